@@ -1,0 +1,49 @@
+//! The bundle of ports a use case may call, built once by the server.
+
+use crate::ports::{
+    Clock, OrganizationRepository, PasswordHasher, RateLimiter, ReadinessProbe, SessionRepository,
+    TokenDenylist, TokenService, UserRepository,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Tunables of the authentication use cases, taken from settings.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    /// How long a refresh token (a session) lives without being used.
+    pub refresh_token_ttl: Duration,
+    /// Failed logins for one account within `login_window` before further attempts wait.
+    pub max_failures_per_account: u64,
+    /// Failed logins from one address within `login_window` before further attempts wait.
+    pub max_failures_per_address: u64,
+    pub login_window: Duration,
+    /// Whether a new organization lets people with its email domain join by registering.
+    pub default_self_signup: bool,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        Self {
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            max_failures_per_account: 5,
+            max_failures_per_address: 50,
+            login_window: Duration::from_secs(15 * 60),
+            default_self_signup: true,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppContext {
+    pub users: Arc<dyn UserRepository>,
+    pub organizations: Arc<dyn OrganizationRepository>,
+    pub sessions: Arc<dyn SessionRepository>,
+    pub tokens: Arc<dyn TokenService>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub clock: Arc<dyn Clock>,
+    /// Everything `/readyz` must find reachable (database, Redis).
+    pub probes: Vec<Arc<dyn ReadinessProbe>>,
+    pub auth_policy: AuthPolicy,
+}

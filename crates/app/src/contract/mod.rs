@@ -1,0 +1,9 @@
+//! Contract suites: one per port, run by every adapter's tests against that adapter.
+//!
+//! Compiled only with the `contract` feature, which adapters enable as a dev-dependency.
+//! Each suite takes a factory that yields a fresh, empty instance of the port.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+pub mod denylist;
+pub mod rate_limiter;
+pub mod repositories;

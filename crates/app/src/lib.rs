@@ -1,0 +1,17 @@
+//! Tandem's use cases and the ports they drive. One module per use case; no framework here.
+//!
+//! Every use case follows one flow: load → authorize (a pure `tandem_domain` rule) → change →
+//! persist → return. Adapters implement the traits in [`ports`]; the server wires them into
+//! one [`AppContext`].
+
+pub mod auth;
+pub mod context;
+#[cfg(feature = "contract")]
+pub mod contract;
+pub mod ports;
+pub mod users;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use context::{AppContext, AuthPolicy};

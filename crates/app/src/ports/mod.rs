@@ -1,0 +1,62 @@
+//! The ports: what the use cases need from the outside world, named by capability.
+//!
+//! Each method documents what it returns on each failure. Adapters must honour these
+//! contracts exactly; the contract test suites in the adapter crates check that they do.
+
+mod infrastructure;
+mod repositories;
+mod security;
+
+pub use infrastructure::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
+pub use repositories::{
+    Credentials, NewOrganization, NewRefreshToken, NewUser, OrganizationRepository, ProfileChanges,
+    RotateOutcome, SessionRepository, UserQuery, UserRepository,
+};
+pub use security::{AccessClaims, IssuedAccessToken, PasswordHasher, TokenDenylist, TokenError, TokenService, VerifiedAccessToken};
+
+/// An error from any port. Adapters map their native errors into exactly these kinds.
+#[derive(Debug, thiserror::Error)]
+pub enum PortError {
+    /// A uniqueness rule was violated; says which.
+    #[error("{0} is already taken")]
+    Conflict(UniqueField),
+    /// The row to change does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The backing service (database, Redis) cannot be reached right now.
+    #[error("{what} is unavailable")]
+    Unavailable {
+        what: &'static str,
+        #[source]
+        source: BoxError,
+    },
+    /// Anything else; a bug or a broken invariant. Logged, never shown to clients.
+    #[error("unexpected failure: {0}")]
+    Unexpected(#[source] BoxError),
+}
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+impl PortError {
+    pub fn unexpected(error: impl Into<BoxError>) -> Self {
+        Self::Unexpected(error.into())
+    }
+}
+
+/// The unique fields a write may collide on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueField {
+    Email,
+    Username,
+    OrganizationDomain,
+}
+
+impl std::fmt::Display for UniqueField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Email => "email",
+            Self::Username => "username",
+            Self::OrganizationDomain => "organization domain",
+        })
+    }
+}

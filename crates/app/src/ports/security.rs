@@ -1,0 +1,99 @@
+//! Security ports: password hashing, access tokens and their revocation.
+
+use super::PortError;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tandem_domain::{OrganizationId, Password, Role, UserId};
+
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// Hashes a password that passed the policy. Slow by design; implementations keep the work
+    /// off the async worker threads.
+    ///
+    /// # Errors
+    /// `Unexpected` when hashing fails.
+    async fn hash(&self, password: &Password) -> Result<String, PortError>;
+
+    /// Whether `password` matches `hash`. A malformed hash is `Ok(false)`, not an error.
+    ///
+    /// # Errors
+    /// `Unexpected` when the work cannot be scheduled.
+    async fn verify(&self, password: &Password, hash: &str) -> Result<bool, PortError>;
+
+    /// Spends the same time as a `verify` that fails, so an unknown account cannot be told
+    /// apart from a wrong password by timing.
+    async fn waste_time(&self, password: &Password);
+}
+
+/// What an access token says about its bearer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub user_id: UserId,
+    pub organization_id: OrganizationId,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone)]
+pub struct IssuedAccessToken {
+    pub token: String,
+    pub token_id: String,
+    pub expires_at: DateTime<Utc>,
+    /// Lifetime in seconds, as `expires_in` tells clients.
+    pub expires_in: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedAccessToken {
+    pub claims: AccessClaims,
+    pub token_id: String,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the access token has expired")]
+    Expired,
+    /// Bad signature, wrong algorithm (including `none`), malformed, wrong issuer or type.
+    #[error("the access token is not valid")]
+    Invalid,
+}
+
+pub trait TokenService: Send + Sync {
+    /// Signs a new access token.
+    ///
+    /// # Errors
+    /// `Unexpected` when signing fails.
+    fn issue(&self, claims: &AccessClaims) -> Result<IssuedAccessToken, PortError>;
+
+    /// Checks signature, algorithm, issuer, type and expiry.
+    ///
+    /// # Errors
+    /// [`TokenError`] saying why the token is refused.
+    fn verify(&self, token: &str) -> Result<VerifiedAccessToken, TokenError>;
+}
+
+/// Access tokens revoked before they expire (logout, password change). Entries need live only
+/// until the tokens they name would have expired anyway.
+#[async_trait]
+pub trait TokenDenylist: Send + Sync {
+    /// Revokes one token until `expires_at`.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn revoke(&self, token_id: &str, expires_at: DateTime<Utc>) -> Result<(), PortError>;
+
+    /// Revokes every token of `user_id` issued at or before `cutoff`; the entry lives until
+    /// `keep_until` (now plus the access-token lifetime).
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn revoke_user_tokens(&self, user_id: UserId, cutoff: DateTime<Utc>, keep_until: DateTime<Utc>) -> Result<(), PortError>;
+
+    /// Whether a token with this id, owner and issue time was revoked by either method.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached (callers refuse the request: failing
+    /// open would let a revoked token through).
+    async fn is_revoked(&self, token_id: &str, user_id: UserId, issued_at: DateTime<Utc>) -> Result<bool, PortError>;
+}

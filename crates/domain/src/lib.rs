@@ -1,0 +1,31 @@
+//! Tandem's domain: entities, value objects and the permission rules over them.
+//!
+//! Nothing here performs IO or knows about frameworks; every type that crosses a boundary is
+//! parsed once (`Email::parse`, `Username::parse`, ...) and trusted afterwards.
+
+pub mod ids;
+pub mod organization;
+pub mod password;
+pub mod permissions;
+pub mod user;
+
+pub use ids::{OrganizationId, UserId};
+pub use organization::{EmailDomain, Organization, OrganizationName, SubscriptionPlan};
+pub use password::{Password, PasswordError};
+pub use permissions::{Actor, Denied};
+pub use user::{DisplayName, Email, ProfilePicture, Role, User, UserStatus, Username};
+
+/// Why a piece of user input was refused. `code` is stable and machine readable; `message`
+/// is written for a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct InvalidInput {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl InvalidInput {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
