@@ -10,6 +10,8 @@ use std::time::Duration;
 /// Tunables of the authentication use cases, taken from settings.
 #[derive(Debug, Clone)]
 pub struct AuthPolicy {
+    /// How long an access token lives; revocations are kept this long.
+    pub access_token_ttl: Duration,
     /// How long a refresh token (a session) lives without being used.
     pub refresh_token_ttl: Duration,
     /// Failed logins for one account within `login_window` before further attempts wait.
@@ -24,6 +26,7 @@ pub struct AuthPolicy {
 impl Default for AuthPolicy {
     fn default() -> Self {
         Self {
+            access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             max_failures_per_account: 5,
             max_failures_per_address: 50,

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod context;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod organizations;
 pub mod ports;
 pub mod users;
 

@@ -31,10 +31,16 @@ impl OrganizationName {
     /// characters.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let value = raw.trim();
-        if value.is_empty() || value.chars().count() > Self::MAX_LEN || value.chars().any(char::is_control) {
+        if value.is_empty()
+            || value.chars().count() > Self::MAX_LEN
+            || value.chars().any(char::is_control)
+        {
             return Err(InvalidInput::new(
                 "invalid_organization_name",
-                format!("must be 1 to {} characters without control characters", Self::MAX_LEN),
+                format!(
+                    "must be 1 to {} characters without control characters",
+                    Self::MAX_LEN
+                ),
             ));
         }
         Ok(Self(value.to_owned()))
@@ -53,11 +59,38 @@ impl EmailDomain {
     /// Mail providers shared by the public: an organization never claims these, or anyone
     /// with a free mailbox could join it.
     const PUBLIC_PROVIDERS: &'static [&'static str] = &[
-        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
-        "yahoo.com", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me",
-        "protonmail.com", "gmx.com", "gmx.net", "gmx.de", "web.de", "mail.com", "yandex.com",
-        "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com", "zoho.com", "fastmail.com",
-        "tutanota.com", "hey.com", "example.com", "example.org", "example.net",
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.net",
+        "gmx.de",
+        "web.de",
+        "mail.com",
+        "yandex.com",
+        "yandex.ru",
+        "mail.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "zoho.com",
+        "fastmail.com",
+        "tutanota.com",
+        "hey.com",
+        "example.com",
+        "example.org",
+        "example.net",
     ];
 
     pub fn of(email: &Email) -> Self {
@@ -110,7 +143,10 @@ impl FromStr for SubscriptionPlan {
             "free" => Ok(Self::Free),
             "pro" => Ok(Self::Pro),
             "enterprise" => Ok(Self::Enterprise),
-            _ => Err(InvalidInput::new("invalid_plan", "must be one of free, pro, enterprise")),
+            _ => Err(InvalidInput::new(
+                "invalid_plan",
+                "must be one of free, pro, enterprise",
+            )),
         }
     }
 }

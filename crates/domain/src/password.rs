@@ -13,7 +13,9 @@ pub enum PasswordError {
     /// bcrypt only reads the first 72 bytes; longer passwords would be silently truncated.
     #[error("must be at most {max} bytes long", max = Password::MAX_BYTES)]
     TooLong,
-    #[error("is too easy to guess: avoid common passwords, repeated characters and your own name or email")]
+    #[error(
+        "is too easy to guess: avoid common passwords, repeated characters and your own name or email"
+    )]
     TooWeak,
 }
 
@@ -33,15 +35,68 @@ impl Password {
 
     /// A few hundred of the passwords that lead every breach list, in lower case.
     const COMMON: &'static [&'static str] = &[
-        "password", "password1", "password12", "password123", "passw0rd", "p@ssw0rd", "p@ssword",
-        "12345678", "123456789", "1234567890", "0123456789", "87654321", "11111111", "00000000",
-        "qwertyuiop", "qwerty123", "qwerty12", "1q2w3e4r", "1qaz2wsx", "zaq12wsx", "asdfghjkl",
-        "iloveyou", "sunshine", "princess", "football", "baseball", "welcome1", "welcome123",
-        "letmein1", "trustno1", "dragon12", "superman", "starwars", "whatever", "computer",
-        "michael1", "jennifer", "abcdefgh", "abcd1234", "abc12345", "admin123", "administrator",
-        "changeme", "changeme1", "default1", "secret123", "mustang1", "monkey12", "shadow12",
-        "master12", "football1", "baseball1", "qwerty1234", "azertyuiop", "contraseña", "contrasena",
-        "tandem123", "chat1234", "company1", "welcome!", "password!", "letmein!",
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "0123456789",
+        "87654321",
+        "11111111",
+        "00000000",
+        "qwertyuiop",
+        "qwerty123",
+        "qwerty12",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "asdfghjkl",
+        "iloveyou",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "welcome1",
+        "welcome123",
+        "letmein1",
+        "trustno1",
+        "dragon12",
+        "superman",
+        "starwars",
+        "whatever",
+        "computer",
+        "michael1",
+        "jennifer",
+        "abcdefgh",
+        "abcd1234",
+        "abc12345",
+        "admin123",
+        "administrator",
+        "changeme",
+        "changeme1",
+        "default1",
+        "secret123",
+        "mustang1",
+        "monkey12",
+        "shadow12",
+        "master12",
+        "football1",
+        "baseball1",
+        "qwerty1234",
+        "azertyuiop",
+        "contraseña",
+        "contrasena",
+        "tandem123",
+        "chat1234",
+        "company1",
+        "welcome!",
+        "password!",
+        "letmein!",
     ];
 
     /// Checks the policy. `personal` holds words the password must not simply repeat
@@ -63,8 +118,16 @@ impl Password {
             chars.dedup();
             chars.len()
         };
-        let is_personal = personal.iter().any(|word| !word.is_empty() && lower.contains(&word.to_lowercase()) && word.chars().count() * 2 >= lower.chars().count());
-        if Self::COMMON.contains(&lower.as_str()) || distinct < 4 || Self::is_sequence(&lower) || is_personal {
+        let is_personal = personal.iter().any(|word| {
+            !word.is_empty()
+                && lower.contains(&word.to_lowercase())
+                && word.chars().count() * 2 >= lower.chars().count()
+        });
+        if Self::COMMON.contains(&lower.as_str())
+            || distinct < 4
+            || Self::is_sequence(&lower)
+            || is_personal
+        {
             return Err(PasswordError::TooWeak);
         }
         Ok(Self(raw.to_owned()))
@@ -117,9 +180,16 @@ mod tests {
             ("anagarcia1", PasswordError::TooWeak),
         ];
         for (raw, expected) in cases {
-            assert_eq!(&Password::parse(raw, &["anagarcia"]).unwrap_err(), expected, "{raw:?}");
+            assert_eq!(
+                &Password::parse(raw, &["anagarcia"]).unwrap_err(),
+                expected,
+                "{raw:?}"
+            );
         }
-        assert_eq!(Password::parse(&"x1".repeat(40), &[]).unwrap_err(), PasswordError::TooLong);
+        assert_eq!(
+            Password::parse(&"x1".repeat(40), &[]).unwrap_err(),
+            PasswordError::TooLong
+        );
     }
 
     #[test]

@@ -14,7 +14,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn of(user: &User) -> Self {
-        Self { id: user.id, organization_id: user.organization_id, role: user.role }
+        Self {
+            id: user.id,
+            organization_id: user.organization_id,
+            role: user.role,
+        }
     }
 
     pub fn is_admin(&self) -> bool {
@@ -46,7 +50,11 @@ pub enum Denied {
 /// # Errors
 /// [`Denied::NotProfileOwner`].
 pub fn can_edit_profile(actor: &Actor, target: &User) -> Result<(), Denied> {
-    if actor.id == target.id || actor.is_admin() { Ok(()) } else { Err(Denied::NotProfileOwner) }
+    if actor.id == target.id || actor.is_admin() {
+        Ok(())
+    } else {
+        Err(Denied::NotProfileOwner)
+    }
 }
 
 /// Only admins change roles (their own included).
@@ -54,7 +62,11 @@ pub fn can_edit_profile(actor: &Actor, target: &User) -> Result<(), Denied> {
 /// # Errors
 /// [`Denied::NotAdminForRole`].
 pub fn can_change_role(actor: &Actor) -> Result<(), Denied> {
-    if actor.is_admin() { Ok(()) } else { Err(Denied::NotAdminForRole) }
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(Denied::NotAdminForRole)
+    }
 }
 
 /// Users may deactivate their own account; admins may deactivate or reactivate anyone's.
@@ -63,7 +75,11 @@ pub fn can_change_role(actor: &Actor) -> Result<(), Denied> {
 /// [`Denied::NotAdminForActivation`].
 pub fn can_set_active(actor: &Actor, target: &User, active: bool) -> Result<(), Denied> {
     let own_deactivation = actor.id == target.id && !active;
-    if actor.is_admin() || own_deactivation { Ok(()) } else { Err(Denied::NotAdminForActivation) }
+    if actor.is_admin() || own_deactivation {
+        Ok(())
+    } else {
+        Err(Denied::NotAdminForActivation)
+    }
 }
 
 /// Status is personal.
@@ -71,7 +87,11 @@ pub fn can_set_active(actor: &Actor, target: &User, active: bool) -> Result<(), 
 /// # Errors
 /// [`Denied::NotStatusOwner`].
 pub fn can_set_status(actor: &Actor, target: &User) -> Result<(), Denied> {
-    if actor.id == target.id { Ok(()) } else { Err(Denied::NotStatusOwner) }
+    if actor.id == target.id {
+        Ok(())
+    } else {
+        Err(Denied::NotStatusOwner)
+    }
 }
 
 #[cfg(test)]
@@ -102,7 +122,10 @@ mod tests {
         let other = user(2, Role::Member);
         let admin = user(3, Role::Admin);
         assert!(can_edit_profile(&Actor::of(&member), &member).is_ok());
-        assert_eq!(can_edit_profile(&Actor::of(&member), &other), Err(Denied::NotProfileOwner));
+        assert_eq!(
+            can_edit_profile(&Actor::of(&member), &other),
+            Err(Denied::NotProfileOwner)
+        );
         assert!(can_edit_profile(&Actor::of(&admin), &other).is_ok());
     }
 

@@ -35,7 +35,12 @@ impl Email {
     /// `invalid_email` when the address is not of that form or longer than 254 characters.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let value = raw.trim().to_lowercase();
-        let invalid = || InvalidInput::new("invalid_email", "must be an email address such as ana@example.com");
+        let invalid = || {
+            InvalidInput::new(
+                "invalid_email",
+                "must be an email address such as ana@example.com",
+            )
+        };
         if value.is_empty() || value.chars().count() > Self::MAX_LEN {
             return Err(invalid());
         }
@@ -44,11 +49,19 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>');
-        if domain_ok && local_ok { Ok(Self(value)) } else { Err(invalid()) }
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>');
+        if domain_ok && local_ok {
+            Ok(Self(value))
+        } else {
+            Err(invalid())
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -82,7 +95,9 @@ impl Username {
     pub const MIN_LEN: usize = 2;
     pub const MAX_LEN: usize = 32;
     /// Names a mention or a route would confuse with something else.
-    const RESERVED: &'static [&'static str] = &["channel", "here", "all", "everyone", "me", "admin", "system", "online"];
+    const RESERVED: &'static [&'static str] = &[
+        "channel", "here", "all", "everyone", "me", "admin", "system", "online",
+    ];
 
     /// Lowercases the input, then checks length, alphabet and reserved names.
     ///
@@ -94,10 +109,15 @@ impl Username {
         if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&len) {
             return Err(InvalidInput::new(
                 "invalid_username",
-                format!("must be {} to {} characters long", Self::MIN_LEN, Self::MAX_LEN),
+                format!(
+                    "must be {} to {} characters long",
+                    Self::MIN_LEN,
+                    Self::MAX_LEN
+                ),
             ));
         }
-        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
+        let allowed =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
         if !value.chars().all(allowed) || !value.starts_with(|c: char| c.is_ascii_alphanumeric()) {
             return Err(InvalidInput::new(
                 "invalid_username",
@@ -105,7 +125,10 @@ impl Username {
             ));
         }
         if Self::RESERVED.contains(&value.as_str()) {
-            return Err(InvalidInput::new("reserved_username", format!("'{value}' is reserved")));
+            return Err(InvalidInput::new(
+                "reserved_username",
+                format!("'{value}' is reserved"),
+            ));
         }
         Ok(Self(value))
     }
@@ -132,10 +155,16 @@ impl DisplayName {
     /// `invalid_display_name` when empty after trimming, too long, or holding control characters.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let value = raw.trim();
-        if value.is_empty() || value.chars().count() > Self::MAX_LEN || value.chars().any(char::is_control) {
+        if value.is_empty()
+            || value.chars().count() > Self::MAX_LEN
+            || value.chars().any(char::is_control)
+        {
             return Err(InvalidInput::new(
                 "invalid_display_name",
-                format!("must be 1 to {} characters without control characters", Self::MAX_LEN),
+                format!(
+                    "must be 1 to {} characters without control characters",
+                    Self::MAX_LEN
+                ),
             ));
         }
         Ok(Self(value.to_owned()))
@@ -157,8 +186,13 @@ impl ProfilePicture {
     /// `invalid_profile_picture` unless the value is an http(s) URL or a path starting with `/`.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let value = raw.trim();
-        let scheme_ok = value.starts_with("https://") || value.starts_with("http://") || (value.starts_with('/') && !value.starts_with("//"));
-        if !scheme_ok || value.len() > Self::MAX_LEN || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let scheme_ok = value.starts_with("https://")
+            || value.starts_with("http://")
+            || (value.starts_with('/') && !value.starts_with("//"));
+        if !scheme_ok
+            || value.len() > Self::MAX_LEN
+            || value.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(InvalidInput::new(
                 "invalid_profile_picture",
                 "must be an http(s) URL or a path on this server, without spaces",
@@ -199,7 +233,10 @@ impl FromStr for Role {
             "admin" => Ok(Self::Admin),
             "moderator" => Ok(Self::Moderator),
             "member" => Ok(Self::Member),
-            _ => Err(InvalidInput::new("invalid_role", "must be one of admin, moderator, member")),
+            _ => Err(InvalidInput::new(
+                "invalid_role",
+                "must be one of admin, moderator, member",
+            )),
         }
     }
 }
@@ -234,7 +271,10 @@ impl FromStr for UserStatus {
             "away" => Ok(Self::Away),
             "busy" => Ok(Self::Busy),
             "offline" => Ok(Self::Offline),
-            _ => Err(InvalidInput::new("invalid_status", "must be one of online, away, busy, offline")),
+            _ => Err(InvalidInput::new(
+                "invalid_status",
+                "must be one of online, away, busy, offline",
+            )),
         }
     }
 }
@@ -253,18 +293,47 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_rejected() {
-        for raw in ["", "ana", "ana@", "@example.com", "ana@example", "ana@.example.com", "a na@example.com", "ana@exa mple.com", "ana@example..com"] {
-            assert_eq!(Email::parse(raw).unwrap_err().code, "invalid_email", "{raw:?}");
+        for raw in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "ana@.example.com",
+            "a na@example.com",
+            "ana@exa mple.com",
+            "ana@example..com",
+        ] {
+            assert_eq!(
+                Email::parse(raw).unwrap_err().code,
+                "invalid_email",
+                "{raw:?}"
+            );
         }
     }
 
     #[test]
     fn usernames_are_lowercased_and_checked() {
         assert_eq!(Username::parse("Ana_G").unwrap().as_str(), "ana_g");
-        for raw in ["a", "-ana", "ana garcia", "ana'; drop table users;--", "<script>", "ñandú", &"x".repeat(33)] {
-            assert_eq!(Username::parse(raw).unwrap_err().code, "invalid_username", "{raw:?}");
+        for raw in [
+            "a",
+            "-ana",
+            "ana garcia",
+            "ana'; drop table users;--",
+            "<script>",
+            "ñandú",
+            &"x".repeat(33),
+        ] {
+            assert_eq!(
+                Username::parse(raw).unwrap_err().code,
+                "invalid_username",
+                "{raw:?}"
+            );
         }
-        assert_eq!(Username::parse("here").unwrap_err().code, "reserved_username");
+        assert_eq!(
+            Username::parse("here").unwrap_err().code,
+            "reserved_username"
+        );
     }
 
     #[test]
@@ -272,7 +341,12 @@ mod tests {
         for role in [Role::Admin, Role::Moderator, Role::Member] {
             assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
         }
-        for status in [UserStatus::Online, UserStatus::Away, UserStatus::Busy, UserStatus::Offline] {
+        for status in [
+            UserStatus::Online,
+            UserStatus::Away,
+            UserStatus::Busy,
+            UserStatus::Offline,
+        ] {
             assert_eq!(status.as_str().parse::<UserStatus>().unwrap(), status);
         }
         assert!("sleeping".parse::<UserStatus>().is_err());
@@ -283,7 +357,12 @@ mod tests {
     fn profile_pictures_must_be_web_addresses_or_local_paths() {
         assert!(ProfilePicture::parse("https://cdn.example.com/a.png").is_ok());
         assert!(ProfilePicture::parse("/api/v1/files/12").is_ok());
-        for raw in ["javascript:alert(1)", "//evil.example.com/a.png", "data:image/png;base64,AAAA", "https://x y"] {
+        for raw in [
+            "javascript:alert(1)",
+            "//evil.example.com/a.png",
+            "data:image/png;base64,AAAA",
+            "https://x y",
+        ] {
             assert!(ProfilePicture::parse(raw).is_err(), "{raw:?}");
         }
     }

@@ -12,7 +12,10 @@ pub use repositories::{
     Credentials, NewOrganization, NewRefreshToken, NewUser, OrganizationRepository, ProfileChanges,
     RotateOutcome, SessionRepository, UserQuery, UserRepository,
 };
-pub use security::{AccessClaims, IssuedAccessToken, PasswordHasher, TokenDenylist, TokenError, TokenService, VerifiedAccessToken};
+pub use security::{
+    AccessClaims, IssuedAccessToken, PasswordHasher, TokenDenylist, TokenError, TokenService,
+    VerifiedAccessToken,
+};
 
 /// An error from any port. Adapters map their native errors into exactly these kinds.
 #[derive(Debug, thiserror::Error)]

@@ -4,8 +4,8 @@ use super::PortError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_domain::{
-    DisplayName, Email, EmailDomain, Organization, OrganizationId, OrganizationName, ProfilePicture, Role, SubscriptionPlan,
-    User, UserId, UserStatus, Username,
+    DisplayName, Email, EmailDomain, Organization, OrganizationId, OrganizationName,
+    ProfilePicture, Role, SubscriptionPlan, User, UserId, UserStatus, Username,
 };
 
 #[derive(Debug, Clone)]
@@ -74,7 +74,10 @@ pub trait OrganizationRepository: Send + Sync {
     ///
     /// # Errors
     /// `Unavailable` / `Unexpected` only.
-    async fn find_active_by_domain(&self, domain: &EmailDomain) -> Result<Option<Organization>, PortError>;
+    async fn find_active_by_domain(
+        &self,
+        domain: &EmailDomain,
+    ) -> Result<Option<Organization>, PortError>;
 
     /// # Errors
     /// `Unavailable` / `Unexpected` only; a missing id is `Ok(None)`.
@@ -87,13 +90,21 @@ pub trait UserRepository: Send + Sync {
     ///
     /// # Errors
     /// `Conflict(Email | Username | OrganizationDomain)` when a unique value is taken.
-    async fn create_with_organization(&self, org: NewOrganization, user: NewUser) -> Result<(Organization, User), PortError>;
+    async fn create_with_organization(
+        &self,
+        org: NewOrganization,
+        user: NewUser,
+    ) -> Result<(Organization, User), PortError>;
 
     /// Creates a user in an existing organization.
     ///
     /// # Errors
     /// `Conflict(Email | Username)` when taken; `NotFound` when the organization does not exist.
-    async fn create(&self, organization_id: OrganizationId, user: NewUser) -> Result<User, PortError>;
+    async fn create(
+        &self,
+        organization_id: OrganizationId,
+        user: NewUser,
+    ) -> Result<User, PortError>;
 
     /// # Errors
     /// `Unavailable` / `Unexpected` only; a missing id is `Ok(None)`.
@@ -103,13 +114,19 @@ pub trait UserRepository: Send + Sync {
     ///
     /// # Errors
     /// `Unavailable` / `Unexpected` only.
-    async fn find_credentials_by_email(&self, email: &Email) -> Result<Option<Credentials>, PortError>;
+    async fn find_credentials_by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<Credentials>, PortError>;
 
     /// The user (active or not) with this username, with their password hash.
     ///
     /// # Errors
     /// `Unavailable` / `Unexpected` only.
-    async fn find_credentials_by_username(&self, username: &Username) -> Result<Option<Credentials>, PortError>;
+    async fn find_credentials_by_username(
+        &self,
+        username: &Username,
+    ) -> Result<Option<Credentials>, PortError>;
 
     /// Users of one organization, ordered by id ascending, at most `query.limit`.
     ///
@@ -127,13 +144,19 @@ pub trait UserRepository: Send + Sync {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; `Conflict(Email | Username)` when a new value is taken.
-    async fn update_profile(&self, id: UserId, changes: &ProfileChanges) -> Result<User, PortError>;
+    async fn update_profile(&self, id: UserId, changes: &ProfileChanges)
+    -> Result<User, PortError>;
 
     /// Sets status and `last_activity = at`; returns the stored user.
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    async fn set_status(&self, id: UserId, status: UserStatus, at: DateTime<Utc>) -> Result<User, PortError>;
+    async fn set_status(
+        &self,
+        id: UserId,
+        status: UserStatus,
+        at: DateTime<Utc>,
+    ) -> Result<User, PortError>;
 
     /// Records activity (a login) without changing the status.
     ///
@@ -196,12 +219,21 @@ pub trait SessionRepository: Send + Sync {
     ///
     /// # Errors
     /// `Unavailable` / `Unexpected` only.
-    async fn revoke_family_of(&self, token_hash: &str, user_id: UserId, now: DateTime<Utc>) -> Result<bool, PortError>;
+    async fn revoke_family_of(
+        &self,
+        token_hash: &str,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, PortError>;
 
     /// Revokes every session of a user (deactivation, password change). Returns how many
     /// tokens were revoked.
     ///
     /// # Errors
     /// `Unavailable` / `Unexpected` only.
-    async fn revoke_all_for_user(&self, user_id: UserId, now: DateTime<Utc>) -> Result<u64, PortError>;
+    async fn revoke_all_for_user(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, PortError>;
 }

@@ -88,12 +88,22 @@ pub trait TokenDenylist: Send + Sync {
     ///
     /// # Errors
     /// `Unavailable` when the store cannot be reached.
-    async fn revoke_user_tokens(&self, user_id: UserId, cutoff: DateTime<Utc>, keep_until: DateTime<Utc>) -> Result<(), PortError>;
+    async fn revoke_user_tokens(
+        &self,
+        user_id: UserId,
+        cutoff: DateTime<Utc>,
+        keep_until: DateTime<Utc>,
+    ) -> Result<(), PortError>;
 
     /// Whether a token with this id, owner and issue time was revoked by either method.
     ///
     /// # Errors
     /// `Unavailable` when the store cannot be reached (callers refuse the request: failing
     /// open would let a revoked token through).
-    async fn is_revoked(&self, token_id: &str, user_id: UserId, issued_at: DateTime<Utc>) -> Result<bool, PortError>;
+    async fn is_revoked(
+        &self,
+        token_id: &str,
+        user_id: UserId,
+        issued_at: DateTime<Utc>,
+    ) -> Result<bool, PortError>;
 }

@@ -1,0 +1,73 @@
+//! Starting a session: a new refresh-token family and a first access token.
+
+use crate::AppContext;
+use crate::ports::{AccessClaims, IssuedAccessToken, NewRefreshToken, PortError};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tandem_domain::User;
+
+/// What a client receives after register, login or refresh.
+#[derive(Debug, Clone)]
+pub struct AuthSession {
+    pub access_token: IssuedAccessToken,
+    /// The plain refresh token. Only its hash is stored; this is the one time it exists.
+    pub refresh_token: String,
+    pub user: User,
+}
+
+/// Refresh tokens are stored as SHA-256 digests: they are 256 random bits, so a fast hash is
+/// enough, and a database leak gives nobody a usable token.
+pub fn hash_refresh_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    URL_SAFE_NO_PAD.encode(digest)
+}
+
+pub(crate) fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub(crate) fn issue_access(ctx: &AppContext, user: &User) -> Result<IssuedAccessToken, PortError> {
+    ctx.tokens.issue(&AccessClaims {
+        user_id: user.id,
+        organization_id: user.organization_id,
+        role: user.role,
+    })
+}
+
+/// Opens a new session (a new refresh-token family) for `user`.
+pub(crate) async fn start(ctx: &AppContext, user: User) -> Result<AuthSession, PortError> {
+    let now = ctx.clock.now();
+    let refresh_token = random_secret();
+    ctx.sessions
+        .create(NewRefreshToken {
+            user_id: user.id,
+            family: random_secret(),
+            token_hash: hash_refresh_token(&refresh_token),
+            created_at: now,
+            expires_at: now + ctx.auth_policy.refresh_token_ttl,
+        })
+        .await?;
+    let access_token = issue_access(ctx, &user)?;
+    Ok(AuthSession {
+        access_token,
+        refresh_token,
+        user,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_token_hashes_are_stable_and_do_not_reveal_the_token() {
+        let token = random_secret();
+        assert_eq!(hash_refresh_token(&token), hash_refresh_token(&token));
+        assert_ne!(hash_refresh_token(&token), token);
+        assert_ne!(random_secret(), random_secret());
+    }
+}

@@ -1,0 +1,64 @@
+//! Reading the caller's organization.
+
+use crate::AppContext;
+use crate::ports::PortError;
+use tandem_domain::{Actor, Organization};
+
+/// # Errors
+/// `NotFound` if the organization vanished; `PortError` when storage fails.
+pub async fn current_organization(
+    ctx: &AppContext,
+    actor: &Actor,
+) -> Result<Organization, PortError> {
+    ctx.organizations
+        .find_by_id(actor.organization_id)
+        .await?
+        .ok_or(PortError::NotFound)
+}
+
+/// A new organization with its first admin, as the operator's `create-admin` command makes it.
+#[derive(Debug, Clone)]
+pub struct CreateOrganization {
+    pub name: tandem_domain::OrganizationName,
+    pub admin_email: tandem_domain::Email,
+    pub admin_username: tandem_domain::Username,
+    pub admin_password: tandem_domain::Password,
+}
+
+/// Founds an organization with `cmd`'s admin. The email's domain is claimed for self-signup when
+/// it is not a public mail provider's and no active organization has it.
+///
+/// # Errors
+/// `Conflict` when the email, username or domain is taken; `PortError` when storage fails.
+pub async fn create_organization(
+    ctx: &AppContext,
+    cmd: CreateOrganization,
+) -> Result<(Organization, tandem_domain::User), PortError> {
+    use crate::ports::{NewOrganization, NewUser};
+    use tandem_domain::{EmailDomain, Role, SubscriptionPlan};
+
+    let domain = EmailDomain::of(&cmd.admin_email);
+    let claim = domain.is_claimable()
+        && ctx
+            .organizations
+            .find_active_by_domain(&domain)
+            .await?
+            .is_none();
+    let now = ctx.clock.now();
+    let org = NewOrganization {
+        name: cmd.name,
+        domain: claim.then_some(domain),
+        subscription_plan: SubscriptionPlan::Free,
+        self_signup: ctx.auth_policy.default_self_signup,
+        created_at: now,
+    };
+    let admin = NewUser {
+        email: cmd.admin_email,
+        username: cmd.admin_username,
+        display_name: None,
+        password_hash: ctx.hasher.hash(&cmd.admin_password).await?,
+        role: Role::Admin,
+        created_at: now,
+    };
+    ctx.users.create_with_organization(org, admin).await
+}

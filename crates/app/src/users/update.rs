@@ -1,0 +1,78 @@
+//! Editing a profile, changing a role, deactivating and reactivating accounts.
+
+use super::{UserError, load_visible};
+use crate::AppContext;
+use crate::auth::change_password::end_all_sessions;
+use crate::ports::ProfileChanges;
+use tandem_domain::{Actor, Role, User, UserId, permissions};
+
+/// # Errors
+/// `NotFound` outside the organization, `Forbidden` when a rule says no, `Conflict` for a
+/// taken email or username, `LastAdmin` when the change would leave no active admin.
+pub async fn update_user(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: UserId,
+    changes: ProfileChanges,
+) -> Result<User, UserError> {
+    let target = load_visible(ctx, actor, id).await?;
+    let touches_profile = changes.email.is_some()
+        || changes.username.is_some()
+        || changes.display_name.is_some()
+        || changes.profile_picture.is_some();
+    if touches_profile {
+        permissions::can_edit_profile(actor, &target)?;
+    }
+    if changes.role.is_some_and(|r| r != target.role) {
+        permissions::can_change_role(actor)?;
+    }
+    if let Some(active) = changes.is_active.filter(|a| *a != target.is_active) {
+        permissions::can_set_active(actor, &target, active)?;
+    }
+
+    let loses_admin = target.role == Role::Admin
+        && target.is_active
+        && (changes.role.is_some_and(|r| r != Role::Admin) || changes.is_active == Some(false));
+    if loses_admin
+        && ctx
+            .users
+            .count_active_admins(target.organization_id)
+            .await?
+            <= 1
+    {
+        return Err(UserError::LastAdmin);
+    }
+
+    let deactivating = changes.is_active == Some(false) && target.is_active;
+    let updated = if changes.is_empty() {
+        target
+    } else {
+        ctx.users.update_profile(id, &changes).await?
+    };
+    if deactivating {
+        end_all_sessions(ctx, id).await?;
+        tracing::info!(user_id = %id, by = %actor.id, "user deactivated");
+    }
+    Ok(updated)
+}
+
+/// Deactivates an account (soft delete) and ends all its sessions.
+///
+/// # Errors
+/// As [`update_user`].
+pub async fn deactivate_user(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: UserId,
+) -> Result<User, UserError> {
+    update_user(
+        ctx,
+        actor,
+        id,
+        ProfileChanges {
+            is_active: Some(false),
+            ..ProfileChanges::default()
+        },
+    )
+    .await
+}
