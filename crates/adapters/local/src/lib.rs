@@ -1,1 +1,33 @@
-//! placeholder
+//! Single-process adapters, the embedded default: state lives in this process's memory and is
+//! lost on restart, which is acceptable for one node (revocations and counters are short-lived).
+//!
+//! A cluster must use the Redis adapters instead, or each node would see only its own entries.
+
+mod denylist;
+mod rate_limiter;
+
+pub use denylist::InMemoryTokenDenylist;
+pub use rate_limiter::InMemoryRateLimiter;
+
+/// When to sweep expired entries: once the map has doubled since the last sweep. Amortized
+/// O(1) per write, and memory stays within twice the live entries.
+#[derive(Debug)]
+struct SweepSchedule {
+    next_at: usize,
+}
+
+impl SweepSchedule {
+    const MIN: usize = 1024;
+
+    const fn new() -> Self {
+        Self { next_at: Self::MIN }
+    }
+
+    fn is_due(&self, len: usize) -> bool {
+        len >= self.next_at
+    }
+
+    fn swept(&mut self, len_after: usize) {
+        self.next_at = (len_after * 2).max(Self::MIN);
+    }
+}

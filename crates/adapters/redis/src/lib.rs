@@ -1,1 +1,159 @@
-//! placeholder
+//! Redis adapters for clusters: every node shares one Redis, so a revocation or a failed login
+//! counted on one node is seen by all of them.
+//!
+//! Every key starts with the namespace given to [`RedisStores::connect`], so several
+//! deployments (or test runs) can share one Redis without seeing each other's entries.
+
+mod denylist;
+mod rate_limiter;
+
+use async_trait::async_trait;
+use deadpool_redis::redis::{self, AsyncConnectionConfig, ErrorKind, RedisError, ServerErrorKind};
+use deadpool_redis::{Connection, Manager, Pool, PoolError, Runtime};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use tandem_app::ports::{PortError, RateLimiter, ReadinessProbe, TokenDenylist};
+
+pub use denylist::RedisTokenDenylist;
+pub use rate_limiter::RedisRateLimiter;
+
+/// How long any step may take before Redis counts as unavailable. A request waiting on Redis
+/// holds a client, so failing within seconds beats hanging until the client gives up.
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The Redis-backed ports, sharing one connection pool.
+#[derive(Clone)]
+pub struct RedisStores {
+    redis: Redis,
+}
+
+impl RedisStores {
+    /// Builds the pool. Connections open lazily, so an unreachable Redis shows up on first use
+    /// (and in the readiness probe), not here.
+    ///
+    /// # Errors
+    /// `Unexpected` when `url` is not a valid Redis URL (the error never repeats the URL: it
+    /// may hold a password).
+    pub fn connect(url: &str, namespace: &str) -> Result<Self, PortError> {
+        let connection = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(TIMEOUT))
+            .set_response_timeout(Some(TIMEOUT));
+        let manager = Manager::new_with_config(url, connection)
+            .map_err(|e| PortError::unexpected(format!("invalid redis URL: {e}")))?;
+        let pool = Pool::builder(manager)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(TIMEOUT))
+            .create_timeout(Some(TIMEOUT))
+            .recycle_timeout(Some(TIMEOUT))
+            .build()
+            .map_err(PortError::unexpected)?;
+        Ok(Self {
+            redis: Redis {
+                pool,
+                namespace: namespace.into(),
+            },
+        })
+    }
+
+    pub fn denylist(&self) -> Arc<dyn TokenDenylist> {
+        Arc::new(RedisTokenDenylist::new(self.redis.clone()))
+    }
+
+    pub fn rate_limiter(&self) -> Arc<dyn RateLimiter> {
+        Arc::new(RedisRateLimiter::new(self.redis.clone()))
+    }
+
+    /// Answers `/readyz` with a `PING`.
+    pub fn readiness_probe(&self) -> Arc<dyn ReadinessProbe> {
+        Arc::new(RedisProbe {
+            redis: self.redis.clone(),
+        })
+    }
+}
+
+/// Shows the namespace only: the pool's configuration holds the URL and maybe a password.
+impl fmt::Debug for RedisStores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStores")
+            .field("namespace", &self.redis.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The pool and the key prefix, shared by every adapter.
+#[derive(Clone)]
+struct Redis {
+    pool: Pool,
+    namespace: Arc<str>,
+}
+
+impl Redis {
+    fn key(&self, kind: &str, id: impl fmt::Display) -> String {
+        format!("{}{kind}:{id}", self.namespace)
+    }
+
+    async fn connection(&self) -> Result<Connection, PortError> {
+        self.pool.get().await.map_err(from_pool)
+    }
+}
+
+struct RedisProbe {
+    redis: Redis,
+}
+
+#[async_trait]
+impl ReadinessProbe for RedisProbe {
+    fn name(&self) -> &'static str {
+        "redis"
+    }
+
+    async fn check(&self) -> Result<(), PortError> {
+        let mut connection = self.redis.connection().await?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut connection)
+            .await
+            .map_err(from_redis)?;
+        Ok(())
+    }
+}
+
+fn unavailable(source: impl Into<tandem_app::ports::BoxError>) -> PortError {
+    PortError::Unavailable {
+        what: "redis",
+        source: source.into(),
+    }
+}
+
+fn from_pool(error: PoolError) -> PortError {
+    match error {
+        PoolError::Backend(error) => from_redis(error),
+        PoolError::Timeout(_) | PoolError::Closed => unavailable(error),
+        PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => {
+            PortError::unexpected(error)
+        }
+    }
+}
+
+/// Network trouble and a server that cannot serve right now are `Unavailable`; a reply we did
+/// not expect or a script error is a bug, so `Unexpected`.
+fn from_redis(error: RedisError) -> PortError {
+    let cannot_serve = matches!(
+        error.kind(),
+        ErrorKind::Io
+            | ErrorKind::AuthenticationFailed
+            | ErrorKind::ClusterConnectionNotFound
+            | ErrorKind::Server(
+                ServerErrorKind::BusyLoading
+                    | ServerErrorKind::TryAgain
+                    | ServerErrorKind::ClusterDown
+                    | ServerErrorKind::MasterDown
+                    | ServerErrorKind::ReadOnly
+            )
+    );
+    if cannot_serve {
+        unavailable(error)
+    } else {
+        PortError::unexpected(error)
+    }
+}
