@@ -1,1 +1,21 @@
-//! placeholder
+//! Tandem's schema, as one ordered list of migrations that run unchanged on SQLite and PostgreSQL.
+//!
+//! Unique rules are named indexes (`uq_<table>_<column>`) so the persistence adapter can tell
+//! which value collided from the error message of either backend.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_identity;
+
+pub use sea_orm_migration::MigratorTrait;
+
+/// Applies every migration in order; `seaql_migrations` records what already ran.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_identity::Migration)]
+    }
+}

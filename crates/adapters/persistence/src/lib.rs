@@ -1,1 +1,130 @@
-//! placeholder
+//! Tandem's persistence adapter: the repository ports over sea-orm, on SQLite or PostgreSQL.
+//!
+//! [`Database`] owns the connection pool and hands out the ports as trait objects; sea-orm
+//! types never leave this crate.
+
+mod entities;
+mod error;
+mod mapping;
+mod organizations;
+pub mod provisioning;
+mod readiness;
+mod sessions;
+mod transaction;
+mod users;
+
+use error::{port_error, unavailable};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, DatabaseBackend, DatabaseConnection};
+use std::sync::Arc;
+use std::time::Duration;
+use tandem_app::ports::{
+    OrganizationRepository, PortError, ReadinessProbe, SessionRepository, UserRepository,
+};
+use tandem_migrations::{Migrator, MigratorTrait};
+
+/// How long a request waits for a pooled connection (and SQLite for a lock) before the
+/// database counts as unavailable.
+const WAIT: Duration = Duration::from_secs(5);
+
+/// A connection pool to Tandem's database.
+#[derive(Clone)]
+pub struct Database {
+    db: DatabaseConnection,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password: show only the backend.
+        f.debug_struct("Database")
+            .field("backend", &self.backend_name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Connects to `sqlite://path?mode=rwc`, `sqlite:path` (the file is created when missing)
+    /// or `postgres://...`.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database cannot be reached or opened.
+    pub async fn connect(url: &str) -> Result<Self, PortError> {
+        let mut options = ConnectOptions::new(url);
+        options
+            .connect_timeout(WAIT)
+            .acquire_timeout(WAIT)
+            // sqlx logs every statement at INFO; sea-orm already traces them at DEBUG.
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|sqlite| {
+                sqlite
+                    .create_if_missing(true)
+                    // WAL lets readers go on while one connection writes.
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(WAIT)
+            });
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            // Every connection would open its own empty in-memory database.
+            options.max_connections(1);
+        } else if url.starts_with("sqlite:") {
+            // sea-orm defaults SQLite to a single connection; WAL readers want a few.
+            options.max_connections(8);
+        }
+        let db = sea_orm::Database::connect(options)
+            .await
+            .map_err(unavailable)?;
+        Ok(Self { db })
+    }
+
+    /// Applies the migrations that have not run yet; a no-op on an up-to-date schema.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database cannot be reached, `Unexpected` when a migration fails.
+    pub async fn migrate(&self) -> Result<(), PortError> {
+        Migrator::up(&self.db, None).await.map_err(port_error)
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.db.get_database_backend() {
+            DatabaseBackend::Sqlite => "sqlite",
+            DatabaseBackend::Postgres => "postgres",
+            // Only the SQLite and PostgreSQL drivers are compiled in, so nothing else connects.
+            _ => "unsupported",
+        }
+    }
+
+    pub fn users(&self) -> Arc<dyn UserRepository> {
+        Arc::new(users::SeaUserRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    pub fn organizations(&self) -> Arc<dyn OrganizationRepository> {
+        Arc::new(organizations::SeaOrganizationRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    pub fn sessions(&self) -> Arc<dyn SessionRepository> {
+        Arc::new(sessions::SeaSessionRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Checks the database answers `SELECT 1`; named `database`.
+    pub fn readiness_probe(&self) -> Arc<dyn ReadinessProbe> {
+        Arc::new(readiness::DatabaseProbe {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Closes every pooled connection (e.g. before dropping a test database).
+    ///
+    /// # Errors
+    /// `Unexpected` when a connection fails to close cleanly.
+    pub async fn close(self) -> Result<(), PortError> {
+        self.db.close().await.map_err(PortError::unexpected)
+    }
+}

@@ -1,0 +1,26 @@
+//! The database's `/readyz` probe.
+
+use crate::error::unavailable;
+use async_trait::async_trait;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tandem_app::ports::{PortError, ReadinessProbe};
+
+pub(crate) struct DatabaseProbe {
+    pub(crate) db: DatabaseConnection,
+}
+
+#[async_trait]
+impl ReadinessProbe for DatabaseProbe {
+    fn name(&self) -> &'static str {
+        "database"
+    }
+
+    /// Any failure counts as "not ready", whatever its kind: the probe only asks for a round trip.
+    async fn check(&self) -> Result<(), PortError> {
+        self.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(drop)
+            .map_err(unavailable)
+    }
+}

@@ -1,0 +1,240 @@
+//! The adapter's own promises beyond the port contracts: connecting, migrating, readiness and
+//! the mapping of unique violations, on SQLite always and PostgreSQL when `TEST_DATABASE_URL`
+//! is set.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on any error"
+)]
+
+mod support;
+
+use chrono::{SubsecRound, Utc};
+use support::{Backend, TestDatabase, with_database};
+use tandem_app::contract::repositories::Repositories;
+use tandem_app::ports::{NewOrganization, NewUser, PortError, ProfileChanges, UniqueField};
+use tandem_domain::{Email, EmailDomain, OrganizationName, Role, SubscriptionPlan, Username};
+use tandem_persistence::Database;
+
+fn tag() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+fn organization(tag: &str) -> NewOrganization {
+    NewOrganization {
+        name: OrganizationName::parse("Acme").unwrap(),
+        domain: Some(EmailDomain::of(
+            &Email::parse(&format!("it@acme-{tag}.io")).unwrap(),
+        )),
+        subscription_plan: SubscriptionPlan::Free,
+        self_signup: false,
+        created_at: Utc::now().trunc_subsecs(3),
+    }
+}
+
+fn user(tag: &str) -> NewUser {
+    NewUser {
+        email: Email::parse(&format!("ana-{tag}@acme.io")).unwrap(),
+        username: Username::parse(&format!("ana-{tag}")).unwrap(),
+        display_name: None,
+        password_hash: "hash".to_owned(),
+        role: Role::Admin,
+        created_at: Utc::now().trunc_subsecs(3),
+    }
+}
+
+async fn migrating_again_is_a_no_op(db: Database, repos: Repositories) {
+    let (org, admin) = repos
+        .users
+        .create_with_organization(organization(&tag()), user(&tag()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(repos.users.find_by_id(admin.id).await.unwrap(), Some(admin));
+    assert_eq!(
+        repos.organizations.find_by_id(org.id).await.unwrap(),
+        Some(org)
+    );
+}
+
+/// Each unique rule names its own field, whichever way the backend words the violation.
+async fn unique_violations_name_the_field_that_collided(repos: Repositories) {
+    let (first_org, first) = (tag(), tag());
+    let (org, _) = repos
+        .users
+        .create_with_organization(organization(&first_org), user(&first))
+        .await
+        .unwrap();
+    let cases = [
+        (
+            NewUser {
+                email: user(&first).email,
+                ..user(&tag())
+            },
+            organization(&tag()),
+            UniqueField::Email,
+        ),
+        (
+            NewUser {
+                username: user(&first).username,
+                ..user(&tag())
+            },
+            organization(&tag()),
+            UniqueField::Username,
+        ),
+        (
+            user(&tag()),
+            organization(&first_org),
+            UniqueField::OrganizationDomain,
+        ),
+    ];
+    for (new_user, new_org, field) in cases {
+        let outcome = repos
+            .users
+            .create_with_organization(new_org, new_user)
+            .await;
+        assert!(
+            matches!(outcome, Err(PortError::Conflict(f)) if f == field),
+            "{field}: {outcome:?}"
+        );
+    }
+    let member = repos.users.create(org.id, user(&tag())).await.unwrap();
+    let taken = ProfileChanges {
+        username: Some(user(&first).username),
+        ..ProfileChanges::default()
+    };
+    let outcome = repos.users.update_profile(member.id, &taken).await;
+    assert!(
+        matches!(outcome, Err(PortError::Conflict(UniqueField::Username))),
+        "{outcome:?}"
+    );
+}
+
+async fn the_readiness_probe_reaches_the_database(db: Database) {
+    let probe = db.readiness_probe();
+    assert_eq!(probe.name(), "database");
+    probe.check().await.unwrap();
+}
+
+mod sqlite {
+    use super::*;
+
+    #[tokio::test]
+    async fn migrating_twice_is_a_no_op() {
+        with_database(Backend::Sqlite, migrating_again_is_a_no_op).await;
+    }
+
+    #[tokio::test]
+    async fn unique_violations_become_conflicts_naming_the_field() {
+        with_database(Backend::Sqlite, |_, repos| {
+            unique_violations_name_the_field_that_collided(repos)
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_probe_answers_and_the_backend_is_named() {
+        with_database(Backend::Sqlite, |db, _| async move {
+            assert_eq!(db.backend_name(), "sqlite");
+            the_readiness_probe_reaches_the_database(db).await;
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_plain_sqlite_path_creates_the_file_and_writes_ahead() {
+        let path = std::env::temp_dir().join(format!("tandem-test-{}.db", tag()));
+        let db = Database::connect(&format!("sqlite:{}", path.display()))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        assert!(path.exists());
+        let wal = path.with_extension("db-wal");
+        assert!(
+            wal.exists(),
+            "journal_mode=WAL keeps a -wal file while connected"
+        );
+        db.close().await.unwrap();
+        for file in [path.clone(), wal, path.with_extension("db-shm")] {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_keeps_its_data_across_calls() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        db.migrate().await.unwrap();
+        let users = db.users();
+        let (_, admin) = users
+            .create_with_organization(organization(&tag()), user(&tag()))
+            .await
+            .unwrap();
+        assert_eq!(users.find_by_id(admin.id).await.unwrap(), Some(admin));
+    }
+
+    #[tokio::test]
+    async fn an_unopenable_database_is_unavailable() {
+        let outcome = Database::connect("sqlite:///nonexistent-dir/tandem/x.db").await;
+        assert!(
+            matches!(
+                outcome,
+                Err(PortError::Unavailable {
+                    what: "database",
+                    ..
+                })
+            ),
+            "{outcome:?}"
+        );
+    }
+}
+
+mod postgres {
+    use super::*;
+
+    #[tokio::test]
+    async fn migrating_twice_is_a_no_op() {
+        with_database(Backend::Postgres, migrating_again_is_a_no_op).await;
+    }
+
+    #[tokio::test]
+    async fn unique_violations_become_conflicts_naming_the_field() {
+        with_database(Backend::Postgres, |_, repos| {
+            unique_violations_name_the_field_that_collided(repos)
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_probe_answers_and_the_backend_is_named() {
+        with_database(Backend::Postgres, |db, _| async move {
+            assert_eq!(db.backend_name(), "postgres");
+            the_readiness_probe_reaches_the_database(db).await;
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_provisioned_database_url_connects_to_a_separate_database() {
+        let Some(database) = TestDatabase::new(Backend::Postgres).await else {
+            return;
+        };
+        assert!(database.url.contains("/tandem_test_"), "{}", database.url);
+        database.remove().await;
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_server_is_unavailable() {
+        // Port 1 refuses connections at once; no server is needed for this case.
+        let outcome = Database::connect("postgres://postgres@127.0.0.1:1/tandem").await;
+        assert!(
+            matches!(
+                outcome,
+                Err(PortError::Unavailable {
+                    what: "database",
+                    ..
+                })
+            ),
+            "{outcome:?}"
+        );
+    }
+}
