@@ -1,1 +1,179 @@
-//! placeholder
+//! Tandem's HTTP adapter: the REST API under `/api/v1`, operational endpoints, the OpenAPI
+//! document and its interactive docs, and the web app's entry page.
+//!
+//! Handlers parse requests into domain types, call one use case, and map its result; no
+//! business rule lives here.
+
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod telemetry;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, Uri, header};
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use tandem_app::AppContext;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::scope::scope;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use error::{ApiError, ErrorCode};
+pub use telemetry::HttpMetrics;
+
+/// The HTTP adapter's own settings.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest accepted JSON body, in bytes.
+    pub json_limit_bytes: usize,
+    /// Trust `X-Forwarded-For` / `Forwarded` for the client address (only behind a proxy you run).
+    pub trust_forwarded_headers: bool,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            json_limit_bytes: 1024 * 1024,
+            trust_forwarded_headers: false,
+        }
+    }
+}
+
+/// The entry page of the web app, served at `/` and for client-side routes.
+const INDEX_HTML: &str = include_str!("../../../../web/index.html");
+
+/// Builds the actix application: every route, middleware and error handler.
+pub fn app(
+    ctx: web::Data<AppContext>,
+    metrics: web::Data<HttpMetrics>,
+    settings: HttpSettings,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let json_limit = settings.json_limit_bytes;
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .app_data(ctx)
+        .app_data(metrics)
+        .app_data(web::Data::new(settings))
+        .app_data(extract::json_config(json_limit))
+        .app_data(extract::path_config())
+        .app_data(extract::query_config())
+        .service(routes::health::healthz)
+        .service(routes::health::readyz)
+        .service(routes::health::metrics)
+        .service(api_v1())
+        .split_for_parts();
+    let document = web::Data::new(openapi::Document::render(&api));
+    app.app_data(document)
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
+        .service(web::redirect("/api/docs", "/api/docs/"))
+        .default_service(web::to(fallback))
+        .wrap(
+            DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::REFERRER_POLICY, "no-referrer")),
+        )
+        .wrap(Compress::default())
+        .wrap(from_fn(telemetry::middleware))
+        .wrap_fn(|mut req, srv| {
+            trim_trailing_slash(&mut req);
+            actix_web::dev::Service::call(srv, req)
+        })
+}
+
+fn api_v1() -> utoipa_actix_web::scope::Scope<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    scope("/api/v1")
+        // Served here rather than by Swagger UI: this scope owns every `/api/v1` path.
+        .route("/openapi.json", web::get().to(openapi::serve))
+        .service(
+            scope("/auth")
+                .service(routes::auth::register)
+                .service(routes::auth::login)
+                .service(routes::auth::refresh)
+                .service(routes::auth::logout)
+                .service(routes::auth::me)
+                .service(routes::auth::change_password),
+        )
+        // `/users/online` before `/users/{user_id}`, which would otherwise claim it.
+        .service(routes::users::online_users)
+        .service(routes::users::list_users)
+        .service(routes::users::get_user)
+        .service(routes::users::update_user)
+        .service(routes::users::delete_user)
+        .service(routes::users::set_status)
+        .service(routes::organizations::current)
+}
+
+/// The OpenAPI document, built from the same route table the server uses.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .service(routes::health::healthz)
+        .service(routes::health::readyz)
+        .service(routes::health::metrics)
+        .service(api_v1())
+        .split_for_parts()
+        .1
+}
+
+/// `/api/v1/users/` and `/api/v1/users` are the same resource: the specification writes
+/// collection paths with a trailing slash, most clients without.
+fn trim_trailing_slash(req: &mut ServiceRequest) {
+    let path = req.path();
+    if !(path.starts_with("/api/v1/") && path.len() > "/api/v1/".len() && path.ends_with('/')) {
+        return;
+    }
+    let trimmed = path.trim_end_matches('/');
+    let new_uri = match req.uri().query() {
+        Some(query) => format!("{trimmed}?{query}"),
+        None => trimmed.to_owned(),
+    };
+    if let Ok(uri) = new_uri.parse::<Uri>() {
+        req.match_info_mut().get_mut().update(&uri);
+        req.head_mut().uri = uri;
+    }
+}
+
+/// Unknown API routes answer the JSON error shape; other GETs get the web app, whose router
+/// handles client-side paths.
+async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    let is_api = path.starts_with("/api/")
+        || path == "/api"
+        || path.starts_with("/healthz")
+        || path.starts_with("/readyz");
+    if req.method() == Method::GET && !is_api {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .body(INDEX_HTML));
+    }
+    Err(ApiError::new(
+        ErrorCode::RouteNotFound,
+        format!(
+            "no endpoint {} {}; the API is described at /api/docs",
+            req.method(),
+            path
+        ),
+    ))
+}

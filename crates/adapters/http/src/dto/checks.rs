@@ -1,0 +1,55 @@
+//! `validator` rules that delegate to the domain parsers, so each rule is written once.
+
+use std::borrow::Cow;
+use tandem_domain::{DisplayName, Email, InvalidInput, OrganizationName, ProfilePicture, Username};
+use validator::ValidationError;
+
+fn to_validation(error: InvalidInput) -> ValidationError {
+    ValidationError::new(error.code).with_message(Cow::Owned(error.message))
+}
+
+/// # Errors
+/// When [`Email::parse`] refuses the value.
+pub fn email(value: &str) -> Result<(), ValidationError> {
+    Email::parse(value).map(drop).map_err(to_validation)
+}
+
+/// # Errors
+/// When [`Username::parse`] refuses the value.
+pub fn username(value: &str) -> Result<(), ValidationError> {
+    Username::parse(value).map(drop).map_err(to_validation)
+}
+
+/// # Errors
+/// When [`OrganizationName::parse`] refuses the value.
+pub fn organization_name(value: &str) -> Result<(), ValidationError> {
+    OrganizationName::parse(value)
+        .map(drop)
+        .map_err(to_validation)
+}
+
+/// # Errors
+/// When [`DisplayName::parse`] refuses the value.
+pub fn display_name(value: &str) -> Result<(), ValidationError> {
+    DisplayName::parse(value).map(drop).map_err(to_validation)
+}
+
+/// # Errors
+/// When [`ProfilePicture::parse`] refuses the value.
+pub fn profile_picture(value: &str) -> Result<(), ValidationError> {
+    ProfilePicture::parse(value)
+        .map(drop)
+        .map_err(to_validation)
+}
+
+/// Deserializes a field that distinguishes "absent" (`None`) from `null` (`Some(None)`).
+///
+/// # Errors
+/// When the value is neither null nor a `T`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

@@ -1,0 +1,6 @@
+//! Request and response bodies of the REST API, with their OpenAPI schemas. Requests are
+//! parsed into domain types here; responses are built from domain types here.
+
+pub mod auth;
+pub mod checks;
+pub mod users;

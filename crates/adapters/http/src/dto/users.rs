@@ -1,0 +1,262 @@
+//! Bodies of `/api/v1/users/*` and `/api/v1/organizations/*`.
+
+use super::auth::field;
+use super::checks;
+use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_app::ports::ProfileChanges;
+use tandem_app::users::UserPage;
+use tandem_domain::{
+    DisplayName, Email, Organization, ProfilePicture, Role, User, UserStatus, Username,
+};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+/// A user as every API answer shows it. Never carries password data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    #[schema(example = 42)]
+    pub id: i64,
+    #[schema(example = "ana@acme.io")]
+    pub email: String,
+    #[schema(example = "ana")]
+    pub username: String,
+    #[schema(example = "Ana García")]
+    pub display_name: Option<String>,
+    #[schema(example = 7)]
+    pub organization_id: i64,
+    pub role: RoleDto,
+    pub profile_picture: Option<String>,
+    pub status: StatusDto,
+    pub last_activity: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub is_active: bool,
+}
+
+impl From<User> for UserResponse {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.get(),
+            email: user.email.as_str().to_owned(),
+            username: user.username.as_str().to_owned(),
+            display_name: user.display_name.map(|d| d.as_str().to_owned()),
+            organization_id: user.organization_id.get(),
+            role: user.role.into(),
+            profile_picture: user.profile_picture.map(|p| p.as_str().to_owned()),
+            status: user.status.into(),
+            last_activity: user.last_activity,
+            created_at: user.created_at,
+            is_active: user.is_active,
+        }
+    }
+}
+
+/// A role in the organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+#[schema(as = Role)]
+pub enum RoleDto {
+    Admin,
+    Moderator,
+    Member,
+}
+
+impl From<Role> for RoleDto {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Admin => Self::Admin,
+            Role::Moderator => Self::Moderator,
+            Role::Member => Self::Member,
+        }
+    }
+}
+
+impl From<RoleDto> for Role {
+    fn from(role: RoleDto) -> Self {
+        match role {
+            RoleDto::Admin => Self::Admin,
+            RoleDto::Moderator => Self::Moderator,
+            RoleDto::Member => Self::Member,
+        }
+    }
+}
+
+/// What a user shows the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+#[schema(as = UserStatus)]
+pub enum StatusDto {
+    Online,
+    Away,
+    Busy,
+    Offline,
+}
+
+impl From<UserStatus> for StatusDto {
+    fn from(status: UserStatus) -> Self {
+        match status {
+            UserStatus::Online => Self::Online,
+            UserStatus::Away => Self::Away,
+            UserStatus::Busy => Self::Busy,
+            UserStatus::Offline => Self::Offline,
+        }
+    }
+}
+
+// Through a string, so `null` or a number is a type error naming the field (422), where
+// serde_json's enum parser would report a syntax error (400).
+impl TryFrom<String> for RoleDto {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        value.parse::<Role>().map(Into::into).map_err(|e| e.message)
+    }
+}
+
+impl TryFrom<String> for StatusDto {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        value
+            .parse::<UserStatus>()
+            .map(Into::into)
+            .map_err(|e| e.message)
+    }
+}
+
+impl From<StatusDto> for UserStatus {
+    fn from(status: StatusDto) -> Self {
+        match status {
+            StatusDto::Online => Self::Online,
+            StatusDto::Away => Self::Away,
+            StatusDto::Busy => Self::Busy,
+            StatusDto::Offline => Self::Offline,
+        }
+    }
+}
+
+/// A page of users.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserPageResponse {
+    pub users: Vec<UserResponse>,
+    /// Pass as `after` for the next page; `null` on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+impl From<UserPage> for UserPageResponse {
+    fn from(page: UserPage) -> Self {
+        Self {
+            users: page.users.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor.map(|id| id.get()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListUsersQuery {
+    /// The `next_cursor` of the previous page.
+    pub after: Option<i64>,
+    /// Page size, 1–100 (default 50).
+    pub limit: Option<u64>,
+    /// Include deactivated accounts (admins only).
+    #[serde(default)]
+    pub include_inactive: bool,
+}
+
+/// Fields to change; absent fields stay as they are, `null` clears a nullable one.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    #[validate(custom(function = "checks::email"))]
+    pub email: Option<String>,
+    #[validate(custom(function = "checks::username"))]
+    pub username: Option<String>,
+    #[serde(default, deserialize_with = "checks::double_option")]
+    #[validate(custom(function = "checks::display_name"))]
+    #[schema(value_type = Option<String>)]
+    pub display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "checks::double_option")]
+    #[validate(custom(function = "checks::profile_picture"))]
+    #[schema(value_type = Option<String>)]
+    pub profile_picture: Option<Option<String>>,
+    /// Admins only.
+    pub role: Option<RoleDto>,
+    /// Admins only (anyone may deactivate themselves).
+    pub is_active: Option<bool>,
+}
+
+impl UpdateUserRequest {
+    /// # Errors
+    /// `validation_failed` when a field does not parse (already checked by `validate`).
+    pub fn into_changes(self) -> Result<ProfileChanges, ApiError> {
+        Ok(ProfileChanges {
+            email: self
+                .email
+                .as_deref()
+                .map(|e| field("email", Email::parse(e)))
+                .transpose()?,
+            username: self
+                .username
+                .as_deref()
+                .map(|u| field("username", Username::parse(u)))
+                .transpose()?,
+            display_name: self
+                .display_name
+                .map(|d| {
+                    d.as_deref()
+                        .map(|d| field("display_name", DisplayName::parse(d)))
+                        .transpose()
+                })
+                .transpose()?,
+            profile_picture: self
+                .profile_picture
+                .map(|p| {
+                    p.as_deref()
+                        .map(|p| field("profile_picture", ProfilePicture::parse(p)))
+                        .transpose()
+                })
+                .transpose()?,
+            role: self.role.map(Into::into),
+            is_active: self.is_active,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetStatusRequest {
+    pub status: StatusDto,
+}
+
+/// An organization (tenant).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationResponse {
+    pub id: i64,
+    #[schema(example = "Acme")]
+    pub name: String,
+    /// Email domain whose owners may join by registering; `null` when none is claimed.
+    #[schema(example = "acme.io")]
+    pub domain: Option<String>,
+    #[schema(example = "free")]
+    pub subscription_plan: String,
+    pub self_signup: bool,
+    pub created_at: DateTime<Utc>,
+    pub is_active: bool,
+}
+
+impl From<Organization> for OrganizationResponse {
+    fn from(org: Organization) -> Self {
+        Self {
+            id: org.id.get(),
+            name: org.name.as_str().to_owned(),
+            domain: org.domain.map(|d| d.as_str().to_owned()),
+            subscription_plan: org.subscription_plan.as_str().to_owned(),
+            self_signup: org.self_signup,
+            created_at: org.created_at,
+            is_active: org.is_active,
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Request extraction: the authenticated caller, and turning malformed bodies, paths and
+//! queries into the API's error shape instead of actix's plain-text defaults.
+
+use crate::error::{ApiError, ErrorCode, FieldError};
+use actix_web::dev::Payload;
+use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use std::ops::Deref;
+use tandem_app::AppContext;
+use tandem_app::auth::{self, Authenticated};
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+/// The authenticated caller. Extracting it answers 401 unless the request carries a valid,
+/// unrevoked bearer token of an active account.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Authenticated);
+
+impl Deref for Caller {
+    type Target = Authenticated;
+
+    fn deref(&self) -> &Authenticated {
+        &self.0
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = req.app_data::<web::Data<AppContext>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let ctx = ctx.ok_or_else(|| {
+                ApiError::new(ErrorCode::InternalError, "application state missing")
+            })?;
+            let token = token.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "send an access token as `Authorization: Bearer <token>`",
+                )
+            })?;
+            Ok(Self(auth::authenticate(&ctx, &token).await?))
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+/// Runs the `validator` rules of a request body and maps failures to a 422 with one entry per
+/// field.
+///
+/// # Errors
+/// `validation_failed` listing every invalid field.
+pub fn validated<T: Validate>(body: T) -> Result<T, ApiError> {
+    body.validate()
+        .map_err(|errors| ApiError::validation(field_errors(&errors)))?;
+    Ok(body)
+}
+
+fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    for (field, kind) in errors.errors() {
+        if let ValidationErrorsKind::Field(list) = kind {
+            for error in list {
+                let message = error.message.as_ref().map_or_else(
+                    || format!("failed the `{}` rule", error.code),
+                    ToString::to_string,
+                );
+                out.push(FieldError {
+                    field: field.to_string(),
+                    code: error.code.to_string(),
+                    message,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+/// JSON bodies: size limit, content type, syntax and shape errors in the API's error shape.
+pub fn json_config(limit_bytes: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit_bytes)
+        .error_handler(move |error, _req| {
+            let api = match &error {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("the body is larger than the limit of {limit_bytes} bytes"),
+                ),
+                JsonPayloadError::Payload(PayloadError::Overflow) => ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("the body is larger than the limit of {limit_bytes} bytes"),
+                ),
+                JsonPayloadError::ContentType => ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "send the body as JSON with `Content-Type: application/json`",
+                ),
+                JsonPayloadError::Deserialize(inner) if inner.is_data() => shape_error(inner),
+                JsonPayloadError::Deserialize(inner) => ApiError::new(
+                    ErrorCode::MalformedJson,
+                    format!("the body is not valid JSON: {inner}"),
+                ),
+                other => ApiError::new(
+                    ErrorCode::MalformedJson,
+                    format!("the body could not be read: {other}"),
+                ),
+            };
+            api.into()
+        })
+}
+
+/// Well-formed JSON of the wrong shape (a missing field, a number where text belongs): a 422
+/// naming the field where serde tells it.
+fn shape_error(error: &serde_json::Error) -> ApiError {
+    let text = error.to_string();
+    let field = text
+        .split('`')
+        .nth(1)
+        .filter(|_| text.contains(" field `"))
+        .unwrap_or("body")
+        .to_owned();
+    let code = if text.starts_with("missing field") {
+        "required"
+    } else if text.starts_with("unknown field") {
+        "unknown_field"
+    } else {
+        "invalid_type"
+    };
+    let message = text.split(" at line ").next().unwrap_or(&text).to_owned();
+    ApiError::validation(vec![FieldError {
+        field,
+        code: code.to_owned(),
+        message,
+    }])
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error: PathError, _req| {
+        ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("a path parameter has the wrong form: {error}"),
+        )
+        .into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error: QueryPayloadError, _req| {
+        ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("a query parameter has the wrong form: {error}"),
+        )
+        .into()
+    })
+}
+
+/// The client's address for throttling. With `trust_forwarded` (only behind a proxy you run),
+/// the last `X-Forwarded-For` hop is used: the one your proxy appended. Earlier hops and the
+/// `Forwarded` header are whatever the client chose to send, so they are ignored.
+pub fn client_address(req: &HttpRequest, trust_forwarded: bool) -> Option<String> {
+    let forwarded = || {
+        let value = req.headers().get("x-forwarded-for")?.to_str().ok()?;
+        value
+            .rsplit(',')
+            .next()
+            .map(str::trim)
+            .filter(|hop| !hop.is_empty())
+            .map(str::to_owned)
+    };
+    let peer = || req.peer_addr().map(|a| a.ip().to_string());
+    if trust_forwarded {
+        forwarded().or_else(peer)
+    } else {
+        peer()
+    }
+}

@@ -1,0 +1,162 @@
+//! `/api/v1/auth`: register, login, refresh, logout, me, password.
+
+use crate::HttpSettings;
+use crate::dto::auth::{
+    AuthResponse, ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest,
+    RegisterRequest,
+};
+use crate::dto::users::UserResponse;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Caller, client_address, validated};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use tandem_app::AppContext;
+use tandem_app::auth::{self, ChangePassword, Login, Logout};
+
+/// Create an account.
+///
+/// Joins the organization that owns the email's domain (as `member`) when it accepts
+/// sign-ups; otherwise `organization_name` founds a new organization with you as `admin`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created; you are logged in", body = AuthResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 403, description = "`signup_disabled`", body = ErrorBody),
+        (status = 409, description = "`email_taken`, `username_taken` or `domain_taken`", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid fields, weak password, or `organization_name` needed", body = ErrorBody),
+    )
+)]
+#[post("/register")]
+pub async fn register(
+    ctx: web::Data<AppContext>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let command = validated(body.into_inner())?.into_command()?;
+    let session = auth::register(&ctx, command).await?;
+    Ok(HttpResponse::Created().json(AuthResponse::from(session)))
+}
+
+/// Log in with email (or username) and password.
+///
+/// An unknown account and a wrong password get the same answer. Repeated failures for one
+/// account or from one address are refused with 429 for a while.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = AuthResponse),
+        (status = 401, description = "`invalid_credentials` or `account_disabled`", body = ErrorBody),
+        (status = 422, description = "Missing fields", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = ErrorBody),
+    )
+)]
+#[post("/login")]
+pub async fn login(
+    ctx: web::Data<AppContext>,
+    settings: web::Data<HttpSettings>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<web::Json<AuthResponse>, ApiError> {
+    let body = validated(body.into_inner())?;
+    let command = Login {
+        login: body.email,
+        password: body.password,
+        client_address: client_address(&req, settings.trust_forwarded_headers),
+    };
+    Ok(web::Json(auth::login(&ctx, command).await?.into()))
+}
+
+/// Exchange a refresh token for a new access and refresh token.
+///
+/// Each refresh token works once. Presenting one that was already used ends its whole
+/// session (someone else has a copy) and answers `refresh_token_reused`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair", body = AuthResponse),
+        (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`", body = ErrorBody),
+    )
+)]
+#[post("/refresh")]
+pub async fn refresh(
+    ctx: web::Data<AppContext>,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<AuthResponse>, ApiError> {
+    let body = validated(body.into_inner())?;
+    Ok(web::Json(
+        auth::refresh(&ctx, &body.refresh_token).await?.into(),
+    ))
+}
+
+/// Log out: revoke this access token and, when given, the refresh token's session.
+#[utoipa::path(
+    tag = "auth",
+    request_body(content = Option<LogoutRequest>, description = "Optional; send the refresh token to end its session too"),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/logout")]
+pub async fn logout(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    body: Option<web::Json<LogoutRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    auth::logout(
+        &ctx,
+        &caller,
+        Logout {
+            refresh_token: body.refresh_token,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The authenticated user.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "You", body = UserResponse),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(caller: Caller) -> web::Json<UserResponse> {
+    web::Json(caller.0.user.into())
+}
+
+/// Change your password. Ends every session of the account, this one included: log in again
+/// with the new password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed; all sessions ended"),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 422, description = "Wrong current password or weak new one", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/password")]
+pub async fn change_password(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = validated(body.into_inner())?;
+    let command = ChangePassword {
+        current_password: body.current_password,
+        new_password: body.new_password,
+    };
+    auth::change_password(&ctx, &caller, command).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
