@@ -1,0 +1,294 @@
+//! Typed settings: defaults, then an optional `tandem.toml`, then environment variables.
+//! Unknown keys are an error naming the key; secrets are `SecretString`s and never printed.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where to listen (`TANDEM_ADDR`).
+    pub addr: SocketAddr,
+    /// Embedded mode keeps the database, files and generated keys here (`TANDEM_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL (cluster mode); unset means SQLite in `data_dir`
+    /// (`DATABASE_URL`).
+    pub database_url: Option<SecretString>,
+    /// Selects Redis for revocations and rate limits shared by all nodes (`REDIS_URL`).
+    pub redis_url: Option<SecretString>,
+    /// Prefix of every Redis key, so deployments can share one Redis.
+    pub redis_namespace: String,
+    /// Apply pending migrations when the server starts.
+    pub migrate_on_start: bool,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    pub log: LogSettings,
+    pub auth: AuthSettings,
+    pub http: HttpSettings,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `info,tandem_http=debug`. `RUST_LOG` wins when set.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// The HS256 signing key (at least 32 bytes). Generated and kept in `data_dir` in embedded
+    /// mode when unset; required in cluster mode so every node signs alike.
+    pub jwt_secret: Option<SecretString>,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    /// bcrypt work factor (4–31). Each step doubles the time of a login.
+    pub bcrypt_cost: u32,
+    pub max_failed_logins_per_account: u64,
+    pub max_failed_logins_per_address: u64,
+    pub failed_login_window_secs: u64,
+    /// Whether new organizations let people with their email domain join by registering.
+    pub self_signup: bool,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    pub json_limit_bytes: usize,
+    /// Honour `X-Forwarded-For` for client addresses: only behind a proxy you control.
+    pub trust_forwarded_headers: bool,
+    /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
+    pub shutdown_timeout_secs: u64,
+}
+
+/// The defaults, as a document figment can layer the file and environment over.
+#[derive(Serialize)]
+struct Defaults {
+    addr: &'static str,
+    data_dir: &'static str,
+    redis_namespace: &'static str,
+    migrate_on_start: bool,
+    log: LogSettings,
+    auth: AuthDefaults,
+    http: HttpSettings,
+}
+
+#[derive(Serialize)]
+struct AuthDefaults {
+    access_token_ttl_secs: u64,
+    refresh_token_ttl_secs: u64,
+    bcrypt_cost: u32,
+    max_failed_logins_per_account: u64,
+    max_failed_logins_per_address: u64,
+    failed_login_window_secs: u64,
+    self_signup: bool,
+}
+
+fn defaults() -> Defaults {
+    Defaults {
+        addr: "127.0.0.1:8080",
+        data_dir: "./data",
+        redis_namespace: "tandem",
+        migrate_on_start: true,
+        log: LogSettings {
+            format: LogFormat::Text,
+            level: "info".to_owned(),
+        },
+        auth: AuthDefaults {
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            bcrypt_cost: 12,
+            max_failed_logins_per_account: 5,
+            max_failed_logins_per_address: 50,
+            failed_login_window_secs: 15 * 60,
+            self_signup: true,
+        },
+        http: HttpSettings {
+            json_limit_bytes: 1024 * 1024,
+            trust_forwarded_headers: false,
+            shutdown_timeout_secs: 30,
+        },
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Defaults → `file` (when it exists; `tandem.toml` is looked for when none is named) →
+    /// `TANDEM_*` variables (`__` separates sections: `TANDEM_AUTH__BCRYPT_COST`) →
+    /// `DATABASE_URL`, `REDIS_URL`.
+    ///
+    /// # Errors
+    /// A message naming the offending key and where it came from.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Serialized::defaults(defaults()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(SettingsError::Invalid(format!(
+                    "the configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file_exact("tandem.toml")),
+        }
+        let figment = figment
+            .merge(Env::prefixed("TANDEM_").split("__").ignore(&["config"]))
+            .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]));
+        Self::from_figment(figment)
+    }
+
+    /// Settings from defaults plus explicit overrides, ignoring files and the environment
+    /// (tests and embedding).
+    ///
+    /// # Errors
+    /// As [`Settings::load`].
+    pub fn from_overrides(overrides: impl Serialize) -> Result<Self, SettingsError> {
+        Self::from_figment(
+            Figment::from(Serialized::defaults(defaults())).merge(Serialized::defaults(overrides)),
+        )
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, SettingsError> {
+        let settings: Self = figment
+            .extract()
+            .map_err(|e| SettingsError::Invalid(e.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), SettingsError> {
+        if !(4..=31).contains(&self.auth.bcrypt_cost) {
+            return Err(SettingsError::Invalid(
+                "auth.bcrypt_cost must be between 4 and 31".to_owned(),
+            ));
+        }
+        if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
+            return Err(SettingsError::Invalid(
+                "auth token lifetimes must be positive".to_owned(),
+            ));
+        }
+        if self.http.json_limit_bytes < 1024 {
+            return Err(SettingsError::Invalid(
+                "http.json_limit_bytes must be at least 1024".to_owned(),
+            ));
+        }
+        if let Some(url) = &self.database_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("postgres://")
+                || url.starts_with("postgresql://")
+                || url.starts_with("sqlite:"))
+            {
+                return Err(SettingsError::Invalid(
+                    "database_url must start with postgres://, postgresql:// or sqlite:".to_owned(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Cluster mode: shared PostgreSQL or Redis, hence several nodes that must agree on keys.
+    pub fn is_cluster(&self) -> bool {
+        self.redis_url.is_some()
+            || self
+                .database_url
+                .as_ref()
+                .is_some_and(|u| u.expose_secret().starts_with("postgres"))
+    }
+
+    /// The database to use: the configured one, or SQLite inside `data_dir`.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("tandem.db").display()
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_give_an_embedded_server_on_localhost() {
+        Jail::expect_with(|_| {
+            let settings = Settings::load(None).expect("defaults load");
+            assert_eq!(settings.addr.to_string(), "127.0.0.1:8080");
+            assert!(!settings.is_cluster());
+            assert!(settings.database_url().ends_with("data/tandem.db?mode=rwc"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "tandem.toml",
+                "addr = \"0.0.0.0:9000\"\n[auth]\nbcrypt_cost = 10\n",
+            )?;
+            jail.set_env("TANDEM_AUTH__BCRYPT_COST", "11");
+            jail.set_env("DATABASE_URL", "postgres://u:p@db/tandem");
+            let settings = Settings::load(None).expect("loads");
+            assert_eq!(settings.addr.port(), 9000);
+            assert_eq!(settings.auth.bcrypt_cost, 11);
+            assert!(settings.is_cluster());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_key() {
+        Jail::expect_with(|jail| {
+            jail.create_file("tandem.toml", "[auth]\nbcrypt_cots = 10\n")?;
+            let error = Settings::load(None).expect_err("typo refused").to_string();
+            assert!(error.contains("bcrypt_cots"), "{error}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("TANDEM_ADRR", "0.0.0.0:1");
+            let error = Settings::load(None).expect_err("typo refused").to_string();
+            assert!(error.contains("adrr"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        Jail::expect_with(|jail| {
+            jail.set_env(
+                "TANDEM_AUTH__JWT_SECRET",
+                "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t",
+            );
+            jail.set_env("DATABASE_URL", "postgres://user:hunter2@db/tandem");
+            let settings = Settings::load(None).expect("loads");
+            let shown = format!("{settings:?}");
+            assert!(
+                !shown.contains("s3cr3t") && !shown.contains("hunter2"),
+                "{shown}"
+            );
+            Ok(())
+        });
+    }
+}
