@@ -1,0 +1,9 @@
+//! Black-box tests of the REST API: one binary, one module per endpoint group. Every test runs
+//! on SQLite (embedded) and on PostgreSQL + Redis (cluster), see `tandem_tests::on_every_backend`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod bad_input;
+mod operations;
+mod tokens;
+mod users;

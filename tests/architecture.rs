@@ -1,0 +1,161 @@
+//! The crate graph is the architecture: dependencies point inward only
+//! (domain ← app ← adapters ← server), and adapters never depend on one another.
+//! Checked over `cargo metadata`, so a stray dependency fails the build's tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
+
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+
+/// Frameworks and drivers the inner crates must never reach, even transitively.
+const INFRASTRUCTURE: &[&str] = &[
+    "actix-web",
+    "actix-ws",
+    "actix-http",
+    "awc",
+    "sea-orm",
+    "sea-orm-migration",
+    "sqlx",
+    "redis",
+    "deadpool-redis",
+    "object_store",
+    "jsonwebtoken",
+    "bcrypt",
+    "utoipa",
+    "hyper",
+    "reqwest",
+    "tokio-postgres",
+];
+
+const ADAPTERS: &[&str] = &[
+    "tandem-http",
+    "tandem-ws",
+    "tandem-persistence",
+    "tandem-storage",
+    "tandem-local",
+    "tandem-redis",
+    "tandem-security",
+];
+
+struct Graph {
+    /// Package name → names of its normal (non-dev, non-build) dependencies.
+    edges: HashMap<String, BTreeSet<String>>,
+}
+
+impl Graph {
+    fn load() -> Self {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let output = std::process::Command::new(cargo)
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--offline",
+                "--manifest-path",
+            ])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"))
+            .output()
+            .expect("cargo metadata runs");
+        assert!(
+            output.status.success(),
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let names: HashMap<&str, &str> = metadata["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+            .collect();
+        let mut edges = HashMap::new();
+        for node in metadata["resolve"]["nodes"].as_array().unwrap() {
+            let deps = node["deps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| {
+                    d["dep_kinds"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|k| k["kind"].is_null())
+                })
+                .map(|d| names[d["pkg"].as_str().unwrap()].to_owned())
+                .collect();
+            edges.insert(names[node["id"].as_str().unwrap()].to_owned(), deps);
+        }
+        Self { edges }
+    }
+
+    fn direct(&self, package: &str) -> &BTreeSet<String> {
+        self.edges
+            .get(package)
+            .unwrap_or_else(|| panic!("{package} is in the workspace"))
+    }
+
+    fn reachable(&self, package: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![package.to_owned()];
+        while let Some(next) = stack.pop() {
+            for dep in self.edges.get(&next).into_iter().flatten() {
+                if seen.insert(dep.clone()) {
+                    stack.push(dep.clone());
+                }
+            }
+        }
+        seen
+    }
+}
+
+#[test]
+fn the_domain_and_the_use_cases_know_no_framework_or_driver() {
+    let graph = Graph::load();
+    for inner in ["tandem-domain", "tandem-app"] {
+        let reached = graph.reachable(inner);
+        let leaks: Vec<_> = INFRASTRUCTURE
+            .iter()
+            .filter(|name| reached.contains(**name))
+            .collect();
+        assert!(
+            leaks.is_empty(),
+            "{inner} depends (transitively) on {leaks:?}"
+        );
+    }
+}
+
+#[test]
+fn dependencies_point_inward_only() {
+    let graph = Graph::load();
+    let domain = graph.direct("tandem-domain");
+    assert!(
+        domain.iter().all(|d| !d.starts_with("tandem-")),
+        "the domain depends on no other crate of ours: {domain:?}"
+    );
+    let app = graph.direct("tandem-app");
+    let ours: Vec<_> = app.iter().filter(|d| d.starts_with("tandem-")).collect();
+    assert_eq!(
+        ours,
+        ["tandem-domain"],
+        "the use cases depend on the domain only"
+    );
+    for adapter in ADAPTERS {
+        let deps = graph.direct(adapter);
+        let others: Vec<_> = deps
+            .iter()
+            .filter(|d| ADAPTERS.contains(&d.as_str()) || *d == "tandem-server")
+            .collect();
+        assert!(
+            others.is_empty(),
+            "{adapter} depends on {others:?}: adapters only meet in the server"
+        );
+    }
+}
+
+#[test]
+fn the_check_itself_sees_real_edges() {
+    // Guards against a vacuous pass: the graph must show the edges we know exist.
+    let graph = Graph::load();
+    assert!(graph.direct("tandem-http").contains("actix-web"));
+    assert!(graph.direct("tandem-server").contains("tandem-http"));
+    assert!(graph.reachable("tandem-persistence").contains("sqlx"));
+}
