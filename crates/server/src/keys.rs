@@ -50,6 +50,10 @@ fn load_or_create(path: &Path) -> anyhow::Result<Vec<u8>> {
         }
         return Ok(key);
     }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the data directory {}", dir.display()))?;
+    }
     let mut key = vec![0u8; 64];
     rand::rng().fill_bytes(&mut key);
     write_private(path, &STANDARD.encode(&key))

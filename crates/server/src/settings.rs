@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// The configuration file read when none is named.
+pub const DEFAULT_FILE: &str = "tandem.toml";
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -147,7 +150,11 @@ impl Settings {
                 )));
             }
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None => figment = figment.merge(Toml::file_exact("tandem.toml")),
+            // Only the working directory's file: no search up the tree for a stray one.
+            None if Path::new(DEFAULT_FILE).exists() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_FILE))
+            }
+            None => {}
         }
         let figment = figment
             .merge(Env::prefixed("TANDEM_").split("__").ignore(&["config"]))
@@ -226,6 +233,7 @@ impl Settings {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail returns its own (large) error type
 mod tests {
     use super::*;
     use figment::Jail;

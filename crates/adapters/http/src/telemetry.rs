@@ -23,7 +23,10 @@ const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
-#[derive(Debug, Default)]
+/// Method, route pattern, status.
+type SeriesKey = (String, String, u16);
+
+#[derive(Debug, Default, Clone)]
 struct Series {
     count: u64,
     sum_seconds: f64,
@@ -35,7 +38,7 @@ struct Series {
 /// patterns (`/api/v1/users/{user_id}`), never raw paths, so the number of series stays bounded.
 #[derive(Debug, Default)]
 pub struct HttpMetrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    series: Mutex<BTreeMap<SeriesKey, Series>>,
 }
 
 impl HttpMetrics {
@@ -63,19 +66,17 @@ impl HttpMetrics {
             "# HELP http_requests_total HTTP requests answered, by method, route and status."
         );
         let _ = writeln!(out, "# TYPE http_requests_total counter");
-        let snapshot: Vec<((String, String, u16), u64, f64, [u64; BUCKETS.len()])> =
-            match self.series.lock() {
-                Ok(series) => series
-                    .iter()
-                    .map(|(k, s)| (k.clone(), s.count, s.sum_seconds, s.buckets))
-                    .collect(),
-                Err(_) => Vec::new(),
-            };
-        for ((method, route, status), count, _, _) in &snapshot {
+        // Copy out under the lock, format without it.
+        let snapshot: Vec<(SeriesKey, Series)> = match self.series.lock() {
+            Ok(series) => series.iter().map(|(k, s)| (k.clone(), s.clone())).collect(),
+            Err(_) => Vec::new(),
+        };
+        for ((method, route, status), series) in &snapshot {
             let _ = writeln!(
                 out,
-                "http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}",
-                escape(route)
+                "http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
+                escape(route),
+                series.count
             );
         }
         let _ = writeln!(
@@ -83,12 +84,12 @@ impl HttpMetrics {
             "# HELP http_request_duration_seconds Time from receiving a request to sending its response head."
         );
         let _ = writeln!(out, "# TYPE http_request_duration_seconds histogram");
-        for ((method, route, status), count, sum, buckets) in &snapshot {
+        for ((method, route, status), series) in &snapshot {
             let labels = format!(
                 "method=\"{method}\",route=\"{}\",status=\"{status}\"",
                 escape(route)
             );
-            for (bound, n) in BUCKETS.iter().zip(buckets) {
+            for (bound, n) in BUCKETS.iter().zip(series.buckets) {
                 let _ = writeln!(
                     out,
                     "http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
@@ -96,12 +97,18 @@ impl HttpMetrics {
             }
             let _ = writeln!(
                 out,
-                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
+                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                series.count
             );
-            let _ = writeln!(out, "http_request_duration_seconds_sum{{{labels}}} {sum}");
             let _ = writeln!(
                 out,
-                "http_request_duration_seconds_count{{{labels}}} {count}"
+                "http_request_duration_seconds_sum{{{labels}}} {}",
+                series.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_count{{{labels}}} {}",
+                series.count
             );
         }
         if let Some(rss) = resident_memory_bytes() {

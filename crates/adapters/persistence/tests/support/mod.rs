@@ -1,9 +1,14 @@
-//! Fresh, migrated databases for tests: a temporary SQLite file always, and a new PostgreSQL
-//! database on the server named by `TEST_DATABASE_URL` when that is set.
+//! Fresh, migrated databases for tests: a temporary SQLite file, or a new PostgreSQL database
+//! on the server named by `TEST_DATABASE_URL` (required for the PostgreSQL variants).
 
 #![allow(
     dead_code,
     reason = "each test binary that includes this module uses a different part"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support: a failure is a failed test"
 )]
 
 use std::future::Future;
@@ -41,8 +46,8 @@ pub fn postgres_server() -> Option<String> {
 }
 
 impl TestDatabase {
-    /// `None` when the backend is not available here (PostgreSQL without `TEST_DATABASE_URL`).
-    pub async fn new(backend: Backend) -> Option<Self> {
+    /// A fresh, migrated database; panics when the backend is not configured.
+    pub async fn new(backend: Backend) -> Self {
         let tag = format!("{:016x}", rand::random::<u64>());
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
@@ -53,10 +58,11 @@ impl TestDatabase {
                 )
             }
             Backend::Postgres => {
-                let Some(server) = postgres_server() else {
-                    eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL variant");
-                    return None;
-                };
+                // A missing URL fails the test: a PostgreSQL variant must never pass by not running.
+                let server = postgres_server().expect(
+                    "TEST_DATABASE_URL is not set: the PostgreSQL variants need it (`make test` sets it; \
+                     `make test-embedded` leaves them out)",
+                );
                 let name = format!("tandem_test_{tag}");
                 let url = create_postgres_database(&server, &name).await.unwrap();
                 (url, Cleanup::Postgres { server, name })
@@ -64,7 +70,7 @@ impl TestDatabase {
         };
         let db = Database::connect(&url).await.unwrap();
         db.migrate().await.unwrap();
-        Some(Self { db, url, cleanup })
+        Self { db, url, cleanup }
     }
 
     pub fn repositories(&self) -> Repositories {
@@ -107,13 +113,11 @@ impl TestDatabase {
     }
 }
 
-/// Runs `test` against a fresh database of `backend`, if that backend is available.
+/// Runs `test` against a fresh database of `backend`.
 pub async fn with_database<F, Fut>(backend: Backend, test: F)
 where
     F: FnOnce(Database, Repositories) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    if let Some(database) = TestDatabase::new(backend).await {
-        database.run(test).await;
-    }
+    TestDatabase::new(backend).await.run(test).await;
 }

@@ -1,0 +1,34 @@
+# Tandem's everyday commands. `make help` lists them.
+
+# The services the full test suite uses (the PostgreSQL + Redis half of every test, the
+# adapters' contract suites). Override them to point at your own.
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL ?= redis://127.0.0.1:6379
+export TEST_DATABASE_URL TEST_REDIS_URL
+
+# Tests that need PostgreSQL or Redis, for `make test-embedded` to leave out.
+SERVICE_TESTS := test(/(^|::)postgres::/) | (package(tandem-redis) & kind(test))
+
+.PHONY: help run test test-embedded lint openapi fmt
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: ## Build and start Tandem on the embedded default: SQLite and files under ./data, http://127.0.0.1:8080
+	cargo run --release -p tandem-server -- serve
+
+test: ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL)
+	cargo nextest run --workspace --no-tests=fail
+
+test-embedded: ## Run every test that needs neither PostgreSQL nor Redis
+	cargo nextest run --workspace --no-tests=fail -E 'not ($(SERVICE_TESTS))'
+
+lint: ## Formatting and clippy, as CI runs them
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the code
+	cargo fmt --all
+
+openapi: ## Regenerate the committed OpenAPI document after changing the API
+	cargo run -q -p tandem-server -- openapi > openapi/openapi.json
