@@ -9,7 +9,7 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 # Tests that need PostgreSQL or Redis, for `make test-embedded` to leave out.
 SERVICE_TESTS := test(/(^|::)postgres::/) | (package(tandem-redis) & kind(test))
 
-.PHONY: help run test test-embedded lint openapi fmt
+.PHONY: help run test test-embedded lint openapi fmt nextest
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -17,10 +17,10 @@ help: ## List the commands
 run: ## Build and start Tandem on the embedded default: SQLite and files under ./data, http://127.0.0.1:8080
 	cargo run --release -p tandem-server -- serve
 
-test: ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL)
+test: nextest ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL)
 	cargo nextest run --workspace --no-tests=fail
 
-test-embedded: ## Run every test that needs neither PostgreSQL nor Redis
+test-embedded: nextest ## Run every test that needs neither PostgreSQL nor Redis
 	cargo nextest run --workspace --no-tests=fail -E 'not ($(SERVICE_TESTS))'
 
 lint: ## Formatting and clippy, as CI runs them
@@ -32,3 +32,6 @@ fmt: ## Format the code
 
 openapi: ## Regenerate the committed OpenAPI document after changing the API
 	cargo run -q -p tandem-server -- openapi > openapi/openapi.json
+
+nextest:
+	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
