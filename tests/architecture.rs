@@ -44,12 +44,24 @@ struct Graph {
 impl Graph {
     fn load() -> Self {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        // The host's dependency graph only: other platforms' crates (wasm, windows) are never
+        // downloaded here, and `--offline` must not need them.
+        let version = std::process::Command::new(&cargo)
+            .arg("-vV")
+            .output()
+            .expect("cargo -vV runs");
+        let host = String::from_utf8_lossy(&version.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+            .expect("cargo -vV names the host");
         let output = std::process::Command::new(cargo)
             .args([
                 "metadata",
                 "--format-version",
                 "1",
                 "--offline",
+                "--filter-platform",
+                &host,
                 "--manifest-path",
             ])
             .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"))

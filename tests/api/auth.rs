@@ -16,6 +16,7 @@ on_every_backend!(
     logging_in_works_with_the_email_or_the_username,
     wrong_password_and_unknown_account_look_exactly_alike,
     repeated_failures_for_one_account_are_throttled,
+    repeated_failures_from_one_address_are_throttled_across_accounts,
     me_answers_the_caller_and_refuses_anonymous_requests,
     injection_looking_strings_are_stored_verbatim,
 );
@@ -242,6 +243,27 @@ async fn repeated_failures_for_one_account_are_throttled(app: TestApp) {
     // Another account is not affected.
     app.register("bob", "acme.io", None).await;
     app.login_ok("bob@acme.io").await;
+}
+
+async fn repeated_failures_from_one_address_are_throttled_across_accounts(app: TestApp) {
+    let strict = tandem_tests::spawn_app_with(
+        app.backend,
+        json!({ "auth": { "max_failed_logins_per_address": 3 } }),
+    )
+    .await;
+    strict.register("ana", "acme.io", Some("Acme")).await;
+    // Guessing different accounts from one address: each account stays under its own limit.
+    for login in ["bob@acme.io", "carol@acme.io", "dave@acme.io"] {
+        assert_error(
+            strict.login(login, "guess").await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    let throttled = strict.login("ana@acme.io", PASSWORD).await;
+    assert!(throttled.headers().get(RETRY_AFTER).is_some());
+    assert_error(throttled, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
 async fn me_answers_the_caller_and_refuses_anonymous_requests(app: TestApp) {

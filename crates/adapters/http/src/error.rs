@@ -55,6 +55,8 @@ error_codes! {
     EmailTaken => (CONFLICT, "email_taken", "Another account uses this email."),
     UsernameTaken => (CONFLICT, "username_taken", "Another account uses this username."),
     DomainTaken => (CONFLICT, "domain_taken", "Another organization claimed this email domain."),
+    ChannelNameTaken => (CONFLICT, "channel_name_taken", "The organization already has a channel of this name."),
+    AlreadyReported => (CONFLICT, "already_reported", "You already have a pending report on this message."),
     LastAdmin => (CONFLICT, "last_admin", "The change would leave the organization without an active admin."),
     PayloadTooLarge => (PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than the configured limit."),
     UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be sent as application/json."),
@@ -122,6 +124,14 @@ impl ApiError {
             code: code.to_owned(),
             message: message.into(),
         }])
+    }
+
+    /// A 429 telling the client when to come back.
+    pub fn rate_limited(retry_after: std::time::Duration, message: String) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after.as_secs().max(1)),
+            ..Self::new(ErrorCode::RateLimited, message)
+        }
     }
 
     pub fn not_found() -> Self {
@@ -209,6 +219,14 @@ fn conflict(field: UniqueField) -> ApiError {
             ErrorCode::DomainTaken,
             "another organization already claimed this email domain",
         ),
+        UniqueField::ChannelName => (
+            ErrorCode::ChannelNameTaken,
+            "a channel of this name already exists",
+        ),
+        UniqueField::OpenReport => (
+            ErrorCode::AlreadyReported,
+            "you already reported this message; moderators will review it",
+        ),
     };
     ApiError::new(code, message)
 }
@@ -236,10 +254,7 @@ impl From<LoginError> for ApiError {
         match error {
             LoginError::InvalidCredentials => Self::new(ErrorCode::InvalidCredentials, message),
             LoginError::AccountDisabled => Self::new(ErrorCode::AccountDisabled, message),
-            LoginError::TooManyAttempts { retry_after } => Self {
-                retry_after_secs: Some(retry_after.as_secs().max(1)),
-                ..Self::new(ErrorCode::RateLimited, message)
-            },
+            LoginError::TooManyAttempts { retry_after } => Self::rate_limited(retry_after, message),
             LoginError::Port(port) => port.into(),
         }
     }
@@ -278,6 +293,9 @@ impl From<ChangePasswordError> for ApiError {
             }
             ChangePasswordError::WeakPassword(rule) => {
                 Self::field("new_password", rule.code(), rule.to_string())
+            }
+            ChangePasswordError::TooManyAttempts { retry_after } => {
+                Self::rate_limited(retry_after, message)
             }
             ChangePasswordError::Port(port) => port.into(),
         }

@@ -63,10 +63,10 @@ fn an_issued_token_verifies_to_the_same_claims() {
     assert_eq!(verified.token_id, issued.token_id);
     assert_eq!(verified.expires_at, issued.expires_at);
     assert!(verified.issued_at.timestamp() >= before);
-    assert_eq!(
-        (verified.expires_at - verified.issued_at).num_seconds(),
-        900
-    );
+    // `exp` is whole seconds and `iat` has milliseconds: the lifetime is 900 s, less the
+    // fraction of the second the token was issued in.
+    let lifetime = (verified.expires_at - verified.issued_at).num_milliseconds();
+    assert!((899_001..=900_000).contains(&lifetime), "{lifetime} ms");
     assert_ne!(
         service.issue(&ana()).unwrap().token_id,
         issued.token_id,
@@ -94,7 +94,8 @@ fn the_token_carries_the_documented_claims_and_header() {
         assert_eq!(claims[claim], expected, "{claim}");
     }
     assert_eq!(claims["jti"], json!(issued.token_id));
-    assert!(claims["iat"].is_i64() && claims["exp"].is_i64());
+    // `iat` carries milliseconds (revocation cutoffs need them); `exp` is whole seconds.
+    assert!(claims["iat"].is_f64() && claims["exp"].is_i64());
 }
 
 #[test]

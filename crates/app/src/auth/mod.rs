@@ -2,7 +2,7 @@
 
 mod authenticate;
 pub(crate) mod change_password;
-mod login;
+pub(crate) mod login;
 mod logout;
 mod refresh;
 mod register;
