@@ -36,3 +36,15 @@ id_type!(
     /// Identifies an organization (a tenant).
     OrganizationId
 );
+id_type!(
+    /// Identifies a channel (public, private or direct).
+    ChannelId
+);
+id_type!(
+    /// Identifies a message.
+    MessageId
+);
+id_type!(
+    /// Identifies a report of a message to the moderators.
+    ReportId
+);

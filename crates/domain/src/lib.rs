@@ -3,13 +3,25 @@
 //! Nothing here performs IO or knows about frameworks; every type that crosses a boundary is
 //! parsed once (`Email::parse`, `Username::parse`, ...) and trusted afterwards.
 
+pub mod channel;
+pub mod event;
 pub mod ids;
+pub mod message;
 pub mod organization;
 pub mod password;
 pub mod permissions;
 pub mod user;
 
-pub use ids::{OrganizationId, UserId};
+pub use channel::{
+    Channel, ChannelAccess, ChannelDenied, ChannelDescription, ChannelKind, ChannelName,
+    Membership, Sanction,
+};
+pub use event::{ChannelEvent, ChannelEventKind};
+pub use ids::{ChannelId, MessageId, OrganizationId, ReportId, UserId};
+pub use message::{
+    ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
+    Reaction, ReportReason, ReportStatus,
+};
 pub use organization::{EmailDomain, Organization, OrganizationName, SubscriptionPlan};
 pub use password::{Password, PasswordError};
 pub use permissions::{Actor, Denied};
