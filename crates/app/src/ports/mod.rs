@@ -3,10 +3,16 @@
 //! Each method documents what it returns on each failure. Adapters must honour these
 //! contracts exactly; the contract test suites in the adapter crates check that they do.
 
+mod channels;
 mod infrastructure;
 mod repositories;
 mod security;
 
+pub use channels::{
+    Appended, ChannelChanges, ChannelRepository, ChannelSummary, HistoryQuery, MembershipChange,
+    MembershipChanged, MessageRepository, MessageSearch, NewChannel, NewMessage, NewReport,
+    SearchHit, SearchQuery,
+};
 pub use infrastructure::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
 pub use repositories::{
     Credentials, NewOrganization, NewRefreshToken, NewUser, OrganizationRepository, ProfileChanges,
@@ -52,6 +58,11 @@ pub enum UniqueField {
     Email,
     Username,
     OrganizationDomain,
+    /// A public or private channel's name within its organization, or a direct channel's
+    /// member set.
+    ChannelName,
+    /// A user's pending report on a message.
+    OpenReport,
 }
 
 impl std::fmt::Display for UniqueField {
@@ -60,6 +71,8 @@ impl std::fmt::Display for UniqueField {
             Self::Email => "email",
             Self::Username => "username",
             Self::OrganizationDomain => "organization domain",
+            Self::ChannelName => "channel name",
+            Self::OpenReport => "open report",
         })
     }
 }
