@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
 use tandem_app::auth::{AuthError, ChangePasswordError, LoginError, RefreshError, RegisterError};
+use tandem_app::channels::ChatError;
 use tandem_app::ports::{PortError, UniqueField};
 use tandem_app::users::UserError;
 use utoipa::ToSchema;
@@ -311,6 +312,20 @@ impl From<UserError> for ApiError {
             UserError::Conflict(field) => conflict(field),
             UserError::LastAdmin => Self::new(ErrorCode::LastAdmin, message),
             UserError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<ChatError> for ApiError {
+    fn from(error: ChatError) -> Self {
+        let message = error.to_string();
+        match error {
+            ChatError::NotFound(what) => Self::new(ErrorCode::NotFound, format!("no such {what}")),
+            ChatError::Forbidden(reason) => Self::forbidden(reason),
+            ChatError::Invalid { field, error } => Self::field(field, error.code, error.message),
+            ChatError::Conflict(field) => conflict(field),
+            ChatError::RateLimited { retry_after } => Self::rate_limited(retry_after, message),
+            ChatError::Port(port) => port.into(),
         }
     }
 }

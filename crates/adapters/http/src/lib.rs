@@ -45,11 +45,13 @@ impl Default for HttpSettings {
 /// The entry page of the web app, served at `/` and for client-side routes.
 const INDEX_HTML: &str = include_str!("../../../../web/index.html");
 
-/// Builds the actix application: every route, middleware and error handler.
+/// Builds the actix application: every route, middleware and error handler. `realtime`
+/// registers the real-time routes (WebSocket, SSE) ahead of the REST scope.
 pub fn app(
     ctx: web::Data<AppContext>,
     metrics: web::Data<HttpMetrics>,
     settings: HttpSettings,
+    realtime: impl FnOnce(&mut web::ServiceConfig),
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -72,6 +74,7 @@ pub fn app(
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(routes::health::metrics)
+        .map(|app| app.configure(realtime))
         .service(api_v1())
         .split_for_parts();
     let document = web::Data::new(openapi::Document::render(&api));
@@ -121,6 +124,34 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .service(routes::users::delete_user)
         .service(routes::users::set_status)
         .service(routes::organizations::current)
+        .service(routes::channels::list)
+        .service(routes::channels::create)
+        .service(routes::channels::get)
+        .service(routes::channels::update)
+        .service(routes::channels::remove)
+        .service(routes::channels::archive)
+        .service(routes::channels::unarchive)
+        .service(routes::channels::join)
+        .service(routes::channels::leave)
+        .service(routes::channels::members)
+        .service(routes::channels::add_member)
+        .service(routes::channels::remove_member)
+        .service(routes::channels::mark_read)
+        .service(routes::channels::history)
+        .service(routes::channels::send)
+        .service(routes::channels::pins)
+        .service(routes::channels::events)
+        // `/messages/search` before `/messages/{message_id}`, which would otherwise claim it.
+        .service(routes::messages::search)
+        .service(routes::messages::get)
+        .service(routes::messages::edit)
+        .service(routes::messages::remove)
+        .service(routes::messages::thread)
+        .service(routes::messages::react)
+        .service(routes::messages::unreact)
+        .service(routes::messages::pin)
+        .service(routes::messages::unpin)
+        .service(routes::messages::report)
 }
 
 /// The OpenAPI document, built from the same route table the server uses.

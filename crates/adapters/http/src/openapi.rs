@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Accounts, sessions and tokens"),
         (name = "users", description = "People of your organization"),
         (name = "organizations", description = "Your organization"),
+        (name = "channels", description = "Channels, direct conversations, membership and read markers"),
+        (name = "messages", description = "Messages, threads, reactions, pins, reports, search and the channel change log"),
         (name = "operations", description = "Health, readiness and metrics (not under /api/v1)"),
     )
 )]

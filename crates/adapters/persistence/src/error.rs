@@ -13,6 +13,16 @@ const UNIQUE_RULES: &[(&str, &str, UniqueField)] = &[
         "organizations.domain",
         UniqueField::OrganizationDomain,
     ),
+    (
+        "uq_channels_org_name",
+        "channels.organization_id, channels.name",
+        UniqueField::ChannelName,
+    ),
+    (
+        "uq_message_reports_pending",
+        "message_reports.message_id, message_reports.reported_by",
+        UniqueField::OpenReport,
+    ),
 ];
 
 /// Maps any database error to the port's kinds: unique violations on the user-facing unique
@@ -111,7 +121,27 @@ mod tests {
                 "UNIQUE constraint failed: organizations.domain",
                 Some(UniqueField::OrganizationDomain),
             ),
+            (
+                r#"duplicate key value violates unique constraint "uq_channels_org_name""#,
+                Some(UniqueField::ChannelName),
+            ),
+            (
+                "UNIQUE constraint failed: channels.organization_id, channels.name",
+                Some(UniqueField::ChannelName),
+            ),
+            (
+                r#"duplicate key value violates unique constraint "uq_message_reports_pending""#,
+                Some(UniqueField::OpenReport),
+            ),
+            (
+                "UNIQUE constraint failed: message_reports.message_id, message_reports.reported_by",
+                Some(UniqueField::OpenReport),
+            ),
             ("UNIQUE constraint failed: refresh_tokens.token_hash", None),
+            (
+                "UNIQUE constraint failed: messages.channel_id, messages.seq",
+                None,
+            ),
         ];
         for (message, expected) in cases {
             assert_eq!(unique_field(message), expected, "{message}");

@@ -1,6 +1,10 @@
 //! Conversions between rows and domain types, in both directions. Stored values were written
 //! by this adapter, so a row that does not parse is a broken invariant (`Unexpected`).
 
+mod channels;
+
+pub(crate) use channels::*;
+
 use crate::entities::{organization, user};
 use sea_orm::ActiveValue::{NotSet, Set, Unchanged};
 use tandem_app::ports::{Credentials, NewOrganization, NewUser, PortError, ProfileChanges};

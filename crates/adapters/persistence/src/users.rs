@@ -108,6 +108,45 @@ impl UserRepository for SeaUserRepository {
             .transpose()
     }
 
+    async fn find_many(
+        &self,
+        organization_id: OrganizationId,
+        ids: &[UserId],
+    ) -> Result<Vec<User>, PortError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(organization_id.get()))
+            .filter(user::Column::Id.is_in(ids.iter().map(|id| id.get())))
+            .all(&self.db)
+            .await
+            .map_err(port_error)?
+            .into_iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    async fn find_by_usernames(
+        &self,
+        organization_id: OrganizationId,
+        usernames: &[String],
+    ) -> Result<Vec<User>, PortError> {
+        if usernames.is_empty() {
+            return Ok(Vec::new());
+        }
+        user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(organization_id.get()))
+            .filter(user::Column::IsActive.eq(true))
+            .filter(user::Column::Username.is_in(usernames.iter().cloned()))
+            .all(&self.db)
+            .await
+            .map_err(port_error)?
+            .into_iter()
+            .map(user_from_row)
+            .collect()
+    }
+
     async fn find_credentials_by_email(
         &self,
         email: &Email,

@@ -110,6 +110,27 @@ pub trait UserRepository: Send + Sync {
     /// `Unavailable` / `Unexpected` only; a missing id is `Ok(None)`.
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, PortError>;
 
+    /// The users of `organization_id` among `ids` (active or not), in no particular order;
+    /// unknown ids and other organizations' users are left out.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn find_many(
+        &self,
+        organization_id: OrganizationId,
+        ids: &[UserId],
+    ) -> Result<Vec<User>, PortError>;
+
+    /// The active users of `organization_id` with these usernames (for `@mentions`).
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn find_by_usernames(
+        &self,
+        organization_id: OrganizationId,
+        usernames: &[String],
+    ) -> Result<Vec<User>, PortError>;
+
     /// The user (active or not) with this email, with their password hash.
     ///
     /// # Errors

@@ -1,7 +1,10 @@
 //! `validator` rules that delegate to the domain parsers, so each rule is written once.
 
 use std::borrow::Cow;
-use tandem_domain::{DisplayName, Email, InvalidInput, OrganizationName, ProfilePicture, Username};
+use tandem_domain::{
+    ChannelDescription, ChannelName, ClientMsgId, DisplayName, Email, Emoji, InvalidInput,
+    OrganizationName, ProfilePicture, ReportReason, Username,
+};
 use validator::ValidationError;
 
 fn to_validation(error: InvalidInput) -> ValidationError {
@@ -40,6 +43,38 @@ pub fn profile_picture(value: &str) -> Result<(), ValidationError> {
     ProfilePicture::parse(value)
         .map(drop)
         .map_err(to_validation)
+}
+
+/// # Errors
+/// When [`ChannelName::parse`] refuses the value.
+pub fn channel_name(value: &str) -> Result<(), ValidationError> {
+    ChannelName::parse(value).map(drop).map_err(to_validation)
+}
+
+/// # Errors
+/// When [`ChannelDescription::parse`] refuses the value.
+pub fn channel_description(value: &str) -> Result<(), ValidationError> {
+    ChannelDescription::parse(value)
+        .map(drop)
+        .map_err(to_validation)
+}
+
+/// # Errors
+/// When [`ClientMsgId::parse`] refuses the value.
+pub fn client_msg_id(value: &str) -> Result<(), ValidationError> {
+    ClientMsgId::parse(value).map(drop).map_err(to_validation)
+}
+
+/// # Errors
+/// When [`Emoji::parse`] refuses the value.
+pub fn emoji(value: &str) -> Result<(), ValidationError> {
+    Emoji::parse(value).map(drop).map_err(to_validation)
+}
+
+/// # Errors
+/// When [`ReportReason::parse`] refuses the value.
+pub fn report_reason(value: &str) -> Result<(), ValidationError> {
+    ReportReason::parse(value).map(drop).map_err(to_validation)
 }
 
 /// Deserializes a field that distinguishes "absent" (`None`) from `null` (`Some(None)`).

@@ -2,5 +2,6 @@
 //! parsed into domain types here; responses are built from domain types here.
 
 pub mod auth;
+pub mod chat;
 pub mod checks;
 pub mod users;

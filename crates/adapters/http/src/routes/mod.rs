@@ -1,6 +1,8 @@
 //! Route handlers, one module per endpoint group.
 
 pub mod auth;
+pub mod channels;
 pub mod health;
+pub mod messages;
 pub mod organizations;
 pub mod users;

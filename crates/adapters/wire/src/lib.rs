@@ -1,0 +1,337 @@
+//! The JSON shapes of users, channels, messages and channel events, shared by the REST API
+//! and the real-time protocol (WebSocket and SSE), so a message looks the same whichever way
+//! it arrives. Built from domain types here, once.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::{
+    Channel, ChannelEvent, ChannelKind, Membership, Mention, Message, Role, User, UserStatus,
+};
+use utoipa::ToSchema;
+
+/// A user as every API answer shows it. Never carries password data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    #[schema(example = 42)]
+    pub id: i64,
+    #[schema(example = "ana@acme.io")]
+    pub email: String,
+    #[schema(example = "ana")]
+    pub username: String,
+    #[schema(example = "Ana García")]
+    pub display_name: Option<String>,
+    #[schema(example = 7)]
+    pub organization_id: i64,
+    pub role: RoleDto,
+    pub profile_picture: Option<String>,
+    pub status: StatusDto,
+    pub last_activity: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub is_active: bool,
+}
+
+impl From<User> for UserResponse {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.get(),
+            email: user.email.as_str().to_owned(),
+            username: user.username.as_str().to_owned(),
+            display_name: user.display_name.map(|d| d.as_str().to_owned()),
+            organization_id: user.organization_id.get(),
+            role: user.role.into(),
+            profile_picture: user.profile_picture.map(|p| p.as_str().to_owned()),
+            status: user.status.into(),
+            last_activity: user.last_activity,
+            created_at: user.created_at,
+            is_active: user.is_active,
+        }
+    }
+}
+
+/// A role in the organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+#[schema(as = Role)]
+pub enum RoleDto {
+    Admin,
+    Moderator,
+    Member,
+}
+
+impl From<Role> for RoleDto {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Admin => Self::Admin,
+            Role::Moderator => Self::Moderator,
+            Role::Member => Self::Member,
+        }
+    }
+}
+
+impl From<RoleDto> for Role {
+    fn from(role: RoleDto) -> Self {
+        match role {
+            RoleDto::Admin => Self::Admin,
+            RoleDto::Moderator => Self::Moderator,
+            RoleDto::Member => Self::Member,
+        }
+    }
+}
+
+/// What a user shows the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+#[schema(as = UserStatus)]
+pub enum StatusDto {
+    Online,
+    Away,
+    Busy,
+    Offline,
+}
+
+impl From<UserStatus> for StatusDto {
+    fn from(status: UserStatus) -> Self {
+        match status {
+            UserStatus::Online => Self::Online,
+            UserStatus::Away => Self::Away,
+            UserStatus::Busy => Self::Busy,
+            UserStatus::Offline => Self::Offline,
+        }
+    }
+}
+
+// Through a string, so `null` or a number is a type error naming the field (422), where
+// serde_json's enum parser would report a syntax error (400).
+impl TryFrom<String> for RoleDto {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        value.parse::<Role>().map(Into::into).map_err(|e| e.message)
+    }
+}
+
+impl TryFrom<String> for StatusDto {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        value
+            .parse::<UserStatus>()
+            .map(Into::into)
+            .map_err(|e| e.message)
+    }
+}
+
+impl From<StatusDto> for UserStatus {
+    fn from(status: StatusDto) -> Self {
+        match status {
+            StatusDto::Online => Self::Online,
+            StatusDto::Away => Self::Away,
+            StatusDto::Busy => Self::Busy,
+            StatusDto::Offline => Self::Offline,
+        }
+    }
+}
+
+/// A channel's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+pub enum ChannelType {
+    Public,
+    Private,
+    Direct,
+}
+
+impl TryFrom<String> for ChannelType {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        value
+            .parse::<ChannelKind>()
+            .map(Into::into)
+            .map_err(|e| e.message)
+    }
+}
+
+impl From<ChannelKind> for ChannelType {
+    fn from(kind: ChannelKind) -> Self {
+        match kind {
+            ChannelKind::Public => Self::Public,
+            ChannelKind::Private => Self::Private,
+            ChannelKind::Direct => Self::Direct,
+        }
+    }
+}
+
+impl From<ChannelType> for ChannelKind {
+    fn from(kind: ChannelType) -> Self {
+        match kind {
+            ChannelType::Public => Self::Public,
+            ChannelType::Private => Self::Private,
+            ChannelType::Direct => Self::Direct,
+        }
+    }
+}
+
+/// A channel as the caller sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelResponse {
+    pub id: i64,
+    #[schema(example = "general")]
+    pub name: String,
+    pub description: Option<String>,
+    pub organization_id: i64,
+    #[serde(rename = "type")]
+    pub kind: ChannelType,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+    pub is_archived: bool,
+    /// The sequence number of the channel's latest event. Catch up with
+    /// `GET /channels/{id}/events?after_seq=N`.
+    pub last_seq: i64,
+    pub is_member: bool,
+    /// How far the caller has read (members only).
+    pub last_read_seq: Option<i64>,
+}
+
+impl ChannelResponse {
+    pub fn new(channel: Channel, membership: Option<&Membership>) -> Self {
+        Self {
+            id: channel.id.get(),
+            name: channel.name.as_str().to_owned(),
+            description: channel.description.map(|d| d.as_str().to_owned()),
+            organization_id: channel.organization_id.get(),
+            kind: channel.kind.into(),
+            created_by: channel.created_by.get(),
+            created_at: channel.created_at,
+            is_archived: channel.is_archived,
+            last_seq: channel.last_seq,
+            is_member: membership.is_some(),
+            last_read_seq: membership.map(|m| m.last_read_seq),
+        }
+    }
+}
+
+/// Who a message mentions.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum MentionResponse {
+    /// A member of the channel, by id.
+    User { user_id: i64 },
+    /// `@channel`: every member.
+    Channel,
+    /// `@here`: every member who is around.
+    Here,
+}
+
+/// One emoji's reactions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionResponse {
+    #[schema(example = "👍")]
+    pub emoji: String,
+    pub count: i64,
+    /// Some of the people who reacted, oldest first.
+    pub user_ids: Vec<i64>,
+    /// Whether the caller is among them.
+    pub me: bool,
+}
+
+/// A message. Deleted messages keep their place with `is_deleted` and no content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageResponse {
+    pub id: i64,
+    /// Markdown. Render it safely: it is user input, stored verbatim.
+    pub content: String,
+    pub channel_id: i64,
+    pub user_id: i64,
+    #[schema(example = "text")]
+    pub message_type: String,
+    /// The thread's root, for replies.
+    pub reply_to_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub is_deleted: bool,
+    /// The channel sequence number of the message's creation.
+    pub seq: i64,
+    pub client_msg_id: Option<String>,
+    pub mentions: Vec<MentionResponse>,
+    pub reactions: Vec<ReactionResponse>,
+    pub reply_count: i64,
+    pub last_reply_at: Option<DateTime<Utc>>,
+    pub pinned_at: Option<DateTime<Utc>>,
+    /// Files of the message (none yet: file sharing comes with uploads).
+    pub attachments: Vec<serde_json::Value>,
+}
+
+impl From<Message> for MessageResponse {
+    fn from(m: Message) -> Self {
+        Self {
+            id: m.id.get(),
+            content: m.content,
+            channel_id: m.channel_id.get(),
+            user_id: m.user_id.get(),
+            message_type: m.message_type.as_str().to_owned(),
+            reply_to_id: m.reply_to_id.map(|id| id.get()),
+            created_at: m.created_at,
+            edited_at: m.edited_at,
+            is_deleted: m.is_deleted,
+            seq: m.seq,
+            client_msg_id: m.client_msg_id.map(|c| c.as_str().to_owned()),
+            mentions: m
+                .mentions
+                .into_iter()
+                .map(|mention| match mention {
+                    Mention::User(id) => MentionResponse::User { user_id: id.get() },
+                    Mention::Channel => MentionResponse::Channel,
+                    Mention::Here => MentionResponse::Here,
+                })
+                .collect(),
+            reactions: m
+                .reactions
+                .into_iter()
+                .map(|r| ReactionResponse {
+                    emoji: r.emoji.as_str().to_owned(),
+                    count: r.count,
+                    user_ids: r.user_ids.iter().map(|u| u.get()).collect(),
+                    me: r.me,
+                })
+                .collect(),
+            reply_count: m.reply_count,
+            last_reply_at: m.last_reply_at,
+            pinned_at: m.pinned_at,
+            attachments: Vec::new(),
+        }
+    }
+}
+
+/// One entry of a channel's change log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventResponse {
+    pub seq: i64,
+    /// `message_created`, `message_edited`, `message_deleted`, `reaction_added`,
+    /// `reaction_removed`, `message_pinned`, `message_unpinned`, `member_joined`, `member_left`,
+    /// `channel_updated`.
+    #[serde(rename = "type")]
+    #[schema(example = "message_created")]
+    pub kind: String,
+    pub channel_id: i64,
+    pub actor_id: i64,
+    pub message_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub emoji: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ChannelEvent> for EventResponse {
+    fn from(e: ChannelEvent) -> Self {
+        Self {
+            seq: e.seq,
+            kind: e.kind.as_str().to_owned(),
+            channel_id: e.channel_id.get(),
+            actor_id: e.actor_id.get(),
+            message_id: e.message_id.map(|m| m.get()),
+            user_id: e.user_id.map(|u| u.get()),
+            emoji: e.emoji.map(|e| e.as_str().to_owned()),
+            created_at: e.created_at,
+        }
+    }
+}

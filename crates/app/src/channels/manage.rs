@@ -1,0 +1,99 @@
+//! Listing, reading, changing and deleting channels.
+
+use super::{ChatError, announce, load};
+use crate::AppContext;
+use crate::ports::{ChannelChanges, ChannelSummary};
+use tandem_domain::{Actor, Channel, ChannelId, Membership, MessageBody};
+
+/// The channels the actor can see: the organization's public ones and every channel they are
+/// in, with unread counts.
+///
+/// # Errors
+/// `Port` when storage fails.
+pub async fn list_channels(
+    ctx: &AppContext,
+    actor: &Actor,
+) -> Result<Vec<ChannelSummary>, ChatError> {
+    Ok(ctx
+        .channels
+        .list_for_user(actor.organization_id, actor.id)
+        .await?)
+}
+
+/// # Errors
+/// `NotFound` for channels the actor cannot see.
+pub async fn get_channel(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: ChannelId,
+) -> Result<(Channel, Option<Membership>), ChatError> {
+    let loaded = load(ctx, actor, id).await?;
+    Ok((loaded.channel, loaded.membership))
+}
+
+/// Renames, describes, archives or unarchives. A rename is announced in the channel.
+///
+/// # Errors
+/// `NotFound`, `Forbidden` (not a manager, direct conversation), `Conflict(ChannelName)`.
+pub async fn update_channel(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: ChannelId,
+    changes: ChannelChanges,
+) -> Result<Channel, ChatError> {
+    let loaded = load(ctx, actor, id).await?;
+    loaded.access(ctx, actor).can_manage()?;
+    let channel = &loaded.channel;
+    let renamed = changes.name.as_ref().filter(|n| **n != channel.name);
+    let archiving = changes.is_archived.filter(|a| *a != channel.is_archived);
+    if changes.is_empty()
+        || (renamed.is_none() && archiving.is_none() && changes.description.is_none())
+    {
+        return Ok(loaded.channel);
+    }
+    let announcement = match (renamed, archiving) {
+        (Some(name), _) => Some(format!(
+            "renamed the channel from #{} to #{name}",
+            channel.name
+        )),
+        (None, Some(true)) => Some("archived the channel".to_owned()),
+        (None, Some(false)) => Some("unarchived the channel".to_owned()),
+        (None, None) => None,
+    };
+    let (updated, changed) = ctx
+        .channels
+        .update(
+            id,
+            &changes,
+            actor.id,
+            ctx.clock.now(),
+            announcement.map(MessageBody::system),
+        )
+        .await?;
+    for event in changed.events {
+        let is_message = event.kind == tandem_domain::ChannelEventKind::MessageCreated;
+        let (message, channel) = if is_message {
+            (changed.announcement.clone(), None)
+        } else {
+            (None, Some(updated.clone()))
+        };
+        announce(ctx, event, message, channel).await;
+    }
+    Ok(updated)
+}
+
+/// Deletes a channel with all its messages. Managers only; direct conversations cannot be deleted.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub async fn delete_channel(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: ChannelId,
+) -> Result<(), ChatError> {
+    let loaded = load(ctx, actor, id).await?;
+    loaded.access(ctx, actor).can_manage()?;
+    ctx.channels.delete(id).await?;
+    tracing::info!(channel_id = %id, by = %actor.id, "channel deleted");
+    Ok(())
+}

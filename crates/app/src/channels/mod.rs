@@ -1,0 +1,162 @@
+//! Channels and membership: creating, listing, changing, joining, leaving, read markers.
+
+mod create;
+mod manage;
+mod membership;
+mod read;
+
+pub use create::{CreateChannel, Created, create_channel};
+pub use manage::{delete_channel, get_channel, list_channels, update_channel};
+pub use membership::{add_member, join_channel, leave_channel, list_members, remove_member};
+pub use read::mark_read;
+
+use crate::AppContext;
+use crate::ports::{PortError, UniqueField};
+use tandem_domain::{
+    Actor, Channel, ChannelAccess, ChannelDenied, ChannelId, InvalidInput, Membership,
+};
+
+/// What can go wrong in the channel and message use cases.
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    /// Unknown, in another organization, or invisible to the caller: indistinguishable on purpose.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{field}: {error}")]
+    Invalid {
+        field: &'static str,
+        error: InvalidInput,
+    },
+    #[error("{0} is already taken")]
+    Conflict(UniqueField),
+    #[error("you are sending messages too fast; try again in {} seconds", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: std::time::Duration },
+    #[error(transparent)]
+    Port(PortError),
+}
+
+impl ChatError {
+    pub(crate) fn invalid(
+        field: &'static str,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Invalid {
+            field,
+            error: InvalidInput::new(code, message),
+        }
+    }
+}
+
+impl From<PortError> for ChatError {
+    fn from(error: PortError) -> Self {
+        match error {
+            PortError::Conflict(field) => Self::Conflict(field),
+            PortError::NotFound => Self::NotFound("resource"),
+            other => Self::Port(other),
+        }
+    }
+}
+
+impl From<ChannelDenied> for ChatError {
+    fn from(denied: ChannelDenied) -> Self {
+        match denied {
+            ChannelDenied::Invisible => Self::NotFound("channel"),
+            other => Self::Forbidden(other.to_string()),
+        }
+    }
+}
+
+/// A channel with the caller's membership, loaded for a rule check.
+pub(crate) struct Loaded {
+    pub channel: Channel,
+    pub membership: Option<Membership>,
+}
+
+impl Loaded {
+    pub fn access<'a>(&'a self, ctx: &AppContext, actor: &'a Actor) -> ChannelAccess<'a> {
+        ChannelAccess {
+            actor,
+            channel: &self.channel,
+            membership: self.membership.as_ref(),
+            sanction: None,
+            now: ctx.clock.now(),
+        }
+    }
+}
+
+/// Loads a channel the actor can see, or `NotFound`.
+pub(crate) async fn load(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: ChannelId,
+) -> Result<Loaded, ChatError> {
+    let channel = ctx
+        .channels
+        .find_by_id(id)
+        .await?
+        .ok_or(ChatError::NotFound("channel"))?;
+    let membership = ctx.channels.membership(id, actor.id).await?;
+    let loaded = Loaded {
+        channel,
+        membership,
+    };
+    loaded.access(ctx, actor).can_see()?;
+    Ok(loaded)
+}
+
+/// Announces a stored change to live clients (after commit; see [`crate::ports::Notifier`]).
+pub(crate) async fn announce(
+    ctx: &AppContext,
+    event: tandem_domain::ChannelEvent,
+    message: Option<tandem_domain::Message>,
+    channel: Option<Channel>,
+) {
+    ctx.notifier
+        .channel_changed(crate::ports::ChannelChange {
+            event,
+            message,
+            channel,
+            user: None,
+        })
+        .await;
+}
+
+/// Announces a membership change: its member event (with the member) and its announcement.
+pub(crate) async fn announce_membership(
+    ctx: &AppContext,
+    actor: &Actor,
+    changed: Option<crate::ports::MembershipChanged>,
+) {
+    let Some(changed) = changed else { return };
+    for event in changed.events {
+        let change = match event.kind {
+            tandem_domain::ChannelEventKind::MessageCreated => crate::ports::ChannelChange {
+                event,
+                message: changed.announcement.clone(),
+                channel: None,
+                user: None,
+            },
+            _ => {
+                let user = match event.user_id {
+                    Some(id) => ctx
+                        .users
+                        .find_many(actor.organization_id, &[id])
+                        .await
+                        .ok()
+                        .and_then(|mut u| u.pop()),
+                    None => None,
+                };
+                crate::ports::ChannelChange {
+                    event,
+                    message: None,
+                    channel: None,
+                    user,
+                }
+            }
+        };
+        ctx.notifier.channel_changed(change).await;
+    }
+}

@@ -1,0 +1,72 @@
+//! Editing and deleting messages.
+
+use super::{is_author, load_message, resolve_mentions};
+use crate::AppContext;
+use crate::channels::ChatError;
+use tandem_domain::{Actor, Message, MessageBody, MessageId, MessageType};
+
+/// Only the author edits, in a channel they may still post in.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`, `Invalid` (content).
+pub async fn edit_message(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: MessageId,
+    content: &str,
+) -> Result<Message, ChatError> {
+    let (message, loaded) = load_message(ctx, actor, id).await?;
+    if message.is_deleted {
+        return Err(ChatError::NotFound("message"));
+    }
+    if !is_author(actor, &message) || message.message_type == MessageType::System {
+        return Err(ChatError::Forbidden(
+            "only the author can edit a message".to_owned(),
+        ));
+    }
+    loaded.access(ctx, actor).can_post()?;
+    let body = MessageBody::parse(content, ctx.chat_policy.max_message_chars).map_err(|error| {
+        ChatError::Invalid {
+            field: "content",
+            error,
+        }
+    })?;
+    let mentions = resolve_mentions(ctx, actor, &loaded, &body).await?;
+    let (edited, event) = ctx
+        .messages
+        .edit(id, body, mentions, actor.id, ctx.clock.now())
+        .await?;
+    crate::channels::announce(ctx, event, Some(edited.clone()), None).await;
+    Ok(edited)
+}
+
+/// The author (while they may post), the channel's managers, and the organization's
+/// moderators and admins delete. The tombstone keeps its place in the history.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub async fn delete_message(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: MessageId,
+) -> Result<Message, ChatError> {
+    let (message, loaded) = load_message(ctx, actor, id).await?;
+    if message.is_deleted {
+        return Err(ChatError::NotFound("message"));
+    }
+    let access = loaded.access(ctx, actor);
+    let allowed =
+        access.can_moderate_messages() || (is_author(actor, &message) && access.can_post().is_ok());
+    if !allowed {
+        return Err(ChatError::Forbidden(
+            "only the author, the channel's managers and moderators can delete this message"
+                .to_owned(),
+        ));
+    }
+    let (deleted, event) = ctx.messages.delete(id, actor.id, ctx.clock.now()).await?;
+    crate::channels::announce(ctx, event, Some(deleted.clone()), None).await;
+    if !is_author(actor, &message) {
+        tracing::info!(message_id = %id, by = %actor.id, author = %message.user_id, "message deleted by a moderator");
+    }
+    Ok(deleted)
+}
