@@ -6,6 +6,8 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_identity;
+mod m20261122_000002_channels;
+mod m20261122_000003_search;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -16,6 +18,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_identity::Migration)]
+        vec![
+            Box::new(m20261122_000001_identity::Migration),
+            Box::new(m20261122_000002_channels::Migration),
+            Box::new(m20261122_000003_search::Migration),
+        ]
     }
 }

@@ -3,13 +3,20 @@
 //! [`Database`] owns the connection pool and hands out the ports as trait objects; sea-orm
 //! types never leave this crate.
 
+mod channel_log;
+mod channels;
 mod entities;
 mod error;
 mod mapping;
+mod messages;
 mod organizations;
 pub mod provisioning;
+#[cfg(test)]
+mod query_plans;
 mod readiness;
+mod search;
 mod sessions;
+mod sql;
 mod transaction;
 mod users;
 
@@ -19,7 +26,8 @@ use sea_orm::{ConnectOptions, DatabaseBackend, DatabaseConnection};
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::ports::{
-    OrganizationRepository, PortError, ReadinessProbe, SessionRepository, UserRepository,
+    ChannelRepository, MessageRepository, OrganizationRepository, PortError, ReadinessProbe,
+    SessionRepository, UserRepository,
 };
 use tandem_migrations::{Migrator, MigratorTrait};
 
@@ -109,6 +117,28 @@ impl Database {
 
     pub fn sessions(&self) -> Arc<dyn SessionRepository> {
         Arc::new(sessions::SeaSessionRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Full-text search over messages (FTS5 trigrams on SQLite, `tsvector` and pg_trgm on
+    /// PostgreSQL).
+    pub fn search(&self) -> Arc<dyn tandem_app::ports::MessageSearch> {
+        Arc::new(search::SeaMessageSearch {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Channels, membership and read markers; every change is logged with the channel's seqs.
+    pub fn channels(&self) -> Arc<dyn ChannelRepository> {
+        Arc::new(channels::SeaChannelRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Messages, reactions, pins, reports and the channel event log.
+    pub fn messages(&self) -> Arc<dyn MessageRepository> {
+        Arc::new(messages::SeaMessageRepository {
             db: self.db.clone(),
         })
     }
