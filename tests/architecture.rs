@@ -164,6 +164,20 @@ fn dependencies_point_inward_only() {
 }
 
 #[test]
+fn the_shared_wire_shapes_depend_on_the_domain_only() {
+    // tandem-wire holds the JSON shapes the REST and real-time adapters share; it must not
+    // become a back door between adapters.
+    let graph = Graph::load();
+    let ours: Vec<_> = graph
+        .direct("tandem-wire")
+        .iter()
+        .filter(|d| d.starts_with("tandem-"))
+        .cloned()
+        .collect();
+    assert_eq!(ours, ["tandem-domain"]);
+}
+
+#[test]
 fn the_check_itself_sees_real_edges() {
     // Guards against a vacuous pass: the graph must show the edges we know exist.
     let graph = Graph::load();

@@ -4,6 +4,11 @@
 
 mod auth;
 mod bad_input;
+mod channels;
+mod events;
+mod messages;
 mod operations;
+mod realtime;
+mod search;
 mod tokens;
 mod users;

@@ -7,6 +7,8 @@
 //! run without the services can never pass silently. `make test-embedded` runs the first half only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod ws;
+
 use actix_web::dev::ServerHandle;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -44,6 +46,7 @@ pub async fn spawn_app_with(backend: Backend, overrides: Value) -> TestApp {
         "workers": 2,
         "auth": { "bcrypt_cost": 4, "jwt_secret": JWT_SECRET },
         "http": { "shutdown_timeout_secs": 1 },
+        "realtime": { "typing_ttl_ms": 1000 },
     });
     let mut postgres = None;
     if backend == Backend::Postgres {
@@ -255,6 +258,64 @@ impl TestApp {
         let (status, body) = status_and_json(self.login(login, PASSWORD).await).await;
         assert_eq!(status, StatusCode::OK, "login {login}: {body}");
         Session::from_body(&body)
+    }
+}
+
+impl TestApp {
+    /// GET that must succeed; returns the body.
+    pub async fn get_ok(&self, path: &str, token: &str) -> Value {
+        let (status, body) = status_and_json(self.get(path, Some(token)).await).await;
+        assert!(status.is_success(), "GET {path}: {status} {body}");
+        body
+    }
+
+    /// A request with a JSON body that must succeed; returns the body (`null` for 204).
+    pub async fn send_ok(&self, method: Method, path: &str, token: &str, body: &Value) -> Value {
+        let (status, answer) = status_and_json(
+            self.send_json(method.clone(), path, Some(token), body)
+                .await,
+        )
+        .await;
+        assert!(
+            status.is_success(),
+            "{method} {path} {body}: {status} {answer}"
+        );
+        answer
+    }
+
+    pub async fn post_ok(&self, path: &str, token: &str, body: &Value) -> Value {
+        self.send_ok(Method::POST, path, token, body).await
+    }
+
+    /// Creates a channel of `kind` ("public" or "private") named `name`.
+    pub async fn channel(&self, token: &str, name: &str, kind: &str) -> i64 {
+        let body = self
+            .post_ok(
+                "/api/v1/channels",
+                token,
+                &json!({ "name": name, "type": kind }),
+            )
+            .await;
+        body["id"].as_i64().expect("channel id")
+    }
+
+    pub async fn join(&self, token: &str, channel: i64) {
+        self.post_ok(
+            &format!("/api/v1/channels/{channel}/join"),
+            token,
+            &json!({}),
+        )
+        .await;
+    }
+
+    /// Posts `content` and returns the stored message.
+    pub async fn say(&self, token: &str, channel: i64, content: &str) -> Value {
+        self.post_ok(
+            &format!("/api/v1/channels/{channel}/messages"),
+            token,
+            &json!({ "content": content }),
+        )
+        .await
     }
 }
 

@@ -1,8 +1,9 @@
 //! The bundle of ports a use case may call, built once by the server.
 
 use crate::ports::{
-    Clock, OrganizationRepository, PasswordHasher, RateLimiter, ReadinessProbe, SessionRepository,
-    TokenDenylist, TokenService, UserRepository,
+    ChannelRepository, Clock, EventBus, MessageRepository, MessageSearch, Notifier,
+    OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter, ReadinessProbe,
+    SessionRepository, TokenDenylist, TokenService, UserRepository,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,11 +37,40 @@ impl Default for AuthPolicy {
     }
 }
 
+/// Tunables of the chat use cases, taken from settings.
+#[derive(Debug, Clone)]
+pub struct ChatPolicy {
+    /// The longest message, in characters.
+    pub max_message_chars: usize,
+    /// Messages one person may send per `message_window` (REST and WebSocket together).
+    pub max_messages_per_window: u64,
+    pub message_window: Duration,
+}
+
+impl Default for ChatPolicy {
+    fn default() -> Self {
+        Self {
+            max_message_chars: tandem_domain::MessageBody::DEFAULT_MAX_CHARS,
+            max_messages_per_window: 60,
+            message_window: Duration::from_secs(10),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppContext {
     pub users: Arc<dyn UserRepository>,
     pub organizations: Arc<dyn OrganizationRepository>,
     pub sessions: Arc<dyn SessionRepository>,
+    pub channels: Arc<dyn ChannelRepository>,
+    pub messages: Arc<dyn MessageRepository>,
+    pub search: Arc<dyn MessageSearch>,
+    /// Announces stored channel changes to live clients.
+    pub notifier: Arc<dyn Notifier>,
+    /// Carries serialized frames to every node's live connections.
+    pub bus: Arc<dyn EventBus>,
+    /// Who is connected.
+    pub presence: Arc<dyn PresenceStore>,
     pub tokens: Arc<dyn TokenService>,
     pub denylist: Arc<dyn TokenDenylist>,
     pub rate_limiter: Arc<dyn RateLimiter>,
@@ -49,4 +79,5 @@ pub struct AppContext {
     /// Everything `/readyz` must find reachable (database, Redis).
     pub probes: Vec<Arc<dyn ReadinessProbe>>,
     pub auth_policy: AuthPolicy,
+    pub chat_policy: ChatPolicy,
 }

@@ -5,9 +5,11 @@
 //! one [`AppContext`].
 
 pub mod auth;
+pub mod channels;
 pub mod context;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod messages;
 pub mod organizations;
 pub mod ports;
 pub mod users;
@@ -15,4 +17,4 @@ pub mod users;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use context::{AppContext, AuthPolicy};
+pub use context::{AppContext, AuthPolicy, ChatPolicy};

@@ -70,8 +70,15 @@ impl TestContext {
             rate_limiter: rate_limiter.clone(),
             hasher: Arc::new(FakeHasher),
             clock: clock.clone(),
+            channels: Arc::new(NoChat),
+            messages: Arc::new(NoChat),
+            search: Arc::new(NoChat),
+            notifier: Arc::new(crate::ports::Silent),
+            bus: Arc::new(NoChat),
+            presence: Arc::new(NoChat),
             probes: Vec::new(),
             auth_policy: policy,
+            chat_policy: crate::ChatPolicy::default(),
         };
         Self {
             ctx,
@@ -178,6 +185,16 @@ impl FakeUsers {
         directory.accounts.iter().find(|a| pick(&a.user)).cloned()
     }
 
+    fn all(&self, pick: impl Fn(&User) -> bool) -> Vec<User> {
+        let directory = self.0.lock().unwrap();
+        directory
+            .accounts
+            .iter()
+            .filter(|a| pick(&a.user))
+            .map(|a| a.user.clone())
+            .collect()
+    }
+
     fn update(&self, id: UserId, change: impl FnOnce(&mut Credentials)) -> Port<User> {
         let mut directory = self.0.lock().unwrap();
         let index = directory.index(id)?;
@@ -239,6 +256,22 @@ impl UserRepository for FakeUsers {
 
     async fn find_by_id(&self, id: UserId) -> Port<Option<User>> {
         Ok(self.find(|u| u.id == id).map(|c| c.user))
+    }
+
+    async fn find_many(&self, organization_id: OrganizationId, ids: &[UserId]) -> Port<Vec<User>> {
+        Ok(self.all(|u| u.organization_id == organization_id && ids.contains(&u.id)))
+    }
+
+    async fn find_by_usernames(
+        &self,
+        organization_id: OrganizationId,
+        usernames: &[String],
+    ) -> Port<Vec<User>> {
+        Ok(self.all(|u| {
+            u.organization_id == organization_id
+                && u.is_active
+                && usernames.iter().any(|n| n == u.username.as_str())
+        }))
     }
 
     async fn find_credentials_by_email(&self, email: &Email) -> Port<Option<Credentials>> {
@@ -544,4 +577,228 @@ impl TokenService for FakeTokens {
 async fn the_fake_repositories_meet_the_storage_contract() {
     let (users, sessions) = (Arc::<FakeUsers>::default(), Arc::<FakeSessions>::default());
     crate::contract::repositories::run_all(users.clone(), users, sessions).await;
+}
+
+/// The chat ports, for the account and user use-case tests, which never reach them: any call
+/// is a test failure with a clear message. Chat use cases are tested black-box on both
+/// databases (`tests/api`).
+struct NoChat;
+
+fn not_faked<T>() -> Port<T> {
+    Err(PortError::unexpected(
+        "the chat ports are not faked in these tests",
+    ))
+}
+
+#[async_trait]
+impl crate::ports::ChannelRepository for NoChat {
+    async fn create(&self, _: crate::ports::NewChannel) -> Port<tandem_domain::Channel> {
+        not_faked()
+    }
+    async fn find_by_id(
+        &self,
+        _: tandem_domain::ChannelId,
+    ) -> Port<Option<tandem_domain::Channel>> {
+        not_faked()
+    }
+    async fn find_by_name(
+        &self,
+        _: OrganizationId,
+        _: &tandem_domain::ChannelName,
+    ) -> Port<Option<tandem_domain::Channel>> {
+        not_faked()
+    }
+    async fn membership(
+        &self,
+        _: tandem_domain::ChannelId,
+        _: UserId,
+    ) -> Port<Option<tandem_domain::Membership>> {
+        not_faked()
+    }
+    async fn list_for_user(
+        &self,
+        _: OrganizationId,
+        _: UserId,
+    ) -> Port<Vec<crate::ports::ChannelSummary>> {
+        not_faked()
+    }
+    async fn members(
+        &self,
+        _: tandem_domain::ChannelId,
+        _: Option<UserId>,
+        _: u64,
+    ) -> Port<Vec<tandem_domain::Membership>> {
+        not_faked()
+    }
+    async fn update(
+        &self,
+        _: tandem_domain::ChannelId,
+        _: &crate::ports::ChannelChanges,
+        _: UserId,
+        _: DateTime<Utc>,
+        _: Option<tandem_domain::MessageBody>,
+    ) -> Port<(tandem_domain::Channel, crate::ports::MembershipChanged)> {
+        not_faked()
+    }
+    async fn delete(&self, _: tandem_domain::ChannelId) -> Port<()> {
+        not_faked()
+    }
+    async fn add_member(
+        &self,
+        _: crate::ports::MembershipChange,
+    ) -> Port<Option<crate::ports::MembershipChanged>> {
+        not_faked()
+    }
+    async fn remove_member(
+        &self,
+        _: crate::ports::MembershipChange,
+    ) -> Port<Option<crate::ports::MembershipChanged>> {
+        not_faked()
+    }
+    async fn mark_read(
+        &self,
+        _: tandem_domain::ChannelId,
+        _: UserId,
+        _: i64,
+    ) -> Port<tandem_domain::Membership> {
+        not_faked()
+    }
+}
+
+#[async_trait]
+impl crate::ports::MessageRepository for NoChat {
+    async fn append(&self, _: crate::ports::NewMessage) -> Port<crate::ports::Appended> {
+        not_faked()
+    }
+    async fn find(
+        &self,
+        _: tandem_domain::MessageId,
+        _: UserId,
+    ) -> Port<Option<tandem_domain::Message>> {
+        not_faked()
+    }
+    async fn find_many(
+        &self,
+        _: &[tandem_domain::MessageId],
+        _: UserId,
+    ) -> Port<Vec<tandem_domain::Message>> {
+        not_faked()
+    }
+    async fn edit(
+        &self,
+        _: tandem_domain::MessageId,
+        _: tandem_domain::MessageBody,
+        _: Vec<tandem_domain::Mention>,
+        _: UserId,
+        _: DateTime<Utc>,
+    ) -> Port<(tandem_domain::Message, tandem_domain::ChannelEvent)> {
+        not_faked()
+    }
+    async fn delete(
+        &self,
+        _: tandem_domain::MessageId,
+        _: UserId,
+        _: DateTime<Utc>,
+    ) -> Port<(tandem_domain::Message, tandem_domain::ChannelEvent)> {
+        not_faked()
+    }
+    async fn add_reaction(
+        &self,
+        _: tandem_domain::MessageId,
+        _: UserId,
+        _: &tandem_domain::Emoji,
+        _: DateTime<Utc>,
+    ) -> Port<Option<tandem_domain::ChannelEvent>> {
+        not_faked()
+    }
+    async fn remove_reaction(
+        &self,
+        _: tandem_domain::MessageId,
+        _: UserId,
+        _: &tandem_domain::Emoji,
+        _: DateTime<Utc>,
+    ) -> Port<Option<tandem_domain::ChannelEvent>> {
+        not_faked()
+    }
+    async fn set_pinned(
+        &self,
+        _: tandem_domain::MessageId,
+        _: bool,
+        _: UserId,
+        _: DateTime<Utc>,
+    ) -> Port<Option<tandem_domain::ChannelEvent>> {
+        not_faked()
+    }
+    async fn history(&self, _: crate::ports::HistoryQuery) -> Port<Vec<tandem_domain::Message>> {
+        not_faked()
+    }
+    async fn replies(
+        &self,
+        _: tandem_domain::MessageId,
+        _: Option<i64>,
+        _: u64,
+        _: UserId,
+    ) -> Port<Vec<tandem_domain::Message>> {
+        not_faked()
+    }
+    async fn pinned(
+        &self,
+        _: tandem_domain::ChannelId,
+        _: UserId,
+    ) -> Port<Vec<tandem_domain::Message>> {
+        not_faked()
+    }
+    async fn events_after(
+        &self,
+        _: tandem_domain::ChannelId,
+        _: i64,
+        _: u64,
+    ) -> Port<Vec<tandem_domain::ChannelEvent>> {
+        not_faked()
+    }
+    async fn report(&self, _: crate::ports::NewReport) -> Port<tandem_domain::MessageReport> {
+        not_faked()
+    }
+}
+
+#[async_trait]
+impl crate::ports::MessageSearch for NoChat {
+    async fn search(&self, _: &crate::ports::SearchQuery) -> Port<Vec<crate::ports::SearchHit>> {
+        not_faked()
+    }
+}
+
+#[async_trait]
+impl crate::ports::EventBus for NoChat {
+    async fn publish(&self, _: &crate::ports::Topic, _: Arc<[u8]>) -> Port<()> {
+        not_faked()
+    }
+    async fn subscribe(&self, _: &crate::ports::Topic) -> Port<crate::ports::Subscription> {
+        not_faked()
+    }
+}
+
+#[async_trait]
+impl crate::ports::PresenceStore for NoChat {
+    async fn connect(
+        &self,
+        _: UserId,
+        _: OrganizationId,
+        _: &str,
+        _: std::time::Duration,
+    ) -> Port<bool> {
+        not_faked()
+    }
+    async fn heartbeat(&self, _: UserId, _: &str, _: std::time::Duration) -> Port<bool> {
+        not_faked()
+    }
+    async fn disconnect(&self, _: UserId, _: &str) -> Port<bool> {
+        not_faked()
+    }
+    async fn is_online(&self, _: UserId) -> Port<bool> {
+        not_faked()
+    }
+    async fn online_users(&self, _: OrganizationId) -> Port<Vec<UserId>> {
+        not_faked()
+    }
 }

@@ -31,6 +31,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub log: LogSettings,
     pub auth: AuthSettings,
+    pub chat: ChatSettings,
+    pub realtime: RealtimeSettings,
     pub http: HttpSettings,
 }
 
@@ -69,6 +71,31 @@ pub struct AuthSettings {
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+pub struct ChatSettings {
+    /// The longest message, in characters.
+    pub max_message_chars: usize,
+    /// Messages one person may send per `message_window_secs`.
+    pub max_messages_per_window: u64,
+    pub message_window_secs: u64,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealtimeSettings {
+    /// Seconds between the server's pings.
+    pub heartbeat_interval_secs: u64,
+    /// Seconds of silence after which a connection is closed.
+    pub client_timeout_secs: u64,
+    /// How long "typing" lasts without a refresh, in milliseconds.
+    pub typing_ttl_ms: u64,
+    /// Frames queued for a slow client before it is disconnected.
+    pub outbound_queue: usize,
+    /// Largest accepted WebSocket frame, in bytes.
+    pub max_frame_bytes: usize,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct HttpSettings {
     pub json_limit_bytes: usize,
     /// Honour `X-Forwarded-For` for client addresses: only behind a proxy you control.
@@ -86,6 +113,8 @@ struct Defaults {
     migrate_on_start: bool,
     log: LogSettings,
     auth: AuthDefaults,
+    chat: ChatSettings,
+    realtime: RealtimeSettings,
     http: HttpSettings,
 }
 
@@ -118,6 +147,18 @@ fn defaults() -> Defaults {
             max_failed_logins_per_address: 50,
             failed_login_window_secs: 15 * 60,
             self_signup: true,
+        },
+        chat: ChatSettings {
+            max_message_chars: 4000,
+            max_messages_per_window: 60,
+            message_window_secs: 10,
+        },
+        realtime: RealtimeSettings {
+            heartbeat_interval_secs: 15,
+            client_timeout_secs: 45,
+            typing_ttl_ms: 5000,
+            outbound_queue: 1024,
+            max_frame_bytes: 64 * 1024,
         },
         http: HttpSettings {
             json_limit_bytes: 1024 * 1024,
@@ -190,6 +231,21 @@ impl Settings {
         if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
             return Err(SettingsError::Invalid(
                 "auth token lifetimes must be positive".to_owned(),
+            ));
+        }
+        if !(1..=100_000).contains(&self.chat.max_message_chars) {
+            return Err(SettingsError::Invalid(
+                "chat.max_message_chars must be between 1 and 100000".to_owned(),
+            ));
+        }
+        let rt = &self.realtime;
+        if rt.heartbeat_interval_secs == 0
+            || rt.client_timeout_secs <= rt.heartbeat_interval_secs
+            || rt.outbound_queue == 0
+            || rt.max_frame_bytes < 1024
+        {
+            return Err(SettingsError::Invalid(
+                "realtime: heartbeat_interval_secs must be positive and below client_timeout_secs; outbound_queue positive; max_frame_bytes at least 1024".to_owned(),
             ));
         }
         if self.http.json_limit_bytes < 1024 {

@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::ports::SystemClock;
-use tandem_app::{AppContext, AuthPolicy};
+use tandem_app::{AppContext, AuthPolicy, ChatPolicy};
 use tandem_http::HttpMetrics;
 use tandem_persistence::Database;
 
@@ -31,14 +31,28 @@ impl Application {
             .with_context(|| format!("binding {}", settings.addr))?;
         let local_addr = listener.local_addr()?;
         let metrics = web::Data::new(HttpMetrics::default());
+        let rt = &settings.realtime;
+        let gateway = web::Data::new(tandem_ws::GatewaySettings {
+            heartbeat_interval: Duration::from_secs(rt.heartbeat_interval_secs),
+            client_timeout: Duration::from_secs(rt.client_timeout_secs),
+            max_frame_bytes: rt.max_frame_bytes,
+            outbound_queue: rt.outbound_queue,
+            typing_ttl: Duration::from_millis(rt.typing_ttl_ms),
+            ..tandem_ws::GatewaySettings::default()
+        });
         let http = tandem_http::HttpSettings {
             json_limit_bytes: settings.http.json_limit_bytes,
             trust_forwarded_headers: settings.http.trust_forwarded_headers,
         };
-        let mut server =
-            HttpServer::new(move || tandem_http::app(ctx.clone(), metrics.clone(), http.clone()))
-                .listen(listener)?
-                .shutdown_timeout(settings.http.shutdown_timeout_secs);
+        let mut server = HttpServer::new(move || {
+            let gateway = gateway.clone();
+            tandem_http::app(ctx.clone(), metrics.clone(), http.clone(), move |cfg| {
+                cfg.app_data(gateway.clone());
+                tandem_ws::configure(cfg);
+            })
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.http.shutdown_timeout_secs);
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }
@@ -105,33 +119,46 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
     let access_ttl = Duration::from_secs(auth.access_token_ttl_secs);
 
     let mut probes = vec![database.readiness_probe()];
-    let (denylist, rate_limiter): (
-        Arc<dyn tandem_app::ports::TokenDenylist>,
-        Arc<dyn tandem_app::ports::RateLimiter>,
-    ) = match &settings.redis_url {
+    // Shared state across requests and nodes: in this process, or in Redis for a cluster.
+    let stores = match &settings.redis_url {
         Some(url) => {
             let redis =
                 tandem_redis::RedisStores::connect(url.expose_secret(), &settings.redis_namespace)
                     .context("configuring Redis")?;
+            // The bus's listener belongs on this long-lived runtime, not on an HTTP worker's.
+            redis.start_event_bus();
             probes.push(redis.readiness_probe());
-            (redis.denylist(), redis.rate_limiter())
+            Stores {
+                denylist: redis.denylist(),
+                rate_limiter: redis.rate_limiter(),
+                bus: redis.event_bus(),
+                presence: redis.presence(),
+            }
         }
-        None => (
-            Arc::new(tandem_local::InMemoryTokenDenylist::new()),
-            Arc::new(tandem_local::InMemoryRateLimiter::new()),
-        ),
+        None => Stores {
+            denylist: Arc::new(tandem_local::InMemoryTokenDenylist::new()),
+            rate_limiter: Arc::new(tandem_local::InMemoryRateLimiter::new()),
+            bus: Arc::new(tandem_local::InMemoryEventBus::new()),
+            presence: Arc::new(tandem_local::InMemoryPresenceStore::new()),
+        },
     };
 
     Ok(AppContext {
         users: database.users(),
         organizations: database.organizations(),
         sessions: database.sessions(),
+        channels: database.channels(),
+        messages: database.messages(),
+        search: database.search(),
+        notifier: Arc::new(tandem_ws::BusNotifier::new(stores.bus.clone())),
+        bus: stores.bus,
+        presence: stores.presence,
         tokens: Arc::new(
             tandem_security::JwtTokenService::new(&signing_key, access_ttl)
                 .context("configuring token signing")?,
         ),
-        denylist,
-        rate_limiter,
+        denylist: stores.denylist,
+        rate_limiter: stores.rate_limiter,
         hasher: Arc::new(
             tandem_security::BcryptPasswordHasher::new(auth.bcrypt_cost)
                 .context("configuring password hashing")?,
@@ -146,5 +173,18 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
             login_window: Duration::from_secs(auth.failed_login_window_secs),
             default_self_signup: auth.self_signup,
         },
+        chat_policy: ChatPolicy {
+            max_message_chars: settings.chat.max_message_chars,
+            max_messages_per_window: settings.chat.max_messages_per_window,
+            message_window: Duration::from_secs(settings.chat.message_window_secs.max(1)),
+        },
     })
+}
+
+/// The adapters holding state shared by requests (and, with Redis, by nodes).
+struct Stores {
+    denylist: Arc<dyn tandem_app::ports::TokenDenylist>,
+    rate_limiter: Arc<dyn tandem_app::ports::RateLimiter>,
+    bus: Arc<dyn tandem_app::ports::EventBus>,
+    presence: Arc<dyn tandem_app::ports::PresenceStore>,
 }

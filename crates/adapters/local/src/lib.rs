@@ -1,12 +1,17 @@
 //! Single-process adapters, the embedded default: state lives in this process's memory and is
-//! lost on restart, which is acceptable for one node (revocations and counters are short-lived).
+//! lost on restart, which is acceptable for one node (revocations and counters are short-lived;
+//! the event bus and presence describe only this process's own live connections).
 //!
 //! A cluster must use the Redis adapters instead, or each node would see only its own entries.
 
 mod denylist;
+mod event_bus;
+mod presence;
 mod rate_limiter;
 
 pub use denylist::InMemoryTokenDenylist;
+pub use event_bus::InMemoryEventBus;
+pub use presence::InMemoryPresenceStore;
 pub use rate_limiter::InMemoryRateLimiter;
 
 /// When to sweep expired entries: once the map has doubled since the last sweep. Amortized

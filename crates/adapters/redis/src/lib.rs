@@ -1,10 +1,13 @@
 //! Redis adapters for clusters: every node shares one Redis, so a revocation or a failed login
-//! counted on one node is seen by all of them.
+//! counted on one node is seen by all of them, an event published on one node reaches the
+//! subscribers on every node, and presence counts connections on all nodes.
 //!
 //! Every key starts with the namespace given to [`RedisStores::connect`], so several
 //! deployments (or test runs) can share one Redis without seeing each other's entries.
 
 mod denylist;
+mod event_bus;
+mod presence;
 mod rate_limiter;
 
 use async_trait::async_trait;
@@ -13,9 +16,13 @@ use deadpool_redis::{Connection, Manager, Pool, PoolError, Runtime};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-use tandem_app::ports::{PortError, RateLimiter, ReadinessProbe, TokenDenylist};
+use tandem_app::ports::{
+    EventBus, PortError, PresenceStore, RateLimiter, ReadinessProbe, TokenDenylist,
+};
 
 pub use denylist::RedisTokenDenylist;
+pub use event_bus::RedisEventBus;
+pub use presence::RedisPresenceStore;
 pub use rate_limiter::RedisRateLimiter;
 
 /// How long any step may take before Redis counts as unavailable. A request waiting on Redis
@@ -26,6 +33,9 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub struct RedisStores {
     redis: Redis,
+    /// One per node (per `connect`), shared by every clone: it owns the node's pub/sub
+    /// connection.
+    bus: RedisEventBus,
 }
 
 impl RedisStores {
@@ -48,11 +58,17 @@ impl RedisStores {
             .recycle_timeout(Some(TIMEOUT))
             .build()
             .map_err(PortError::unexpected)?;
+        let redis = Redis {
+            pool,
+            namespace: namespace.into(),
+        };
+        // The event bus listens on a connection of its own: one in pub/sub mode can do
+        // nothing else, so it cannot come from the pool.
+        let client = redis::Client::open(url)
+            .map_err(|e| PortError::unexpected(format!("invalid redis URL: {e}")))?;
         Ok(Self {
-            redis: Redis {
-                pool,
-                namespace: namespace.into(),
-            },
+            bus: RedisEventBus::new(redis.clone(), client),
+            redis,
         })
     }
 
@@ -62,6 +78,24 @@ impl RedisStores {
 
     pub fn rate_limiter(&self) -> Arc<dyn RateLimiter> {
         Arc::new(RedisRateLimiter::new(self.redis.clone()))
+    }
+
+    /// This node's event bus; every call returns a handle to the same one.
+    pub fn event_bus(&self) -> Arc<dyn EventBus> {
+        Arc::new(self.bus.clone())
+    }
+
+    /// Starts the event bus's listener (the task that owns the node's pub/sub connection) on
+    /// the current tokio runtime. Optional: the first `subscribe` starts it otherwise, on
+    /// whichever runtime that call runs. Call it from the server's main runtime so the task
+    /// does not live on a worker's. Does nothing when the listener runs already, or outside a
+    /// runtime.
+    pub fn start_event_bus(&self) {
+        self.bus.start();
+    }
+
+    pub fn presence(&self) -> Arc<dyn PresenceStore> {
+        Arc::new(RedisPresenceStore::new(self.redis.clone()))
     }
 
     /// Answers `/readyz` with a `PING`.

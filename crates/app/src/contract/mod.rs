@@ -4,6 +4,10 @@
 //! Each suite takes a factory that yields a fresh, empty instance of the port.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod bus;
+pub mod channels;
 pub mod denylist;
+pub mod presence;
 pub mod rate_limiter;
 pub mod repositories;
+pub mod search;

@@ -5,6 +5,8 @@
 
 mod channels;
 mod infrastructure;
+mod notify;
+mod realtime;
 mod repositories;
 mod security;
 
@@ -14,6 +16,8 @@ pub use channels::{
     SearchHit, SearchQuery,
 };
 pub use infrastructure::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
+pub use notify::{ChannelChange, Notifier, Silent};
+pub use realtime::{Delivery, EventBus, PresenceStore, Subscription, Topic};
 pub use repositories::{
     Credentials, NewOrganization, NewRefreshToken, NewUser, OrganizationRepository, ProfileChanges,
     RotateOutcome, SessionRepository, UserQuery, UserRepository,

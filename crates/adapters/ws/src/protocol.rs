@@ -1,0 +1,270 @@
+//! The WebSocket wire protocol, version 1: JSON text frames `{"type": "...", ...}`.
+//!
+//! Separate from domain events on purpose: this is a public contract clients are written
+//! against. Every frame about a stored channel change carries that change's `seq`.
+
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tandem_wire::{ChannelResponse, MessageResponse, UserResponse};
+use utoipa::ToSchema;
+
+/// What a client may send.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// Post a message (answered by `ack`, then the `chat_message` everyone gets).
+    ChatMessage {
+        content: String,
+        /// Idempotency key: resending with the same key returns the stored message.
+        client_msg_id: Option<String>,
+        reply_to_id: Option<i64>,
+        /// Echoed in the `ack` or `error` answering this frame.
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+    },
+    /// Started or stopped typing. Repeat `start` every few seconds while typing.
+    Typing { state: TypingState },
+    EditMessage {
+        message_id: i64,
+        content: String,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+    },
+    DeleteMessage {
+        message_id: i64,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+    },
+    AddReaction {
+        message_id: i64,
+        emoji: String,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+    },
+    RemoveReaction {
+        message_id: i64,
+        emoji: String,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+    },
+    /// Answered by `pong`.
+    Ping,
+    /// Send every stored event after `after_seq`, then carry on live.
+    Resume { after_seq: i64 },
+}
+
+impl ClientFrame {
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            Self::ChatMessage { reference, .. }
+            | Self::EditMessage { reference, .. }
+            | Self::DeleteMessage { reference, .. }
+            | Self::AddReaction { reference, .. }
+            | Self::RemoveReaction { reference, .. } => reference.as_deref(),
+            Self::Typing { .. } | Self::Ping | Self::Resume { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TypingState {
+    Start,
+    Stop,
+}
+
+/// A member of the conversation, as frames name them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Who {
+    pub user_id: i64,
+    pub username: String,
+}
+
+/// What the server sends.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame of a connection: the channel's latest `seq` (after any requested resume).
+    Ready {
+        channel_id: i64,
+        seq: i64,
+        user_id: i64,
+    },
+    /// A new message (`seq` is the message's).
+    ChatMessage {
+        seq: i64,
+        message: MessageResponse,
+    },
+    MessageEdited {
+        seq: i64,
+        message: MessageResponse,
+    },
+    MessageDeleted {
+        seq: i64,
+        message_id: i64,
+        message: MessageResponse,
+    },
+    ReactionAdded {
+        seq: i64,
+        message_id: i64,
+        user_id: i64,
+        emoji: String,
+        message: MessageResponse,
+    },
+    ReactionRemoved {
+        seq: i64,
+        message_id: i64,
+        user_id: i64,
+        emoji: String,
+        message: MessageResponse,
+    },
+    MessagePinned {
+        seq: i64,
+        message: MessageResponse,
+    },
+    MessageUnpinned {
+        seq: i64,
+        message: MessageResponse,
+    },
+    /// Someone became a member of the channel.
+    MemberJoined {
+        seq: i64,
+        user: Option<UserResponse>,
+    },
+    /// Someone stopped being a member.
+    MemberLeft {
+        seq: i64,
+        user: Option<UserResponse>,
+    },
+    ChannelUpdated {
+        seq: i64,
+        channel: Option<ChannelResponse>,
+    },
+    /// Someone opened the channel (a connection, not a membership change).
+    UserJoined {
+        user: Who,
+    },
+    /// Someone's last connection to the channel closed.
+    UserLeft {
+        user: Who,
+    },
+    /// Typing started or stopped; `start` expires after `expires_in_ms` without a refresh.
+    UserTyping {
+        user: Who,
+        typing: bool,
+        expires_in_ms: u64,
+    },
+    /// Someone of the organization came online or went offline.
+    Presence {
+        user_id: i64,
+        status: String,
+    },
+    /// The frame with `ref` (or the message with `client_msg_id`) was done and stored.
+    Ack {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seq: Option<i64>,
+    },
+    /// A frame could not be done. Codes are the REST API's (`validation_failed`, `forbidden`,
+    /// `not_found`, `rate_limited`, ...) plus `malformed_frame` and `unknown_frame_type`.
+    Error {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        code: String,
+        message: String,
+    },
+    Pong,
+}
+
+impl ServerFrame {
+    /// The channel sequence number this frame carries, for frames about stored changes.
+    pub fn seq(&self) -> Option<i64> {
+        match self {
+            Self::ChatMessage { seq, .. }
+            | Self::MessageEdited { seq, .. }
+            | Self::MessageDeleted { seq, .. }
+            | Self::ReactionAdded { seq, .. }
+            | Self::ReactionRemoved { seq, .. }
+            | Self::MessagePinned { seq, .. }
+            | Self::MessageUnpinned { seq, .. }
+            | Self::MemberJoined { seq, .. }
+            | Self::MemberLeft { seq, .. }
+            | Self::ChannelUpdated { seq, .. } => Some(*seq),
+            _ => None,
+        }
+    }
+
+    pub fn error(reference: Option<&str>, code: &str, message: impl Into<String>) -> Self {
+        Self::Error {
+            reference: reference.map(str::to_owned),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serializing these plain structs cannot fail; the fallback keeps the socket speaking JSON.
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            r#"{"type":"error","code":"internal_error","message":"encoding failed"}"#.to_owned()
+        })
+    }
+}
+
+/// A frame as it travels on the event bus: the `seq` (0 for unsequenced frames such as typing)
+/// as 8 big-endian bytes, then the JSON text. Encoded once by the publisher; every session
+/// forwards the JSON as it is and reads the `seq` without parsing.
+pub fn envelope(frame: &ServerFrame) -> Arc<[u8]> {
+    let json = frame.to_json();
+    let mut bytes = Vec::with_capacity(8 + json.len());
+    bytes.extend_from_slice(&frame.seq().unwrap_or(0).to_be_bytes());
+    bytes.extend_from_slice(json.as_bytes());
+    bytes.into()
+}
+
+/// Splits an envelope into its `seq` and JSON text; `None` for bytes that are not one.
+pub fn open(envelope: &[u8]) -> Option<(i64, &str)> {
+    let (seq, json) = envelope.split_first_chunk::<8>()?;
+    Some((i64::from_be_bytes(*seq), std::str::from_utf8(json).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes_carry_the_seq_and_the_json_unchanged() {
+        let frame = ServerFrame::Presence {
+            user_id: 7,
+            status: "online".to_owned(),
+        };
+        let bytes = envelope(&frame);
+        let (seq, json) = open(&bytes).unwrap();
+        assert_eq!(seq, 0);
+        assert_eq!(json, frame.to_json());
+        assert!(open(b"short").is_none());
+    }
+
+    #[test]
+    fn client_frames_parse_by_type_and_refuse_unknown_fields() {
+        let frame: ClientFrame = serde_json::from_str(
+            r#"{"type":"chat_message","content":"hi","client_msg_id":"a1","ref":"r1"}"#,
+        )
+        .unwrap();
+        assert_eq!(frame.reference(), Some("r1"));
+        assert!(
+            serde_json::from_str::<ClientFrame>(r#"{"type":"typing","state":"start"}"#).is_ok()
+        );
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"explode"}"#).is_err());
+        assert!(
+            serde_json::from_str::<ClientFrame>(
+                r#"{"type":"chat_message","content":"x","contnet":"typo"}"#
+            )
+            .is_err()
+        );
+    }
+}

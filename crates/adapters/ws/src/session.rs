@@ -1,0 +1,484 @@
+//! One WebSocket connection to one channel: a task that selects over the client's frames, the
+//! channel's topic on the event bus, and a one-second tick (heartbeat, typing expiry, presence).
+//!
+//! Delivery is ordered by `seq` and never skips: every stored event goes out exactly once, in
+//! order. Live frames ahead of what was sent trigger a catch-up from the database; frames at or
+//! below it are dropped as duplicates.
+
+use crate::GatewaySettings;
+use crate::commands::{self, Outcome};
+use crate::encode::frame_for;
+use crate::protocol::{ClientFrame, ServerFrame, TypingState, Who, envelope, open};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tandem_app::AppContext;
+use tandem_app::auth::Authenticated;
+use tandem_app::messages;
+use tandem_app::ports::{ChannelChange, Delivery, Subscription, Topic};
+use tandem_domain::{Actor, ChannelId, MessageId};
+use tokio::sync::mpsc;
+
+/// Close codes of the protocol (4000–4999 are the application's).
+pub mod close {
+    pub const UNAUTHENTICATED: u16 = 4401;
+    pub const FORBIDDEN: u16 = 4403;
+    pub const NOT_FOUND: u16 = 4404;
+    pub const SLOW_CONSUMER: u16 = 4408;
+    pub const HEARTBEAT_TIMEOUT: u16 = 4410;
+    pub const UNAVAILABLE: u16 = 4503;
+}
+
+pub struct ChatSession {
+    pub ctx: Arc<AppContext>,
+    pub settings: Arc<GatewaySettings>,
+    pub caller: Authenticated,
+    pub channel_id: ChannelId,
+    pub can_post: bool,
+}
+
+/// What went out last, and what the session is doing.
+struct State {
+    last_seq: i64,
+    last_heard: Instant,
+    typing_until: Option<Instant>,
+    last_typing_sent: Option<Instant>,
+}
+
+enum Stop {
+    /// The client closed or the socket broke: nothing to send.
+    Gone,
+    Close(u16, &'static str),
+}
+
+impl ChatSession {
+    fn actor(&self) -> Actor {
+        self.caller.actor()
+    }
+
+    fn who(&self) -> Who {
+        Who {
+            user_id: self.caller.user.id.get(),
+            username: self.caller.user.username.as_str().to_owned(),
+        }
+    }
+
+    /// Runs the connection to its end. `after_seq`: resume from there first.
+    pub async fn run(
+        self,
+        session: Session,
+        stream: actix_ws::MessageStream,
+        mut subscription: Subscription,
+        current_seq: i64,
+        after_seq: Option<i64>,
+    ) {
+        let settings = self.settings.clone();
+        let mut frames = stream
+            .max_frame_size(settings.max_frame_bytes)
+            .aggregate_continuations()
+            .max_continuation_size(settings.max_frame_bytes);
+        let (outbound, writer) = spawn_writer(session.clone(), settings.outbound_queue);
+        let mut state = State {
+            last_seq: after_seq.unwrap_or(current_seq),
+            last_heard: Instant::now(),
+            typing_until: None,
+            last_typing_sent: None,
+        };
+        let connection_id = uuid::Uuid::new_v4().to_string();
+
+        let mut stop = self
+            .start(
+                &outbound,
+                &mut state,
+                current_seq,
+                after_seq,
+                &connection_id,
+            )
+            .await
+            .err();
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut ticks: u64 = 0;
+        while stop.is_none() {
+            let result = tokio::select! {
+                frame = frames.next() => self.on_client(frame, &outbound, &mut state).await,
+                delivery = subscription.recv() => self.on_delivery(delivery, &outbound, &mut state).await,
+                _ = tick.tick() => {
+                    ticks += 1;
+                    self.on_tick(ticks, &session, &mut state, &connection_id).await
+                }
+            };
+            stop = result.err();
+        }
+        drop(outbound);
+        self.finish(&mut state, &connection_id).await;
+        let _ = writer.await;
+        if let Some(Stop::Close(code, reason)) = stop {
+            let _ = session
+                .close(Some(CloseReason {
+                    code: CloseCode::Other(code),
+                    description: Some(reason.to_owned()),
+                }))
+                .await;
+        } else {
+            let _ = session.close(None).await;
+        }
+    }
+
+    async fn start(
+        &self,
+        outbound: &Outbound,
+        state: &mut State,
+        current_seq: i64,
+        after_seq: Option<i64>,
+        connection_id: &str,
+    ) -> Result<(), Stop> {
+        outbound.push(&ServerFrame::Ready {
+            channel_id: self.channel_id.get(),
+            seq: current_seq,
+            user_id: self.caller.user.id.get(),
+        })?;
+        if after_seq.is_some() {
+            self.catch_up(outbound, state).await?;
+        }
+        let user = &self.caller.user;
+        let ttl = self.settings.presence_ttl;
+        match self
+            .ctx
+            .presence
+            .connect(user.id, user.organization_id, connection_id, ttl)
+            .await
+        {
+            Ok(true) => {
+                self.publish(
+                    Topic::Organization(user.organization_id),
+                    &ServerFrame::Presence {
+                        user_id: user.id.get(),
+                        status: "online".to_owned(),
+                    },
+                )
+                .await
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "presence unavailable"),
+        }
+        self.publish(
+            Topic::Channel(self.channel_id),
+            &ServerFrame::UserJoined { user: self.who() },
+        )
+        .await;
+        Ok(())
+    }
+
+    async fn finish(&self, state: &mut State, connection_id: &str) {
+        if state.typing_until.take().is_some() {
+            self.publish_typing(false).await;
+        }
+        self.publish(
+            Topic::Channel(self.channel_id),
+            &ServerFrame::UserLeft { user: self.who() },
+        )
+        .await;
+        let user = &self.caller.user;
+        match self.ctx.presence.disconnect(user.id, connection_id).await {
+            Ok(true) => {
+                self.publish(
+                    Topic::Organization(user.organization_id),
+                    &ServerFrame::Presence {
+                        user_id: user.id.get(),
+                        status: "offline".to_owned(),
+                    },
+                )
+                .await
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "presence unavailable"),
+        }
+    }
+
+    /// Sends every stored event after `state.last_seq`, in order.
+    async fn catch_up(&self, outbound: &Outbound, state: &mut State) -> Result<(), Stop> {
+        let actor = self.actor();
+        loop {
+            let page = messages::channel_events(
+                &self.ctx,
+                &actor,
+                self.channel_id,
+                state.last_seq,
+                Some(messages::events::MAX_EVENTS),
+            )
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "catch-up failed");
+                Stop::Close(
+                    close::UNAVAILABLE,
+                    "could not read the channel's history; reconnect and resume",
+                )
+            })?;
+            let Some(last) = page.events.last().map(|e| e.seq) else {
+                return Ok(());
+            };
+            let messages: HashMap<MessageId, _> =
+                page.messages.iter().map(|m| (m.id, m.clone())).collect();
+            for event in page.events {
+                let change = ChannelChange {
+                    message: event.message_id.and_then(|id| messages.get(&id).cloned()),
+                    channel: Some(page.channel.clone()),
+                    user: event
+                        .user_id
+                        .and_then(|id| page.users.iter().find(|u| u.id == id).cloned()),
+                    event,
+                };
+                let seq = change.event.seq;
+                if let Some(frame) = frame_for(change) {
+                    outbound.push(&frame)?;
+                }
+                state.last_seq = seq;
+            }
+            if last >= page.last_seq {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn on_delivery(
+        &self,
+        delivery: Option<Delivery>,
+        outbound: &Outbound,
+        state: &mut State,
+    ) -> Result<(), Stop> {
+        match delivery {
+            None => Err(Stop::Close(
+                close::UNAVAILABLE,
+                "the server is shutting down; reconnect and resume",
+            )),
+            Some(Delivery::Lagged { .. }) => self.catch_up(outbound, state).await,
+            Some(Delivery::Payload(bytes)) => {
+                let Some((seq, json)) = open(&bytes) else {
+                    return Ok(());
+                };
+                if seq == 0 {
+                    return outbound.push_text(json);
+                }
+                if seq <= state.last_seq {
+                    return Ok(());
+                }
+                if seq > state.last_seq + 1 {
+                    // Something was published before we subscribed, or lost on the way.
+                    return self.catch_up(outbound, state).await;
+                }
+                state.last_seq = seq;
+                outbound.push_text(json)
+            }
+        }
+    }
+
+    async fn on_client(
+        &self,
+        frame: Option<Result<AggregatedMessage, ProtocolError>>,
+        outbound: &Outbound,
+        state: &mut State,
+    ) -> Result<(), Stop> {
+        state.last_heard = Instant::now();
+        let text = match frame {
+            None | Some(Ok(AggregatedMessage::Close(_))) => return Err(Stop::Gone),
+            Some(Err(ProtocolError::Overflow)) => return Err(Stop::Close(1009, "frame too large")),
+            Some(Err(_)) => return Err(Stop::Close(1002, "protocol error")),
+            Some(Ok(AggregatedMessage::Ping(_) | AggregatedMessage::Pong(_))) => return Ok(()),
+            Some(Ok(AggregatedMessage::Binary(_))) => {
+                return outbound.push(&ServerFrame::error(
+                    None,
+                    "malformed_frame",
+                    "frames are JSON text",
+                ));
+            }
+            Some(Ok(AggregatedMessage::Text(text))) => text,
+        };
+        let frame: ClientFrame = match serde_json::from_str(&text) {
+            Ok(frame) => frame,
+            Err(error) => {
+                let known_type = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned));
+                let (code, message) = match known_type {
+                    Some(t) if !commands::KNOWN_TYPES.contains(&t.as_str()) => {
+                        ("unknown_frame_type", format!("unknown frame type {t:?}"))
+                    }
+                    _ => ("malformed_frame", format!("not a valid frame: {error}")),
+                };
+                return outbound.push(&ServerFrame::error(None, code, message));
+            }
+        };
+        match frame {
+            ClientFrame::Ping => outbound.push(&ServerFrame::Pong),
+            ClientFrame::Resume { after_seq } => {
+                if after_seq < 0 {
+                    return outbound.push(&ServerFrame::error(
+                        None,
+                        "validation_failed",
+                        "after_seq must be 0 or more",
+                    ));
+                }
+                state.last_seq = after_seq;
+                self.catch_up(outbound, state).await
+            }
+            ClientFrame::Typing { state: typing } => {
+                self.on_typing(typing, state).await;
+                Ok(())
+            }
+            other => {
+                let reference = other.reference().map(str::to_owned);
+                let was_message = matches!(other, ClientFrame::ChatMessage { .. });
+                let outcome = commands::run(&self.ctx, &self.actor(), self.channel_id, other).await;
+                if was_message && state.typing_until.take().is_some() {
+                    self.publish_typing(false).await;
+                }
+                match outcome {
+                    Outcome::Ack {
+                        client_msg_id,
+                        id,
+                        seq,
+                    } => outbound.push(&ServerFrame::Ack {
+                        reference,
+                        client_msg_id,
+                        id,
+                        seq,
+                    }),
+                    Outcome::Error { code, message } => outbound.push(&ServerFrame::Error {
+                        reference,
+                        code: code.to_owned(),
+                        message,
+                    }),
+                }
+            }
+        }
+    }
+
+    async fn on_typing(&self, typing: TypingState, state: &mut State) {
+        if !self.can_post {
+            return;
+        }
+        let now = Instant::now();
+        match typing {
+            TypingState::Start => {
+                state.typing_until = Some(now + self.settings.typing_ttl);
+                // Throttled: one announcement per half lifetime is enough to keep it alive.
+                let due = state
+                    .last_typing_sent
+                    .is_none_or(|at| now.duration_since(at) >= self.settings.typing_ttl / 2);
+                if due {
+                    state.last_typing_sent = Some(now);
+                    self.publish_typing(true).await;
+                }
+            }
+            TypingState::Stop => {
+                if state.typing_until.take().is_some() {
+                    state.last_typing_sent = None;
+                    self.publish_typing(false).await;
+                }
+            }
+        }
+    }
+
+    async fn on_tick(
+        &self,
+        ticks: u64,
+        session: &Session,
+        state: &mut State,
+        connection_id: &str,
+    ) -> Result<(), Stop> {
+        let now = Instant::now();
+        if state.typing_until.is_some_and(|until| until <= now) {
+            state.typing_until = None;
+            state.last_typing_sent = None;
+            self.publish_typing(false).await;
+        }
+        if now.duration_since(state.last_heard) > self.settings.client_timeout {
+            return Err(Stop::Close(
+                close::HEARTBEAT_TIMEOUT,
+                "no answer to pings; reconnect and resume",
+            ));
+        }
+        if ticks.is_multiple_of(self.settings.heartbeat_interval.as_secs().max(1)) {
+            let mut session = session.clone();
+            if session.ping(b"tandem").await.is_err() {
+                return Err(Stop::Gone);
+            }
+            let user = &self.caller.user;
+            if let Ok(false) = self
+                .ctx
+                .presence
+                .heartbeat(user.id, connection_id, self.settings.presence_ttl)
+                .await
+            {
+                let _ = self
+                    .ctx
+                    .presence
+                    .connect(
+                        user.id,
+                        user.organization_id,
+                        connection_id,
+                        self.settings.presence_ttl,
+                    )
+                    .await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn publish_typing(&self, typing: bool) {
+        let expires_in_ms = u64::try_from(self.settings.typing_ttl.as_millis()).unwrap_or(u64::MAX);
+        self.publish(
+            Topic::Channel(self.channel_id),
+            &ServerFrame::UserTyping {
+                user: self.who(),
+                typing,
+                expires_in_ms,
+            },
+        )
+        .await;
+    }
+
+    async fn publish(&self, topic: Topic, frame: &ServerFrame) {
+        if let Err(error) = self.ctx.bus.publish(&topic, envelope(frame)).await {
+            tracing::debug!(%error, %topic, "could not publish a frame");
+        }
+    }
+}
+
+/// The bounded queue between the session and the socket writer. A client that does not read
+/// fills it, and is disconnected rather than slowing anyone else or growing without bound.
+struct Outbound(mpsc::Sender<String>);
+
+impl Outbound {
+    fn push(&self, frame: &ServerFrame) -> Result<(), Stop> {
+        self.push_text(&frame.to_json())
+    }
+
+    fn push_text(&self, json: &str) -> Result<(), Stop> {
+        match self.0.try_send(json.to_owned()) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(Stop::Close(
+                close::SLOW_CONSUMER,
+                "too slow: frames piled up; reconnect and resume",
+            )),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(Stop::Gone),
+        }
+    }
+}
+
+fn spawn_writer(
+    mut session: Session,
+    capacity: usize,
+) -> (Outbound, actix_web::rt::task::JoinHandle<()>) {
+    let (sender, mut receiver) = mpsc::channel::<String>(capacity.max(1));
+    let writer = actix_web::rt::spawn(async move {
+        while let Some(text) = receiver.recv().await {
+            if session.text(text).await.is_err() {
+                break;
+            }
+        }
+    });
+    (Outbound(sender), writer)
+}

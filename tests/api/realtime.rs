@@ -1,0 +1,338 @@
+//! The WebSocket gateway: delivery to members and nobody else, acks after storage, resume
+//! without gaps or duplicates, typing, presence in the channel, bad frames and refusals.
+
+use reqwest::Method;
+use serde_json::json;
+use std::time::Duration;
+use tandem_tests::{Session, TestApp, on_every_backend};
+
+on_every_backend!(
+    a_message_sent_on_the_socket_is_acked_after_storage_and_reaches_every_member,
+    changes_made_over_rest_are_broadcast_with_their_seq,
+    a_client_that_reconnects_gets_what_it_missed_in_order_then_live,
+    typing_starts_stops_and_expires,
+    opening_and_closing_a_socket_is_announced_to_the_channel,
+    bad_frames_get_errors_and_the_socket_keeps_working,
+    refused_connections_close_with_a_clear_code,
+);
+
+const QUIET: Duration = Duration::from_millis(600);
+
+async fn room(app: &TestApp) -> (Session, Session, i64) {
+    let (ana, bob) = app.organization("acme.io", "Acme").await;
+    let general = app.channel(&ana.access_token, "general", "public").await;
+    app.join(&bob.access_token, general).await;
+    (ana, bob, general)
+}
+
+async fn a_message_sent_on_the_socket_is_acked_after_storage_and_reaches_every_member(
+    app: TestApp,
+) {
+    let (ana, bob, general) = room(&app).await;
+    let carol = app.register("carol", "acme.io", None).await;
+    let elsewhere = app
+        .channel(&carol.access_token, "elsewhere", "public")
+        .await;
+    let mut ana_ws = app.socket(&ana.access_token, general, "").await;
+    let mut bob_ws = app.socket(&bob.access_token, general, "").await;
+    let mut carol_ws = app.socket(&carol.access_token, elsewhere, "").await;
+    let ready = ana_ws.expect("ready").await;
+    assert_eq!(
+        (ready["channel_id"].as_i64(), ready["user_id"].as_i64()),
+        (Some(general), Some(ana.id))
+    );
+    bob_ws.expect("ready").await;
+
+    ana_ws.send(json!({ "type": "chat_message", "content": "hello over the socket", "client_msg_id": "ws-1", "ref": "r1" })).await;
+    let ack = ana_ws.expect("ack").await;
+    assert_eq!(
+        (ack["client_msg_id"].as_str(), ack["ref"].as_str()),
+        (Some("ws-1"), Some("r1"))
+    );
+    let (id, seq) = (ack["id"].as_i64().unwrap(), ack["seq"].as_i64().unwrap());
+    // Acknowledged means stored: the REST history has it.
+    let history = app
+        .get_ok(
+            &format!("/api/v1/channels/{general}/messages"),
+            &bob.access_token,
+        )
+        .await;
+    assert_eq!(history["messages"][0]["id"], id);
+
+    let delivered = bob_ws.expect("chat_message").await;
+    assert_eq!(
+        (
+            delivered["seq"].as_i64(),
+            delivered["message"]["id"].as_i64()
+        ),
+        (Some(seq), Some(id))
+    );
+    assert_eq!(delivered["message"]["content"], "hello over the socket");
+    assert_eq!(
+        ana_ws.expect("chat_message").await["seq"],
+        seq,
+        "the sender gets the broadcast too"
+    );
+    carol_ws.expect_none("chat_message", QUIET).await;
+
+    // A retried frame with the same key is acked with the same message, and not broadcast again.
+    ana_ws.send(json!({ "type": "chat_message", "content": "hello over the socket", "client_msg_id": "ws-1" })).await;
+    let again = ana_ws.expect("ack").await;
+    assert_eq!(
+        (again["id"].as_i64(), again["seq"].as_i64()),
+        (Some(id), Some(seq))
+    );
+    bob_ws.expect_none("chat_message", QUIET).await;
+}
+
+async fn changes_made_over_rest_are_broadcast_with_their_seq(app: TestApp) {
+    let (ana, bob, general) = room(&app).await;
+    let mut ws = app.socket(&ana.access_token, general, "").await;
+    let start = ws.expect("ready").await["seq"].as_i64().unwrap();
+    let message = app.say(&bob.access_token, general, "over rest").await;
+    let id = message["id"].as_i64().unwrap();
+    app.send_ok(
+        Method::PUT,
+        &format!("/api/v1/messages/{id}"),
+        &bob.access_token,
+        &json!({ "content": "over rest, edited" }),
+    )
+    .await;
+    app.post_ok(
+        &format!("/api/v1/messages/{id}/reactions"),
+        &ana.access_token,
+        &json!({ "emoji": "🎉" }),
+    )
+    .await;
+    app.post_ok(
+        &format!("/api/v1/messages/{id}/pin"),
+        &ana.access_token,
+        &json!({}),
+    )
+    .await;
+    app.send_ok(
+        Method::DELETE,
+        &format!("/api/v1/messages/{id}"),
+        &bob.access_token,
+        &json!({}),
+    )
+    .await;
+
+    let expected = [
+        "chat_message",
+        "message_edited",
+        "reaction_added",
+        "message_pinned",
+        "message_deleted",
+    ];
+    for (offset, kind) in expected.iter().enumerate() {
+        let frame = ws.expect(kind).await;
+        assert_eq!(
+            frame["seq"].as_i64(),
+            Some(start + 1 + offset as i64),
+            "{kind}: {frame}"
+        );
+    }
+}
+
+async fn a_client_that_reconnects_gets_what_it_missed_in_order_then_live(app: TestApp) {
+    let (ana, bob, general) = room(&app).await;
+    let mut ws = app.socket(&ana.access_token, general, "").await;
+    let seen = ws.expect("ready").await["seq"].as_i64().unwrap();
+    ws.close().await;
+
+    // While ana is away.
+    let first = app.say(&bob.access_token, general, "missed one").await;
+    app.say(&bob.access_token, general, "missed two").await;
+    app.send_ok(
+        Method::PUT,
+        &format!("/api/v1/messages/{}", first["id"]),
+        &bob.access_token,
+        &json!({ "content": "missed one (edited)" }),
+    )
+    .await;
+
+    let mut ws = app
+        .socket(&ana.access_token, general, &format!("after_seq={seen}"))
+        .await;
+    assert_eq!(ws.expect("ready").await["seq"], seen + 3);
+    let mut seqs = Vec::new();
+    for kind in ["chat_message", "chat_message", "message_edited"] {
+        let frame = ws.expect(kind).await;
+        seqs.push(frame["seq"].as_i64().unwrap());
+    }
+    assert_eq!(seqs, [seen + 1, seen + 2, seen + 3]);
+    // Then live, with nothing repeated.
+    app.say(&bob.access_token, general, "live again").await;
+    let live = ws.expect("chat_message").await;
+    assert_eq!(
+        (live["seq"].as_i64(), live["message"]["content"].as_str()),
+        (Some(seen + 4), Some("live again"))
+    );
+
+    // `resume` on an open socket replays from any point, in order.
+    ws.send(json!({ "type": "resume", "after_seq": seen + 2 }))
+        .await;
+    assert_eq!(ws.expect("message_edited").await["seq"], seen + 3);
+    assert_eq!(ws.expect("chat_message").await["seq"], seen + 4);
+    ws.expect_none("chat_message", QUIET).await;
+}
+
+async fn typing_starts_stops_and_expires(app: TestApp) {
+    let (ana, bob, general) = room(&app).await;
+    let mut ana_ws = app.socket(&ana.access_token, general, "").await;
+    let mut bob_ws = app.socket(&bob.access_token, general, "").await;
+    bob_ws.expect("ready").await;
+    ana_ws
+        .send(json!({ "type": "typing", "state": "start" }))
+        .await;
+    let typing = bob_ws.expect("user_typing").await;
+    assert_eq!(
+        (
+            typing["user"]["user_id"].as_i64(),
+            typing["typing"].as_bool()
+        ),
+        (Some(ana.id), Some(true))
+    );
+    assert!(typing["expires_in_ms"].as_u64().unwrap() > 0);
+    ana_ws
+        .send(json!({ "type": "typing", "state": "stop" }))
+        .await;
+    assert_eq!(bob_ws.expect("user_typing").await["typing"], false);
+    // Started and abandoned: it expires by itself (1 s in tests).
+    ana_ws
+        .send(json!({ "type": "typing", "state": "start" }))
+        .await;
+    assert_eq!(bob_ws.expect("user_typing").await["typing"], true);
+    assert_eq!(
+        bob_ws.expect("user_typing").await["typing"],
+        false,
+        "typing expires without a refresh"
+    );
+    // Nothing of it is stored.
+    let history = app
+        .get_ok(
+            &format!("/api/v1/channels/{general}/events?after_seq=0"),
+            &bob.access_token,
+        )
+        .await;
+    assert!(
+        history["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["type"] != "user_typing")
+    );
+}
+
+async fn opening_and_closing_a_socket_is_announced_to_the_channel(app: TestApp) {
+    let (ana, bob, general) = room(&app).await;
+    let mut ana_ws = app.socket(&ana.access_token, general, "").await;
+    ana_ws.expect("ready").await;
+    assert_eq!(
+        ana_ws.expect("user_joined").await["user"]["user_id"],
+        ana.id,
+        "one's own arrival comes first"
+    );
+    let bob_ws = app.socket(&bob.access_token, general, "").await;
+    let joined = ana_ws.expect("user_joined").await;
+    assert_eq!(
+        (
+            joined["user"]["user_id"].as_i64(),
+            joined["user"]["username"].as_str()
+        ),
+        (Some(bob.id), Some(bob.username.as_str()))
+    );
+    bob_ws.close().await;
+    let left = ana_ws.expect("user_left").await;
+    assert_eq!(left["user"]["user_id"], bob.id);
+}
+
+async fn bad_frames_get_errors_and_the_socket_keeps_working(app: TestApp) {
+    let (ana, _, general) = room(&app).await;
+    let mut ws = app.socket(&ana.access_token, general, "").await;
+    ws.expect("ready").await;
+    let cases = [
+        ("{not json", "malformed_frame"),
+        (r#"{"type":"explode"}"#, "unknown_frame_type"),
+        (r#"{"type":"chat_message"}"#, "malformed_frame"),
+        (r#"{"type":"chat_message","content":42}"#, "malformed_frame"),
+        (
+            r#"{"type":"chat_message","content":"   "}"#,
+            "validation_failed",
+        ),
+        (
+            r#"{"type":"chat_message","content":"x","client_msg_id":"bad id"}"#,
+            "validation_failed",
+        ),
+        (
+            r#"{"type":"edit_message","message_id":999999,"content":"x"}"#,
+            "not_found",
+        ),
+        (
+            r#"{"type":"add_reaction","message_id":1,"emoji":"nope"}"#,
+            "validation_failed",
+        ),
+        (r#"[1,2,3]"#, "malformed_frame"),
+    ];
+    for (text, code) in cases {
+        ws.send_text(text).await;
+        let error = ws.expect("error").await;
+        assert_eq!(error["code"], code, "{text}: {error}");
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    ws.send(json!({ "type": "ping" })).await;
+    ws.expect("pong").await;
+    ws.send(json!({ "type": "chat_message", "content": "still alive" }))
+        .await;
+    assert!(ws.expect("ack").await["id"].is_i64());
+    // A frame over the limit (64 KiB) closes the connection.
+    ws.send_text(&format!(
+        r#"{{"type":"chat_message","content":"{}"}}"#,
+        "x".repeat(70 * 1024)
+    ))
+    .await;
+    assert_eq!(ws.closed().await.0, 1009);
+}
+
+async fn refused_connections_close_with_a_clear_code(app: TestApp) {
+    let (ana, bob, general) = room(&app).await;
+    let body = app
+        .post_ok(
+            "/api/v1/channels",
+            &ana.access_token,
+            &json!({ "name": "secret", "type": "private" }),
+        )
+        .await;
+    let secret = body["id"].as_i64().unwrap();
+    let (zoe, _) = app.organization("globex.io", "Globex").await;
+    let cases = [
+        (
+            app.socket_url(&format!("/api/v1/ws/chat/{general}")).await,
+            4401,
+        ),
+        (
+            app.socket_url(&format!(
+                "/api/v1/ws/chat/{general}?token=forged.token.here"
+            ))
+            .await,
+            4401,
+        ),
+        (app.socket(&bob.access_token, secret, "").await, 4404),
+        (app.socket(&zoe.access_token, general, "").await, 4404),
+        (app.socket(&ana.access_token, 999_999, "").await, 4404),
+    ];
+    for (mut ws, code) in cases {
+        let (actual, reason) = ws.closed().await;
+        assert_eq!(actual, code, "{reason}");
+        assert!(!reason.is_empty());
+    }
+    // Browsers pass the token in the query.
+    let mut browser = app
+        .socket_url(&format!(
+            "/api/v1/ws/chat/{general}?token={}",
+            ana.access_token
+        ))
+        .await;
+    assert_eq!(browser.expect("ready").await["user_id"], ana.id);
+}

@@ -1,0 +1,129 @@
+//! A WebSocket client for tests: connect to a channel, send frames, and wait for frames — always
+//! with a timeout, so a broken server fails a test instead of hanging it.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const WAIT: Duration = Duration::from_secs(5);
+
+pub struct Socket {
+    inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl crate::TestApp {
+    /// Opens `/api/v1/ws/chat/{channel}` with a bearer header and optional query (`after_seq=3`).
+    pub async fn socket(&self, token: &str, channel: i64, query: &str) -> Socket {
+        let url = format!(
+            "{}/api/v1/ws/chat/{channel}?{query}",
+            self.address.replacen("http", "ws", 1)
+        );
+        let mut request = url.into_client_request().expect("a valid request");
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("a header"),
+        );
+        let (inner, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("the WebSocket connects");
+        Socket { inner }
+    }
+
+    /// Opens a socket with a raw URL path and query, no header (browser style).
+    pub async fn socket_url(&self, path_and_query: &str) -> Socket {
+        let url = format!("{}{path_and_query}", self.address.replacen("http", "ws", 1));
+        let (inner, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("the WebSocket connects");
+        Socket { inner }
+    }
+}
+
+impl Socket {
+    pub async fn send(&mut self, frame: Value) {
+        self.inner
+            .send(Message::text(frame.to_string()))
+            .await
+            .expect("frame sent");
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.inner
+            .send(Message::text(text.to_owned()))
+            .await
+            .expect("frame sent");
+    }
+
+    /// The next JSON frame, or `None` when the socket closes or `wait` passes.
+    pub async fn next_within(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.inner.next())
+                .await
+                .ok()??;
+            match next {
+                Ok(Message::Text(text)) => {
+                    return Some(serde_json::from_str(&text).expect("frames are JSON"));
+                }
+                Ok(Message::Ping(_) | Message::Pong(_)) => {}
+                Ok(_) | Err(_) => return None,
+            }
+        }
+    }
+
+    /// The next frame of `kind`, skipping others; panics after `WAIT`.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_within(left).await {
+                Some(frame) if frame["type"] == kind => return frame,
+                Some(_) => {}
+                None => panic!("no {kind} frame within {WAIT:?}"),
+            }
+        }
+    }
+
+    /// Asserts no frame of `kind` arrives within `wait`.
+    pub async fn expect_none(&mut self, kind: &str, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_within(left).await {
+                Some(frame) if frame["type"] == kind => panic!("unexpected {kind}: {frame}"),
+                Some(_) => {}
+                None => return,
+            }
+        }
+    }
+
+    /// Waits for the server to close the socket; returns its close code and reason.
+    pub async fn closed(&mut self) -> (u16, String) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.inner.next())
+                .await
+                .expect("the server closes the socket in time");
+            match next {
+                Some(Ok(Message::Close(Some(CloseFrame { code, reason })))) => {
+                    return (code.into(), reason.to_string());
+                }
+                Some(Ok(Message::Close(None))) | None => return (1005, String::new()),
+                Some(Err(
+                    tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed,
+                )) => return (1006, String::new()),
+                Some(Err(error)) => return (1006, error.to_string()),
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.inner.close(None).await;
+    }
+}
