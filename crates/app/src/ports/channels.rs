@@ -385,6 +385,11 @@ pub struct SearchHit {
 pub trait MessageSearch: Send + Sync {
     /// Matching, non-deleted messages, best first, at most `query.limit` after `query.offset`.
     ///
+    /// Adapters may rank only the newest few thousand matches the viewer may read (the
+    /// persistence adapter ranks 5,000), so a very common term stays fast on millions of
+    /// messages; an older, better match is then found by narrowing the query (channel,
+    /// author, dates).
+    ///
     /// # Errors
     /// `Unavailable` / `Unexpected` only: no query text is ever an error.
     async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, PortError>;
