@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_identity;
 mod m20261122_000002_channels;
 mod m20261122_000003_search;
+mod m20261122_000004_message_activity;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_identity::Migration),
             Box::new(m20261122_000002_channels::Migration),
             Box::new(m20261122_000003_search::Migration),
+            Box::new(m20261122_000004_message_activity::Migration),
         ]
     }
 }

@@ -10,5 +10,6 @@ mod messages;
 mod operations;
 mod realtime;
 mod search;
+mod sse;
 mod tokens;
 mod users;

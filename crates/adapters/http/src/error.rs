@@ -7,6 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
+use tandem_app::admin::AdminError;
 use tandem_app::auth::{AuthError, ChangePasswordError, LoginError, RefreshError, RegisterError};
 use tandem_app::channels::ChatError;
 use tandem_app::ports::{PortError, UniqueField};
@@ -312,6 +313,16 @@ impl From<UserError> for ApiError {
             UserError::Conflict(field) => conflict(field),
             UserError::LastAdmin => Self::new(ErrorCode::LastAdmin, message),
             UserError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(error: AdminError) -> Self {
+        let message = error.to_string();
+        match error {
+            AdminError::Forbidden(_) => Self::forbidden(message),
+            AdminError::Port(port) => port.into(),
         }
     }
 }

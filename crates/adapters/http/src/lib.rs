@@ -31,6 +31,7 @@ pub struct HttpSettings {
     pub json_limit_bytes: usize,
     /// Trust `X-Forwarded-For` / `Forwarded` for the client address (only behind a proxy you run).
     pub trust_forwarded_headers: bool,
+    pub event_streams: EventStreamSettings,
 }
 
 impl Default for HttpSettings {
@@ -38,6 +39,38 @@ impl Default for HttpSettings {
         Self {
             json_limit_bytes: 1024 * 1024,
             trust_forwarded_headers: false,
+            event_streams: EventStreamSettings::default(),
+        }
+    }
+}
+
+/// The Server-Sent Events streams' settings (`routes::sse`).
+#[derive(Debug, Clone)]
+pub struct EventStreamSettings {
+    /// How often an idle activity stream sends a `: keep-alive` comment.
+    pub keep_alive: std::time::Duration,
+    /// How often the dashboard sends `metrics`.
+    pub dashboard_interval: std::time::Duration,
+    /// How often the dashboard sends `heartbeat`.
+    pub dashboard_heartbeat: std::time::Duration,
+    /// Events waiting for a slow client.
+    pub queue: usize,
+    /// How long an event may wait for room in a full queue before the client is disconnected.
+    pub slow_client_timeout: std::time::Duration,
+    /// How long clients wait before reconnecting (the stream's `retry:`).
+    pub retry: std::time::Duration,
+}
+
+impl Default for EventStreamSettings {
+    fn default() -> Self {
+        use std::time::Duration;
+        Self {
+            keep_alive: Duration::from_secs(15),
+            dashboard_interval: Duration::from_secs(5),
+            dashboard_heartbeat: Duration::from_secs(30),
+            queue: 1024,
+            slow_client_timeout: Duration::from_secs(10),
+            retry: Duration::from_secs(2),
         }
     }
 }
@@ -152,6 +185,8 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .service(routes::messages::pin)
         .service(routes::messages::unpin)
         .service(routes::messages::report)
+        .service(routes::sse::activity)
+        .service(routes::sse::dashboard)
 }
 
 /// The OpenAPI document, built from the same route table the server uses.

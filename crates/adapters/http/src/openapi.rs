@@ -2,6 +2,7 @@
 //! shared error schemas. Paths and their schemas are collected from the handlers.
 
 use crate::error::{ErrorBody, ErrorCode, FieldError};
+use crate::routes::sse::{ActivityReady, HeartbeatEvent, StreamEnd};
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -20,13 +21,15 @@ use utoipa::{Modify, OpenApi};
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerScheme),
-    components(schemas(ErrorBody, ErrorCode, FieldError)),
+    // The event streams' other payloads, which no response names as its body.
+    components(schemas(ErrorBody, ErrorCode, FieldError, ActivityReady, HeartbeatEvent, StreamEnd)),
     tags(
         (name = "auth", description = "Accounts, sessions and tokens"),
         (name = "users", description = "People of your organization"),
         (name = "organizations", description = "Your organization"),
         (name = "channels", description = "Channels, direct conversations, membership and read markers"),
         (name = "messages", description = "Messages, threads, reactions, pins, reports, search and the channel change log"),
+        (name = "realtime", description = "Server-Sent Events: a channel's activity and the admin dashboard (`text/event-stream`; the WebSocket gateway at /api/v1/ws/chat/{channel_id} speaks the same frames)"),
         (name = "operations", description = "Health, readiness and metrics (not under /api/v1)"),
     )
 )]

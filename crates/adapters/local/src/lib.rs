@@ -8,11 +8,13 @@ mod denylist;
 mod event_bus;
 mod presence;
 mod rate_limiter;
+mod stats;
 
 pub use denylist::InMemoryTokenDenylist;
 pub use event_bus::InMemoryEventBus;
 pub use presence::InMemoryPresenceStore;
 pub use rate_limiter::InMemoryRateLimiter;
+pub use stats::InMemoryRealtimeStats;
 
 /// When to sweep expired entries: once the map has doubled since the last sweep. Amortized
 /// O(1) per write, and memory stays within twice the live entries.

@@ -10,6 +10,7 @@
 use crate::Database;
 use crate::channels::list::LIST_FOR_USER;
 use crate::entities::{message, message_mention};
+use crate::messages::activity::{ACTIVITY_SINCE, activity_values};
 use crate::messages::load::reactions_statement;
 use crate::messages::read::{events_select, history_select, pinned_select, replies_select};
 use crate::provisioning::{create_postgres_database, drop_postgres_database};
@@ -19,7 +20,7 @@ use sea_orm::{
     QueryTrait, Statement, TransactionTrait, Value,
 };
 use tandem_app::ports::HistoryQuery;
-use tandem_domain::{ChannelId, MessageId, UserId};
+use tandem_domain::{ChannelId, MessageId, OrganizationId, UserId};
 
 fn hot_reads(db: &DatabaseConnection) -> Vec<(&'static str, Statement)> {
     let backend = db.get_database_backend();
@@ -70,6 +71,17 @@ fn hot_reads(db: &DatabaseConnection) -> Vec<(&'static str, Statement)> {
                 .build(backend),
         ),
         ("reactions of messages", reactions_statement(db, &ids, 7)),
+        (
+            "an organization's activity of the last minute",
+            statement(
+                db,
+                ACTIVITY_SINCE,
+                activity_values(
+                    OrganizationId::new(1),
+                    chrono::Utc::now() - chrono::TimeDelta::minutes(1),
+                ),
+            ),
+        ),
         (
             "channel list with unread counts",
             statement(

@@ -116,6 +116,7 @@ contract_suite!(
     concurrent_appends_get_consecutive_seqs_with_matching_events,
     concurrent_writes_of_every_kind_share_one_gapless_sequence,
     events_after_returns_exactly_the_missed_events_in_order_paged_by_limit,
+    activity_counts_the_organizations_recent_messages_and_their_channels,
 );
 
 fn tag() -> String {

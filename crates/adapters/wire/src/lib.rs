@@ -9,6 +9,10 @@ use tandem_domain::{
 };
 use utoipa::ToSchema;
 
+pub mod frames;
+
+pub use frames::ChannelFrame;
+
 /// A user as every API answer shows it. Never carries password data.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserResponse {

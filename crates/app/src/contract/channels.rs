@@ -7,6 +7,7 @@
 //! membership, read markers and unread counts. Every case creates its own organization with
 //! random names, so the suite can run again and again against one database.
 
+mod activity;
 mod editing;
 mod fixtures;
 mod lifecycle;
@@ -16,6 +17,7 @@ mod membership;
 mod messages;
 mod reading;
 
+pub use activity::*;
 pub use editing::*;
 pub use lifecycle::*;
 pub use log::*;
@@ -75,4 +77,5 @@ pub async fn run_all(p: &ChannelPorts) {
     concurrent_appends_get_consecutive_seqs_with_matching_events(p).await;
     concurrent_writes_of_every_kind_share_one_gapless_sequence(p).await;
     events_after_returns_exactly_the_missed_events_in_order_paged_by_limit(p).await;
+    activity_counts_the_organizations_recent_messages_and_their_channels(p).await;
 }

@@ -1,6 +1,7 @@
 //! `MessageRepository` over sea-orm: every write locks the channel's row to take its next
 //! seqs (see `crate::channel_log`) and records its event in the same transaction.
 
+pub(crate) mod activity;
 pub(crate) mod load;
 mod marks;
 pub(crate) mod read;
@@ -12,10 +13,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use tandem_app::ports::{
-    Appended, HistoryQuery, MessageRepository, NewMessage, NewReport, PortError,
+    Activity, Appended, HistoryQuery, MessageRepository, NewMessage, NewReport, PortError,
 };
 use tandem_domain::{
-    ChannelEvent, ChannelId, Emoji, Mention, Message, MessageBody, MessageId, MessageReport, UserId,
+    ChannelEvent, ChannelId, Emoji, Mention, Message, MessageBody, MessageId, MessageReport,
+    OrganizationId, UserId,
 };
 
 pub(crate) struct SeaMessageRepository {
@@ -126,5 +128,13 @@ impl MessageRepository for SeaMessageRepository {
 
     async fn report(&self, report: NewReport) -> Result<MessageReport, PortError> {
         marks::report(&self.db, report).await
+    }
+
+    async fn activity_since(
+        &self,
+        organization_id: OrganizationId,
+        since: DateTime<Utc>,
+    ) -> Result<Activity, PortError> {
+        activity::activity_since(&self.db, organization_id, since).await
     }
 }

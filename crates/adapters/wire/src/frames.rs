@@ -1,0 +1,353 @@
+//! Real-time frames about stored channel changes, and the envelope that carries frames on the
+//! event bus. Shared by the WebSocket gateway (as part of its protocol) and the Server-Sent
+//! Events streams (as each event's `data`), so a change reads the same whichever way it
+//! arrives: `{"type":"chat_message","seq":5,"message":{...}}`.
+
+use crate::{ChannelResponse, MessageResponse, UserResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::sync::Arc;
+use tandem_domain::{Channel, ChannelEvent, ChannelEventKind, Message, User};
+use utoipa::ToSchema;
+
+/// A stored change of a channel, as clients receive it. Every frame carries the change's
+/// `seq`: a client that saw seq `N` resumes after `N` (WebSocket `after_seq`, SSE
+/// `Last-Event-ID`) and never misses or repeats a change.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChannelFrame {
+    /// A new message (`seq` is the message's).
+    ChatMessage {
+        seq: i64,
+        message: MessageResponse,
+    },
+    MessageEdited {
+        seq: i64,
+        message: MessageResponse,
+    },
+    MessageDeleted {
+        seq: i64,
+        message_id: i64,
+        message: MessageResponse,
+    },
+    ReactionAdded {
+        seq: i64,
+        message_id: i64,
+        user_id: i64,
+        emoji: String,
+        message: MessageResponse,
+    },
+    ReactionRemoved {
+        seq: i64,
+        message_id: i64,
+        user_id: i64,
+        emoji: String,
+        message: MessageResponse,
+    },
+    MessagePinned {
+        seq: i64,
+        message: MessageResponse,
+    },
+    MessageUnpinned {
+        seq: i64,
+        message: MessageResponse,
+    },
+    /// Someone became a member of the channel.
+    MemberJoined {
+        seq: i64,
+        user: Option<UserResponse>,
+    },
+    /// Someone stopped being a member.
+    MemberLeft {
+        seq: i64,
+        user: Option<UserResponse>,
+    },
+    ChannelUpdated {
+        seq: i64,
+        channel: Option<ChannelResponse>,
+    },
+}
+
+impl ChannelFrame {
+    /// The frame announcing `event`, with what it needs: the message of message and reaction
+    /// events, the user of member events, the channel of `channel_updated`. `None` when the
+    /// event lacks what its frame needs (a message event whose message is gone), which only a
+    /// broken caller produces.
+    pub fn new(
+        event: ChannelEvent,
+        message: Option<Message>,
+        channel: Option<Channel>,
+        user: Option<User>,
+    ) -> Option<Self> {
+        let seq = event.seq;
+        let message_id = event.message_id.map(|m| m.get());
+        let message = message.map(MessageResponse::from);
+        let frame = match event.kind {
+            ChannelEventKind::MessageCreated => Self::ChatMessage {
+                seq,
+                message: message?,
+            },
+            ChannelEventKind::MessageEdited => Self::MessageEdited {
+                seq,
+                message: message?,
+            },
+            ChannelEventKind::MessageDeleted => Self::MessageDeleted {
+                seq,
+                message_id: message_id?,
+                message: message?,
+            },
+            ChannelEventKind::ReactionAdded => Self::ReactionAdded {
+                seq,
+                message_id: message_id?,
+                user_id: event.user_id?.get(),
+                emoji: event.emoji?.as_str().to_owned(),
+                message: message?,
+            },
+            ChannelEventKind::ReactionRemoved => Self::ReactionRemoved {
+                seq,
+                message_id: message_id?,
+                user_id: event.user_id?.get(),
+                emoji: event.emoji?.as_str().to_owned(),
+                message: message?,
+            },
+            ChannelEventKind::MessagePinned => Self::MessagePinned {
+                seq,
+                message: message?,
+            },
+            ChannelEventKind::MessageUnpinned => Self::MessageUnpinned {
+                seq,
+                message: message?,
+            },
+            ChannelEventKind::MemberJoined => Self::MemberJoined {
+                seq,
+                user: user.map(UserResponse::from),
+            },
+            ChannelEventKind::MemberLeft => Self::MemberLeft {
+                seq,
+                user: user.map(UserResponse::from),
+            },
+            ChannelEventKind::ChannelUpdated => Self::ChannelUpdated {
+                seq,
+                channel: channel.map(|c| ChannelResponse::new(c, None)),
+            },
+        };
+        Some(frame)
+    }
+
+    pub fn seq(&self) -> i64 {
+        match self {
+            Self::ChatMessage { seq, .. }
+            | Self::MessageEdited { seq, .. }
+            | Self::MessageDeleted { seq, .. }
+            | Self::ReactionAdded { seq, .. }
+            | Self::ReactionRemoved { seq, .. }
+            | Self::MessagePinned { seq, .. }
+            | Self::MessageUnpinned { seq, .. }
+            | Self::MemberJoined { seq, .. }
+            | Self::MemberLeft { seq, .. }
+            | Self::ChannelUpdated { seq, .. } => *seq,
+        }
+    }
+
+    /// The `type` of the JSON (`chat_message`, ...), which is also the SSE event name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ChatMessage { .. } => "chat_message",
+            Self::MessageEdited { .. } => "message_edited",
+            Self::MessageDeleted { .. } => "message_deleted",
+            Self::ReactionAdded { .. } => "reaction_added",
+            Self::ReactionRemoved { .. } => "reaction_removed",
+            Self::MessagePinned { .. } => "message_pinned",
+            Self::MessageUnpinned { .. } => "message_unpinned",
+            Self::MemberJoined { .. } => "member_joined",
+            Self::MemberLeft { .. } => "member_left",
+            Self::ChannelUpdated { .. } => "channel_updated",
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        to_json(self)
+    }
+}
+
+/// Serializes a frame. These plain structs cannot fail to serialize; the fallback keeps the
+/// connection speaking JSON anyway.
+pub fn to_json(frame: &impl Serialize) -> String {
+    serde_json::to_string(frame).unwrap_or_else(|_| {
+        r#"{"type":"error","code":"internal_error","message":"encoding failed"}"#.to_owned()
+    })
+}
+
+/// The `type` of a frame's JSON, read without parsing it: every frame is an internally tagged
+/// enum, which serde writes with the tag first (`{"type":"chat_message",...`). `None` for text
+/// that does not start that way.
+pub fn frame_type(json: &str) -> Option<&str> {
+    let rest = json.strip_prefix(r#"{"type":""#)?;
+    let end = rest.find('"')?;
+    Some(&rest[..end])
+}
+
+/// Bytes before the JSON in an envelope: the `seq`, then the origin time.
+const HEADER: usize = 16;
+
+/// A frame as it travels on the event bus: the `seq` (0 for unsequenced frames such as
+/// typing) as 8 big-endian bytes, then when the change happened as 8 big-endian bytes of
+/// microseconds since the Unix epoch (0 when not given), then the JSON text. Encoded once by
+/// the publisher; every receiver forwards the JSON as it is and reads the `seq` without
+/// parsing. The origin time lets receivers measure delivery latency (stored change → socket)
+/// without parsing either; it is a wall-clock time, so across nodes it is as exact as their
+/// clocks agree.
+///
+/// Nodes of a cluster must run the same envelope format: this changed (the origin time was
+/// added) with the SSE streams, so upgrade all nodes together.
+pub fn envelope(seq: i64, origin: Option<DateTime<Utc>>, json: &str) -> Arc<[u8]> {
+    let micros = origin.map_or(0, |at| at.timestamp_micros());
+    let mut bytes = Vec::with_capacity(HEADER + json.len());
+    bytes.extend_from_slice(&seq.to_be_bytes());
+    bytes.extend_from_slice(&micros.to_be_bytes());
+    bytes.extend_from_slice(json.as_bytes());
+    bytes.into()
+}
+
+/// An envelope's parts, borrowed from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opened<'a> {
+    /// The channel `seq` of the frame; 0 for unsequenced frames.
+    pub seq: i64,
+    /// When the change happened, when the publisher said.
+    pub origin: Option<DateTime<Utc>>,
+    pub json: &'a str,
+}
+
+/// Splits an envelope into its parts; `None` for bytes that are not one.
+pub fn open(envelope: &[u8]) -> Option<Opened<'_>> {
+    let (seq, rest) = envelope.split_first_chunk::<8>()?;
+    let (micros, json) = rest.split_first_chunk::<8>()?;
+    let micros = i64::from_be_bytes(*micros);
+    Some(Opened {
+        seq: i64::from_be_bytes(*seq),
+        origin: (micros != 0)
+            .then(|| DateTime::from_timestamp_micros(micros))
+            .flatten(),
+        json: std::str::from_utf8(json).ok()?,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use tandem_domain::{
+        ChannelId, Email, MessageId, MessageType, OrganizationId, Role, UserId, UserStatus,
+        Username,
+    };
+
+    fn event(kind: ChannelEventKind, seq: i64) -> ChannelEvent {
+        ChannelEvent {
+            channel_id: ChannelId::new(3),
+            seq,
+            kind,
+            actor_id: UserId::new(7),
+            message_id: Some(MessageId::new(11)),
+            user_id: Some(UserId::new(7)),
+            emoji: None,
+            created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        }
+    }
+
+    fn message() -> Message {
+        Message {
+            id: MessageId::new(11),
+            content: "hi".to_owned(),
+            channel_id: ChannelId::new(3),
+            user_id: UserId::new(7),
+            message_type: MessageType::Text,
+            reply_to_id: None,
+            created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            edited_at: None,
+            is_deleted: false,
+            seq: 5,
+            client_msg_id: None,
+            mentions: Vec::new(),
+            reactions: Vec::new(),
+            reply_count: 0,
+            last_reply_at: None,
+            pinned_at: None,
+        }
+    }
+
+    fn user() -> User {
+        User {
+            id: UserId::new(7),
+            email: Email::parse("ana@acme.io").unwrap(),
+            username: Username::parse("ana").unwrap(),
+            display_name: None,
+            organization_id: OrganizationId::new(1),
+            role: Role::Member,
+            profile_picture: None,
+            status: UserStatus::Online,
+            last_activity: None,
+            created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            is_active: true,
+        }
+    }
+
+    #[test]
+    fn frames_are_tagged_by_type_with_their_seq_and_name_their_kind() {
+        let frame = ChannelFrame::new(
+            event(ChannelEventKind::MessageCreated, 5),
+            Some(message()),
+            None,
+            None,
+        )
+        .unwrap();
+        let json = frame.to_json();
+        assert!(json.starts_with(r#"{"type":"chat_message","seq":5,"message":{"#));
+        assert_eq!((frame.seq(), frame.kind()), (5, "chat_message"));
+        assert_eq!(frame_type(&json), Some("chat_message"));
+        let joined = ChannelFrame::new(
+            event(ChannelEventKind::MemberJoined, 6),
+            None,
+            None,
+            Some(user()),
+        )
+        .unwrap();
+        assert_eq!(frame_type(&joined.to_json()), Some(joined.kind()));
+    }
+
+    #[test]
+    fn every_kind_names_its_json_type() {
+        for kind in ChannelEventKind::ALL {
+            let mut with_emoji = event(kind, 1);
+            with_emoji.emoji = Some(tandem_domain::Emoji::parse("👍").unwrap());
+            let frame = ChannelFrame::new(with_emoji, Some(message()), None, Some(user())).unwrap();
+            assert_eq!(frame_type(&frame.to_json()), Some(frame.kind()), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_message_event_without_its_message_has_no_frame() {
+        let frame = ChannelFrame::new(event(ChannelEventKind::MessageEdited, 2), None, None, None);
+        assert!(frame.is_none());
+    }
+
+    #[test]
+    fn envelopes_carry_the_seq_the_origin_and_the_json_unchanged() {
+        let at = DateTime::from_timestamp_micros(1_800_000_000_123_456).unwrap();
+        let bytes = envelope(42, Some(at), r#"{"type":"pong"}"#);
+        let opened = open(&bytes).unwrap();
+        assert_eq!(
+            opened,
+            Opened {
+                seq: 42,
+                origin: Some(at),
+                json: r#"{"type":"pong"}"#
+            }
+        );
+        let plain = envelope(0, None, "{}");
+        assert_eq!(open(&plain).unwrap().origin, None);
+        assert!(open(b"short").is_none());
+        assert!(open(b"twelve bytes").is_none());
+        assert_eq!(frame_type("not json"), None);
+    }
+}
