@@ -14,6 +14,9 @@ on_every_backend!(
     opening_and_closing_a_socket_is_announced_to_the_channel,
     bad_frames_get_errors_and_the_socket_keeps_working,
     refused_connections_close_with_a_clear_code,
+    the_notifications_socket_tells_its_owner_about_mentions_direct_messages_invites_and_unread,
+    presence_changes_reach_the_organization,
+    a_silent_connection_is_closed_after_the_client_timeout,
 );
 
 const QUIET: Duration = Duration::from_millis(600);
@@ -335,4 +338,143 @@ async fn refused_connections_close_with_a_clear_code(app: TestApp) {
         ))
         .await;
     assert_eq!(browser.expect("ready").await["user_id"], ana.id);
+}
+
+async fn the_notifications_socket_tells_its_owner_about_mentions_direct_messages_invites_and_unread(
+    app: TestApp,
+) {
+    let (ana, bob, general) = room(&app).await;
+    // Only its owner opens it.
+    let mut foreign = app
+        .socket_url(&format!(
+            "/api/v1/ws/notifications/{}?token={}",
+            bob.id, ana.access_token
+        ))
+        .await;
+    assert_eq!(foreign.closed().await.0, 4403);
+    let mut bob_inbox = app.notifications(&bob.access_token, bob.id).await;
+    let mut ana_inbox = app.notifications(&ana.access_token, ana.id).await;
+
+    let plain = app.say(&ana.access_token, general, "no mention here").await;
+    let unread = bob_inbox.expect("unread_changed").await;
+    assert_eq!(
+        (
+            unread["channel_id"].as_i64(),
+            unread["seq"].clone(),
+            unread["author_id"].as_i64()
+        ),
+        (Some(general), plain["seq"].clone(), Some(ana.id))
+    );
+    bob_inbox.expect_none("mention", QUIET).await;
+    ana_inbox.expect_none("unread_changed", QUIET).await;
+
+    app.say(
+        &ana.access_token,
+        general,
+        &format!("@{} look", bob.username),
+    )
+    .await;
+    let mention = bob_inbox.expect("mention").await;
+    assert_eq!(
+        mention["message"]["content"],
+        format!("@{} look", bob.username)
+    );
+
+    let dm = app
+        .post_ok(
+            "/api/v1/channels",
+            &ana.access_token,
+            &json!({ "type": "direct", "member_ids": [bob.id] }),
+        )
+        .await;
+    app.say(&ana.access_token, dm["id"].as_i64().unwrap(), "psst")
+        .await;
+    assert_eq!(
+        bob_inbox.expect("direct_message").await["message"]["content"],
+        "psst"
+    );
+
+    let private = app
+        .post_ok(
+            "/api/v1/channels",
+            &ana.access_token,
+            &json!({ "name": "secret", "type": "private" }),
+        )
+        .await;
+    let private_id = private["id"].as_i64().unwrap();
+    app.post_json(
+        &format!("/api/v1/channels/{private_id}/members"),
+        Some(&ana.access_token),
+        &json!({ "user_id": bob.id }),
+    )
+    .await;
+    let invite = bob_inbox.expect("channel_invite").await;
+    assert_eq!(
+        (
+            invite["channel"]["id"].as_i64(),
+            invite["by_user_id"].as_i64()
+        ),
+        (Some(private_id), Some(ana.id))
+    );
+    bob_inbox.send(json!({ "type": "ping" })).await;
+    bob_inbox.expect("pong").await;
+}
+
+async fn presence_changes_reach_the_organization(app: TestApp) {
+    let (ana, bob, _) = room(&app).await;
+    let mut ana_inbox = app.notifications(&ana.access_token, ana.id).await;
+    let bob_inbox = app.notifications(&bob.access_token, bob.id).await;
+    assert_eq!(
+        ana_inbox.expect("presence").await["user_id"],
+        ana.id,
+        "her own arrival first"
+    );
+    let online = ana_inbox.expect("presence").await;
+    assert_eq!(
+        (online["user_id"].as_i64(), online["status"].as_str()),
+        (Some(bob.id), Some("online"))
+    );
+    // A second connection of the same person changes nothing.
+    let bob_second = app.notifications(&bob.access_token, bob.id).await;
+    ana_inbox.expect_none("presence", QUIET).await;
+    bob_second.close().await;
+    ana_inbox.expect_none("presence", QUIET).await;
+    bob_inbox.close().await;
+    let offline = ana_inbox.expect("presence").await;
+    assert_eq!(
+        (offline["user_id"].as_i64(), offline["status"].as_str()),
+        (Some(bob.id), Some("offline"))
+    );
+}
+
+async fn a_silent_connection_is_closed_after_the_client_timeout(app: TestApp) {
+    let quick = tandem_tests::spawn_app_with(
+        app.backend,
+        json!({ "realtime": { "heartbeat_interval_secs": 1, "client_timeout_secs": 2 } }),
+    )
+    .await;
+    let (ana, bob, general) = room(&quick).await;
+    // Bob watches, reading (and so answering pings) all along.
+    let mut watcher = quick.socket(&bob.access_token, general, "").await;
+    watcher.expect("ready").await;
+    assert_eq!(
+        watcher.expect("user_joined").await["user"]["user_id"],
+        bob.id
+    );
+    // Ana connects and then stops reading: she never answers the server's pings.
+    let mut silent = quick.socket(&ana.access_token, general, "").await;
+    let joined = watcher.expect("user_joined").await;
+    assert_eq!(joined["user"]["user_id"], ana.id);
+    let left = watcher.expect("user_left").await;
+    assert_eq!(
+        left["user"]["user_id"], ana.id,
+        "the server dropped the silent connection"
+    );
+    // Her client sees the close (4410), or a broken pipe if it tries to answer the old pings
+    // after the server hung up.
+    let (code, reason) = silent.closed().await;
+    assert!(code == 4410 || code == 1006, "{code} {reason}");
+    // The watcher, who kept answering, is still connected.
+    watcher.send(json!({ "type": "ping" })).await;
+    watcher.expect("pong").await;
 }

@@ -443,25 +443,43 @@ async fn status_is_personal_and_feeds_the_online_list(app: TestApp) {
     )
     .await;
 
-    let (_, online) = status_and_json(
-        app.get("/api/v1/users/online", Some(&admin.access_token))
-            .await,
-    )
-    .await;
-    let ids: Vec<i64> = online["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, [member.id], "{online}");
-    set_status(&app, &member.access_token, member.id, json!("offline")).await;
-    let (_, online) = status_and_json(
-        app.get("/api/v1/users/online/", Some(&admin.access_token))
-            .await,
-    )
-    .await;
-    assert!(online["users"].as_array().unwrap().is_empty());
+    // Online means connected: a chosen status alone does not put anyone in the list.
+    let online_ids = |body: &Value| {
+        body["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let online = app
+        .get_ok("/api/v1/users/online", &admin.access_token)
+        .await;
+    assert!(online_ids(&online).is_empty(), "{online}");
+    let socket = app.notifications(&member.access_token, member.id).await;
+    let online = app
+        .get_ok("/api/v1/users/online/", &admin.access_token)
+        .await;
+    assert_eq!(online_ids(&online), [member.id], "{online}");
+    assert_eq!(
+        online["users"][0]["status"], "busy",
+        "with the status they chose"
+    );
+    socket.close().await;
+    let mut gone = false;
+    for _ in 0..50 {
+        if online_ids(
+            &app.get_ok("/api/v1/users/online", &admin.access_token)
+                .await,
+        )
+        .is_empty()
+        {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "closing the last connection takes them offline");
 }
 
 async fn taken_usernames_and_emails_conflict_on_update(app: TestApp) {

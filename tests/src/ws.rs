@@ -34,6 +34,25 @@ impl crate::TestApp {
         Socket { inner }
     }
 
+    /// Opens the personal notifications socket of `user_id` and waits for it to be ready.
+    pub async fn notifications(&self, token: &str, user_id: i64) -> Socket {
+        let url = format!(
+            "{}/api/v1/ws/notifications/{user_id}",
+            self.address.replacen("http", "ws", 1)
+        );
+        let mut request = url.into_client_request().expect("a valid request");
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("a header"),
+        );
+        let (inner, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("the WebSocket connects");
+        let mut socket = Socket { inner };
+        socket.expect("notifications_ready").await;
+        socket
+    }
+
     /// Opens a socket with a raw URL path and query, no header (browser style).
     pub async fn socket_url(&self, path_and_query: &str) -> Socket {
         let url = format!("{}{path_and_query}", self.address.replacen("http", "ws", 1));

@@ -3,7 +3,7 @@
 use crate::ports::{
     ChannelRepository, Clock, EventBus, MessageRepository, MessageSearch, Notifier,
     OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter, ReadinessProbe,
-    SessionRepository, TokenDenylist, TokenService, UserRepository,
+    RealtimeStats, SessionRepository, TokenDenylist, TokenService, UserRepository,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,6 +71,8 @@ pub struct AppContext {
     pub bus: Arc<dyn EventBus>,
     /// Who is connected.
     pub presence: Arc<dyn PresenceStore>,
+    /// This node's live connections and delivery latency (the admin dashboard).
+    pub stats: Arc<dyn RealtimeStats>,
     pub tokens: Arc<dyn TokenService>,
     pub denylist: Arc<dyn TokenDenylist>,
     pub rate_limiter: Arc<dyn RateLimiter>,

@@ -4,6 +4,7 @@
 //! persist → return. Adapters implement the traits in [`ports`]; the server wires them into
 //! one [`AppContext`].
 
+pub mod admin;
 pub mod auth;
 pub mod channels;
 pub mod context;

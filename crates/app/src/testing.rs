@@ -76,6 +76,7 @@ impl TestContext {
             notifier: Arc::new(crate::ports::Silent),
             bus: Arc::new(NoChat),
             presence: Arc::new(NoChat),
+            stats: Arc::new(crate::ports::NoStats),
             probes: Vec::new(),
             auth_policy: policy,
             chat_policy: crate::ChatPolicy::default(),
@@ -757,6 +758,13 @@ impl crate::ports::MessageRepository for NoChat {
         not_faked()
     }
     async fn report(&self, _: crate::ports::NewReport) -> Port<tandem_domain::MessageReport> {
+        not_faked()
+    }
+    async fn activity_since(
+        &self,
+        _: OrganizationId,
+        _: DateTime<Utc>,
+    ) -> Port<crate::ports::Activity> {
         not_faked()
     }
 }

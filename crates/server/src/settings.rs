@@ -92,6 +92,12 @@ pub struct RealtimeSettings {
     pub outbound_queue: usize,
     /// Largest accepted WebSocket frame, in bytes.
     pub max_frame_bytes: usize,
+    /// Milliseconds between the admin dashboard's `metrics` events (SSE).
+    pub dashboard_interval_ms: u64,
+    /// Seconds between the admin dashboard's `heartbeat` events (SSE).
+    pub dashboard_heartbeat_secs: u64,
+    /// Seconds between the `: keep-alive` comments of an idle activity stream (SSE).
+    pub event_stream_keep_alive_secs: u64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -159,6 +165,9 @@ fn defaults() -> Defaults {
             typing_ttl_ms: 5000,
             outbound_queue: 1024,
             max_frame_bytes: 64 * 1024,
+            dashboard_interval_ms: 5000,
+            dashboard_heartbeat_secs: 30,
+            event_stream_keep_alive_secs: 15,
         },
         http: HttpSettings {
             json_limit_bytes: 1024 * 1024,
@@ -246,6 +255,14 @@ impl Settings {
         {
             return Err(SettingsError::Invalid(
                 "realtime: heartbeat_interval_secs must be positive and below client_timeout_secs; outbound_queue positive; max_frame_bytes at least 1024".to_owned(),
+            ));
+        }
+        if rt.dashboard_interval_ms < 100
+            || rt.dashboard_heartbeat_secs == 0
+            || rt.event_stream_keep_alive_secs == 0
+        {
+            return Err(SettingsError::Invalid(
+                "realtime: dashboard_interval_ms must be at least 100; dashboard_heartbeat_secs and event_stream_keep_alive_secs positive".to_owned(),
             ));
         }
         if self.http.json_limit_bytes < 1024 {

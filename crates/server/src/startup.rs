@@ -43,6 +43,13 @@ impl Application {
         let http = tandem_http::HttpSettings {
             json_limit_bytes: settings.http.json_limit_bytes,
             trust_forwarded_headers: settings.http.trust_forwarded_headers,
+            event_streams: tandem_http::EventStreamSettings {
+                keep_alive: Duration::from_secs(rt.event_stream_keep_alive_secs),
+                dashboard_interval: Duration::from_millis(rt.dashboard_interval_ms),
+                dashboard_heartbeat: Duration::from_secs(rt.dashboard_heartbeat_secs),
+                queue: rt.outbound_queue,
+                ..tandem_http::EventStreamSettings::default()
+            },
         };
         let mut server = HttpServer::new(move || {
             let gateway = gateway.clone();
@@ -153,6 +160,8 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
         notifier: Arc::new(tandem_ws::BusNotifier::new(stores.bus.clone())),
         bus: stores.bus,
         presence: stores.presence,
+        // Per node in every mode: each process counts its own connections and deliveries.
+        stats: Arc::new(tandem_local::InMemoryRealtimeStats::new()),
         tokens: Arc::new(
             tandem_security::JwtTokenService::new(&signing_key, access_ttl)
                 .context("configuring token signing")?,

@@ -7,6 +7,7 @@
 
 mod commands;
 mod encode;
+mod notifications;
 mod notifier;
 pub mod protocol;
 pub mod session;
@@ -60,6 +61,10 @@ impl Default for GatewaySettings {
 /// otherwise claim these paths.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/ws/chat/{channel_id}", web::get().to(chat));
+    cfg.route(
+        "/api/v1/ws/notifications/{user_id}",
+        web::get().to(notifications_socket),
+    );
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,17 +123,7 @@ async fn open(
     channel_id: Option<ChannelId>,
     after_seq: Option<i64>,
 ) -> Result<(ChatSession, tandem_app::ports::Subscription, i64), Refusal> {
-    let token = token.ok_or((
-        close::UNAUTHENTICATED,
-        "send an access token (Authorization header or ?token=)".to_owned(),
-    ))?;
-    let caller = auth::authenticate(ctx, &token).await.map_err(|e| match e {
-        AuthError::Port(_) => (
-            close::UNAVAILABLE,
-            "authentication is unavailable; retry shortly".to_owned(),
-        ),
-        other => (close::UNAUTHENTICATED, other.to_string()),
-    })?;
+    let caller = authenticate(ctx, token).await?;
     let channel_id = channel_id.ok_or((close::NOT_FOUND, "no such channel".to_owned()))?;
     if after_seq.is_some_and(|s| s < 0) {
         return Err((close::FORBIDDEN, "after_seq must be 0 or more".to_owned()));
@@ -170,6 +165,100 @@ async fn open(
         can_post,
     };
     Ok((session, subscription, channel.last_seq))
+}
+
+async fn notifications_socket(
+    req: HttpRequest,
+    body: web::Payload,
+    path: web::Path<String>,
+    ctx: web::Data<AppContext>,
+    settings: web::Data<GatewaySettings>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let query = web::Query::<ConnectQuery>::from_query(req.query_string())
+        .ok()
+        .map(web::Query::into_inner);
+    let token = bearer(&req).or_else(|| query.and_then(|q| q.token));
+    let owner = path.into_inner().parse::<i64>().ok();
+    let (ctx, settings) = (ctx.into_inner(), settings.into_inner());
+    actix_web::rt::spawn(async move {
+        match open_notifications(&ctx, token, owner).await {
+            Ok((caller, personal, organization)) => {
+                notifications::NotificationSession {
+                    ctx,
+                    settings,
+                    caller,
+                }
+                .run(session, stream, personal, organization)
+                .await;
+            }
+            Err((code, reason)) => {
+                let _ = session
+                    .close(Some(CloseReason {
+                        code: CloseCode::Other(code),
+                        description: Some(reason),
+                    }))
+                    .await;
+            }
+        }
+    });
+    Ok(response)
+}
+
+async fn open_notifications(
+    ctx: &Arc<AppContext>,
+    token: Option<String>,
+    owner: Option<i64>,
+) -> Result<
+    (
+        tandem_app::auth::Authenticated,
+        tandem_app::ports::Subscription,
+        tandem_app::ports::Subscription,
+    ),
+    Refusal,
+> {
+    let caller = authenticate(ctx, token).await?;
+    if owner != Some(caller.user.id.get()) {
+        return Err((
+            close::FORBIDDEN,
+            "you can open only your own notifications".to_owned(),
+        ));
+    }
+    let unavailable = |_| {
+        (
+            close::UNAVAILABLE,
+            "real-time delivery is unavailable; retry shortly".to_owned(),
+        )
+    };
+    let personal = ctx
+        .bus
+        .subscribe(&Topic::User(caller.user.id))
+        .await
+        .map_err(unavailable)?;
+    let organization = ctx
+        .bus
+        .subscribe(&Topic::Organization(caller.user.organization_id))
+        .await
+        .map_err(unavailable)?;
+    Ok((caller, personal, organization))
+}
+
+/// The caller behind a socket's token, or the close code and reason that refuse it.
+async fn authenticate(
+    ctx: &AppContext,
+    token: Option<String>,
+) -> Result<tandem_app::auth::Authenticated, Refusal> {
+    let token = token.ok_or((
+        close::UNAUTHENTICATED,
+        "send an access token (Authorization header or ?token=)".to_owned(),
+    ))?;
+    auth::authenticate(ctx, &token).await.map_err(|e| match e {
+        AuthError::Port(_) => (
+            close::UNAVAILABLE,
+            "authentication is unavailable; retry shortly".to_owned(),
+        ),
+        other => (close::UNAUTHENTICATED, other.to_string()),
+    })
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tandem_wire::{ChannelResponse, MessageResponse, UserResponse};
+pub use tandem_wire::ChannelFrame;
+use tandem_wire::{ChannelResponse, MessageResponse};
 use utoipa::ToSchema;
 
 /// What a client may send.
@@ -90,55 +91,29 @@ pub enum ServerFrame {
         seq: i64,
         user_id: i64,
     },
-    /// A new message (`seq` is the message's).
-    ChatMessage {
-        seq: i64,
-        message: MessageResponse,
-    },
-    MessageEdited {
-        seq: i64,
-        message: MessageResponse,
-    },
-    MessageDeleted {
-        seq: i64,
-        message_id: i64,
-        message: MessageResponse,
-    },
-    ReactionAdded {
-        seq: i64,
-        message_id: i64,
+    /// First frame of the notifications socket.
+    NotificationsReady {
         user_id: i64,
-        emoji: String,
+    },
+    /// A message mentions you (by name, `@channel` or `@here`).
+    Mention {
         message: MessageResponse,
     },
-    ReactionRemoved {
+    /// A new message in one of your direct conversations.
+    DirectMessage {
+        message: MessageResponse,
+    },
+    /// You were added to a channel.
+    ChannelInvite {
+        channel: ChannelResponse,
+        by_user_id: i64,
+    },
+    /// A channel you are in has a new message: refresh its unread count.
+    UnreadChanged {
+        channel_id: i64,
         seq: i64,
         message_id: i64,
-        user_id: i64,
-        emoji: String,
-        message: MessageResponse,
-    },
-    MessagePinned {
-        seq: i64,
-        message: MessageResponse,
-    },
-    MessageUnpinned {
-        seq: i64,
-        message: MessageResponse,
-    },
-    /// Someone became a member of the channel.
-    MemberJoined {
-        seq: i64,
-        user: Option<UserResponse>,
-    },
-    /// Someone stopped being a member.
-    MemberLeft {
-        seq: i64,
-        user: Option<UserResponse>,
-    },
-    ChannelUpdated {
-        seq: i64,
-        channel: Option<ChannelResponse>,
+        author_id: i64,
     },
     /// Someone opened the channel (a connection, not a membership change).
     UserJoined {
@@ -179,22 +154,17 @@ pub enum ServerFrame {
         message: String,
     },
     Pong,
+    /// A stored change of the channel (`chat_message`, `message_edited`, ... `channel_updated`),
+    /// each with its `seq`: the shapes of [`ChannelFrame`], shared with the SSE streams.
+    #[serde(untagged)]
+    Channel(ChannelFrame),
 }
 
 impl ServerFrame {
     /// The channel sequence number this frame carries, for frames about stored changes.
     pub fn seq(&self) -> Option<i64> {
         match self {
-            Self::ChatMessage { seq, .. }
-            | Self::MessageEdited { seq, .. }
-            | Self::MessageDeleted { seq, .. }
-            | Self::ReactionAdded { seq, .. }
-            | Self::ReactionRemoved { seq, .. }
-            | Self::MessagePinned { seq, .. }
-            | Self::MessageUnpinned { seq, .. }
-            | Self::MemberJoined { seq, .. }
-            | Self::MemberLeft { seq, .. }
-            | Self::ChannelUpdated { seq, .. } => Some(*seq),
+            Self::Channel(frame) => Some(frame.seq()),
             _ => None,
         }
     }
@@ -208,28 +178,19 @@ impl ServerFrame {
     }
 
     pub fn to_json(&self) -> String {
-        // Serializing these plain structs cannot fail; the fallback keeps the socket speaking JSON.
-        serde_json::to_string(self).unwrap_or_else(|_| {
-            r#"{"type":"error","code":"internal_error","message":"encoding failed"}"#.to_owned()
-        })
+        tandem_wire::frames::to_json(self)
     }
 }
 
-/// A frame as it travels on the event bus: the `seq` (0 for unsequenced frames such as typing)
-/// as 8 big-endian bytes, then the JSON text. Encoded once by the publisher; every session
-/// forwards the JSON as it is and reads the `seq` without parsing.
+/// A frame as it travels on the event bus ([`tandem_wire::frames::envelope`]), without an
+/// origin time. Stored changes are published with theirs by the notifier.
 pub fn envelope(frame: &ServerFrame) -> Arc<[u8]> {
-    let json = frame.to_json();
-    let mut bytes = Vec::with_capacity(8 + json.len());
-    bytes.extend_from_slice(&frame.seq().unwrap_or(0).to_be_bytes());
-    bytes.extend_from_slice(json.as_bytes());
-    bytes.into()
+    tandem_wire::frames::envelope(frame.seq().unwrap_or(0), None, &frame.to_json())
 }
 
 /// Splits an envelope into its `seq` and JSON text; `None` for bytes that are not one.
 pub fn open(envelope: &[u8]) -> Option<(i64, &str)> {
-    let (seq, json) = envelope.split_first_chunk::<8>()?;
-    Some((i64::from_be_bytes(*seq), std::str::from_utf8(json).ok()?))
+    tandem_wire::frames::open(envelope).map(|opened| (opened.seq, opened.json))
 }
 
 #[cfg(test)]
@@ -247,6 +208,22 @@ mod tests {
         assert_eq!(seq, 0);
         assert_eq!(json, frame.to_json());
         assert!(open(b"short").is_none());
+    }
+
+    #[test]
+    fn channel_frames_read_the_same_on_the_socket_as_in_the_shared_shape() {
+        let frame = ChannelFrame::ChannelUpdated {
+            seq: 9,
+            channel: None,
+        };
+        let shared = frame.to_json();
+        assert_eq!(
+            shared,
+            r#"{"type":"channel_updated","seq":9,"channel":null}"#
+        );
+        let on_socket = ServerFrame::Channel(frame);
+        assert_eq!(on_socket.to_json(), shared);
+        assert_eq!(on_socket.seq(), Some(9));
     }
 
     #[test]

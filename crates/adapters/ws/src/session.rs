@@ -4,12 +4,18 @@
 //! Delivery is ordered by `seq` and never skips: every stored event goes out exactly once, in
 //! order. Live frames ahead of what was sent trigger a catch-up from the database; frames at or
 //! below it are dropped as duplicates.
+//!
+//! The connection is counted in [`tandem_app::ports::RealtimeStats`] while it lives, and every
+//! live frame about a stored change records its delivery latency when the writer has handed it
+//! to the socket: now minus the change's time, which the envelope carries (no JSON parsing).
+//! Catch-up frames are not measured: their age is the client's absence, not the server's speed.
 
 use crate::GatewaySettings;
 use crate::commands::{self, Outcome};
 use crate::encode::frame_for;
-use crate::protocol::{ClientFrame, ServerFrame, TypingState, Who, envelope, open};
+use crate::protocol::{ClientFrame, ServerFrame, TypingState, Who, envelope};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,7 +23,9 @@ use std::time::Instant;
 use tandem_app::AppContext;
 use tandem_app::auth::Authenticated;
 use tandem_app::messages;
-use tandem_app::ports::{ChannelChange, Delivery, Subscription, Topic};
+use tandem_app::ports::{
+    ChannelChange, ConnectionKind, Delivery, OpenConnection, RealtimeStats, Subscription, Topic,
+};
 use tandem_domain::{Actor, ChannelId, MessageId};
 use tokio::sync::mpsc;
 
@@ -75,11 +83,20 @@ impl ChatSession {
         after_seq: Option<i64>,
     ) {
         let settings = self.settings.clone();
+        let _counted = OpenConnection::new(
+            self.ctx.stats.clone(),
+            self.caller.user.organization_id,
+            ConnectionKind::WebSocket,
+        );
         let mut frames = stream
             .max_frame_size(settings.max_frame_bytes)
             .aggregate_continuations()
             .max_continuation_size(settings.max_frame_bytes);
-        let (outbound, writer) = spawn_writer(session.clone(), settings.outbound_queue);
+        let (outbound, writer) = spawn_writer(
+            session.clone(),
+            settings.outbound_queue,
+            self.ctx.stats.clone(),
+        );
         let mut state = State {
             last_seq: after_seq.unwrap_or(current_seq),
             last_heard: Instant::now(),
@@ -255,7 +272,9 @@ impl ChatSession {
             )),
             Some(Delivery::Lagged { .. }) => self.catch_up(outbound, state).await,
             Some(Delivery::Payload(bytes)) => {
-                let Some((seq, json)) = open(&bytes) else {
+                let Some(tandem_wire::frames::Opened { seq, origin, json }) =
+                    tandem_wire::frames::open(&bytes)
+                else {
                     return Ok(());
                 };
                 if seq == 0 {
@@ -269,7 +288,7 @@ impl ChatSession {
                     return self.catch_up(outbound, state).await;
                 }
                 state.last_seq = seq;
-                outbound.push_text(json)
+                outbound.push_live(json, origin)
             }
         }
     }
@@ -449,7 +468,9 @@ impl ChatSession {
 
 /// The bounded queue between the session and the socket writer. A client that does not read
 /// fills it, and is disconnected rather than slowing anyone else or growing without bound.
-struct Outbound(mpsc::Sender<String>);
+/// Each frame goes with the time of the change it announces when it is a live one, for the
+/// writer to measure delivery latency.
+struct Outbound(mpsc::Sender<(String, Option<DateTime<Utc>>)>);
 
 impl Outbound {
     fn push(&self, frame: &ServerFrame) -> Result<(), Stop> {
@@ -457,7 +478,11 @@ impl Outbound {
     }
 
     fn push_text(&self, json: &str) -> Result<(), Stop> {
-        match self.0.try_send(json.to_owned()) {
+        self.push_live(json, None)
+    }
+
+    fn push_live(&self, json: &str, origin: Option<DateTime<Utc>>) -> Result<(), Stop> {
+        match self.0.try_send((json.to_owned(), origin)) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(_)) => Err(Stop::Close(
                 close::SLOW_CONSUMER,
@@ -471,12 +496,18 @@ impl Outbound {
 fn spawn_writer(
     mut session: Session,
     capacity: usize,
+    stats: Arc<dyn RealtimeStats>,
 ) -> (Outbound, actix_web::rt::task::JoinHandle<()>) {
-    let (sender, mut receiver) = mpsc::channel::<String>(capacity.max(1));
+    let (sender, mut receiver) = mpsc::channel::<(String, Option<DateTime<Utc>>)>(capacity.max(1));
     let writer = actix_web::rt::spawn(async move {
-        while let Some(text) = receiver.recv().await {
+        while let Some((text, origin)) = receiver.recv().await {
             if session.text(text).await.is_err() {
                 break;
+            }
+            if let Some(origin) = origin {
+                // A clock behind the publisher's counts as no delay rather than a negative one.
+                let latency = (Utc::now() - origin).to_std().unwrap_or_default();
+                stats.delivered(latency);
             }
         }
     });

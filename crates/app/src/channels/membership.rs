@@ -83,6 +83,13 @@ pub async fn add_member(
         .add_member(change(ctx, id, user_id, actor.id, &text))
         .await?;
     announce_membership(ctx, actor, changed.clone()).await;
+    if changed.is_some() {
+        let notice = crate::ports::Notice::ChannelInvite {
+            channel: loaded.channel.clone(),
+            by: actor.id,
+        };
+        ctx.notifier.users_notified(notice, &[user_id]).await;
+    }
     Ok(changed)
 }
 

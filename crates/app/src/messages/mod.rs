@@ -3,6 +3,7 @@
 
 pub mod events;
 mod history;
+mod notices;
 mod react;
 mod report;
 mod search;

@@ -89,6 +89,7 @@ pub async fn send_message(
     Ok(match appended {
         Appended::Created { message, event } => {
             crate::channels::announce(ctx, event.clone(), Some(message.clone()), None).await;
+            super::notices::after_message(ctx, &loaded.channel, &message).await;
             Sent {
                 message,
                 event: Some(event),

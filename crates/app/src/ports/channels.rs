@@ -348,6 +348,27 @@ pub trait MessageRepository: Send + Sync {
     /// # Errors
     /// `Conflict(OpenReport)` when this user already has a pending report on this message.
     async fn report(&self, report: NewReport) -> Result<MessageReport, PortError>;
+
+    /// How much people of `organization_id` wrote from `since` on: messages created at or
+    /// after `since` in any of its channels (replies and since-deleted messages included,
+    /// system announcements not), and how many channels they went to. Reads an index on
+    /// `(channel_id, created_at)`, so its cost follows the window, not the history.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn activity_since(
+        &self,
+        organization_id: OrganizationId,
+        since: DateTime<Utc>,
+    ) -> Result<Activity, PortError>;
+}
+
+/// What [`MessageRepository::activity_since`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Activity {
+    pub messages: u64,
+    /// Channels with at least one of those messages.
+    pub active_channels: u64,
 }
 
 /// A full-text search over the messages a user may read.

@@ -9,14 +9,15 @@ mod notify;
 mod realtime;
 mod repositories;
 mod security;
+mod stats;
 
 pub use channels::{
-    Appended, ChannelChanges, ChannelRepository, ChannelSummary, HistoryQuery, MembershipChange,
-    MembershipChanged, MessageRepository, MessageSearch, NewChannel, NewMessage, NewReport,
-    SearchHit, SearchQuery,
+    Activity, Appended, ChannelChanges, ChannelRepository, ChannelSummary, HistoryQuery,
+    MembershipChange, MembershipChanged, MessageRepository, MessageSearch, NewChannel, NewMessage,
+    NewReport, SearchHit, SearchQuery,
 };
 pub use infrastructure::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
-pub use notify::{ChannelChange, Notifier, Silent};
+pub use notify::{ChannelChange, Notice, Notifier, Silent};
 pub use realtime::{Delivery, EventBus, PresenceStore, Subscription, Topic};
 pub use repositories::{
     Credentials, NewOrganization, NewRefreshToken, NewUser, OrganizationRepository, ProfileChanges,
@@ -25,6 +26,10 @@ pub use repositories::{
 pub use security::{
     AccessClaims, IssuedAccessToken, PasswordHasher, TokenDenylist, TokenError, TokenService,
     VerifiedAccessToken,
+};
+pub use stats::{
+    ConnectionKind, LatencyPercentiles, NoStats, OpenConnection, ProcessLoad, RealtimeStats,
+    StatsSnapshot,
 };
 
 /// An error from any port. Adapters map their native errors into exactly these kinds.

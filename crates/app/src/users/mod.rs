@@ -2,11 +2,13 @@
 
 mod get;
 mod list;
+mod online;
 mod set_status;
 mod update;
 
 pub use get::get_user;
 pub use list::{ListUsers, UserPage, list_users};
+pub use online::online_users;
 pub use set_status::set_status;
 pub use update::{deactivate_user, update_user};
 

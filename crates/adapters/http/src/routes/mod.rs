@@ -5,4 +5,5 @@ pub mod channels;
 pub mod health;
 pub mod messages;
 pub mod organizations;
+pub mod sse;
 pub mod users;

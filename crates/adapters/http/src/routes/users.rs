@@ -41,7 +41,8 @@ pub async fn list_users(
     ))
 }
 
-/// People of your organization who are not offline (online, away or busy).
+/// People of your organization who are connected right now (a WebSocket open on any node),
+/// with the status they chose.
 #[utoipa::path(
     tag = "users",
     params(ListUsersQuery),
@@ -57,18 +58,14 @@ pub async fn online_users(
     caller: Caller,
     query: web::Query<ListUsersQuery>,
 ) -> Result<web::Json<UserPageResponse>, ApiError> {
-    let query = query.into_inner();
-    let request = ListUsers {
-        after: query.after.map(UserId::new),
-        limit: query.limit,
-        include_inactive: false,
-        present_only: true,
-    };
-    Ok(web::Json(
-        users::list_users(&ctx, &caller.actor(), request)
-            .await?
-            .into(),
-    ))
+    let page = users::online_users(
+        &ctx,
+        &caller.actor(),
+        query.after.map(UserId::new),
+        query.limit,
+    )
+    .await?;
+    Ok(web::Json(page.into()))
 }
 
 /// One user of your organization. Users of other organizations are 404.
