@@ -90,13 +90,8 @@ async fn chat(
     let ctx = ctx.into_inner();
     let settings = settings.into_inner();
     actix_web::rt::spawn(async move {
-        match open(&ctx, token, channel_id, after_seq).await {
+        match open(&ctx, &settings, token, channel_id, after_seq).await {
             Ok((chat, subscription, current_seq)) => {
-                let chat = ChatSession {
-                    ctx,
-                    settings,
-                    ..chat
-                };
                 chat.run(session, stream, subscription, current_seq, after_seq)
                     .await;
             }
@@ -119,6 +114,7 @@ type Refusal = (u16, String);
 /// between the two), and checks the caller may read it.
 async fn open(
     ctx: &Arc<AppContext>,
+    settings: &Arc<GatewaySettings>,
     token: Option<String>,
     channel_id: Option<ChannelId>,
     after_seq: Option<i64>,
@@ -159,7 +155,7 @@ async fn open(
     let can_post = access.can_post().is_ok();
     let session = ChatSession {
         ctx: ctx.clone(),
-        settings: Arc::new(GatewaySettings::default()),
+        settings: settings.clone(),
         caller,
         channel_id,
         can_post,
