@@ -30,8 +30,9 @@ lint: ## Formatting and clippy, as CI runs them
 fmt: ## Format the code
 	cargo fmt --all
 
-openapi: ## Regenerate the committed OpenAPI document after changing the API
+openapi: ## Regenerate the committed OpenAPI document and real-time schemas after changing the API
 	cargo run -q -p tandem-server -- openapi > openapi/openapi.json
+	cargo run -q -p tandem-server -- openapi --realtime > openapi/realtime.json
 
 nextest:
 	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked

@@ -39,16 +39,24 @@ enum Command {
         #[arg(long)]
         username: Option<String>,
     },
-    /// Print the OpenAPI document.
-    Openapi,
+    /// Print the OpenAPI document (or, with --realtime, the WebSocket frame schemas).
+    Openapi {
+        #[arg(long)]
+        realtime: bool,
+    },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve { addr: None });
-    if let Command::Openapi = command {
-        let document = tandem_http::openapi_document()
+    if let Command::Openapi { realtime } = command {
+        let document = if realtime {
+            tandem_ws::protocol::schema_document()
+        } else {
+            tandem_http::openapi_document()
+        };
+        let document = document
             .to_pretty_json()
             .context("rendering the OpenAPI document")?;
         writeln!(std::io::stdout(), "{document}")?;
@@ -77,7 +85,7 @@ async fn main() -> anyhow::Result<()> {
             org,
             username,
         } => create_admin(&settings, &email, &org, username.as_deref()).await?,
-        Command::Openapi => {}
+        Command::Openapi { .. } => {}
     }
     Ok(())
 }

@@ -284,3 +284,29 @@ fn the_openapi_command_prints_the_committed_document() {
         "openapi/openapi.json is stale: run `make openapi`"
     );
 }
+
+#[test]
+fn the_realtime_schemas_match_the_committed_document() {
+    let output = Command::new(BIN)
+        .args(["openapi", "--realtime"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let committed: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/realtime.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        printed == committed,
+        "openapi/realtime.json is stale: run `make openapi`"
+    );
+    let schemas = &printed["components"]["schemas"];
+    for name in ["ClientFrame", "ServerFrame"] {
+        assert!(schemas.get(name).is_some(), "{name} is documented");
+    }
+}
