@@ -7,8 +7,12 @@
 //! `UNSUBSCRIBE`. Each payload that arrives is handed once to a tokio broadcast channel per
 //! topic, whose bounded buffer lets a slow subscriber lag instead of holding anyone up.
 //!
+//! A node delivers what it publishes to its own subscribers directly, and tags the copy it
+//! sends to Redis with its id so the echo is ignored: its own clients keep getting live
+//! frames while Redis is down, and get them without a round trip when it is up.
+//!
 //! When the connection drops, the listener reconnects with backoff, subscribes again to every
-//! topic that still has local subscribers, and tells those subscribers they lagged (payloads
+//! topic that still has local subscribers, and tells those subscribers they lagged (other nodes' payloads
 //! published meanwhile are lost here, but they were stored first, so clients catch up by seq).
 
 mod listener;
@@ -27,6 +31,9 @@ use tokio::task::JoinHandle;
 /// Payloads each subscriber may fall behind by before it is skipped ahead.
 const CAPACITY: usize = 1024;
 
+/// Bytes of the publishing node's id in front of every payload in Redis.
+const NODE_ID_LEN: usize = 16;
+
 /// One node's bus. Clones share the pub/sub connection and the local fan-out.
 #[derive(Clone)]
 pub struct RedisEventBus {
@@ -36,6 +43,8 @@ pub struct RedisEventBus {
 /// What the bus handles, the subscriptions and the listener share. The listener holds it only
 /// weakly, so it stops (closing its connection) once the bus and every subscription are gone.
 struct Shared {
+    /// Prefixes this node's payloads in Redis, so the listener can skip its own echoes.
+    node: [u8; NODE_ID_LEN],
     redis: Redis,
     /// Opens the dedicated pub/sub connection; the pool's connections cannot subscribe.
     client: redis::Client,
@@ -78,6 +87,7 @@ impl RedisEventBus {
     pub(crate) fn new(redis: Redis, client: redis::Client) -> Self {
         Self {
             shared: Arc::new(Shared {
+                node: rand::random(),
                 redis,
                 client,
                 state: Mutex::default(),
@@ -128,10 +138,15 @@ impl Drop for Shared {
 #[async_trait]
 impl EventBus for RedisEventBus {
     async fn publish(&self, topic: &Topic, payload: Arc<[u8]>) -> Result<(), PortError> {
+        let channel = self.channel(topic);
+        self.shared.fan_out(&channel, Arc::clone(&payload));
+        let mut tagged = Vec::with_capacity(NODE_ID_LEN + payload.len());
+        tagged.extend_from_slice(&self.shared.node);
+        tagged.extend_from_slice(&payload);
         let mut connection = self.shared.redis.connection().await?;
         redis::cmd("PUBLISH")
-            .arg(self.channel(topic))
-            .arg(&*payload)
+            .arg(channel)
+            .arg(tagged)
             .query_async::<()>(&mut connection)
             .await
             .map_err(from_redis)

@@ -369,6 +369,11 @@ async fn a_redis_that_stops_answering_makes_the_bus_unavailable_until_it_answers
         }
     }
 
+    // The node's own subscriber got what the node published meanwhile (local delivery goes on).
+    assert_eq!(
+        next(&mut subscription, WAIT).await,
+        Delivery::Payload(payload("lost"))
+    );
     proxy.set_mode(Mode::Forward);
     proxy.sever();
     assert_eq!(
@@ -453,4 +458,42 @@ async fn the_listener_stops_once_the_bus_and_its_subscriptions_are_gone() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Losing Redis must not stop a node's own clients: what the node publishes still reaches its
+/// own subscribers.
+#[tokio::test]
+async fn a_node_keeps_delivering_to_its_own_subscribers_while_redis_is_away() {
+    let (proxy, proxied, _direct, _) =
+        proxied_and_direct("a_node_keeps_delivering_to_its_own_subscribers_while_redis_is_away")
+            .await;
+    let bus = proxied.event_bus();
+    let topic = channel();
+    let mut subscription = bus.subscribe(&topic).await.unwrap();
+    bus.publish(&topic, payload("while up")).await.unwrap();
+    assert_eq!(
+        next(&mut subscription, WAIT).await,
+        Delivery::Payload(payload("while up"))
+    );
+    // Exactly once: the echo from Redis is not delivered again.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), subscription.recv())
+            .await
+            .is_err(),
+        "no echo"
+    );
+
+    proxy.set_mode(Mode::BlackHole);
+    proxy.sever();
+    // Whether the publish itself reports the outage depends on when the broken connection is
+    // noticed; the node's own subscriber gets the payload either way.
+    let _ = tokio::time::timeout(
+        Duration::from_secs(10),
+        bus.publish(&topic, payload("while down")),
+    )
+    .await;
+    assert_eq!(
+        next(&mut subscription, WAIT).await,
+        Delivery::Payload(payload("while down"))
+    );
 }

@@ -2,7 +2,7 @@
 //! to the topics with local subscribers, hands arriving payloads to their topic's fan-out, and
 //! reconnects with backoff when the connection breaks.
 
-use super::{Fanned, Shared};
+use super::{Fanned, NODE_ID_LEN, Shared};
 use crate::TIMEOUT;
 use deadpool_redis::redis::aio::{PubSub, PubSubSink, PubSubStream};
 use deadpool_redis::redis::{self, Msg, RedisError};
@@ -132,7 +132,7 @@ impl Session {
                         let Some(shared) = shared.upgrade() else {
                             return Ok(Shutdown);
                         };
-                        shared.fan_out(&message);
+                        shared.received(&message);
                     }
                 }
             }
@@ -226,12 +226,23 @@ impl Shared {
         }
     }
 
-    fn fan_out(&self, message: &Msg) {
-        let payload = Fanned::Payload(Arc::from(message.get_payload_bytes()));
+    /// A payload from Redis: another node's (ours were delivered when we published them).
+    fn received(&self, message: &Msg) {
+        let bytes = message.get_payload_bytes();
+        let Some((node, payload)) = bytes.split_first_chunk::<NODE_ID_LEN>() else {
+            return;
+        };
+        if *node != self.node {
+            self.fan_out(message.get_channel_name(), Arc::from(payload));
+        }
+    }
+
+    /// Hands a payload to this node's subscribers of `channel`.
+    pub(super) fn fan_out(&self, channel: &str, payload: Arc<[u8]>) {
         let state = self.state();
-        if let Some(fanout) = state.topics.get(message.get_channel_name()) {
+        if let Some(fanout) = state.topics.get(channel) {
             // Fails only when every receiver is gone, which is a subscriber leaving right now.
-            let _ = fanout.sender.send(payload);
+            let _ = fanout.sender.send(Fanned::Payload(payload));
         }
     }
 }
