@@ -27,6 +27,23 @@ pub(crate) struct SeaUserRepository {
 }
 
 impl SeaUserRepository {
+    /// Users of one organization matching `condition`, in no particular order.
+    async fn in_organization(
+        &self,
+        organization_id: OrganizationId,
+        condition: sea_orm::Condition,
+    ) -> Result<Vec<User>, PortError> {
+        user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(organization_id.get()))
+            .filter(condition)
+            .all(&self.db)
+            .await
+            .map_err(port_error)?
+            .into_iter()
+            .map(user_from_row)
+            .collect()
+    }
+
     async fn find_one(
         &self,
         column: user::Column,
@@ -116,15 +133,11 @@ impl UserRepository for SeaUserRepository {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        user::Entity::find()
-            .filter(user::Column::OrganizationId.eq(organization_id.get()))
-            .filter(user::Column::Id.is_in(ids.iter().map(|id| id.get())))
-            .all(&self.db)
-            .await
-            .map_err(port_error)?
-            .into_iter()
-            .map(user_from_row)
-            .collect()
+        self.in_organization(
+            organization_id,
+            sea_orm::Condition::all().add(user::Column::Id.is_in(ids.iter().map(|id| id.get()))),
+        )
+        .await
     }
 
     async fn find_by_usernames(
@@ -135,16 +148,10 @@ impl UserRepository for SeaUserRepository {
         if usernames.is_empty() {
             return Ok(Vec::new());
         }
-        user::Entity::find()
-            .filter(user::Column::OrganizationId.eq(organization_id.get()))
-            .filter(user::Column::IsActive.eq(true))
-            .filter(user::Column::Username.is_in(usernames.iter().cloned()))
-            .all(&self.db)
-            .await
-            .map_err(port_error)?
-            .into_iter()
-            .map(user_from_row)
-            .collect()
+        let active_named = sea_orm::Condition::all()
+            .add(user::Column::IsActive.eq(true))
+            .add(user::Column::Username.is_in(usernames.iter().cloned()));
+        self.in_organization(organization_id, active_named).await
     }
 
     async fn find_credentials_by_email(
