@@ -248,7 +248,11 @@ async fn read(shared: &Shared, spec: &Spec, mut stream: SplitStream<Socket>, ans
                 stats.delivered_total.fetch_add(1, Relaxed);
                 if shared.window.contains(sent) {
                     stats.delivered_in_window.fetch_add(1, Relaxed);
-                    stats.delivery_latency.record(now.saturating_sub(sent));
+                    let latency = now.saturating_sub(sent);
+                    stats.delivery_latency.record(latency);
+                    if spec.sender_index.is_none() {
+                        stats.listener_delivery_latency.record(latency);
+                    }
                 }
             }
             "ack" => {

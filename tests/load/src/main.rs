@@ -299,6 +299,8 @@ struct LoadFigures {
     deliveries_expected: u64,
     deliveries_per_sec: f64,
     delivery_latency: Latency,
+    /// Deliveries to connections that do not send (only with --senders below --connections).
+    listener_delivery_latency: Latency,
     ack_timeouts: u64,
 }
 
@@ -585,6 +587,7 @@ async fn drive(
         deliveries_expected: stats.expected_deliveries.load(Relaxed),
         deliveries_per_sec: deliveries as f64 / args.duration,
         delivery_latency: Latency::from(&stats.delivery_latency),
+        listener_delivery_latency: Latency::from(&stats.listener_delivery_latency),
         ack_timeouts: stats.ack_timeouts.load(Relaxed),
     }
 }
@@ -638,10 +641,14 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
             "  delivered {} of {} expected ({:.0} deliveries/s)",
             load.deliveries, load.deliveries_expected, load.deliveries_per_sec
         )?;
-        for (name, l) in [
+        let mut rows = vec![
             ("send → ack", &load.ack_latency),
             ("send → each member", &load.delivery_latency),
-        ] {
+        ];
+        if load.listener_delivery_latency.samples > 0 {
+            rows.push(("→ listen-only ones", &load.listener_delivery_latency));
+        }
+        for (name, l) in rows {
             writeln!(
                 out,
                 "  {name:<19} p50 {:>8.2} ms  p90 {:>8.2} ms  p99 {:>8.2} ms  p99.9 {:>8.2} ms  max {:>8.2} ms",

@@ -114,6 +114,9 @@ pub struct Stats {
     pub ack_latency: Histogram,
     /// Send instant → each member's `chat_message`, over every (sender, receiver) pair.
     pub delivery_latency: Histogram,
+    /// The same, for receivers that never send: a session busy storing its own message may
+    /// hold back what it forwards, so the two can differ under load.
+    pub listener_delivery_latency: Histogram,
     /// TCP connect → `ready` frame.
     pub connect_latency: Histogram,
     pub connected: AtomicU64,
