@@ -193,6 +193,29 @@ pub fn open(envelope: &[u8]) -> Option<(i64, &str)> {
     tandem_wire::frames::open(envelope).map(|opened| (opened.seq, opened.json))
 }
 
+/// The frames of this protocol as a JSON-schema document (OpenAPI components), committed as
+/// `openapi/realtime.json` and printed by `tandem openapi --realtime`. Server-Sent Events carry
+/// the same channel frames as `data`.
+pub fn schema_document() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+
+    #[derive(OpenApi)]
+    #[openapi(
+        info(
+            title = "Tandem real-time protocol",
+            description = "JSON text frames `{\"type\": ...}` on `/api/v1/ws/chat/{channel_id}` and \
+                `/api/v1/ws/notifications/{user_id}`. `ClientFrame` is what a client sends, `ServerFrame` \
+                what it receives. Every frame about a stored channel change carries that change's `seq`."
+        ),
+        components(schemas(ClientFrame, ServerFrame, TypingState, Who))
+    )]
+    struct Realtime;
+
+    let mut document = Realtime::openapi();
+    document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    document
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,27 +267,4 @@ mod tests {
             .is_err()
         );
     }
-}
-
-/// The frames of this protocol as a JSON-schema document (OpenAPI components), committed as
-/// `openapi/realtime.json` and printed by `tandem openapi --realtime`. Server-Sent Events carry
-/// the same channel frames as `data`.
-pub fn schema_document() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
-
-    #[derive(OpenApi)]
-    #[openapi(
-        info(
-            title = "Tandem real-time protocol",
-            description = "JSON text frames `{\"type\": ...}` on `/api/v1/ws/chat/{channel_id}` and \
-                `/api/v1/ws/notifications/{user_id}`. `ClientFrame` is what a client sends, `ServerFrame` \
-                what it receives. Every frame about a stored channel change carries that change's `seq`."
-        ),
-        components(schemas(ClientFrame, ServerFrame, TypingState, Who))
-    )]
-    struct Realtime;
-
-    let mut document = Realtime::openapi();
-    document.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    document
 }
