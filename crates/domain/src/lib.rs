@@ -5,6 +5,7 @@
 
 pub mod channel;
 pub mod event;
+pub mod file;
 pub mod ids;
 pub mod message;
 pub mod organization;
@@ -17,6 +18,10 @@ pub use channel::{
     Membership, Sanction,
 };
 pub use event::{ChannelEvent, ChannelEventKind};
+pub use file::{
+    Disposition, FileKind, FileName, FileNameError, FilePolicy, FileRefusal, ImageFormat, Sniffed,
+    sniff,
+};
 pub use ids::{ChannelId, MessageId, OrganizationId, ReportId, UserId};
 pub use message::{
     ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
