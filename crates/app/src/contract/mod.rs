@@ -4,6 +4,7 @@
 //! Each suite takes a factory that yields a fresh, empty instance of the port.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod blob_store;
 pub mod bus;
 pub mod channels;
 pub mod denylist;

@@ -4,6 +4,7 @@
 //! contracts exactly; the contract test suites in the adapter crates check that they do.
 
 mod channels;
+mod files;
 mod infrastructure;
 mod notify;
 mod realtime;
@@ -15,6 +16,10 @@ pub use channels::{
     Activity, Appended, ChannelChanges, ChannelRepository, ChannelSummary, HistoryQuery,
     MembershipChange, MembershipChanged, MessageRepository, MessageSearch, NewChannel, NewMessage,
     NewReport, SearchHit, SearchQuery,
+};
+pub use files::{
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, EncodedImage, ImageError,
+    ImageLimits, ImageProcessor, ProcessedImage,
 };
 pub use infrastructure::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
 pub use notify::{ChannelChange, Notice, Notifier, Silent};
