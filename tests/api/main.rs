@@ -10,6 +10,7 @@ mod messages;
 mod operations;
 mod realtime;
 mod search;
+mod spa;
 mod sse;
 mod tokens;
 mod users;

@@ -108,6 +108,8 @@ pub struct HttpSettings {
     pub trust_forwarded_headers: bool,
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// The built web app (`make web`), served at `/`; relative to the working directory.
+    pub web_dir: std::path::PathBuf,
 }
 
 /// The defaults, as a document figment can layer the file and environment over.
@@ -173,6 +175,7 @@ fn defaults() -> Defaults {
             json_limit_bytes: 1024 * 1024,
             trust_forwarded_headers: false,
             shutdown_timeout_secs: 30,
+            web_dir: "web/dist".into(),
         },
     }
 }

@@ -50,6 +50,7 @@ impl Application {
                 queue: rt.outbound_queue,
                 ..tandem_http::EventStreamSettings::default()
             },
+            web_dir: settings.http.web_dir.clone(),
         };
         let mut server = HttpServer::new(move || {
             let gateway = gateway.clone();

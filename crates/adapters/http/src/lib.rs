@@ -9,13 +9,14 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
+pub mod spa;
 pub mod telemetry;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, Uri, header};
+use actix_web::http::{Uri, header};
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
-use actix_web::{App, HttpRequest, HttpResponse, web};
+use actix_web::{App, web};
 use tandem_app::AppContext;
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
@@ -32,6 +33,8 @@ pub struct HttpSettings {
     /// Trust `X-Forwarded-For` / `Forwarded` for the client address (only behind a proxy you run).
     pub trust_forwarded_headers: bool,
     pub event_streams: EventStreamSettings,
+    /// The built web app ([`spa`]).
+    pub web_dir: std::path::PathBuf,
 }
 
 impl Default for HttpSettings {
@@ -40,6 +43,7 @@ impl Default for HttpSettings {
             json_limit_bytes: 1024 * 1024,
             trust_forwarded_headers: false,
             event_streams: EventStreamSettings::default(),
+            web_dir: std::path::PathBuf::from("web/dist"),
         }
     }
 }
@@ -75,9 +79,6 @@ impl Default for EventStreamSettings {
     }
 }
 
-/// The entry page of the web app, served at `/` and for client-side routes.
-const INDEX_HTML: &str = include_str!("../../../../web/index.html");
-
 /// Builds the actix application: every route, middleware and error handler. `realtime`
 /// registers the real-time routes (WebSocket, SSE) ahead of the REST scope.
 pub fn app(
@@ -95,12 +96,14 @@ pub fn app(
     >,
 > {
     let json_limit = settings.json_limit_bytes;
+    let web_dir = web::Data::new(spa::WebDir(settings.web_dir.clone()));
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(openapi::base())
         .app_data(ctx)
         .app_data(metrics)
         .app_data(web::Data::new(settings))
+        .app_data(web_dir)
         .app_data(extract::json_config(json_limit))
         .app_data(extract::path_config())
         .app_data(extract::query_config())
@@ -114,7 +117,7 @@ pub fn app(
     app.app_data(document)
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
         .service(web::redirect("/api/docs", "/api/docs/"))
-        .default_service(web::to(fallback))
+        .default_service(web::to(spa::serve))
         .wrap(
             DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -218,28 +221,4 @@ fn trim_trailing_slash(req: &mut ServiceRequest) {
         req.match_info_mut().get_mut().update(&uri);
         req.head_mut().uri = uri;
     }
-}
-
-/// Unknown API routes answer the JSON error shape; other GETs get the web app, whose router
-/// handles client-side paths.
-async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let path = req.path();
-    let is_api = path.starts_with("/api/")
-        || path == "/api"
-        || path.starts_with("/healthz")
-        || path.starts_with("/readyz");
-    if req.method() == Method::GET && !is_api {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .body(INDEX_HTML));
-    }
-    Err(ApiError::new(
-        ErrorCode::RouteNotFound,
-        format!(
-            "no endpoint {} {}; the API is described at /api/docs",
-            req.method(),
-            path
-        ),
-    ))
 }

@@ -1,6 +1,7 @@
 //! The OpenAPI document's fixed parts: title, description, tags, the bearer scheme and the
 //! shared error schemas. Paths and their schemas are collected from the handlers.
 
+use crate::dto::chat::HasFilter;
 use crate::error::{ErrorBody, ErrorCode, FieldError};
 use crate::routes::sse::{ActivityReady, HeartbeatEvent, StreamEnd};
 use actix_web::{HttpResponse, web};
@@ -21,8 +22,17 @@ use utoipa::{Modify, OpenApi};
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerScheme),
-    // The event streams' other payloads, which no response names as its body.
-    components(schemas(ErrorBody, ErrorCode, FieldError, ActivityReady, HeartbeatEvent, StreamEnd)),
+    // The event streams' other payloads, which no response names as its body, and query
+    // parameters' enums, which the parameters only reference.
+    components(schemas(
+        ErrorBody,
+        ErrorCode,
+        FieldError,
+        ActivityReady,
+        HeartbeatEvent,
+        StreamEnd,
+        HasFilter
+    )),
     tags(
         (name = "auth", description = "Accounts, sessions and tokens"),
         (name = "users", description = "People of your organization"),
