@@ -1,0 +1,153 @@
+// Helpers of the end-to-end tests and the screenshot script: the real `tandem` binary on a
+// fresh embedded database in a temporary directory, and Debian's Chromium driven by
+// playwright-core. Nothing is downloaded.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '../..');
+export const webDist = path.resolve(here, '../dist');
+export const PASSWORD = 'correct horse battery';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A `tandem serve` process; `restart()` kills it and starts it again on the same data and port. */
+export class Server {
+  constructor({ binary = process.env.E2E_SERVER_BIN ?? path.join(repo, 'target/debug/tandem') } = {}) {
+    if (!fs.existsSync(binary)) throw new Error(`no server binary at ${binary}: run \`cargo build -p tandem-server\` (or set E2E_SERVER_BIN)`);
+    if (!fs.existsSync(path.join(webDist, 'index.html'))) throw new Error(`the web app is not built (${webDist}): run \`npm run build\``);
+    this.binary = binary;
+    this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-e2e-'));
+    this.log = '';
+  }
+
+  async start() {
+    this.port ??= await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.child = spawn(this.binary, ['serve'], {
+      cwd: repo,
+      env: {
+        // The server reads every TANDEM_* variable as a setting: pass only these.
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TANDEM_'))),
+        TANDEM_DATA_DIR: this.dataDir,
+        TANDEM_ADDR: `127.0.0.1:${this.port}`,
+        TANDEM_AUTH__BCRYPT_COST: '4',
+        TANDEM_HTTP__WEB_DIR: webDist,
+        TANDEM_HTTP__SHUTDOWN_TIMEOUT_SECS: '1',
+        TANDEM_LOG__LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const append = (d) => (this.log = (this.log + d).slice(-20_000));
+    this.child.stdout.on('data', append);
+    this.child.stderr.on('data', append);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`tandem exited (${this.child.exitCode}):\n${this.log}`);
+      try {
+        const res = await fetch(`${this.url}/readyz`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`tandem did not become ready:\n${this.log}`);
+  }
+
+  async stop() {
+    if (!this.child || this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  async restart() {
+    await this.stop();
+    await this.start();
+  }
+
+  cleanup() {
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async api(method, pathname, { token, body } = {}) {
+    const res = await fetch(this.url + pathname, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+}
+
+export async function launch() {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A browser context for one person, recording dialogs and page errors: both must stay empty. */
+export async function person(browser, baseURL, options = {}) {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  const incidents = [];
+  page.on('dialog', (dialog) => {
+    incidents.push(`dialog: ${dialog.type()} ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => incidents.push(`page error: ${error.message}`));
+  return { context, page, incidents };
+}
+
+export async function signUp(page, { email, username, displayName, organization }) {
+  await page.goto('/signup');
+  if (!organization) await page.getByRole('radio', { name: 'Join my team' }).click();
+  await page.fill('#signupEmail', email);
+  if (organization) await page.fill('#signupOrganization', organization);
+  await page.fill('#signupUsername', username);
+  if (displayName) await page.fill('#signupDisplayName', displayName);
+  await page.fill('#signupPassword', PASSWORD);
+  await page.click('#signupButton');
+  await page.locator('#userMenuButton').waitFor();
+}
+
+export async function logIn(page, email) {
+  await page.fill('#loginEmail', email);
+  await page.fill('#loginPassword', PASSWORD);
+  await page.click('#loginButton');
+  await page.locator('#userMenuButton').waitFor();
+}
+
+/** The messages of the open channel whose content is exactly `text`. */
+export function messagesWith(page, text) {
+  return page.locator('#messagesContainer .message:not(.pending) .message-content', { hasText: text }).filter({ hasText: new RegExp(`^${escape(text)}(\\(edited\\))?$`) });
+}
+
+export function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export async function send(page, text) {
+  await page.fill('#messageInput', text);
+  await page.press('#messageInput', 'Enter');
+}

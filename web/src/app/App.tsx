@@ -1,0 +1,58 @@
+import { QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { AdminPage } from '../features/admin';
+import { LoginPage, ProfilePage, SignupPage } from '../features/auth';
+import { createQueryClient } from '../lib/queryClient';
+import { subscribe } from '../lib/session';
+import { ChannelPage } from './ChannelPage';
+import { Home } from './Home';
+import { Shell } from './Shell';
+import { useTheme } from './theme';
+
+/** An expired session goes back to login, and returns here after it; drafts stay in storage. */
+function SessionWatcher() {
+  const navigate = useNavigate();
+  const location = useLocation();
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      subscribe((session, reason) => {
+        if (session || reason === 'changed') return;
+        queryClient.clear();
+        if (location.pathname === '/login' || location.pathname === '/signup') return;
+        const next = encodeURIComponent(location.pathname + location.search);
+        navigate(reason === 'expired' ? `/login?reason=expired&next=${next}` : '/login', { replace: true });
+      }),
+    [location, navigate, queryClient],
+  );
+  return null;
+}
+
+function Themed() {
+  useTheme();
+  return null;
+}
+
+export function App() {
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <Themed />
+        <SessionWatcher />
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/signup" element={<SignupPage />} />
+          <Route element={<Shell />}>
+            <Route index element={<Home />} />
+            <Route path="/c/:channelId" element={<ChannelPage />} />
+            <Route path="/profile" element={<ProfilePage />} />
+            <Route path="/admin" element={<AdminPage />} />
+            <Route path="*" element={<Home />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+    </QueryClientProvider>
+  );
+}

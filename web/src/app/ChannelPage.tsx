@@ -1,0 +1,95 @@
+import { useCallback, useMemo } from 'react';
+import { Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
+import { ChannelHeader, ChannelInfo, ChannelSettings, useChannel, useChannels, useJoin, type ChannelPanel } from '../features/channels';
+import { filesEnabled, AttachButton } from '../features/files';
+import { Conversation, PinnedMessages, ThreadView } from '../features/messages';
+import { SearchPanel } from '../features/search';
+import { directName, useMe, useUserMap } from '../lib/directory';
+import { errorMessage } from '../lib/errors';
+import { messagePath, useShell } from './Shell';
+
+export function ChannelPage() {
+  const { channelId } = useParams();
+  const id = Number(channelId);
+  const me = useMe();
+  const users = useUserMap();
+  const shell = useShell();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const channel = useChannel(id);
+  const { data: list } = useChannels();
+  const join = useJoin();
+
+  const panel = params.get('panel') as ChannelPanel | null;
+  const thread = params.get('thread') ? Number(params.get('thread')) : null;
+  const focusId = params.get('m') ? Number(params.get('m')) : undefined;
+  const focusSeq = params.get('seq') ? Number(params.get('seq')) : undefined;
+  const focus = useMemo(() => (focusId !== undefined && focusSeq !== undefined ? { id: focusId, seq: focusSeq } : undefined), [focusId, focusSeq]);
+
+  const setPanel = useCallback(
+    (next: ChannelPanel | null) =>
+      setParams((p) => {
+        const q = new URLSearchParams(p);
+        q.delete('thread');
+        if (next && q.get('panel') !== next) q.set('panel', next);
+        else q.delete('panel');
+        return q;
+      }),
+    [setParams],
+  );
+  const openThread = useCallback((rootId: number) => setParams({ thread: String(rootId) }), [setParams]);
+  const closePanel = useCallback(() => setPanel(null), [setPanel]);
+
+  if (!Number.isFinite(id)) return <Navigate to="/" replace />;
+  if (channel.error) {
+    return (
+      <div className="page">
+        <p className="pad form-error">{errorMessage(channel.error)}</p>
+      </div>
+    );
+  }
+  if (!channel.data) return <div className="page loading" aria-busy="true" />;
+  const c = channel.data;
+  const title = c.type === 'direct' ? directName(c.name, me.id, users) : c.name;
+  const listed = list?.channels.find((x) => x.id === c.id);
+
+  return (
+    <div className={`channel-page ${panel || thread ? 'with-panel' : ''}`}>
+      <section className="chat-main" aria-label={`Conversation in ${title}`}>
+        <ChannelHeader
+          channel={c}
+          title={title}
+          memberCount={listed?.member_count}
+          onMenu={shell.openSidebar}
+          onPanel={setPanel}
+          active={panel}
+          onJoin={() => void join(c.id)}
+        />
+        <Conversation
+          key={c.id}
+          channel={c}
+          title={c.type === 'direct' ? title : `#${title}`}
+          me={me}
+          onOpenThread={openThread}
+          focus={focus}
+          composerExtra={filesEnabled ? <AttachButton /> : undefined}
+        />
+      </section>
+      {thread !== null && (
+        <ThreadView key={thread} rootId={thread} channel={c} channelName={title} me={me} focusId={focusId} onClose={() => setParams({})} />
+      )}
+      {thread === null && panel === 'info' && (
+        <ChannelInfo
+          channel={c}
+          title={title}
+          onClose={closePanel}
+          pinned={<PinnedMessages channelId={c.id} me={me} onOpen={(mid, seq) => setParams({ m: String(mid), seq: String(seq), panel: 'info' })} />}
+        />
+      )}
+      {thread === null && panel === 'search' && (
+        <SearchPanel initialChannelId={c.id} onClose={closePanel} onOpen={(m) => navigate(messagePath(m.channel_id, m) + (m.reply_to_id == null ? '&panel=search' : ''))} />
+      )}
+      {thread === null && panel === 'settings' && <ChannelSettings channel={c} me={me} onClose={closePanel} />}
+    </div>
+  );
+}

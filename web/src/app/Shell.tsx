@@ -1,0 +1,74 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Navigate, Outlet, useLocation, useMatch, useNavigate, useOutletContext } from 'react-router';
+import { Sidebar } from '../features/channels';
+import { NotificationBell, NotificationListener } from '../features/notifications';
+import { call, client } from '../lib/api';
+import { useSession } from '../lib/directory';
+import { keys } from '../lib/queryClient';
+import { NotificationsProvider } from '../lib/realtime/notifications';
+import type { Message } from '../lib/types';
+import { UserMenu } from './UserMenu';
+
+export interface ShellContext {
+  openSidebar: () => void;
+}
+
+export function useShell(): ShellContext {
+  return useOutletContext<ShellContext>();
+}
+
+/** Where a message opens: its channel at the message, in its thread for a reply. */
+export function messagePath(channelId: number, message?: Pick<Message, 'id' | 'seq' | 'reply_to_id'>): string {
+  if (!message) return `/c/${channelId}`;
+  if (message.reply_to_id != null) return `/c/${channelId}?thread=${message.reply_to_id}&m=${message.id}`;
+  return `/c/${channelId}?m=${message.id}&seq=${message.seq}`;
+}
+
+export function Shell() {
+  const session = useSession();
+  const location = useLocation();
+  if (!session) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  return (
+    <NotificationsProvider userId={session.user.id}>
+      <Workspace />
+    </NotificationsProvider>
+  );
+}
+
+function Workspace() {
+  const session = useSession()!;
+  const navigate = useNavigate();
+  const match = useMatch('/c/:channelId');
+  const [drawer, setDrawer] = useState(false);
+  const organization = useQuery({ queryKey: keys.organization, queryFn: () => call(client.GET('/api/v1/organizations/current')) });
+  const open = (channelId: number, message?: Message) => navigate(messagePath(channelId, message));
+  const closeDrawer = () => setDrawer(false);
+
+  return (
+    <div className={`app ${drawer ? 'drawer-open' : ''}`}>
+      <NotificationListener onOpen={open} />
+      <Sidebar
+        me={session.user}
+        openChannelId={match ? Number(match.params.channelId) : undefined}
+        onNavigate={closeDrawer}
+        top={
+          <div className="sidebar-top">
+            <div className="workspace-name">
+              <span className="brand-mark small" aria-hidden>
+                {(organization.data?.name ?? 'T').slice(0, 1).toUpperCase()}
+              </span>
+              <span>{organization.data?.name ?? 'Tandem'}</span>
+            </div>
+            <NotificationBell onOpen={(id, m) => (closeDrawer(), open(id, m))} />
+          </div>
+        }
+        bottom={<UserMenu onNavigate={closeDrawer} />}
+      />
+      {drawer && <div className="drawer-backdrop" onClick={closeDrawer} aria-hidden />}
+      <main className="main">
+        <Outlet context={{ openSidebar: () => setDrawer(true) } satisfies ShellContext} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { call, client } from '../../lib/api';
+import { displayName, useMe } from '../../lib/directory';
+import { errorMessage } from '../../lib/errors';
+import type { components } from '../../lib/generated/api';
+import { keys } from '../../lib/queryClient';
+import { getSession } from '../../lib/session';
+import type { User } from '../../lib/types';
+import { Avatar } from '../../lib/ui/Avatar';
+
+type Metrics = components['schemas']['DashboardMetricsEvent'];
+type Role = components['schemas']['Role'];
+
+/** Live statistics of the organization, from the dashboard's event stream. */
+function useDashboard(): { metrics: Metrics | null; live: boolean } {
+  const [metrics, setMetrics] = useState<Metrics | null>(null);
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    const token = getSession()?.accessToken;
+    if (!token) return;
+    const source = new EventSource(`/api/v1/sse/dashboard?token=${encodeURIComponent(token)}`);
+    source.addEventListener('metrics', (e) => {
+      setLive(true);
+      setMetrics(JSON.parse((e as MessageEvent).data) as Metrics);
+    });
+    source.onerror = () => setLive(false);
+    return () => source.close();
+  }, []);
+  return { metrics, live };
+}
+
+export function AdminPage() {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const { metrics, live } = useDashboard();
+  const [error, setError] = useState<string | null>(null);
+  const users = useQuery({
+    queryKey: ['admin', 'users'],
+    queryFn: () => call(client.GET('/api/v1/users', { params: { query: { include_inactive: true, limit: 100 } } })),
+  });
+  const update = async (user: User, body: { role?: Role; is_active?: boolean }) => {
+    setError(null);
+    try {
+      await call(client.PUT('/api/v1/users/{user_id}', { params: { path: { user_id: user.id } }, body }));
+      await queryClient.invalidateQueries({ queryKey: ['admin', 'users'] });
+      await queryClient.invalidateQueries({ queryKey: keys.users });
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  if (me.role !== 'admin') return <div className="page"><p className="pad">Only admins see this page.</p></div>;
+  const stats: [string, number | string | undefined][] = [
+    ['People online', metrics?.active_users],
+    ['Messages / minute', metrics?.messages_per_minute],
+    ['Active channels', metrics?.active_channels],
+    ['Open connections', metrics?.open_connections],
+  ];
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Administration</h1>
+        <span className={`live-tag ${live ? 'on' : ''}`}>{live ? 'Live' : 'Connecting…'}</span>
+      </header>
+      <div className="page-body">
+        <section className="stats">
+          {stats.map(([label, value]) => (
+            <div className="stat" key={label}>
+              <div className="stat-value">{value ?? '—'}</div>
+              <div className="stat-label">{label}</div>
+            </div>
+          ))}
+        </section>
+        <section className="card">
+          <h2>People</h2>
+          {error && <p className="form-error" role="alert">{error}</p>}
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Person</th>
+                <th>Email</th>
+                <th>Role</th>
+                <th>Status</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {users.data?.users.map((u) => (
+                <tr key={u.id} className={u.is_active ? '' : 'inactive'}>
+                  <td>
+                    <span className="person-cell">
+                      <Avatar user={u} size={24} /> {displayName(u)} <span className="muted">@{u.username}</span>
+                    </span>
+                  </td>
+                  <td>{u.email}</td>
+                  <td>
+                    <select value={u.role} aria-label={`Role of ${u.username}`} disabled={u.id === me.id} onChange={(e) => void update(u, { role: e.target.value as Role })}>
+                      <option value="member">Member</option>
+                      <option value="moderator">Moderator</option>
+                      <option value="admin">Admin</option>
+                    </select>
+                  </td>
+                  <td>{u.is_active ? u.status : 'deactivated'}</td>
+                  <td>
+                    {u.id !== me.id && (
+                      <button type="button" className="button small" onClick={() => void update(u, { is_active: !u.is_active })}>
+                        {u.is_active ? 'Deactivate' : 'Reactivate'}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { useNavigate } from 'react-router';
+import { call, client } from '../../lib/api';
+import { displayName, useOnline } from '../../lib/directory';
+import { errorMessage } from '../../lib/errors';
+import { formatFull } from '../../lib/format';
+import { keys } from '../../lib/queryClient';
+import type { Channel, User } from '../../lib/types';
+import { Avatar } from '../../lib/ui/Avatar';
+import { Panel } from '../../lib/ui/Panel';
+
+export function ChannelInfo({ channel, title, onClose, pinned }: { channel: Channel; title: string; onClose: () => void; pinned: ReactNode }) {
+  const online = useOnline();
+  const members = useQuery({
+    queryKey: keys.members(channel.id),
+    queryFn: () => call(client.GET('/api/v1/channels/{channel_id}/members', { params: { path: { channel_id: channel.id }, query: { limit: 200 } } })),
+  });
+  return (
+    <Panel title="Details" subtitle={title} onClose={onClose} id="infoPanel">
+      <section className="panel-section">
+        <h3>About</h3>
+        <p>{channel.description || <span className="muted">No description.</span>}</p>
+        <p className="muted small">Created {formatFull(channel.created_at)}</p>
+      </section>
+      <section className="panel-section">
+        <h3>Pinned</h3>
+        {pinned}
+      </section>
+      <section className="panel-section">
+        <h3>Members {members.data && `(${members.data.members.length})`}</h3>
+        <ul className="member-list">
+          {members.data?.members.map(({ user }) => (
+            <li key={user.id}>
+              <Avatar user={user} size={24} online={online.has(user.id)} />
+              <span>{displayName(user)}</span>
+              <span className="muted">@{user.username}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </Panel>
+  );
+}
+
+export function ChannelSettings({ channel, me, onClose }: { channel: Channel; me: User; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [name, setName] = useState(channel.name);
+  const [description, setDescription] = useState(channel.description ?? '');
+  const [message, setMessage] = useState<{ ok?: string; error?: string }>({});
+  const manager = me.role === 'admin' || channel.created_by === me.id;
+  const refresh = async () => {
+    await queryClient.invalidateQueries({ queryKey: keys.channel(channel.id) });
+    await queryClient.invalidateQueries({ queryKey: keys.channels });
+  };
+  const update = async (body: { name?: string; description?: string | null; is_archived?: boolean }) => {
+    try {
+      await call(client.PUT('/api/v1/channels/{channel_id}', { params: { path: { channel_id: channel.id } }, body }));
+      await refresh();
+      setMessage({ ok: 'Saved.' });
+    } catch (err) {
+      setMessage({ error: errorMessage(err) });
+    }
+  };
+  const leave = async () => {
+    try {
+      await call(client.POST('/api/v1/channels/{channel_id}/leave', { params: { path: { channel_id: channel.id } } }));
+      await refresh();
+      navigate('/');
+    } catch (err) {
+      setMessage({ error: errorMessage(err) });
+    }
+  };
+  return (
+    <Panel title="Settings" subtitle={`#${channel.name}`} onClose={onClose} id="settingsPanel">
+      {manager ? (
+        <form
+          className="form panel-section"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void update({ name, description: description || null });
+          }}
+        >
+          <label>
+            Name
+            <input value={name} onChange={(e) => setName(e.target.value)} required />
+          </label>
+          <label>
+            Description
+            <textarea value={description} onChange={(e) => setDescription(e.target.value)} />
+          </label>
+          <button className="button primary">Save</button>
+        </form>
+      ) : (
+        <p className="muted panel-section">Only the channel's creator and admins change its name and description.</p>
+      )}
+      {message.ok && <p className="notice" role="status">{message.ok}</p>}
+      {message.error && <p className="form-error" role="alert">{message.error}</p>}
+      <section className="panel-section">
+        {manager && (
+          <button type="button" className="button" onClick={() => void update({ is_archived: !channel.is_archived })}>
+            {channel.is_archived ? 'Unarchive channel' : 'Archive channel'}
+          </button>
+        )}
+        {channel.is_member && (
+          <button type="button" className="button danger" onClick={() => void leave()}>
+            Leave channel
+          </button>
+        )}
+      </section>
+    </Panel>
+  );
+}

@@ -1,0 +1,148 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { call, client } from '../../lib/api';
+import { useUserMap } from '../../lib/directory';
+import { errorMessage } from '../../lib/errors';
+import { keys } from '../../lib/queryClient';
+import type { Channel, ChannelListItem, User } from '../../lib/types';
+import { useMessageActions } from './actions';
+import { Composer } from './Composer';
+import type { MarkdownContext } from './markdown';
+import { MessageList } from './MessageList';
+import { ThreadPanel } from './ThreadPanel';
+import { TypingIndicator } from './TypingIndicator';
+import { useConversation } from './useConversation';
+
+export function useMarkdownContext(me: User): MarkdownContext {
+  const users = useUserMap();
+  return useMemo(() => ({ usernames: new Set([...users.values()].map((u) => u.username)), me: me.username }), [users, me.username]);
+}
+
+export const canModerate = (me: User, channel: Channel) => me.role === 'admin' || me.role === 'moderator' || channel.created_by === me.id;
+
+interface Props {
+  channel: Channel;
+  title: string;
+  me: User;
+  onOpenThread: (rootId: number) => void;
+  /** Open the timeline at this message (a search result). */
+  focus?: { id: number; seq: number };
+  /** Shown while the connection is not open. */
+  connectionBadge?: (state: string) => ReactNode;
+  composerExtra?: ReactNode;
+}
+
+export function Conversation({ channel, title, me, onOpenThread, focus, composerExtra }: Props) {
+  const queryClient = useQueryClient();
+  const users = useUserMap();
+  const ctx = useMarkdownContext(me);
+  const actions = useMessageActions(me.id);
+  const convo = useConversation(channel.id, me.id);
+  const readSeq = useRef<{ channel: number; seq: number | null }>({ channel: channel.id, seq: channel.last_read_seq ?? null });
+  if (readSeq.current.channel !== channel.id) readSeq.current = { channel: channel.id, seq: channel.last_read_seq ?? null };
+  const lastSeq = convo.timeline.data?.lastSeq;
+  const { loadUntil } = convo;
+
+  useEffect(() => {
+    if (focus) void loadUntil(focus.seq);
+  }, [focus, loadUntil]);
+
+  // Reading the channel moves the read marker (when the tab is in view).
+  useEffect(() => {
+    if (lastSeq === undefined || !channel.is_member) return;
+    const mark = () => {
+      if (document.visibilityState !== 'visible') return;
+      void call(client.POST('/api/v1/channels/{channel_id}/read', { params: { path: { channel_id: channel.id } }, body: {} }))
+        .then(() =>
+          queryClient.setQueryData<{ channels: ChannelListItem[] }>(keys.channels, (list) =>
+            list ? { channels: list.channels.map((c) => (c.id === channel.id ? { ...c, unread_count: 0, unread_mentions: 0 } : c)) } : list,
+          ),
+        )
+        .catch(() => {});
+    };
+    const timer = setTimeout(mark, 600);
+    document.addEventListener('visibilitychange', mark);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', mark);
+    };
+  }, [channel.id, channel.is_member, lastSeq, queryClient]);
+
+  const userList = useMemo(() => [...users.values()].filter((u) => u.id !== me.id), [users, me.id]);
+
+  if (convo.timeline.error) return <div className="conversation-error">{errorMessage(convo.timeline.error)}</div>;
+  return (
+    <div className="conversation">
+      <ConnectionBanner state={convo.state} />
+      {convo.timeline.data ? (
+        <MessageList
+          timeline={convo.timeline.data}
+          users={users}
+          me={me}
+          ctx={ctx}
+          actions={actions}
+          sender={convo.sender}
+          canModerate={canModerate(me, channel)}
+          readSeq={readSeq.current.seq}
+          loadOlder={convo.loadOlder}
+          loadingOlder={convo.loadingOlder}
+          onOpenThread={(m) => onOpenThread(m.id)}
+          focusId={focus?.id}
+          empty={
+            <div className="channel-intro">
+              <h3>{title}</h3>
+              <p className="muted">This is the very beginning of {title}.</p>
+            </div>
+          }
+        />
+      ) : (
+        <div id="messagesContainer" className="messages loading" aria-busy="true">
+          <p className="muted pad">Loading messages…</p>
+        </div>
+      )}
+      <TypingIndicator people={convo.typing} users={users} />
+      {channel.is_archived ? (
+        <div className="archived-note">This channel is archived: it is read-only.</div>
+      ) : (
+        <Composer
+          ids
+          draftKey={`channel.${channel.id}`}
+          placeholder={`Message ${title}`}
+          users={userList}
+          onSend={(text) => convo.sender.send(text)}
+          onTyping={convo.sendTyping}
+          extra={composerExtra}
+        />
+      )}
+    </div>
+  );
+}
+
+function ConnectionBanner({ state }: { state: string }) {
+  const label = state === 'open' ? 'Connected' : state === 'closed' ? 'Disconnected' : state === 'connecting' ? 'Connecting…' : 'Reconnecting…';
+  return (
+    <div className={`connection connection-${state}`} role="status" aria-live="polite" data-state={state}>
+      <span className="connection-dot" aria-hidden />
+      {label}
+    </div>
+  );
+}
+
+export { ThreadPanel };
+
+export function ThreadView(props: { rootId: number; channel: Channel; channelName: string; me: User; focusId?: number; onClose: () => void }) {
+  const users = useUserMap();
+  const ctx = useMarkdownContext(props.me);
+  return (
+    <ThreadPanel
+      rootId={props.rootId}
+      channelName={props.channelName}
+      me={props.me}
+      users={users}
+      ctx={ctx}
+      canModerate={canModerate(props.me, props.channel)}
+      focusId={props.focusId}
+      onClose={props.onClose}
+    />
+  );
+}

@@ -1,0 +1,2 @@
+export { Conversation, ThreadView, useMarkdownContext } from './Conversation';
+export { PinnedMessages } from './PinnedMessages';

@@ -1,0 +1,1 @@
+export { NotificationBell, NotificationListener } from './Notifications';

@@ -1,0 +1,43 @@
+// The REST client: typed by the generated `paths`, authenticated from the session, refreshing
+// an expired access token once and retrying. Every failure is thrown as one `ApiError`.
+import createClient from 'openapi-fetch';
+import type { paths } from './generated/api';
+import { ApiError } from './errors';
+import { getSession, refresh } from './session';
+
+async function authFetch(request: Request): Promise<Response> {
+  const retry = request.clone();
+  const response = await send(request);
+  if (response.status !== 401 || !getSession()) return response;
+  const body = (await response.clone().json().catch(() => null)) as { code?: string } | null;
+  if (!body || !['token_expired', 'invalid_token', 'token_revoked', 'unauthenticated'].includes(body.code ?? '')) {
+    return response;
+  }
+  const renewed = await refresh();
+  return renewed ? send(retry) : response;
+}
+
+async function send(request: Request): Promise<Response> {
+  const session = getSession();
+  if (session) request.headers.set('Authorization', `Bearer ${session.accessToken}`);
+  try {
+    return await fetch(request);
+  } catch {
+    throw new ApiError(0, { code: 'network_error', message: 'Could not reach the server. Check your connection.' });
+  }
+}
+
+export const client = createClient<paths>({ baseUrl: '', fetch: authFetch });
+
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Awaits an openapi-fetch call: its data, or the `ApiError` of its error body. */
+export async function call<T>(request: Promise<Answer<T>>): Promise<T> {
+  const { data, error, response } = await request;
+  if (!response.ok) throw ApiError.from(response.status, error);
+  return data as T;
+}

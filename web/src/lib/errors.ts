@@ -1,0 +1,41 @@
+import type { ErrorBody, ErrorCode } from './types';
+
+/** Codes of failures that never reached the server or came back without an error body. */
+export type ClientErrorCode = 'network_error' | 'unexpected_response';
+
+/** The one error the API client throws: the server's error body, plus the HTTP status. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode | ClientErrorCode;
+  readonly details: ErrorBody['details'];
+
+  constructor(status: number, body: { code: ErrorCode | ClientErrorCode; message: string; details?: ErrorBody['details'] }) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.code;
+    this.details = body.details ?? null;
+  }
+
+  /** A field's message, for forms (`validation_failed` details). */
+  field(name: string): string | undefined {
+    return this.details?.find((d) => d.field === name)?.message;
+  }
+
+  static from(status: number, body: unknown): ApiError {
+    if (body && typeof body === 'object' && 'code' in body && 'message' in body) {
+      const b = body as ErrorBody;
+      return new ApiError(status, b);
+    }
+    return new ApiError(status, {
+      code: 'unexpected_response',
+      message: status ? `The server answered ${status}.` : 'No answer from the server.',
+    });
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message;
+  return 'Something went wrong.';
+}

@@ -1,0 +1,46 @@
+// Names for the generated API and real-time types. Everything here is derived from
+// ./generated (openapi/openapi.json and openapi/realtime.json); nothing is written by hand.
+import type { components } from './generated/api';
+import type { components as rt } from './generated/realtime';
+
+type S = components['schemas'];
+export type User = S['UserResponse'];
+export type UserStatus = S['UserStatus'];
+export type Channel = S['ChannelResponse'];
+export type ChannelListItem = S['ChannelListItem'];
+export type Message = S['MessageResponse'];
+export type Reaction = S['ReactionResponse'];
+export type SearchResult = S['SearchResult'];
+export type Organization = S['OrganizationResponse'];
+export type AuthResponse = S['AuthResponse'];
+export type ErrorBody = S['ErrorBody'];
+export type ErrorCode = S['ErrorCode'];
+
+type R = rt['schemas'];
+export type ClientFrame = R['ClientFrame'];
+/** A stored change of a channel, each with its `seq`. */
+export type ChannelFrame = R['ChannelFrame'];
+/**
+ * What the server sends. The schema describes channel changes as an `allOf` with a
+ * `type: "channel"` tag that is never sent (serde's untagged variant): on the wire they are
+ * the `ChannelFrame` shapes themselves, so that variant is replaced by `ChannelFrame`.
+ */
+export type ServerFrame = Exclude<R['ServerFrame'], { type: 'channel' }> | ChannelFrame;
+export type Who = R['Who'];
+
+const CHANNEL_FRAME_TYPES: ReadonlySet<string> = new Set<ChannelFrame['type']>([
+  'chat_message',
+  'message_edited',
+  'message_deleted',
+  'reaction_added',
+  'reaction_removed',
+  'message_pinned',
+  'message_unpinned',
+  'member_joined',
+  'member_left',
+  'channel_updated',
+]);
+
+export function isChannelFrame(frame: ServerFrame): frame is ChannelFrame {
+  return CHANNEL_FRAME_TYPES.has(frame.type) && typeof (frame as { seq?: unknown }).seq === 'number';
+}

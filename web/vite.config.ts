@@ -1,0 +1,22 @@
+import fs from 'node:fs';
+import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
+
+// The files feature shows only once the server documents its upload endpoint.
+const openapi = fs.readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8');
+const filesApi = openapi.includes('"/api/v1/channels/{channel_id}/files"');
+const backend = process.env.TANDEM_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [react()],
+  define: { __FILES_API__: JSON.stringify(filesApi) },
+  server: {
+    proxy: { '/api': { target: backend, ws: true } },
+  },
+  build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 800 },
+  test: {
+    environment: 'happy-dom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test/setup.ts'],
+  },
+});
