@@ -1,0 +1,174 @@
+//! The memory and local-directory blob stores against the blob store contract, and the
+//! storage settings. The S3 store runs the same contract against a real S3-compatible server
+//! in `tests/storage.rs` of tandem-tests.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on any error"
+)]
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use std::path::PathBuf;
+use std::time::Duration;
+use tandem_app::contract::blob_store;
+use tandem_app::ports::BlobKey;
+use tandem_storage::{StorageConfig, StorageError, open};
+
+/// A fresh directory under the system's temporary one, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("tandem-storage-{:032x}", rand::random::<u128>()));
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn config(toml_like: serde_json::Value) -> StorageConfig {
+    serde_json::from_value(toml_like).unwrap()
+}
+
+#[tokio::test]
+async fn the_memory_store_meets_the_blob_store_contract() {
+    let store = open(&StorageConfig::Memory, &TempDir::new().0)
+        .await
+        .unwrap();
+    blob_store::run_all(store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn the_local_store_meets_the_blob_store_contract() {
+    let data = TempDir::new();
+    let store = open(&StorageConfig::default(), &data.0).await.unwrap();
+    blob_store::run_all(store.as_ref()).await;
+    assert!(
+        data.0.join("files/contract").is_dir(),
+        "blobs live under data_dir/files"
+    );
+}
+
+#[tokio::test]
+async fn the_local_store_leaves_no_staging_files_after_a_failed_upload() {
+    let data = TempDir::new();
+    let store = open(&StorageConfig::default(), &data.0).await.unwrap();
+    blob_store::a_body_that_fails_midway_leaves_nothing_and_returns_its_error(store.as_ref()).await;
+    // The abort runs before put returns; nothing of the 11 MiB may remain.
+    let leftovers = files_under(&data.0);
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[tokio::test]
+async fn the_local_store_uses_the_configured_directory_and_creates_it() {
+    let data = TempDir::new();
+    let dir = data.0.join("elsewhere/nested");
+    let store = open(
+        &StorageConfig::Local {
+            dir: Some(dir.clone()),
+        },
+        &data.0,
+    )
+    .await
+    .unwrap();
+    let key = BlobKey::generate("files");
+    let body = futures_util::stream::iter([Ok(Bytes::from_static(b"hi"))]).boxed();
+    store.put(&key, body).await.unwrap();
+    assert_eq!(std::fs::read(dir.join(key.as_str())).unwrap(), b"hi");
+    assert_eq!(
+        store
+            .presigned_get(&key, Duration::from_secs(60))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_local_directory_that_cannot_be_created_is_a_clear_startup_error() {
+    let data = TempDir::new();
+    std::fs::create_dir_all(&data.0).unwrap();
+    let file = data.0.join("a-file");
+    std::fs::write(&file, b"").unwrap();
+    let error = open(
+        &StorageConfig::Local {
+            dir: Some(file.join("files")),
+        },
+        &data.0,
+    )
+    .await
+    .err()
+    .unwrap();
+    assert!(matches!(error, StorageError::Directory { .. }), "{error:?}");
+    assert!(error.to_string().contains("a-file"), "{error}");
+}
+
+#[test]
+fn settings_name_their_backend_and_refuse_unknown_fields() {
+    assert!(matches!(
+        config(serde_json::json!({ "backend": "local" })),
+        StorageConfig::Local { dir: None }
+    ));
+    assert!(matches!(
+        config(serde_json::json!({ "backend": "memory" })),
+        StorageConfig::Memory
+    ));
+    let s3 = config(serde_json::json!({
+        "backend": "s3",
+        "bucket": "files",
+        "access_key_id": "AKIA",
+        "secret_access_key": "very-secret",
+    }));
+    let StorageConfig::S3 {
+        region,
+        allow_http,
+        virtual_hosted,
+        endpoint,
+        ..
+    } = &s3
+    else {
+        panic!("{s3:?}");
+    };
+    assert_eq!(
+        (region.as_str(), *allow_http, *virtual_hosted),
+        ("us-east-1", false, false)
+    );
+    assert_eq!(endpoint, &None);
+    assert!(
+        !format!("{s3:?}").contains("very-secret"),
+        "Debug must not show the secret"
+    );
+
+    for bad in [
+        serde_json::json!({ "backend": "local", "bucket": "x" }),
+        serde_json::json!({ "backend": "ftp" }),
+        serde_json::json!({ "backend": "s3", "bucket": "x" }),
+        serde_json::json!({ "dir": "/tmp" }),
+    ] {
+        assert!(
+            serde_json::from_value::<StorageConfig>(bad.clone()).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
