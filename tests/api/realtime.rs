@@ -17,6 +17,9 @@ on_every_backend!(
     the_notifications_socket_tells_its_owner_about_mentions_direct_messages_invites_and_unread,
     presence_changes_reach_the_organization,
     a_silent_connection_is_closed_after_the_client_timeout,
+    the_ready_frame_names_who_is_here,
+    a_consumer_that_stops_reading_is_cut_off_without_holding_up_the_others,
+    a_flood_of_messages_gets_rate_limited_error_frames,
 );
 
 const QUIET: Duration = Duration::from_millis(600);
@@ -477,4 +480,143 @@ async fn a_silent_connection_is_closed_after_the_client_timeout(app: TestApp) {
     // The watcher, who kept answering, is still connected.
     watcher.send(json!({ "type": "ping" })).await;
     watcher.expect("pong").await;
+}
+
+async fn the_ready_frame_names_who_is_here(app: TestApp) {
+    let (ana, bob, general) = room(&app).await;
+    let carol = app.register("carol", "acme.io", None).await;
+    app.join(&carol.access_token, general).await;
+    // Carol is online (her notifications socket is open) but not in the channel's socket.
+    let _carol_inbox = app.notifications(&carol.access_token, carol.id).await;
+    let mut ana_ws = app.socket(&ana.access_token, general, "").await;
+    let ready = ana_ws.expect("ready").await;
+    let present = |ready: &serde_json::Value| -> Vec<(i64, String)> {
+        ready["present"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["user_id"].as_i64().unwrap(),
+                    w["username"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let mut expected = vec![(ana.id, ana.username.clone()), (carol.id, "carol".to_owned())];
+    expected.sort();
+    assert_eq!(present(&ready), expected, "online members and me; Bob is offline");
+    let mut bob_ws = app.socket(&bob.access_token, general, "").await;
+    let ready = bob_ws.expect("ready").await;
+    let mut expected = vec![
+        (ana.id, ana.username.clone()),
+        (bob.id, bob.username.clone()),
+        (carol.id, "carol".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(present(&ready), expected);
+}
+
+async fn a_consumer_that_stops_reading_is_cut_off_without_holding_up_the_others(app: TestApp) {
+    let app = tandem_tests::spawn_app_with(
+        app.backend,
+        json!({
+            // Room for Bob's bursts (each message is an ack and a copy), little beyond that.
+            "realtime": { "outbound_queue": 64 },
+            "chat": { "max_messages_per_window": 1_000_000 },
+        }),
+    )
+    .await;
+    let (ana, bob, general) = room(&app).await;
+    let mut bob_ws = app.socket(&bob.access_token, general, "").await;
+    bob_ws.expect("ready").await;
+    // Ana connects and then reads nothing: the kernel's buffers fill, then her queue.
+    let mut ana_ws = app
+        .socket_with_small_buffer(&ana.access_token, general)
+        .await;
+    assert_eq!(bob_ws.expect("user_joined").await["user"]["user_id"], bob.id);
+    assert_eq!(bob_ws.expect("user_joined").await["user"]["user_id"], ana.id);
+
+    let content = "slow consumer ".repeat(280);
+    let (mut sent, mut acked, mut copies, mut ana_left) = (0, 0, 0, false);
+    while !ana_left {
+        assert!(sent < 10_000, "Ana was never cut off after {sent} messages");
+        for _ in 0..10 {
+            bob_ws
+                .send(json!({ "type": "chat_message", "content": content }))
+                .await;
+            sent += 1;
+        }
+        // Bob keeps reading: his acks and his own copies keep coming while Ana stalls.
+        while acked < sent {
+            let frame = bob_ws
+                .next_within(tandem_tests::ws::WAIT)
+                .await
+                .unwrap_or_else(|| panic!("Bob's socket stalled after {acked} acks"));
+            match frame["type"].as_str() {
+                Some("ack") => acked += 1,
+                Some("chat_message") => copies += 1,
+                Some("user_left") if frame["user"]["user_id"] == ana.id => ana_left = true,
+                Some("error") => panic!("{frame}"),
+                _ => {}
+            }
+        }
+    }
+    eprintln!("Ana was cut off after {sent} messages");
+    let (code, reason) = ana_ws.closed().await;
+    assert_eq!(code, 4408, "{reason}");
+    assert!(reason.contains("too slow"), "{reason}");
+    // Bob received every one of his messages, and goes on.
+    while copies < sent {
+        let frame = bob_ws.expect("chat_message").await;
+        assert_eq!(frame["message"]["user_id"], bob.id);
+        copies += 1;
+    }
+    bob_ws
+        .send(json!({ "type": "chat_message", "content": "still here", "client_msg_id": "after" }))
+        .await;
+    assert_eq!(bob_ws.expect("ack").await["client_msg_id"], "after");
+}
+
+async fn a_flood_of_messages_gets_rate_limited_error_frames(app: TestApp) {
+    let app = tandem_tests::spawn_app_with(
+        app.backend,
+        json!({ "chat": { "max_messages_per_window": 3, "message_window_secs": 60 } }),
+    )
+    .await;
+    let (ana, bob, general) = room(&app).await;
+    let mut ws = app.socket(&ana.access_token, general, "").await;
+    ws.expect("ready").await;
+    for i in 0..3 {
+        ws.send(json!({ "type": "chat_message", "content": format!("m{i}"), "ref": format!("r{i}") }))
+            .await;
+        assert_eq!(ws.expect("ack").await["ref"], format!("r{i}"));
+    }
+    ws.send(json!({ "type": "chat_message", "content": "one too many", "client_msg_id": "x1", "ref": "r3" }))
+        .await;
+    let error = ws.expect("error").await;
+    assert_eq!(
+        (error["code"].as_str(), error["ref"].as_str()),
+        (Some("rate_limited"), Some("r3"))
+    );
+    let retry = error["retry_after_secs"].as_u64().unwrap();
+    assert!((1..=60).contains(&retry), "{error}");
+    assert!(error["message"].as_str().unwrap().contains("too fast"));
+    // The refused message was not stored, the socket still works, and others are unaffected.
+    ws.send(json!({ "type": "ping" })).await;
+    ws.expect("pong").await;
+    let history = app
+        .get_ok(&format!("/api/v1/channels/{general}/messages"), &bob.access_token)
+        .await;
+    let contents: Vec<&str> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .collect();
+    assert!(!contents.contains(&"one too many"), "{contents:?}");
+    let mut bob_ws = app.socket(&bob.access_token, general, "").await;
+    bob_ws.expect("ready").await;
+    bob_ws.send(json!({ "type": "chat_message", "content": "bob is fine" })).await;
+    assert!(bob_ws.expect("ack").await["id"].is_i64());
 }

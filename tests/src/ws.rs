@@ -53,6 +53,32 @@ impl crate::TestApp {
         socket
     }
 
+    /// Like [`Self::socket`], over a TCP connection with a small receive buffer: for a client
+    /// that stops reading, so the server's buffers fill after kilobytes rather than megabytes.
+    pub async fn socket_with_small_buffer(&self, token: &str, channel: i64) -> Socket {
+        let url = format!(
+            "{}/api/v1/ws/chat/{channel}",
+            self.address.replacen("http", "ws", 1)
+        );
+        let mut request = url.into_client_request().expect("a valid request");
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("a header"),
+        );
+        let address: std::net::SocketAddr = self
+            .address
+            .trim_start_matches("http://")
+            .parse()
+            .expect("the app listens on an IP address");
+        let tcp = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+        tcp.set_recv_buffer_size(4096).expect("a receive buffer size");
+        let stream = tcp.connect(address).await.expect("the TCP connection opens");
+        let (inner, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
+            .await
+            .expect("the WebSocket connects");
+        Socket { inner }
+    }
+
     /// Opens a socket with a raw URL path and query, no header (browser style).
     pub async fn socket_url(&self, path_and_query: &str) -> Socket {
         let url = format!("{}{path_and_query}", self.address.replacen("http", "ws", 1));

@@ -28,6 +28,8 @@ pub enum Outcome {
     Error {
         code: &'static str,
         message: String,
+        /// For `rate_limited`: when the next message will be accepted.
+        retry_after_secs: Option<u64>,
     },
 }
 
@@ -52,6 +54,7 @@ pub async fn run(
                     return Outcome::Error {
                         code: "validation_failed",
                         message: format!("client_msg_id: {error}"),
+                        retry_after_secs: None,
                     };
                 }
             };
@@ -135,8 +138,17 @@ fn error_outcome(error: ChatError) -> Outcome {
             return Outcome::Error {
                 code: "service_unavailable",
                 message: "a service Tandem depends on failed; please retry".to_owned(),
+                retry_after_secs: None,
             };
         }
     };
-    Outcome::Error { code, message }
+    let retry_after_secs = match error {
+        ChatError::RateLimited { retry_after } => Some(retry_after.as_secs().max(1)),
+        _ => None,
+    };
+    Outcome::Error {
+        code,
+        message,
+        retry_after_secs,
+    }
 }

@@ -85,11 +85,13 @@ pub struct Who {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
-    /// First frame of a connection: the channel's latest `seq` (after any requested resume).
+    /// First frame of a connection: the channel's latest `seq` (after any requested resume)
+    /// and who is here: the members online now (at most 100, by user id), and you.
     Ready {
         channel_id: i64,
         seq: i64,
         user_id: i64,
+        present: Vec<Who>,
     },
     /// First frame of the notifications socket.
     NotificationsReady {
@@ -152,6 +154,9 @@ pub enum ServerFrame {
         reference: Option<String>,
         code: String,
         message: String,
+        /// With `rate_limited`: seconds until the next message will be accepted.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after_secs: Option<u64>,
     },
     Pong,
     /// A stored change of the channel (`chat_message`, `message_edited`, ... `channel_updated`),
@@ -174,6 +179,7 @@ impl ServerFrame {
             reference: reference.map(str::to_owned),
             code: code.to_owned(),
             message: message.into(),
+            retry_after_secs: None,
         }
     }
 

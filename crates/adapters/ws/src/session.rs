@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tandem_app::AppContext;
 use tandem_app::auth::Authenticated;
-use tandem_app::messages;
+use tandem_app::{channels, messages};
 use tandem_app::ports::{
     ChannelChange, ConnectionKind, Delivery, OpenConnection, RealtimeStats, Subscription, Topic,
 };
@@ -38,6 +38,12 @@ pub mod close {
     pub const HEARTBEAT_TIMEOUT: u16 = 4410;
     pub const UNAVAILABLE: u16 = 4503;
 }
+
+/// How long a closing connection may take to flush its queue and its close frame.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long a heartbeat ping may wait for room in a connection's buffer.
+const PING_ROOM_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+const SLOW_CONSUMER_REASON: &str = "too slow: frames piled up; reconnect and resume";
 
 pub struct ChatSession {
     pub ctx: Arc<AppContext>,
@@ -71,6 +77,30 @@ impl ChatSession {
             user_id: self.caller.user.id.get(),
             username: self.caller.user.username.as_str().to_owned(),
         }
+    }
+
+    /// The channel's online members and the caller, who is connecting now.
+    async fn present(&self) -> Vec<Who> {
+        let mut present: Vec<Who> =
+            match channels::present_members(&self.ctx, &self.actor(), self.channel_id).await {
+                Ok(users) => users
+                    .iter()
+                    .map(|u| Who {
+                        user_id: u.id.get(),
+                        username: u.username.as_str().to_owned(),
+                    })
+                    .collect(),
+                Err(error) => {
+                    tracing::warn!(%error, "who is present is unknown");
+                    Vec::new()
+                }
+            };
+        let me = self.who();
+        if !present.iter().any(|w| w.user_id == me.user_id) {
+            let at = present.partition_point(|w| w.user_id < me.user_id);
+            present.insert(at, me);
+        }
+        present
     }
 
     /// Runs the connection to its end. `after_seq`: resume from there first.
@@ -130,17 +160,23 @@ impl ChatSession {
         }
         drop(outbound);
         self.finish(&mut state, &connection_id).await;
-        let _ = writer.await;
-        if let Some(Stop::Close(code, reason)) = stop {
-            let _ = session
-                .close(Some(CloseReason {
-                    code: CloseCode::Other(code),
-                    description: Some(reason.to_owned()),
-                }))
-                .await;
+        let reason = match stop {
+            Some(Stop::Close(code, reason)) => Some(CloseReason {
+                code: CloseCode::Other(code),
+                description: Some(reason.to_owned()),
+            }),
+            _ => None,
+        };
+        if matches!(stop, Some(Stop::Close(close::SLOW_CONSUMER, _))) {
+            // Its queue is full and its writer stuck: what is queued will never be read in time.
+            writer.abort();
         } else {
-            let _ = session.close(None).await;
+            // Frames already queued (an error explaining the close, say) go out first.
+            let _ = tokio::time::timeout(CLOSE_GRACE, writer).await;
         }
+        // A client that reads nothing never makes room for the close frame: after the grace
+        // period the session is dropped, which ends the connection without one.
+        let _ = tokio::time::timeout(CLOSE_GRACE, session.close(reason)).await;
     }
 
     async fn start(
@@ -155,6 +191,7 @@ impl ChatSession {
             channel_id: self.channel_id.get(),
             seq: current_seq,
             user_id: self.caller.user.id.get(),
+            present: self.present().await,
         })?;
         if after_seq.is_some() {
             self.catch_up(outbound, state).await?;
@@ -364,10 +401,15 @@ impl ChatSession {
                         id,
                         seq,
                     }),
-                    Outcome::Error { code, message } => outbound.push(&ServerFrame::Error {
+                    Outcome::Error {
+                        code,
+                        message,
+                        retry_after_secs,
+                    } => outbound.push(&ServerFrame::Error {
                         reference,
                         code: code.to_owned(),
                         message,
+                        retry_after_secs,
                     }),
                 }
             }
@@ -421,8 +463,12 @@ impl ChatSession {
         }
         if ticks.is_multiple_of(self.settings.heartbeat_interval.as_secs().max(1)) {
             let mut session = session.clone();
-            if session.ping(b"tandem").await.is_err() {
-                return Err(Stop::Gone);
+            // The ping waits for room in the connection's buffer; a client that has left none
+            // is not reading and would hold up this loop.
+            match tokio::time::timeout(PING_ROOM_WAIT, session.ping(b"tandem")).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return Err(Stop::Gone),
+                Err(_) => return Err(Stop::Close(close::SLOW_CONSUMER, SLOW_CONSUMER_REASON)),
             }
             let user = &self.caller.user;
             if let Ok(false) = self
@@ -484,10 +530,9 @@ impl Outbound {
     fn push_live(&self, json: &str, origin: Option<DateTime<Utc>>) -> Result<(), Stop> {
         match self.0.try_send((json.to_owned(), origin)) {
             Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(Stop::Close(
-                close::SLOW_CONSUMER,
-                "too slow: frames piled up; reconnect and resume",
-            )),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                Err(Stop::Close(close::SLOW_CONSUMER, SLOW_CONSUMER_REASON))
+            }
             Err(mpsc::error::TrySendError::Closed(_)) => Err(Stop::Gone),
         }
     }

@@ -3,11 +3,13 @@
 mod create;
 mod manage;
 mod membership;
+mod present;
 mod read;
 
 pub use create::{CreateChannel, Created, create_channel};
 pub use manage::{delete_channel, get_channel, list_channels, update_channel};
 pub use membership::{add_member, join_channel, leave_channel, list_members, remove_member};
+pub use present::{PRESENT_LIMIT, present_members};
 pub use read::mark_read;
 
 use crate::AppContext;
