@@ -7,6 +7,7 @@
 //! run without the services can never pass silently. `make test-embedded` runs the first half only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod s3;
 pub mod sse;
 pub mod ws;
 
