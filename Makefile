@@ -9,7 +9,7 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 # Tests that need PostgreSQL or Redis, for `make test-embedded` to leave out.
 SERVICE_TESTS := test(/(^|::)postgres::/) | (package(tandem-redis) & kind(test))
 
-.PHONY: help run test test-embedded lint openapi fmt nextest
+.PHONY: help run test test-embedded lint openapi fmt nextest s3s-fs
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -17,10 +17,10 @@ help: ## List the commands
 run: ## Build and start Tandem on the embedded default: SQLite and files under ./data, http://127.0.0.1:8080
 	cargo run --release -p tandem-server -- serve
 
-test: nextest ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL)
+test: nextest s3s-fs ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL)
 	cargo nextest run --workspace --no-tests=fail
 
-test-embedded: nextest ## Run every test that needs neither PostgreSQL nor Redis
+test-embedded: nextest s3s-fs ## Run every test that needs neither PostgreSQL nor Redis
 	cargo nextest run --workspace --no-tests=fail -E 'not ($(SERVICE_TESTS))'
 
 lint: ## Formatting and clippy, as CI runs them
@@ -36,3 +36,7 @@ openapi: ## Regenerate the committed OpenAPI document and real-time schemas afte
 
 nextest:
 	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+
+# The S3-compatible server the storage tests start (tests/src/s3.rs); it checks signatures.
+s3s-fs:
+	@command -v s3s-fs >/dev/null || cargo install s3s-fs@0.14.1 --features binary --locked
