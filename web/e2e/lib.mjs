@@ -140,7 +140,12 @@ export async function logIn(page, email) {
 
 /** The messages of the open channel whose content is exactly `text`. */
 export function messagesWith(page, text) {
-  return page.locator('#messagesContainer .message:not(.pending) .message-content', { hasText: text }).filter({ hasText: new RegExp(`^${escape(text)}(\\(edited\\))?$`) });
+  return page.locator('#messagesContainer .message:not(.pending) .message-content').filter({ hasText: exact(text) });
+}
+
+/** Matches an element whose whole text is `text` (an edited message adds "(edited)"). */
+export function exact(text) {
+  return new RegExp(`^${escape(text)}(\\(edited\\))?$`);
 }
 
 export function escape(text) {

@@ -1,6 +1,6 @@
 // The people of the organization, who is online, and who "I" am: shared by every feature.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { call, client } from './api';
 import { keys } from './queryClient';
 import { useNotificationFrames } from './realtime/notifications';
@@ -46,6 +46,20 @@ export function useUserMap(): Map<number, User> {
 export function displayName(user: Pick<User, 'username' | 'display_name'> | undefined, fallback = 'Someone'): string {
   if (!user) return fallback;
   return user.display_name?.trim() || user.username;
+}
+
+/** Reloads the people of the organization when some of `ids` are not among them (newcomers). */
+export function useEnsureUsers(ids: readonly number[]) {
+  const queryClient = useQueryClient();
+  const users = useUserMap();
+  const missing = users.size > 0 && ids.some((id) => !users.has(id));
+  useEffect(() => {
+    if (!missing) return;
+    const updated = queryClient.getQueryState(keys.users)?.dataUpdatedAt ?? 0;
+    const wait = Math.max(0, updated + 3_000 - Date.now());
+    const timer = setTimeout(() => void queryClient.invalidateQueries({ queryKey: keys.users, exact: true }), wait);
+    return () => clearTimeout(timer);
+  }, [missing, queryClient, users]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { call, client } from '../../lib/api';
 import { displayName } from '../../lib/directory';
@@ -65,6 +65,11 @@ export function CreateChannel({ onClose }: { onClose: () => void }) {
 
 export function BrowseChannels({ channels, onClose }: { channels: ChannelListItem[]; onClose: () => void }) {
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  // Channels others created since the list was loaded.
+  useEffect(() => {
+    void queryClient.invalidateQueries({ queryKey: keys.channels });
+  }, [queryClient]);
   const join = useJoin();
   const [filter, setFilter] = useState('');
   const [error, setError] = useState<string | null>(null);

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { call, client } from '../../lib/api';
-import { useUserMap } from '../../lib/directory';
+import { useEnsureUsers, useUserMap } from '../../lib/directory';
 import { errorMessage } from '../../lib/errors';
 import { keys } from '../../lib/queryClient';
 import type { Channel, ChannelListItem, User } from '../../lib/types';
@@ -67,6 +67,12 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
       document.removeEventListener('visibilitychange', mark);
     };
   }, [channel.id, channel.is_member, lastSeq, queryClient]);
+
+  const authors = useMemo(
+    () => [...(convo.timeline.data?.messages.map((m) => m.user_id) ?? []), ...convo.typing.map((p) => p.userId)],
+    [convo.timeline.data, convo.typing],
+  );
+  useEnsureUsers(authors);
 
   const userList = useMemo(() => [...users.values()].filter((u) => u.id !== me.id), [users, me.id]);
 
