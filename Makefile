@@ -9,16 +9,17 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 # Tests that need PostgreSQL or Redis, for `make test-embedded` to leave out.
 SERVICE_TESTS := test(/(^|::)postgres::/) | (package(tandem-redis) & kind(test))
 
-.PHONY: help run test test-embedded lint openapi fmt nextest s3s-fs
+.PHONY: help run test test-embedded lint openapi fmt nextest s3s-fs web web-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-run: ## Build and start Tandem on the embedded default: SQLite and files under ./data, http://127.0.0.1:8080
+run: web ## Build and start Tandem on the embedded default: SQLite and files under ./data, http://127.0.0.1:8080
 	cargo run --release -p tandem-server -- serve
 
-test: nextest s3s-fs ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL)
+test: nextest s3s-fs ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL), then the web app's checks
 	cargo nextest run --workspace --no-tests=fail
+	$(MAKE) web-check
 
 test-embedded: nextest s3s-fs ## Run every test that needs neither PostgreSQL nor Redis
 	cargo nextest run --workspace --no-tests=fail -E 'not ($(SERVICE_TESTS))'
@@ -33,6 +34,18 @@ fmt: ## Format the code
 openapi: ## Regenerate the committed OpenAPI document and real-time schemas after changing the API
 	cargo run -q -p tandem-server -- openapi > openapi/openapi.json
 	cargo run -q -p tandem-server -- openapi --realtime > openapi/realtime.json
+	@if [ -d web/node_modules ]; then cd web && npm run -s gen:types; else echo "web/node_modules missing: run make web, then make openapi again, to regenerate the web app's API types"; fi
+
+web: web/node_modules/.package-lock.json ## Build the web app into web/dist (Node 20 and npm)
+	cd web && npm run build
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+
+web-check: web ## The web app's checks: lint, types, generated types up to date, unit tests, end-to-end tests in Chromium
+	cd web && npm run lint && npm run typecheck && npm run check:types-fresh && npm test
+	cargo build -p tandem-server
+	cd web && npm run e2e
 
 nextest:
 	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked

@@ -5,7 +5,7 @@ import react from '@vitejs/plugin-react';
 // The files feature shows only once the server documents its upload endpoint.
 const openapi = fs.readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8');
 const filesApi = openapi.includes('"/api/v1/channels/{channel_id}/files"');
-const backend = process.env.TANDEM_URL ?? 'http://127.0.0.1:8080';
+const backend = process.env.VITE_PROXY_TARGET ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   plugins: [react()],
