@@ -47,7 +47,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', 'e2e/**/*.mjs', '*.js'],
+    files: ['scripts/**/*.mjs', '*.js'],
     languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // Node scripts whose callbacks passed to page.evaluate run in the browser.
+    files: ['e2e/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

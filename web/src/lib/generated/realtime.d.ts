@@ -238,6 +238,7 @@ export interface components {
         ServerFrame: {
             /** Format: int64 */
             channel_id: number;
+            present: components["schemas"]["Who"][];
             /** Format: int64 */
             seq: number;
             /** @enum {string} */
@@ -308,6 +309,11 @@ export interface components {
             code: string;
             message: string;
             ref?: string | null;
+            /**
+             * Format: int64
+             * @description With `rate_limited`: seconds until the next message will be accepted.
+             */
+            retry_after_secs?: number | null;
             /** @enum {string} */
             type: "error";
         } | {
