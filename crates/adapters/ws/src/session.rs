@@ -17,7 +17,7 @@ use crate::protocol::{ClientFrame, ServerFrame, TypingState, Who, envelope};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 use tandem_app::AppContext;
@@ -59,7 +59,16 @@ struct State {
     last_heard: Instant,
     typing_until: Option<Instant>,
     last_typing_sent: Option<Instant>,
+    /// Live events that arrived ahead of a missing one, by seq, with when the gap opened.
+    ahead: BTreeMap<i64, Arc<[u8]>>,
+    gap_since: Option<Instant>,
 }
+
+/// Concurrent senders' events may be published out of order: one that arrives ahead of a
+/// missing seq waits this long for it before the session reads the gap from storage.
+const REORDER_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+/// Events held ahead of a gap at most; beyond that, read from storage at once.
+const REORDER_LIMIT: usize = 256;
 
 enum Stop {
     /// The client closed or the socket broke: nothing to send.
@@ -132,6 +141,8 @@ impl ChatSession {
             last_heard: Instant::now(),
             typing_until: None,
             last_typing_sent: None,
+            ahead: BTreeMap::new(),
+            gap_since: None,
         };
         let connection_id = uuid::Uuid::new_v4().to_string();
 
@@ -148,9 +159,11 @@ impl ChatSession {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         let mut ticks: u64 = 0;
         while stop.is_none() {
+            let gap_deadline = state.gap_since.map(|since| since + REORDER_WAIT);
             let result = tokio::select! {
                 frame = frames.next() => self.on_client(frame, &outbound, &mut state).await,
                 delivery = subscription.recv() => self.on_delivery(delivery, &outbound, &mut state).await,
+                () = sleep_until_some(gap_deadline) => self.catch_up(&outbound, &mut state).await,
                 _ = tick.tick() => {
                     ticks += 1;
                     self.on_tick(ticks, &session, &mut state, &connection_id).await
@@ -271,7 +284,7 @@ impl ChatSession {
                 )
             })?;
             let Some(last) = page.events.last().map(|e| e.seq) else {
-                return Ok(());
+                return resume_after_catch_up(outbound, state);
             };
             let messages: HashMap<MessageId, _> =
                 page.messages.iter().map(|m| (m.id, m.clone())).collect();
@@ -291,7 +304,7 @@ impl ChatSession {
                 state.last_seq = seq;
             }
             if last >= page.last_seq {
-                return Ok(());
+                return resume_after_catch_up(outbound, state);
             }
         }
     }
@@ -321,11 +334,18 @@ impl ChatSession {
                     return Ok(());
                 }
                 if seq > state.last_seq + 1 {
-                    // Something was published before we subscribed, or lost on the way.
-                    return self.catch_up(outbound, state).await;
+                    // Published out of order, before we subscribed, or lost on the way: wait
+                    // briefly for the missing ones, then read them from storage.
+                    state.ahead.insert(seq, bytes.clone());
+                    state.gap_since.get_or_insert_with(Instant::now);
+                    if state.ahead.len() > REORDER_LIMIT {
+                        return self.catch_up(outbound, state).await;
+                    }
+                    return Ok(());
                 }
                 state.last_seq = seq;
-                outbound.push_live(json, origin)
+                outbound.push_live(json, origin)?;
+                flush_ahead(outbound, state)
             }
         }
     }
@@ -538,6 +558,46 @@ impl Outbound {
     }
 }
 
+/// Sends the held events that now follow `last_seq` without a gap; forgets those already
+/// sent; closes the gap when nothing is held any more.
+fn flush_ahead(outbound: &Outbound, state: &mut State) -> Result<(), Stop> {
+    while let Some(entry) = state.ahead.first_entry() {
+        let seq = *entry.key();
+        if seq > state.last_seq + 1 {
+            break;
+        }
+        let bytes = entry.remove();
+        if seq == state.last_seq + 1
+            && let Some(opened) = tandem_wire::frames::open(&bytes)
+        {
+            outbound.push_live(opened.json, opened.origin)?;
+            state.last_seq = seq;
+        }
+    }
+    if state.ahead.is_empty() {
+        state.gap_since = None;
+    }
+    Ok(())
+}
+
+/// After reading from storage: what was held and now follows goes out; anything still ahead
+/// of a gap waits another [`REORDER_WAIT`] rather than sending the session round again at once.
+fn resume_after_catch_up(outbound: &Outbound, state: &mut State) -> Result<(), Stop> {
+    flush_ahead(outbound, state)?;
+    if !state.ahead.is_empty() {
+        state.gap_since = Some(Instant::now());
+    }
+    Ok(())
+}
+
+/// Waits until `deadline`, or forever when there is none.
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
 fn spawn_writer(
     mut session: Session,
     capacity: usize,
@@ -557,4 +617,76 @@ fn spawn_writer(
         }
     });
     (Outbound(sender), writer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(last_seq: i64) -> State {
+        State {
+            last_seq,
+            last_heard: Instant::now(),
+            typing_until: None,
+            last_typing_sent: None,
+            ahead: BTreeMap::new(),
+            gap_since: Some(Instant::now()),
+        }
+    }
+
+    fn hold(state: &mut State, seq: i64) {
+        let json = format!(r#"{{"type":"chat_message","seq":{seq}}}"#);
+        state
+            .ahead
+            .insert(seq, tandem_wire::frames::envelope(seq, None, &json));
+    }
+
+    fn sent(receiver: &mut mpsc::Receiver<(String, Option<DateTime<Utc>>)>) -> Vec<String> {
+        std::iter::from_fn(|| receiver.try_recv().ok().map(|(json, _)| json)).collect()
+    }
+
+    #[test]
+    fn events_held_ahead_of_a_gap_go_out_in_order_once_it_closes() {
+        let (sender, mut receiver) = mpsc::channel(16);
+        let outbound = Outbound(sender);
+        let mut state = state(1);
+        hold(&mut state, 4);
+        hold(&mut state, 3);
+        assert!(flush_ahead(&outbound, &mut state).is_ok());
+        assert!(sent(&mut receiver).is_empty(), "2 is still missing");
+        assert!(state.gap_since.is_some());
+
+        // 2 arrives live (or from storage): 3 and 4 follow it, in order, and the gap is closed.
+        state.last_seq = 2;
+        assert!(flush_ahead(&outbound, &mut state).is_ok());
+        assert_eq!(
+            sent(&mut receiver),
+            [
+                r#"{"type":"chat_message","seq":3}"#,
+                r#"{"type":"chat_message","seq":4}"#
+            ]
+        );
+        assert_eq!(state.last_seq, 4);
+        assert!(state.ahead.is_empty() && state.gap_since.is_none());
+    }
+
+    #[test]
+    fn held_events_already_sent_from_storage_are_dropped_and_a_remaining_gap_waits_again() {
+        let (sender, mut receiver) = mpsc::channel(16);
+        let outbound = Outbound(sender);
+        let mut state = state(1);
+        hold(&mut state, 3);
+        hold(&mut state, 7);
+        let opened = Instant::now() - REORDER_WAIT * 2;
+        state.gap_since = Some(opened);
+        // The catch-up read everything up to 5 from storage.
+        state.last_seq = 5;
+        assert!(resume_after_catch_up(&outbound, &mut state).is_ok());
+        assert!(sent(&mut receiver).is_empty(), "3 went out from storage already");
+        assert_eq!(state.ahead.keys().copied().collect::<Vec<_>>(), [7]);
+        assert!(
+            state.gap_since.is_some_and(|since| since > opened),
+            "6 gets another wait before the next read"
+        );
+    }
 }
