@@ -17,6 +17,8 @@ const PART_SIZE: usize = 5 * 1024 * 1024;
 /// Parts in flight at once per upload, so one upload holds at most about
 /// `(MAX_PARTS_IN_FLIGHT + 1) × PART_SIZE` bytes in memory.
 const MAX_PARTS_IN_FLIGHT: usize = 2;
+/// How long an abort waits for the parts in flight; then they are cut short.
+const DRAIN_BEFORE_ABORT: Duration = Duration::from_secs(30);
 
 /// A [`BlobStore`] on an `object_store` backend.
 pub struct ObjectBlobStore {
@@ -154,10 +156,8 @@ impl AbortOnDrop {
     }
 
     async fn abort(&mut self) {
-        if let Some(writer) = self.0.take()
-            && let Err(error) = writer.abort().await
-        {
-            tracing::warn!(error = %error, "aborting a failed multipart upload failed");
+        if let Some(writer) = self.0.take() {
+            abort(writer).await;
         }
     }
 }
@@ -167,12 +167,18 @@ impl Drop for AbortOnDrop {
         if let Some(writer) = self.0.take()
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
-            runtime.spawn(async move {
-                if let Err(error) = writer.abort().await {
-                    tracing::warn!(error = %error, "aborting an abandoned multipart upload failed");
-                }
-            });
+            runtime.spawn(abort(writer));
         }
+    }
+}
+
+/// Lets the parts in flight finish (for a while) before aborting, rather than cutting their
+/// requests short: a request cut mid-body can leave the server a temporary file, while the
+/// abort removes every finished part.
+async fn abort(mut writer: WriteMultipart) {
+    let _ = tokio::time::timeout(DRAIN_BEFORE_ABORT, writer.wait_for_capacity(0)).await;
+    if let Err(error) = writer.abort().await {
+        tracing::warn!(error = %error, "aborting an unfinished multipart upload failed");
     }
 }
 

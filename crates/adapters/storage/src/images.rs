@@ -36,7 +36,7 @@ impl ImageProcessor for ImageReencoder {
 ///
 /// # Errors
 /// As [`ImageProcessor::process`] says.
-pub fn process(original: &[u8], limits: ImageLimits) -> Result<ProcessedImage, ImageError> {
+pub(crate) fn process(original: &[u8], limits: ImageLimits) -> Result<ProcessedImage, ImageError> {
     let mut reader = ImageReader::new(Cursor::new(original))
         .with_guessed_format()
         .map_err(|error| ImageError::Corrupt(error.to_string()))?;

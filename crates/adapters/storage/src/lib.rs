@@ -9,4 +9,4 @@ mod images;
 
 pub use blob::ObjectBlobStore;
 pub use config::{StorageConfig, StorageError, open};
-pub use images::{ImageReencoder, process as process_image};
+pub use images::ImageReencoder;
