@@ -1,8 +1,8 @@
 // End to end: two people in two browser contexts against the real server (fresh embedded
 // database, free port). Run with `npm run e2e` after `npm run build` and `cargo build`.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { send as sendText, exact, launch, messagesWith, person, Server, signUp } from './lib.mjs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { send as sendText, exact, launch, messagesWith, person, Server, shotPath, signUp } from './lib.mjs';
 
 const send = (p, text) => sendText(p.page, text);
 
@@ -37,6 +37,11 @@ describe('two people chatting', () => {
     await ben.page.getByRole('button', { name: 'Join general' }).click();
     await ben.page.locator('#channelName', { hasText: 'general' }).waitFor(WAIT);
     for (const p of [ana, ben]) await p.page.locator('.connection[data-state="open"]').waitFor({ ...WAIT, state: 'attached' });
+  });
+
+  // What each browser showed at the end of each test, for failures (in the temp directory).
+  afterEach(async (t) => {
+    for (const p of [ana, ben]) await p?.page.screenshot({ path: shotPath(`${t.name}-${p.name}`) }).catch(() => {});
   });
 
   after(async () => {
@@ -110,6 +115,27 @@ describe('two people chatting', () => {
     await ana.page.getByRole('button', { name: 'Emoji 🎉' }).click();
     await message(ana, 'Hi Ana, Ben here').getByRole('button', { name: '🎉 1', pressed: true }).waitFor(WAIT);
     await message(ben, 'Hi Ana, Ben here').getByRole('button', { name: '🎉 1', pressed: false }).waitFor(WAIT);
+  });
+
+  it('a direct message arrives with an unread badge and a notification', async () => {
+    await ana.page.getByRole('button', { name: 'New direct message' }).click();
+    await ana.page.getByRole('dialog', { name: 'New direct message' }).getByRole('button', { name: /Ben Ortiz/ }).click();
+    await ana.page.locator('#channelName', { hasText: 'Ben Ortiz' }).waitFor(WAIT);
+    await send(ana, 'A private word for @ben, when you have a minute');
+
+    // Ben is still in #general.
+    await ben.page.locator('#directList .channel-link', { hasText: 'Ana García' }).locator('.badge').waitFor(WAIT);
+    await ben.page.getByRole('button', { name: 'Notifications, 1 unread' }).click();
+    await ben.page.getByRole('dialog', { name: 'Notifications' }).getByRole('button', { name: /Ana García/ }).click();
+    await ben.page.locator('#channelName', { hasText: 'Ana García' }).waitFor(WAIT);
+    await exactlyOnce(ben, 'A private word for @ben, when you have a minute');
+    assert.equal(await ben.page.locator('#directList .channel-link .badge').count(), 0, 'reading clears the badge');
+
+    for (const p of [ana, ben]) {
+      await p.page.locator('#channelList .channel-link[data-channel-name="general"]').click();
+      await p.page.locator('#channelName', { hasText: 'general' }).waitFor(WAIT);
+      await p.page.locator('.connection[data-state="open"]').waitFor({ ...WAIT, state: 'attached' });
+    }
   });
 
   it('finds a message by search and opens it in context', async () => {

@@ -10,7 +10,8 @@ let server, browser, ana, channel;
 
 describe('a long history', () => {
   before(async () => {
-    server = new Server();
+    // Seeding sends faster than people may.
+    server = new Server({ settings: { TANDEM_CHAT__MAX_MESSAGES_PER_WINDOW: '1000' } });
     await server.start();
     const auth = await server.api('POST', '/api/v1/auth/register', {
       body: { email: 'ana@acme.test', username: 'ana', password: PASSWORD, organization_name: 'Acme' },

@@ -31,7 +31,9 @@ export function freePort() {
 
 /** A `tandem serve` process; `restart()` kills it and starts it again on the same data and port. */
 export class Server {
-  constructor({ binary = process.env.E2E_SERVER_BIN ?? path.join(repo, 'target/debug/tandem') } = {}) {
+  /** `settings`: extra TANDEM_* variables for the server. */
+  constructor({ binary = process.env.E2E_SERVER_BIN ?? path.join(repo, 'target/debug/tandem'), settings = {} } = {}) {
+    this.settings = settings;
     if (!fs.existsSync(binary)) throw new Error(`no server binary at ${binary}: run \`cargo build -p tandem-server\` (or set E2E_SERVER_BIN)`);
     if (!fs.existsSync(path.join(webDist, 'index.html'))) throw new Error(`the web app is not built (${webDist}): run \`npm run build\``);
     this.binary = binary;
@@ -53,6 +55,7 @@ export class Server {
         TANDEM_HTTP__WEB_DIR: webDist,
         TANDEM_HTTP__SHUTDOWN_TIMEOUT_SECS: '1',
         TANDEM_LOG__LEVEL: 'warn',
+        ...this.settings,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -155,4 +158,11 @@ export function escape(text) {
 export async function send(page, text) {
   await page.fill('#messageInput', text);
   await page.press('#messageInput', 'Enter');
+}
+
+/** Where a test leaves what a browser showed: $TMPDIR/tandem-e2e/<name>.png. */
+export function shotPath(name) {
+  const dir = path.join(os.tmpdir(), 'tandem-e2e');
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${name.replace(/[^\w-]+/g, '-').slice(0, 80)}.png`);
 }

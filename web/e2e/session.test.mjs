@@ -1,8 +1,8 @@
 // An expired session goes back to login, and back to the channel afterwards with the draft
 // that was being typed.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { launch, PASSWORD, person, Server, signUp } from './lib.mjs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { launch, PASSWORD, person, Server, shotPath, signUp } from './lib.mjs';
 
 const WAIT = { timeout: 20_000 };
 let server, browser, ana;
@@ -18,6 +18,10 @@ describe('an expired session', () => {
     await ana.page.fill('#newChannelName', 'plans');
     await ana.page.click('#createChannelButton');
     await ana.page.locator('#channelName', { hasText: 'plans' }).waitFor(WAIT);
+  });
+
+  afterEach(async (t) => {
+    await ana?.page.screenshot({ path: shotPath(`session-${t.name}`) }).catch(() => {});
   });
 
   after(async () => {

@@ -1,6 +1,6 @@
 import { QueryClientProvider, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { AdminPage } from '../features/admin';
 import { LoginPage, ProfilePage, SignupPage } from '../features/auth';
 import { createQueryClient } from '../lib/queryClient';
@@ -10,21 +10,15 @@ import { Home } from './Home';
 import { Shell } from './Shell';
 import { useTheme } from './theme';
 
-/** An expired session goes back to login, and returns here after it; drafts stay in storage. */
+/** Nothing of an ended session stays cached; the shell then leads to login. */
 function SessionWatcher() {
-  const navigate = useNavigate();
-  const location = useLocation();
   const queryClient = useQueryClient();
   useEffect(
     () =>
       subscribe((session, reason) => {
-        if (session || reason === 'changed') return;
-        queryClient.clear();
-        if (location.pathname === '/login' || location.pathname === '/signup') return;
-        const next = encodeURIComponent(location.pathname + location.search);
-        navigate(reason === 'expired' ? `/login?reason=expired&next=${next}` : '/login', { replace: true });
+        if (!session && reason !== 'changed') queryClient.clear();
       }),
-    [location, navigate, queryClient],
+    [queryClient],
   );
   return null;
 }

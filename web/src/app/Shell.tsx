@@ -7,6 +7,7 @@ import { call, client } from '../lib/api';
 import { useSession } from '../lib/directory';
 import { keys } from '../lib/queryClient';
 import { NotificationsProvider } from '../lib/realtime/notifications';
+import { sessionEndReason } from '../lib/session';
 import type { Message } from '../lib/types';
 import { UserMenu } from './UserMenu';
 
@@ -28,7 +29,12 @@ export function messagePath(channelId: number, message?: Pick<Message, 'id' | 's
 export function Shell() {
   const session = useSession();
   const location = useLocation();
-  if (!session) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (!session) {
+    // Back here after logging in again; an expired session says so (drafts are kept).
+    const next = encodeURIComponent(location.pathname + location.search);
+    const reason = sessionEndReason() === 'expired' ? 'reason=expired&' : '';
+    return <Navigate to={`/login?${reason}next=${next}`} replace />;
+  }
   return (
     <NotificationsProvider userId={session.user.id}>
       <Workspace />

@@ -18,6 +18,7 @@ const listeners = new Set<Listener>();
 let current: Session | null = read();
 let refreshing: Promise<Session | null> | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
+let endedBecause: 'expired' | 'signed_out' | null = null;
 
 function read(): Session | null {
   try {
@@ -54,6 +55,7 @@ export function subscribe(listener: Listener): () => void {
 }
 
 export function startSession(auth: AuthResponse) {
+  endedBecause = null;
   set(fromAuth(auth), 'changed');
 }
 
@@ -63,7 +65,13 @@ export function updateUser(user: User) {
 
 /** Ends the session locally; `expired` tells the login page to say so. */
 export function endSession(reason: 'expired' | 'signed_out') {
+  endedBecause = reason;
   set(null, reason);
+}
+
+/** Why the last session ended, for the login page to say so. */
+export function sessionEndReason(): 'expired' | 'signed_out' | null {
+  return endedBecause;
 }
 
 function fromAuth(auth: AuthResponse): Session {

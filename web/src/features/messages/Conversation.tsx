@@ -60,10 +60,16 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
         )
         .catch(() => {});
     };
-    const timer = setTimeout(mark, 600);
+    let pending = true;
+    const timer = setTimeout(() => {
+      pending = false;
+      mark();
+    }, 600);
     document.addEventListener('visibilitychange', mark);
     return () => {
       clearTimeout(timer);
+      // Leaving the channel (or a newer message arriving) marks what was seen.
+      if (pending) mark();
       document.removeEventListener('visibilitychange', mark);
     };
   }, [channel.id, channel.is_member, lastSeq, queryClient]);
