@@ -3,6 +3,7 @@
 //! the uploader declared ([`sniff`]), and the [`FilePolicy`] decides whether it is accepted and
 //! whether browsers may show it inline.
 
+mod header;
 mod name;
 mod policy;
 mod sniff;

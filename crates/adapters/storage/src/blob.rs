@@ -5,11 +5,13 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::path::Path;
-use object_store::signer::Signer;
+use object_store::signer::{Method, SignedUrlOptions, Signer};
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use std::sync::Arc;
 use std::time::Duration;
-use tandem_app::ports::{BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream};
+use tandem_app::ports::{
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, DownloadHeaders,
+};
 
 /// Size of each multipart part; S3 wants at least 5 MiB for all but the last. Bodies smaller
 /// than this go up in one request.
@@ -133,12 +135,21 @@ impl BlobStore for ObjectBlobStore {
         &self,
         key: &BlobKey,
         expires_in: Duration,
+        headers: &DownloadHeaders,
     ) -> Result<Option<String>, BlobError> {
         let Some(signer) = &self.signer else {
             return Ok(None);
         };
+        // S3's response overrides: signed into the URL, honoured by S3 and most compatibles.
+        let options = SignedUrlOptions::new().with_query([
+            ("response-content-type", headers.content_type.as_str()),
+            (
+                "response-content-disposition",
+                headers.content_disposition.as_str(),
+            ),
+        ]);
         let url = signer
-            .signed_url(object_store::signer::Method::GET, &path(key)?, expires_in)
+            .signed_url_opts(Method::GET, &path(key)?, expires_in, &options)
             .await
             .map_err(|error| BlobError::Unexpected(error.into()))?;
         Ok(Some(url.into()))

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use std::path::PathBuf;
 use std::time::Duration;
 use tandem_app::contract::blob_store;
-use tandem_app::ports::BlobKey;
+use tandem_app::ports::{BlobKey, DownloadHeaders};
 use tandem_storage::{StorageConfig, StorageError, open};
 
 /// A fresh directory under the system's temporary one, removed when dropped.
@@ -28,6 +28,13 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn headers() -> DownloadHeaders {
+    DownloadHeaders {
+        content_type: "text/plain".to_owned(),
+        content_disposition: "attachment; filename=\"a.txt\"".to_owned(),
     }
 }
 
@@ -64,6 +71,36 @@ async fn the_local_store_leaves_no_staging_files_after_a_failed_upload() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// `put` must stream: while the body is still being produced, most of what it yielded is
+/// already on disk (at most the parts in flight and the one being filled are in memory).
+#[tokio::test]
+async fn a_large_upload_reaches_the_disk_while_the_body_is_still_being_read() {
+    const MIB: usize = 1024 * 1024;
+    let data = TempDir::new();
+    let store = open(&StorageConfig::default(), &data.0).await.unwrap();
+    let dir = data.0.clone();
+    let total = 48;
+    let body = futures_util::stream::iter(0..total)
+        .then(move |sent| {
+            let dir = dir.clone();
+            async move {
+                if sent >= 24 {
+                    let on_disk = bytes_under(&dir);
+                    // 3 parts of 5 MiB in memory at most, and 1 MiB of slack for timing.
+                    assert!(
+                        on_disk + 16 * MIB as u64 >= (sent * MIB) as u64,
+                        "{on_disk} bytes on disk after {sent} MiB sent: the body is being collected"
+                    );
+                }
+                Ok(Bytes::from(vec![sent as u8; MIB]))
+            }
+        })
+        .boxed();
+    let key = BlobKey::generate("files");
+    assert_eq!(store.put(&key, body).await.unwrap(), (total * MIB) as u64);
+    assert_eq!(bytes_under(&data.0), (total * MIB) as u64);
+}
+
 #[tokio::test]
 async fn the_local_store_uses_the_configured_directory_and_creates_it() {
     let data = TempDir::new();
@@ -82,7 +119,7 @@ async fn the_local_store_uses_the_configured_directory_and_creates_it() {
     assert_eq!(std::fs::read(dir.join(key.as_str())).unwrap(), b"hi");
     assert_eq!(
         store
-            .presigned_get(&key, Duration::from_secs(60))
+            .presigned_get(&key, Duration::from_secs(60), &headers())
             .await
             .unwrap(),
         None
@@ -171,4 +208,11 @@ fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
         }
     }
     found
+}
+
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    files_under(dir)
+        .iter()
+        .map(|file| std::fs::metadata(file).map_or(0, |m| m.len()))
+        .sum()
 }

@@ -5,6 +5,10 @@
 //! size live in the database. Bodies are streams in both directions, so neither an upload nor
 //! a download ever has to fit in memory.
 
+mod images;
+
+pub use images::{EncodedImage, ImageError, ImageLimits, ImageProcessor, ProcessedImage};
+
 use super::BoxError;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -169,13 +173,28 @@ pub trait BlobStore: Send + Sync {
     /// when the backend has no such thing (local directory, memory): then the server streams
     /// the blob itself. Does not check that the blob exists.
     ///
+    /// The server is not there to set the response's headers, so the URL carries them
+    /// (signed, so they cannot be changed): without them the object store would answer with
+    /// its default type and no disposition, and every download would be named by its key.
+    ///
     /// # Errors
     /// [`BlobError::Unexpected`] when the URL cannot be signed.
     async fn presigned_get(
         &self,
         key: &BlobKey,
         expires_in: Duration,
+        headers: &DownloadHeaders,
     ) -> Result<Option<String>, BlobError>;
+}
+
+/// The response headers a presigned download must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadHeaders {
+    /// The sniffed media type, as stored.
+    pub content_type: String,
+    /// From `tandem_domain::Disposition::header_value`: `attachment` for everything the
+    /// policy does not allow inline, with the file's name.
+    pub content_disposition: String,
 }
 
 /// An error from a [`BlobStore`].
@@ -194,79 +213,6 @@ pub enum BlobError {
     /// Anything else; a bug or a broken invariant. Logged, never shown to clients.
     #[error("unexpected blob storage failure")]
     Unexpected(#[source] BoxError),
-}
-
-/// Makes uploaded images safe to show: decodes them, and encodes a web version and a
-/// thumbnail afresh.
-#[async_trait]
-pub trait ImageProcessor: Send + Sync {
-    /// Decodes `original`, turns it upright by its EXIF orientation, and encodes a web version
-    /// (no side longer than `limits.max_dimension`) and a thumbnail (no side longer than
-    /// `limits.thumbnail_dimension`). Images are never enlarged. Re-encoding drops EXIF (GPS
-    /// position included) and every other piece of metadata. CPU-bound: adapters run it on
-    /// the blocking pool, never on an async worker.
-    ///
-    /// # Errors
-    /// - [`ImageError::TooLarge`] when the header declares more than `limits.max_pixels`
-    ///   pixels (checked before decoding, against decompression bombs);
-    /// - [`ImageError::Unsupported`] when the format is not one the processor decodes;
-    /// - [`ImageError::Corrupt`] when the data is damaged or truncated.
-    async fn process(
-        &self,
-        original: Bytes,
-        limits: ImageLimits,
-    ) -> Result<ProcessedImage, ImageError>;
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImageLimits {
-    /// Longest side of the web version, in pixels.
-    pub max_dimension: u32,
-    /// Longest side of the thumbnail, in pixels.
-    pub thumbnail_dimension: u32,
-    /// Most pixels (width × height) an original may declare.
-    pub max_pixels: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProcessedImage {
-    /// Of the original, after orientation (a portrait photo stored sideways with an EXIF
-    /// rotation reports its upright size).
-    pub width: u32,
-    pub height: u32,
-    pub web: EncodedImage,
-    pub thumbnail: EncodedImage,
-}
-
-#[derive(Clone, PartialEq, Eq)]
-pub struct EncodedImage {
-    pub bytes: Bytes,
-    /// `image/jpeg`, or `image/png` when the image has transparency.
-    pub media_type: &'static str,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl fmt::Debug for EncodedImage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EncodedImage")
-            .field("bytes", &self.bytes.len())
-            .field("media_type", &self.media_type)
-            .field("width", &self.width)
-            .field("height", &self.height)
-            .finish()
-    }
-}
-
-/// Why an image could not be processed. The upload may still be kept as a plain file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ImageError {
-    #[error("this image format is not supported")]
-    Unsupported,
-    #[error("the image is damaged: {0}")]
-    Corrupt(String),
-    #[error("the image has too many pixels")]
-    TooLarge,
 }
 
 #[cfg(test)]

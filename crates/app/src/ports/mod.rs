@@ -18,8 +18,8 @@ pub use channels::{
     NewReport, SearchHit, SearchQuery,
 };
 pub use files::{
-    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, EncodedImage, ImageError,
-    ImageLimits, ImageProcessor, ProcessedImage,
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, DownloadHeaders, EncodedImage,
+    ImageError, ImageLimits, ImageProcessor, ProcessedImage,
 };
 pub use infrastructure::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
 pub use notify::{ChannelChange, Notice, Notifier, Silent};

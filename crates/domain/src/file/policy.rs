@@ -38,7 +38,11 @@ impl FileRefusal {
 ///
 /// A file is refused when it matches a `denied` pattern (denial wins); otherwise, when
 /// `allowed` is not empty, it must match one of its patterns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Deserializes from settings; a field left out keeps its default (so giving only `allowed`
+/// still refuses executables).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct FilePolicy {
     pub denied: Vec<String>,
     pub allowed: Vec<String>,
@@ -235,6 +239,16 @@ mod tests {
                 "{pattern} vs {media_type}"
             );
         }
+    }
+
+    #[test]
+    fn settings_that_leave_a_list_out_keep_its_default() {
+        let only_allowed: FilePolicy = serde_json::from_str(r#"{"allowed": ["image/*"]}"#).unwrap();
+        assert_eq!(only_allowed.denied, FilePolicy::default().denied);
+        assert_eq!(only_allowed.allowed, ["image/*"]);
+        let nothing_denied: FilePolicy = serde_json::from_str(r#"{"denied": []}"#).unwrap();
+        assert!(nothing_denied.denied.is_empty());
+        assert!(serde_json::from_str::<FilePolicy>(r#"{"deny": []}"#).is_err());
     }
 
     #[test]
