@@ -57,11 +57,10 @@ pub(crate) fn process(original: &[u8], limits: ImageLimits) -> Result<ProcessedI
     let mut image = DynamicImage::from_decoder(decoder).map_err(map_error)?;
     image.apply_orientation(orientation);
 
-    let web = encode(&fit(&image, limits.max_dimension))?;
-    let thumbnail = encode(&image.thumbnail(
-        limits.thumbnail_dimension.max(1),
-        limits.thumbnail_dimension.max(1),
-    ))?;
+    // The thumbnail is scaled from the web version: already small, so scaling is cheap.
+    let web_image = fit(&image, limits.max_dimension);
+    let thumbnail = encode(&fit(&web_image, limits.thumbnail_dimension))?;
+    let web = encode(&web_image)?;
     Ok(ProcessedImage {
         width: image.width(),
         height: image.height(),

@@ -90,6 +90,15 @@ async fn opaque_images_become_jpeg_even_when_they_come_with_an_alpha_channel() {
         50,
         "small images are not enlarged"
     );
+
+    let tiny = RgbImage::from_pixel(10, 6, Rgb([200, 100, 0]));
+    let processed = process(encoded(tiny, ImageFormat::Png), LIMITS)
+        .await
+        .unwrap();
+    for encoded in [&processed.web, &processed.thumbnail] {
+        assert_eq!((encoded.width, encoded.height), (10, 6), "never enlarged");
+        assert_eq!(decode(&encoded.bytes).width(), 10);
+    }
 }
 
 #[tokio::test]
