@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call, client } from '../../lib/api';
-import { displayName, useMe } from '../../lib/directory';
+import { displayName, useMe, useOnline } from '../../lib/directory';
 import { errorMessage } from '../../lib/errors';
 import type { components } from '../../lib/generated/api';
 import { keys } from '../../lib/queryClient';
@@ -34,6 +34,7 @@ export function AdminPage() {
   const me = useMe();
   const queryClient = useQueryClient();
   const { metrics, live } = useDashboard();
+  const online = useOnline();
   const [error, setError] = useState<string | null>(null);
   const users = useQuery({
     queryKey: ['admin', 'users'],
@@ -100,7 +101,7 @@ export function AdminPage() {
                       <option value="admin">Admin</option>
                     </select>
                   </td>
-                  <td>{u.is_active ? u.status : 'deactivated'}</td>
+                  <td>{u.is_active ? (online.get(u.id) ?? 'offline') : 'deactivated'}</td>
                   <td>
                     {u.id !== me.id && (
                       <button type="button" className="button small" onClick={() => void update(u, { is_active: !u.is_active })}>

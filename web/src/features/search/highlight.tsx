@@ -6,6 +6,7 @@ export function highlightSnippet(snippet: string, ranges: number[][]): ReactNode
   const sorted = ranges
     .filter((r) => r.length === 2 && r[0]! < r[1]!)
     .map(([s, e]) => [Math.max(0, s!), Math.min(chars.length, e!)] as const)
+    .filter(([s, e]) => s < e)
     .sort((a, b) => a[0] - b[0]);
   const out: ReactNode[] = [];
   let at = 0;
