@@ -60,6 +60,21 @@ describe('two people chatting', () => {
     assert.equal(await ana.page.locator('#messagesContainer .message.pending').count(), 0);
   });
 
+  it('delivers quickly: send on one screen to display on the other', async (t) => {
+    const times = [];
+    for (let n = 1; n <= 10; n++) {
+      const text = `Latency probe ${n}`;
+      const start = performance.now();
+      await send(ana, text);
+      await messagesWith(ben.page, text).waitFor(WAIT);
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    const median = (times[4] + times[5]) / 2;
+    t.diagnostic(`send-to-display over 10 messages: median ${median.toFixed(0)} ms, max ${times[9].toFixed(0)} ms`);
+    assert.ok(median < 1500, `median ${median} ms`);
+  });
+
   it('shows who is typing, and stops when they send', async () => {
     await ben.page.fill('#messageInput', 'typing something');
     await ana.page.locator('#typingIndicator', { hasText: 'Ben Ortiz is typing…' }).waitFor(WAIT);
