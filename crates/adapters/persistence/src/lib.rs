@@ -7,6 +7,7 @@ mod channel_log;
 mod channels;
 mod entities;
 mod error;
+mod jobs;
 mod mapping;
 mod messages;
 mod organizations;
@@ -140,6 +141,14 @@ impl Database {
     pub fn messages(&self) -> Arc<dyn MessageRepository> {
         Arc::new(messages::SeaMessageRepository {
             db: self.db.clone(),
+        })
+    }
+
+    /// The durable job queue; every job it stores gets `max_attempts` runs.
+    pub fn jobs(&self, max_attempts: u32) -> Arc<dyn tandem_app::ports::JobQueue> {
+        Arc::new(jobs::SeaJobQueue {
+            db: self.db.clone(),
+            max_attempts,
         })
     }
 

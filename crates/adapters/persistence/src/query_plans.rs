@@ -99,6 +99,10 @@ fn hot_reads(db: &DatabaseConnection) -> Vec<(&'static str, Statement)> {
                 ],
             ),
         ),
+        (
+            "claiming due jobs",
+            crate::jobs::claim_statement(db, "worker", 4, chrono::Utc::now(), chrono::Utc::now()),
+        ),
     ]
 }
 

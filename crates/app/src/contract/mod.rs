@@ -8,6 +8,7 @@ pub mod blob_store;
 pub mod bus;
 pub mod channels;
 pub mod denylist;
+pub mod jobs;
 pub mod presence;
 pub mod rate_limiter;
 pub mod repositories;

@@ -6,6 +6,7 @@
 mod channels;
 mod files;
 mod infrastructure;
+mod jobs;
 mod notify;
 mod realtime;
 mod repositories;
@@ -22,6 +23,7 @@ pub use files::{
     ImageError, ImageLimits, ImageProcessor, ProcessedImage,
 };
 pub use infrastructure::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
+pub use jobs::{ClaimedJob, Job, JobCounts, JobId, JobQueue};
 pub use notify::{ChannelChange, Notice, Notifier, Silent};
 pub use realtime::{Delivery, EventBus, PresenceStore, Subscription, Topic};
 pub use repositories::{
