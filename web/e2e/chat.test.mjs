@@ -153,6 +153,28 @@ describe('two people chatting', () => {
     }
   });
 
+  it('a private channel: created, someone added, who sees it at once', async () => {
+    await ana.page.getByRole('button', { name: 'Create a channel' }).click();
+    await ana.page.fill('#newChannelName', 'leads');
+    await ana.page.getByRole('checkbox').check();
+    await ana.page.click('#createChannelButton');
+    await ana.page.locator('#channelName', { hasText: 'leads' }).waitFor(WAIT);
+    assert.equal(await ben.page.locator('#channelList .channel-link[data-channel-name="leads"]').count(), 0);
+
+    await ana.page.getByRole('button', { name: 'Channel details' }).click();
+    await ana.page.selectOption('#infoPanel select[aria-label="Person to add"]', { label: 'Ben Ortiz (@ben)' });
+    await ana.page.locator('#infoPanel').getByRole('button', { name: 'Add', exact: true }).click();
+    await ana.page.locator('#infoPanel .member-list li', { hasText: 'Ben Ortiz' }).waitFor(WAIT);
+
+    // Ben's sidebar shows it without a reload.
+    await ben.page.locator('#channelList .channel-link[data-channel-name="leads"]').waitFor(WAIT);
+
+    await ana.page.keyboard.press('Escape');
+    await ana.page.locator('#channelList .channel-link[data-channel-name="general"]').click();
+    await ana.page.locator('#channelName', { hasText: 'general' }).waitFor(WAIT);
+    await ana.page.locator('.connection[data-state="open"]').waitFor({ ...WAIT, state: 'attached' });
+  });
+
   it('finds a message by search and opens it in context', async () => {
     await send(ben, 'The quarterly zeppelin budget is approved');
     await exactlyOnce(ana, 'The quarterly zeppelin budget is approved');

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { call, client } from '../../lib/api';
-import { displayName, useOnline } from '../../lib/directory';
+import { displayName, useOnline, useUsers } from '../../lib/directory';
 import { errorMessage } from '../../lib/errors';
 import { formatFull } from '../../lib/format';
 import { keys } from '../../lib/queryClient';
@@ -12,6 +12,10 @@ import { Panel } from '../../lib/ui/Panel';
 
 export function ChannelInfo({ channel, title, onClose, pinned }: { channel: Channel; title: string; onClose: () => void; pinned: ReactNode }) {
   const online = useOnline();
+  const queryClient = useQueryClient();
+  const { data: people = [] } = useUsers();
+  const [adding, setAdding] = useState('');
+  const [error, setError] = useState<string | null>(null);
   const members = useQuery({
     queryKey: keys.members(channel.id),
     queryFn: () => call(client.GET('/api/v1/channels/{channel_id}/members', { params: { path: { channel_id: channel.id }, query: { limit: 200 } } })),
@@ -29,6 +33,41 @@ export function ChannelInfo({ channel, title, onClose, pinned }: { channel: Chan
       </section>
       <section className="panel-section">
         <h3>Members {members.data && `(${members.data.members.length})`}</h3>
+        {channel.type !== 'direct' && channel.is_member && (
+          <form
+            className="add-member"
+            onSubmit={async (e) => {
+              e.preventDefault();
+              if (!adding) return;
+              try {
+                await call(
+                  client.POST('/api/v1/channels/{channel_id}/members', { params: { path: { channel_id: channel.id } }, body: { user_id: Number(adding) } }),
+                );
+                setAdding('');
+                setError(null);
+                await queryClient.invalidateQueries({ queryKey: keys.members(channel.id) });
+                await queryClient.invalidateQueries({ queryKey: keys.channels });
+              } catch (err) {
+                setError(errorMessage(err));
+              }
+            }}
+          >
+            <select value={adding} onChange={(e) => setAdding(e.target.value)} aria-label="Person to add">
+              <option value="">Add someone…</option>
+              {people
+                .filter((u) => u.is_active && !members.data?.members.some((m) => m.user.id === u.id))
+                .map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {displayName(u)} (@{u.username})
+                  </option>
+                ))}
+            </select>
+            <button className="button small" disabled={!adding}>
+              Add
+            </button>
+          </form>
+        )}
+        {error && <p className="form-error" role="alert">{error}</p>}
         <ul className="member-list">
           {members.data?.members.map(({ user }) => (
             <li key={user.id}>

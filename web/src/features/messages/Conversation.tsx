@@ -6,6 +6,7 @@ import { errorMessage } from '../../lib/errors';
 import { keys } from '../../lib/queryClient';
 import type { Channel, ChannelListItem, User } from '../../lib/types';
 import { useMessageActions } from './actions';
+import type { Timeline } from './timeline';
 import { Composer } from './Composer';
 import type { MarkdownContext } from './markdown';
 import { MessageList } from './MessageList';
@@ -38,8 +39,12 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
   const ctx = useMarkdownContext(me);
   const actions = useMessageActions(me.id);
   const convo = useConversation(channel.id, me.id);
-  const readSeq = useRef<{ channel: number; seq: number | null }>({ channel: channel.id, seq: channel.last_read_seq ?? null });
-  if (readSeq.current.channel !== channel.id) readSeq.current = { channel: channel.id, seq: channel.last_read_seq ?? null };
+  // Where "new" starts: what this tab already showed of the channel, else the read marker.
+  const readSeq = useRef<{ channel: number; seq: number | null } | null>(null);
+  if (readSeq.current?.channel !== channel.id) {
+    const seen = queryClient.getQueryData<Timeline>(keys.timeline(channel.id))?.lastSeq;
+    readSeq.current = { channel: channel.id, seq: seen ?? channel.last_read_seq ?? null };
+  }
   const lastSeq = convo.timeline.data?.lastSeq;
   const { loadUntil } = convo;
 
