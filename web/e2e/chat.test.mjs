@@ -153,7 +153,7 @@ describe('two people chatting', () => {
     }
   });
 
-  it('a private channel: created, someone added, who sees it at once', async () => {
+  it('a private channel: created, someone added, who is told and sees it at once', async () => {
     await ana.page.getByRole('button', { name: 'Create a channel' }).click();
     await ana.page.fill('#newChannelName', 'leads');
     await ana.page.getByRole('checkbox').check();
@@ -166,8 +166,11 @@ describe('two people chatting', () => {
     await ana.page.locator('#infoPanel').getByRole('button', { name: 'Add', exact: true }).click();
     await ana.page.locator('#infoPanel .member-list li', { hasText: 'Ben Ortiz' }).waitFor(WAIT);
 
-    // Ben's sidebar shows it without a reload.
+    // Ben's sidebar shows it without a reload, and he is told.
     await ben.page.locator('#channelList .channel-link[data-channel-name="leads"]').waitFor(WAIT);
+    await ben.page.getByRole('button', { name: 'Notifications, 1 unread' }).click();
+    await ben.page.getByRole('dialog', { name: 'Notifications' }).getByText('You were added to #leads').waitFor(WAIT);
+    await ben.page.keyboard.press('Escape');
 
     await ana.page.keyboard.press('Escape');
     await ana.page.locator('#channelList .channel-link[data-channel-name="general"]').click();

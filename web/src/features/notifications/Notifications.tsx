@@ -76,7 +76,8 @@ export function NotificationBell({ onOpen }: { onOpen: (channelId: number, messa
         aria-expanded={open}
         onClick={() => {
           setOpen(!open);
-          if (!open) setTimeout(store.markAllRead, 1500);
+          const shown = notices.map((n) => n.key);
+          if (!open) setTimeout(() => store.markRead(shown), 1500);
         }}
       >
         <Icon name="bell" />

@@ -23,7 +23,9 @@ export function useNoticeStore() {
   return {
     add: (notice: Notice) =>
       queryClient.setQueryData<Notice[]>(KEY, (list = []) => (list.some((n) => n.key === notice.key) ? list : [notice, ...list].slice(0, MAX))),
-    markAllRead: () => queryClient.setQueryData<Notice[]>(KEY, (list = []) => list.map((n) => ({ ...n, read: true }))),
+    /** Marks these notices read (those that were on screen), not ones that came since. */
+    markRead: (keys: string[]) =>
+      queryClient.setQueryData<Notice[]>(KEY, (list = []) => list.map((n) => (keys.includes(n.key) ? { ...n, read: true } : n))),
     clear: () => queryClient.setQueryData<Notice[]>(KEY, []),
   };
 }
