@@ -1,7 +1,7 @@
 //! The bundle of ports a use case may call, built once by the server.
 
 use crate::ports::{
-    ChannelRepository, Clock, EventBus, MessageRepository, MessageSearch, Notifier,
+    ChannelRepository, Clock, EventBus, JobQueue, MessageRepository, MessageSearch, Notifier,
     OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter, ReadinessProbe,
     RealtimeStats, SessionRepository, TokenDenylist, TokenService, UserRepository,
 };
@@ -57,6 +57,33 @@ impl Default for ChatPolicy {
     }
 }
 
+/// Tunables of the background job workers, taken from settings.
+#[derive(Debug, Clone)]
+pub struct JobPolicy {
+    /// Worker loops per node (each runs one job at a time).
+    pub workers: usize,
+    /// How long an idle worker waits before looking for due jobs again.
+    pub poll_interval: Duration,
+    /// How long a claimed job is a worker's; a job still running after this may run again.
+    pub lease: Duration,
+    /// Runs a job gets before it is declared dead; stamped on each job when it is enqueued.
+    pub max_attempts: u32,
+    /// The first retry's delay; each further retry doubles it, up to an hour.
+    pub backoff_base: Duration,
+}
+
+impl Default for JobPolicy {
+    fn default() -> Self {
+        Self {
+            workers: 1,
+            poll_interval: Duration::from_secs(1),
+            lease: Duration::from_secs(5 * 60),
+            max_attempts: 8,
+            backoff_base: Duration::from_secs(5),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppContext {
     pub users: Arc<dyn UserRepository>,
@@ -80,6 +107,9 @@ pub struct AppContext {
     pub clock: Arc<dyn Clock>,
     /// Everything `/readyz` must find reachable (database, Redis).
     pub probes: Vec<Arc<dyn ReadinessProbe>>,
+    /// Durable background work (image processing, blob clean-up), run by the job workers.
+    pub jobs: Arc<dyn JobQueue>,
     pub auth_policy: AuthPolicy,
     pub chat_policy: ChatPolicy,
+    pub job_policy: JobPolicy,
 }

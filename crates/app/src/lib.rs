@@ -10,6 +10,7 @@ pub mod channels;
 pub mod context;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod jobs;
 pub mod messages;
 pub mod organizations;
 pub mod ports;
@@ -18,4 +19,4 @@ pub mod users;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use context::{AppContext, AuthPolicy, ChatPolicy};
+pub use context::{AppContext, AuthPolicy, ChatPolicy, JobPolicy};

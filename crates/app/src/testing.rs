@@ -19,6 +19,10 @@ use tandem_domain::{
     UserId, UserStatus, Username,
 };
 
+mod jobs;
+
+pub(crate) use jobs::{FakeJobs, JobState};
+
 type Time = DateTime<Utc>;
 type Port<T> = Result<T, PortError>;
 
@@ -47,6 +51,7 @@ pub(crate) struct TestContext {
     pub tokens: Arc<FakeTokens>,
     pub rate_limiter: Arc<FakeRateLimiter>,
     pub clock: Arc<FakeClock>,
+    pub jobs: Arc<FakeJobs>,
 }
 
 impl TestContext {
@@ -61,6 +66,8 @@ impl TestContext {
         let ttl = TimeDelta::from_std(policy.access_token_ttl).unwrap();
         let tokens = Clocked::new(&clock, (ttl, HashMap::new()));
         let rate_limiter = Clocked::new(&clock, HashMap::new());
+        let job_policy = crate::JobPolicy::default();
+        let jobs = Arc::new(FakeJobs::new(job_policy.max_attempts));
         let ctx = AppContext {
             users: users.clone(),
             organizations: users.clone(),
@@ -78,8 +85,10 @@ impl TestContext {
             presence: Arc::new(NoChat),
             stats: Arc::new(crate::ports::NoStats),
             probes: Vec::new(),
+            jobs: jobs.clone(),
             auth_policy: policy,
             chat_policy: crate::ChatPolicy::default(),
+            job_policy,
         };
         Self {
             ctx,
@@ -88,6 +97,7 @@ impl TestContext {
             tokens,
             rate_limiter,
             clock,
+            jobs,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The `tandem` server: settings, wiring of adapters into use cases, and startup. No business
 //! logic lives here.
 
+pub mod jobs;
 pub mod keys;
 pub mod logging;
 pub mod settings;

@@ -1,4 +1,4 @@
-//! The `tandem` command: `serve` (the default), `migrate`, `create-admin`, `openapi`.
+//! The `tandem` command: `serve` (the default), `worker`, `migrate`, `create-admin`, `openapi`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -26,6 +26,9 @@ enum Command {
         #[arg(long)]
         addr: Option<std::net::SocketAddr>,
     },
+    /// Run background jobs only (no HTTP), for nodes that do nothing else; stops on SIGINT
+    /// or SIGTERM after the jobs in hand.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create an organization and its first admin; prints the generated password once.
@@ -74,6 +77,10 @@ async fn main() -> anyhow::Result<()> {
                 .await?
                 .run_until_stopped()
                 .await?;
+            tracing::info!("tandem stopped");
+        }
+        Command::Worker => {
+            tandem_server::jobs::run_worker_node(&settings).await?;
             tracing::info!("tandem stopped");
         }
         Command::Migrate => {

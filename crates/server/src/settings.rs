@@ -34,6 +34,7 @@ pub struct Settings {
     pub chat: ChatSettings,
     pub realtime: RealtimeSettings,
     pub http: HttpSettings,
+    pub jobs: JobSettings,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -112,6 +113,23 @@ pub struct HttpSettings {
     pub web_dir: std::path::PathBuf,
 }
 
+/// The background job workers (image processing, blob clean-up).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSettings {
+    /// Worker loops per node, each running one job at a time; 0 leaves jobs to other nodes
+    /// (`tandem worker`).
+    pub workers: usize,
+    /// How often an idle worker looks for due jobs, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// How long a claimed job is its worker's; a job still running after this may run again
+    /// elsewhere, so it must be longer than any job takes.
+    pub lease_secs: u64,
+    /// Runs a job gets before it is kept as dead for operators; applies to jobs enqueued from
+    /// now on.
+    pub max_attempts: u32,
+}
+
 /// The defaults, as a document figment can layer the file and environment over.
 #[derive(Serialize)]
 struct Defaults {
@@ -124,6 +142,7 @@ struct Defaults {
     chat: ChatSettings,
     realtime: RealtimeSettings,
     http: HttpSettings,
+    jobs: JobSettings,
 }
 
 #[derive(Serialize)]
@@ -176,6 +195,12 @@ fn defaults() -> Defaults {
             trust_forwarded_headers: false,
             shutdown_timeout_secs: 30,
             web_dir: "web/dist".into(),
+        },
+        jobs: JobSettings {
+            workers: 1,
+            poll_interval_ms: 1000,
+            lease_secs: 5 * 60,
+            max_attempts: 8,
         },
     }
 }
@@ -271,6 +296,13 @@ impl Settings {
         if self.http.json_limit_bytes < 1024 {
             return Err(SettingsError::Invalid(
                 "http.json_limit_bytes must be at least 1024".to_owned(),
+            ));
+        }
+        let jobs = &self.jobs;
+        if jobs.poll_interval_ms < 10 || jobs.lease_secs == 0 || jobs.max_attempts == 0 {
+            return Err(SettingsError::Invalid(
+                "jobs: poll_interval_ms must be at least 10; lease_secs and max_attempts positive"
+                    .to_owned(),
             ));
         }
         if let Some(url) = &self.database_url {
@@ -372,6 +404,27 @@ mod tests {
                 !shown.contains("s3cr3t") && !shown.contains("hunter2"),
                 "{shown}"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn job_workers_are_configured_in_their_own_section() {
+        use std::time::Duration;
+        Jail::expect_with(|jail| {
+            jail.create_file("tandem.toml", "[jobs]\nworkers = 3\nlease_secs = 60\n")?;
+            jail.set_env("TANDEM_JOBS__POLL_INTERVAL_MS", "250");
+            let settings = Settings::load(None).expect("loads");
+            let policy = crate::jobs::policy(&settings.jobs);
+            assert_eq!((policy.workers, policy.max_attempts), (3, 8));
+            assert_eq!(policy.poll_interval, Duration::from_millis(250));
+            assert_eq!(policy.lease, Duration::from_secs(60));
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("TANDEM_JOBS__LEASE_SECS", "0");
+            let error = Settings::load(None).expect_err("refused").to_string();
+            assert!(error.contains("lease_secs"), "{error}");
             Ok(())
         });
     }

@@ -1,5 +1,6 @@
 //! Wiring: picks an adapter for every port from the settings, and builds the HTTP server.
 
+use crate::jobs::JobWorkers;
 use crate::keys;
 use crate::settings::Settings;
 use actix_web::dev::{Server, ServerHandle};
@@ -18,6 +19,8 @@ use tandem_persistence::Database;
 pub struct Application {
     server: Server,
     local_addr: SocketAddr,
+    /// Started with the server, stopped after it.
+    jobs: JobWorkers,
 }
 
 impl Application {
@@ -27,6 +30,11 @@ impl Application {
     /// When a dependency cannot be reached, a setting is unusable, or the address is taken.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let ctx = web::Data::new(build_context(&settings).await?);
+        let jobs = JobWorkers::new(
+            ctx.clone().into_inner(),
+            crate::jobs::handler(),
+            Duration::from_secs(settings.http.shutdown_timeout_secs),
+        );
         let listener = TcpListener::bind(settings.addr)
             .with_context(|| format!("binding {}", settings.addr))?;
         let local_addr = listener.local_addr()?;
@@ -68,6 +76,7 @@ impl Application {
         Ok(Self {
             server: server.run(),
             local_addr,
+            jobs,
         })
     }
 
@@ -80,12 +89,16 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped; in-flight requests get `http.shutdown_timeout_secs` to finish.
+    /// Serves, and runs `jobs.workers` job workers, until stopped; in-flight requests, then
+    /// the jobs in hand, get `http.shutdown_timeout_secs` each to finish.
     ///
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let jobs = self.jobs.start();
+        let served = self.server.await;
+        jobs.stop().await;
+        served
     }
 }
 
@@ -188,6 +201,8 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
             max_messages_per_window: settings.chat.max_messages_per_window,
             message_window: Duration::from_secs(settings.chat.message_window_secs.max(1)),
         },
+        jobs: database.jobs(settings.jobs.max_attempts),
+        job_policy: crate::jobs::policy(&settings.jobs),
     })
 }
 
