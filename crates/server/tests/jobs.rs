@@ -1,7 +1,8 @@
 //! The job workers as an operator runs them, with the real binary on an embedded SQLite
-//! database: a job enqueued before a restart runs after it, and `tandem worker` runs jobs
-//! without serving HTTP and stops cleanly. Jobs are enqueued and counted through the library,
-//! on the same database file, as the server's own use cases would.
+//! database: a job enqueued before a restart runs after it (and `/metrics` counts it while it
+//! waits), and `tandem worker` runs jobs without serving HTTP and stops cleanly. Jobs are
+//! enqueued and counted through the library, on the same database file, as the server's own
+//! use cases would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 use serde_json::json;
@@ -144,6 +145,16 @@ async fn a_job_enqueued_before_a_restart_runs_after_it() {
     let ctx = scratch.context().await;
     tandem_app::jobs::enqueue(&ctx, blobs()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
+    let metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("background_jobs{state=\"queued\"} 1\n"),
+        "{metrics}"
+    );
     assert!(terminate(&mut server).await.success());
     let waiting = ctx.jobs.counts().await.unwrap();
     assert_eq!((waiting.queued, waiting.running), (1, 0), "{waiting:?}");

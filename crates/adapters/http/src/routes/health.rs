@@ -7,6 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tandem_app::AppContext;
+use tandem_app::ports::JobCounts;
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -79,8 +80,31 @@ async fn within_deadline<F: std::future::Future>(future: F) -> Option<F::Output>
 /// Prometheus metrics in the text exposition format.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "Metrics", content_type = "text/plain")))]
 #[get("/metrics")]
-pub async fn metrics(metrics: web::Data<HttpMetrics>) -> HttpResponse {
+pub async fn metrics(metrics: web::Data<HttpMetrics>, ctx: web::Data<AppContext>) -> HttpResponse {
+    // This node's requests, then the job queue's counts (shared by every node), left out
+    // when the queue does not answer in time. (The doc comment is the OpenAPI description.)
+    let mut body = metrics.render();
+    match within_deadline(ctx.jobs.counts()).await {
+        Some(Ok(counts)) => body.push_str(&job_metrics(counts)),
+        Some(Err(error)) => tracing::warn!(%error, "job counts unavailable for /metrics"),
+        None => tracing::warn!("job counts timed out for /metrics"),
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render())
+        .body(body)
+}
+
+fn job_metrics(counts: JobCounts) -> String {
+    let JobCounts {
+        queued,
+        running,
+        dead,
+    } = counts;
+    format!(
+        "# HELP background_jobs Background jobs in the queue, by state.\n\
+         # TYPE background_jobs gauge\n\
+         background_jobs{{state=\"queued\"}} {queued}\n\
+         background_jobs{{state=\"running\"}} {running}\n\
+         background_jobs{{state=\"dead\"}} {dead}\n"
+    )
 }
