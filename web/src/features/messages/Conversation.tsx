@@ -107,7 +107,7 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
           focusId={focus?.id}
           empty={
             <div className="channel-intro">
-              <h3>{title}</h3>
+              <h2>{title}</h2>
               <p className="muted">This is the very beginning of {title}.</p>
             </div>
           }

@@ -1,6 +1,6 @@
 import type { User } from '../types';
 
-const palette = ['#4f46e5', '#0891b2', '#059669', '#d97706', '#dc2626', '#7c3aed', '#db2777', '#2563eb'];
+const palette = ['#4338ca', '#0e7490', '#047857', '#b45309', '#b91c1c', '#6d28d9', '#be185d', '#1d4ed8'];
 
 export function Avatar({ user, size = 36, online }: { user?: Pick<User, 'id' | 'username' | 'display_name'>; size?: number; online?: boolean }) {
   const name = user?.display_name || user?.username || '?';
