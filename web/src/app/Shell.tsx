@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Navigate, Outlet, useLocation, useMatch, useNavigate, useOutletContext } from 'react-router';
-import { Sidebar } from '../features/channels';
+import { Sidebar, useChannels } from '../features/channels';
 import { NotificationBell, NotificationListener } from '../features/notifications';
 import { call, client } from '../lib/api';
 import { useSession } from '../lib/directory';
@@ -49,6 +49,12 @@ function Workspace() {
   const [drawer, setDrawer] = useState(false);
   const organization = useQuery({ queryKey: keys.organization, queryFn: () => call(client.GET('/api/v1/organizations/current')) });
   const open = (channelId: number, message?: Message) => navigate(messagePath(channelId, message));
+  const { data: channels } = useChannels();
+  const unread = channels?.channels.reduce((n, c) => n + (c.is_member ? c.unread_count : 0), 0) ?? 0;
+  const name = organization.data?.name;
+  useEffect(() => {
+    document.title = `${unread ? `(${unread}) ` : ''}${name ? `${name} · ` : ''}Tandem`;
+  }, [unread, name]);
   const closeDrawer = () => setDrawer(false);
 
   return (
