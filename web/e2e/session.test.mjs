@@ -1,5 +1,5 @@
-// An expired session goes back to login, and back to the channel afterwards with the draft
-// that was being typed.
+// The profile and status; an expired session goes back to login, and back to the channel
+// afterwards with the draft that was being typed; logging out.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { launch, PASSWORD, person, Server, shotPath, signUp } from './lib.mjs';
@@ -7,7 +7,7 @@ import { launch, PASSWORD, person, Server, shotPath, signUp } from './lib.mjs';
 const WAIT = { timeout: 20_000 };
 let server, browser, ana;
 
-describe('an expired session', () => {
+describe('the session and the profile', () => {
   before(async () => {
     server = new Server();
     await server.start();
@@ -28,6 +28,26 @@ describe('an expired session', () => {
     await browser?.close();
     await server?.stop();
     server?.cleanup();
+  });
+
+  it('edits the profile and sets a status', async () => {
+    await ana.page.click('#userMenuButton');
+    await ana.page.getByRole('menuitem', { name: 'Profile' }).click();
+    await ana.page.getByRole('textbox', { name: 'Full name' }).fill('Ana María García');
+    await ana.page.getByRole('button', { name: 'Save profile' }).click();
+    await ana.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor(WAIT);
+    await ana.page.locator('#userMenuButton', { hasText: 'Ana María García' }).waitFor(WAIT);
+
+    await ana.page.click('#userMenuButton');
+    await ana.page.getByRole('menuitemradio', { name: 'Away' }).click();
+    await ana.page.locator('#userMenuButton', { hasText: 'Away' }).waitFor(WAIT);
+    const me = await server.api('GET', '/api/v1/auth/me', {
+      token: await ana.page.evaluate(() => JSON.parse(localStorage.getItem('tandem.session')).accessToken),
+    });
+    assert.equal(me.display_name, 'Ana María García');
+    assert.equal(me.status, 'away');
+    await ana.page.locator('#channelList .channel-link[data-channel-name="plans"]').click();
+    await ana.page.locator('#channelName', { hasText: 'plans' }).waitFor(WAIT);
   });
 
   it('returns to login, then to the channel with the draft kept', async () => {
