@@ -7,7 +7,8 @@ import { createConfig } from '@redocly/openapi-core';
 import openapiTS, { astToString } from 'openapi-typescript';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const specDir = path.resolve(here, '../../openapi');
+// OPENAPI_DIR: generate from other copies of the documents (e.g. a commit's).
+const specDir = path.resolve(process.env.OPENAPI_DIR ?? path.join(here, '../../openapi'));
 const outDir = path.resolve(process.argv[2] ?? path.join(here, '../src/lib/generated'));
 
 const HEADER =
