@@ -50,7 +50,20 @@ async fn a_message_sent_on_the_socket_is_acked_after_storage_and_reaches_every_m
     bob_ws.expect("ready").await;
 
     ana_ws.send(json!({ "type": "chat_message", "content": "hello over the socket", "client_msg_id": "ws-1", "ref": "r1" })).await;
-    let ack = ana_ws.expect("ack").await;
+    // The sender's own copy of the broadcast and the ack come in either order.
+    let (mut ack, mut own_copy) = (None, None);
+    while ack.is_none() || own_copy.is_none() {
+        let frame = ana_ws
+            .next_within(tandem_tests::ws::WAIT)
+            .await
+            .expect("ack and copy");
+        match frame["type"].as_str() {
+            Some("ack") => ack = Some(frame),
+            Some("chat_message") => own_copy = Some(frame),
+            _ => {}
+        }
+    }
+    let (ack, own_copy) = (ack.unwrap(), own_copy.unwrap());
     assert_eq!(
         (ack["client_msg_id"].as_str(), ack["ref"].as_str()),
         (Some("ws-1"), Some("r1"))
@@ -74,11 +87,7 @@ async fn a_message_sent_on_the_socket_is_acked_after_storage_and_reaches_every_m
         (Some(seq), Some(id))
     );
     assert_eq!(delivered["message"]["content"], "hello over the socket");
-    assert_eq!(
-        ana_ws.expect("chat_message").await["seq"],
-        seq,
-        "the sender gets the broadcast too"
-    );
+    assert_eq!(own_copy["seq"], seq, "the sender gets the broadcast too");
     carol_ws.expect_none("chat_message", QUIET).await;
 
     // A retried frame with the same key is acked with the same message, and not broadcast again.
@@ -503,9 +512,16 @@ async fn the_ready_frame_names_who_is_here(app: TestApp) {
             })
             .collect()
     };
-    let mut expected = vec![(ana.id, ana.username.clone()), (carol.id, "carol".to_owned())];
+    let mut expected = vec![
+        (ana.id, ana.username.clone()),
+        (carol.id, "carol".to_owned()),
+    ];
     expected.sort();
-    assert_eq!(present(&ready), expected, "online members and me; Bob is offline");
+    assert_eq!(
+        present(&ready),
+        expected,
+        "online members and me; Bob is offline"
+    );
     let mut bob_ws = app.socket(&bob.access_token, general, "").await;
     let ready = bob_ws.expect("ready").await;
     let mut expected = vec![
@@ -534,8 +550,14 @@ async fn a_consumer_that_stops_reading_is_cut_off_without_holding_up_the_others(
     let mut ana_ws = app
         .socket_with_small_buffer(&ana.access_token, general)
         .await;
-    assert_eq!(bob_ws.expect("user_joined").await["user"]["user_id"], bob.id);
-    assert_eq!(bob_ws.expect("user_joined").await["user"]["user_id"], ana.id);
+    assert_eq!(
+        bob_ws.expect("user_joined").await["user"]["user_id"],
+        bob.id
+    );
+    assert_eq!(
+        bob_ws.expect("user_joined").await["user"]["user_id"],
+        ana.id
+    );
 
     let content = "slow consumer ".repeat(280);
     let (mut sent, mut acked, mut copies, mut ana_left) = (0, 0, 0, false);
@@ -588,8 +610,10 @@ async fn a_flood_of_messages_gets_rate_limited_error_frames(app: TestApp) {
     let mut ws = app.socket(&ana.access_token, general, "").await;
     ws.expect("ready").await;
     for i in 0..3 {
-        ws.send(json!({ "type": "chat_message", "content": format!("m{i}"), "ref": format!("r{i}") }))
-            .await;
+        ws.send(
+            json!({ "type": "chat_message", "content": format!("m{i}"), "ref": format!("r{i}") }),
+        )
+        .await;
         assert_eq!(ws.expect("ack").await["ref"], format!("r{i}"));
     }
     ws.send(json!({ "type": "chat_message", "content": "one too many", "client_msg_id": "x1", "ref": "r3" }))
@@ -606,7 +630,10 @@ async fn a_flood_of_messages_gets_rate_limited_error_frames(app: TestApp) {
     ws.send(json!({ "type": "ping" })).await;
     ws.expect("pong").await;
     let history = app
-        .get_ok(&format!("/api/v1/channels/{general}/messages"), &bob.access_token)
+        .get_ok(
+            &format!("/api/v1/channels/{general}/messages"),
+            &bob.access_token,
+        )
         .await;
     let contents: Vec<&str> = history["messages"]
         .as_array()
@@ -617,6 +644,8 @@ async fn a_flood_of_messages_gets_rate_limited_error_frames(app: TestApp) {
     assert!(!contents.contains(&"one too many"), "{contents:?}");
     let mut bob_ws = app.socket(&bob.access_token, general, "").await;
     bob_ws.expect("ready").await;
-    bob_ws.send(json!({ "type": "chat_message", "content": "bob is fine" })).await;
+    bob_ws
+        .send(json!({ "type": "chat_message", "content": "bob is fine" }))
+        .await;
     assert!(bob_ws.expect("ack").await["id"].is_i64());
 }

@@ -71,8 +71,12 @@ impl crate::TestApp {
             .parse()
             .expect("the app listens on an IP address");
         let tcp = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
-        tcp.set_recv_buffer_size(4096).expect("a receive buffer size");
-        let stream = tcp.connect(address).await.expect("the TCP connection opens");
+        tcp.set_recv_buffer_size(4096)
+            .expect("a receive buffer size");
+        let stream = tcp
+            .connect(address)
+            .await
+            .expect("the TCP connection opens");
         let (inner, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
             .await
             .expect("the WebSocket connects");

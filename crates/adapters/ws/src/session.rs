@@ -22,10 +22,10 @@ use std::sync::Arc;
 use std::time::Instant;
 use tandem_app::AppContext;
 use tandem_app::auth::Authenticated;
-use tandem_app::{channels, messages};
 use tandem_app::ports::{
     ChannelChange, ConnectionKind, Delivery, OpenConnection, RealtimeStats, Subscription, Topic,
 };
+use tandem_app::{channels, messages};
 use tandem_domain::{Actor, ChannelId, MessageId};
 use tokio::sync::mpsc;
 
@@ -62,7 +62,14 @@ struct State {
     /// Live events that arrived ahead of a missing one, by seq, with when the gap opened.
     ahead: BTreeMap<i64, Arc<[u8]>>,
     gap_since: Option<Instant>,
+    /// Commands waiting for the session's command runner, which stores them one at a time
+    /// while this loop goes on delivering.
+    /// `None` once the connection is ending.
+    commands: Option<mpsc::Sender<(Option<String>, ClientFrame)>>,
 }
+
+/// Commands (messages, edits, reactions) one connection may have waiting to be stored.
+const COMMANDS_WAITING: usize = 32;
 
 /// Concurrent senders' events may be published out of order: one that arrives ahead of a
 /// missing seq waits this long for it before the session reads the gap from storage.
@@ -136,6 +143,12 @@ impl ChatSession {
             settings.outbound_queue,
             self.ctx.stats.clone(),
         );
+        let (commands, runner) = spawn_command_runner(
+            Arc::clone(&self.ctx),
+            self.actor(),
+            self.channel_id,
+            outbound.clone(),
+        );
         let mut state = State {
             last_seq: after_seq.unwrap_or(current_seq),
             last_heard: Instant::now(),
@@ -143,6 +156,7 @@ impl ChatSession {
             last_typing_sent: None,
             ahead: BTreeMap::new(),
             gap_since: None,
+            commands: Some(commands),
         };
         let connection_id = uuid::Uuid::new_v4().to_string();
 
@@ -171,6 +185,9 @@ impl ChatSession {
             };
             stop = result.err();
         }
+        // Commands already received are stored and acknowledged before the connection ends.
+        drop(state.commands.take());
+        let _ = tokio::time::timeout(CLOSE_GRACE, runner).await;
         drop(outbound);
         self.finish(&mut state, &connection_id).await;
         let reason = match stop {
@@ -406,32 +423,21 @@ impl ChatSession {
             other => {
                 let reference = other.reference().map(str::to_owned);
                 let was_message = matches!(other, ClientFrame::ChatMessage { .. });
-                let outcome = commands::run(&self.ctx, &self.actor(), self.channel_id, other).await;
+                let queued = state
+                    .commands
+                    .as_ref()
+                    .is_some_and(|queue| queue.try_send((reference.clone(), other)).is_ok());
+                if !queued {
+                    return outbound.push(&ServerFrame::error(
+                        reference.as_deref(),
+                        "rate_limited",
+                        "too many commands waiting to be stored; wait for their acks",
+                    ));
+                }
                 if was_message && state.typing_until.take().is_some() {
                     self.publish_typing(false).await;
                 }
-                match outcome {
-                    Outcome::Ack {
-                        client_msg_id,
-                        id,
-                        seq,
-                    } => outbound.push(&ServerFrame::Ack {
-                        reference,
-                        client_msg_id,
-                        id,
-                        seq,
-                    }),
-                    Outcome::Error {
-                        code,
-                        message,
-                        retry_after_secs,
-                    } => outbound.push(&ServerFrame::Error {
-                        reference,
-                        code: code.to_owned(),
-                        message,
-                        retry_after_secs,
-                    }),
-                }
+                Ok(())
             }
         }
     }
@@ -536,6 +542,7 @@ impl ChatSession {
 /// fills it, and is disconnected rather than slowing anyone else or growing without bound.
 /// Each frame goes with the time of the change it announces when it is a live one, for the
 /// writer to measure delivery latency.
+#[derive(Clone)]
 struct Outbound(mpsc::Sender<(String, Option<DateTime<Utc>>)>);
 
 impl Outbound {
@@ -598,6 +605,52 @@ async fn sleep_until_some(deadline: Option<Instant>) {
     }
 }
 
+/// Runs a connection's commands one at a time, in the order received, each acknowledged (or
+/// refused) on the connection once stored; meanwhile the session loop goes on delivering
+/// everyone else's events, however slow storage is.
+fn spawn_command_runner(
+    ctx: Arc<AppContext>,
+    actor: Actor,
+    channel_id: ChannelId,
+    outbound: Outbound,
+) -> (
+    mpsc::Sender<(Option<String>, ClientFrame)>,
+    actix_web::rt::task::JoinHandle<()>,
+) {
+    let (sender, mut receiver) = mpsc::channel::<(Option<String>, ClientFrame)>(COMMANDS_WAITING);
+    let runner = actix_web::rt::spawn(async move {
+        while let Some((reference, frame)) = receiver.recv().await {
+            let reply = match commands::run(&ctx, &actor, channel_id, frame).await {
+                Outcome::Ack {
+                    client_msg_id,
+                    id,
+                    seq,
+                } => ServerFrame::Ack {
+                    reference,
+                    client_msg_id,
+                    id,
+                    seq,
+                },
+                Outcome::Error {
+                    code,
+                    message,
+                    retry_after_secs,
+                } => ServerFrame::Error {
+                    reference,
+                    code: code.to_owned(),
+                    message,
+                    retry_after_secs,
+                },
+            };
+            // A full queue closes the connection from the session loop's next push.
+            if outbound.push(&reply).is_err() {
+                break;
+            }
+        }
+    });
+    (sender, runner)
+}
+
 fn spawn_writer(
     mut session: Session,
     capacity: usize,
@@ -631,6 +684,7 @@ mod tests {
             last_typing_sent: None,
             ahead: BTreeMap::new(),
             gap_since: Some(Instant::now()),
+            commands: None,
         }
     }
 
@@ -682,7 +736,10 @@ mod tests {
         // The catch-up read everything up to 5 from storage.
         state.last_seq = 5;
         assert!(resume_after_catch_up(&outbound, &mut state).is_ok());
-        assert!(sent(&mut receiver).is_empty(), "3 went out from storage already");
+        assert!(
+            sent(&mut receiver).is_empty(),
+            "3 went out from storage already"
+        );
         assert_eq!(state.ahead.keys().copied().collect::<Vec<_>>(), [7]);
         assert!(
             state.gap_since.is_some_and(|since| since > opened),
