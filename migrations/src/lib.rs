@@ -9,6 +9,7 @@ mod m20261122_000001_identity;
 mod m20261122_000002_channels;
 mod m20261122_000003_search;
 mod m20261122_000004_message_activity;
+mod m20261122_000005_files;
 mod m20261122_000006_jobs;
 
 pub use sea_orm_migration::MigratorTrait;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_channels::Migration),
             Box::new(m20261122_000003_search::Migration),
             Box::new(m20261122_000004_message_activity::Migration),
+            Box::new(m20261122_000005_files::Migration),
             Box::new(m20261122_000006_jobs::Migration),
         ]
     }

@@ -7,6 +7,7 @@
 //! run without the services can never pass silently. `make test-embedded` runs the first half only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod files;
 pub mod s3;
 pub mod sse;
 pub mod ws;
@@ -36,6 +37,10 @@ pub struct TestApp {
     handle: ServerHandle,
     data_dir: PathBuf,
     postgres: Option<(String, String)>,
+    /// The settings it was started with, for [`TestApp::restarted`].
+    settings: Value,
+    /// Whether dropping it removes its data (not when a restarted server took them over).
+    owns_data: bool,
 }
 
 /// Starts a server on `backend` with `overrides` applied to the test settings.
@@ -66,10 +71,17 @@ pub async fn spawn_app_with(backend: Backend, overrides: Value) -> TestApp {
         postgres = Some((server, name));
     }
     merge(&mut settings, overrides);
-    let settings = Settings::from_overrides(settings).expect("test settings are valid");
-    let app = Application::build(settings)
-        .await
-        .expect("the server starts");
+    start(backend, settings, data_dir, postgres).await
+}
+
+async fn start(
+    backend: Backend,
+    settings: Value,
+    data_dir: PathBuf,
+    postgres: Option<(String, String)>,
+) -> TestApp {
+    let parsed = Settings::from_overrides(settings.clone()).expect("test settings are valid");
+    let app = Application::build(parsed).await.expect("the server starts");
     let address = format!("http://{}", app.local_addr());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -84,6 +96,31 @@ pub async fn spawn_app_with(backend: Backend, overrides: Value) -> TestApp {
         handle,
         data_dir,
         postgres,
+        settings,
+        owns_data: true,
+    }
+}
+
+impl TestApp {
+    /// Stops this server and starts another on the same database, data directory and
+    /// settings (with `overrides`), on a new port: a restart.
+    pub async fn restarted(mut self, overrides: Value) -> TestApp {
+        self.handle.stop(true).await;
+        self.owns_data = false;
+        let mut settings = self.settings.clone();
+        merge(&mut settings, overrides);
+        start(
+            self.backend,
+            settings,
+            self.data_dir.clone(),
+            self.postgres.take(),
+        )
+        .await
+    }
+
+    /// Where this server keeps its SQLite file and local blobs.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
     }
 }
 
@@ -116,7 +153,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let handle = self.handle.clone();
         let postgres = self.postgres.take();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if self.owns_data {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
         // Drop cannot await: stop the server and drop the database on a thread of its own.
         let cleanup = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()

@@ -84,6 +84,52 @@ impl Default for JobPolicy {
     }
 }
 
+/// Tunables of file sharing, taken from settings.
+#[derive(Debug, Clone)]
+pub struct FilesPolicy {
+    /// The largest file accepted; an upload stops with 413 as soon as it passes this.
+    pub max_file_bytes: u64,
+    /// Bytes of live files one person may keep.
+    pub user_quota_bytes: u64,
+    /// Files one person may upload per `upload_window`.
+    pub uploads_per_window: u64,
+    pub upload_window: Duration,
+    /// Which sniffed types are accepted, and which are shown inline.
+    pub accept: tandem_domain::FilePolicy,
+    /// The image job's sizes and its decompression-bomb guard.
+    pub image: crate::ports::ImageLimits,
+    /// Larger images are not processed: they stay plain attachments.
+    pub max_image_bytes: u64,
+    /// Uploads never shared in a message are removed after this long...
+    pub orphan_grace: Duration,
+    /// ...by a sweep this often, on the nodes that run job workers.
+    pub sweep_interval: Duration,
+    /// When set, downloads answer with a redirect to a URL of the blob store valid this long
+    /// (S3), after the same authorization.
+    pub presigned_downloads: Option<Duration>,
+}
+
+impl Default for FilesPolicy {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 100 * 1024 * 1024,
+            user_quota_bytes: 10 * 1024 * 1024 * 1024,
+            uploads_per_window: 60,
+            upload_window: Duration::from_secs(60),
+            accept: tandem_domain::FilePolicy::default(),
+            image: crate::ports::ImageLimits {
+                max_dimension: 2048,
+                thumbnail_dimension: 360,
+                max_pixels: 50_000_000,
+            },
+            max_image_bytes: 50 * 1024 * 1024,
+            orphan_grace: Duration::from_secs(24 * 3600),
+            sweep_interval: Duration::from_secs(600),
+            presigned_downloads: None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppContext {
     pub users: Arc<dyn UserRepository>,
@@ -109,7 +155,14 @@ pub struct AppContext {
     pub probes: Vec<Arc<dyn ReadinessProbe>>,
     /// Durable background work (image processing, blob clean-up), run by the job workers.
     pub jobs: Arc<dyn JobQueue>,
+    /// Records of shared files.
+    pub files: Arc<dyn crate::ports::FileRepository>,
+    /// The bytes of shared files (local directory, S3, memory).
+    pub blobs: Arc<dyn crate::ports::BlobStore>,
+    /// Thumbnails and web versions of images, without their metadata.
+    pub images: Arc<dyn crate::ports::ImageProcessor>,
     pub auth_policy: AuthPolicy,
     pub chat_policy: ChatPolicy,
     pub job_policy: JobPolicy,
+    pub files_policy: FilesPolicy,
 }

@@ -10,6 +10,7 @@ pub mod channels;
 pub mod context;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod files;
 pub mod jobs;
 pub mod messages;
 pub mod organizations;
@@ -19,4 +20,4 @@ pub mod users;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use context::{AppContext, AuthPolicy, ChatPolicy, JobPolicy};
+pub use context::{AppContext, AuthPolicy, ChatPolicy, FilesPolicy, JobPolicy};

@@ -20,6 +20,7 @@ use tandem_domain::{
 };
 
 mod jobs;
+mod no_files;
 
 pub(crate) use jobs::{FakeJobs, JobState};
 
@@ -86,9 +87,13 @@ impl TestContext {
             stats: Arc::new(crate::ports::NoStats),
             probes: Vec::new(),
             jobs: jobs.clone(),
+            files: Arc::new(no_files::NoFiles),
+            blobs: Arc::new(no_files::NoFiles),
+            images: Arc::new(no_files::NoFiles),
             auth_policy: policy,
             chat_policy: crate::ChatPolicy::default(),
             job_policy,
+            files_policy: crate::FilesPolicy::default(),
         };
         Self {
             ctx,

@@ -48,3 +48,7 @@ id_type!(
     /// Identifies a report of a message to the moderators.
     ReportId
 );
+id_type!(
+    /// Identifies a shared file (an attachment, or an upload not yet attached).
+    FileId
+);

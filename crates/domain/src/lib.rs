@@ -3,6 +3,7 @@
 //! Nothing here performs IO or knows about frameworks; every type that crosses a boundary is
 //! parsed once (`Email::parse`, `Username::parse`, ...) and trusted afterwards.
 
+pub mod attachment;
 pub mod channel;
 pub mod event;
 pub mod file;
@@ -13,6 +14,7 @@ pub mod password;
 pub mod permissions;
 pub mod user;
 
+pub use attachment::Attachment;
 pub use channel::{
     Channel, ChannelAccess, ChannelDenied, ChannelDescription, ChannelKind, ChannelName,
     Membership, Sanction,
@@ -22,7 +24,7 @@ pub use file::{
     Disposition, FileKind, FileName, FileNameError, FilePolicy, FileRefusal, ImageFormat, Sniffed,
     sniff,
 };
-pub use ids::{ChannelId, MessageId, OrganizationId, ReportId, UserId};
+pub use ids::{ChannelId, FileId, MessageId, OrganizationId, ReportId, UserId};
 pub use message::{
     ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
     Reaction, ReportReason, ReportStatus,

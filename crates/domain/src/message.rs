@@ -27,6 +27,8 @@ pub struct Message {
     pub reply_count: i64,
     pub last_reply_at: Option<DateTime<Utc>>,
     pub pinned_at: Option<DateTime<Utc>>,
+    /// Files shared with the message (`file` and `image` messages), in upload order.
+    pub attachments: Vec<crate::Attachment>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,6 +103,18 @@ impl MessageBody {
             ));
         }
         Ok(Self(raw.to_owned()))
+    }
+
+    /// The optional caption of a message that shares files: empty is fine, anything else
+    /// follows [`Self::parse`].
+    ///
+    /// # Errors
+    /// `message_too_long` or `invalid_characters`.
+    pub fn caption(raw: &str, max_chars: usize) -> Result<Self, InvalidInput> {
+        if raw.trim().is_empty() {
+            return Ok(Self(String::new()));
+        }
+        Self::parse(raw, max_chars)
     }
 
     /// A message Tandem writes itself (joins, leaves, renames).

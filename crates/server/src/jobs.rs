@@ -24,9 +24,9 @@ pub fn policy(jobs: &JobSettings) -> JobPolicy {
     }
 }
 
-/// What every job is run with. The one place to name the real handler once it exists.
+/// What every job is run with.
 pub fn handler() -> Arc<dyn JobHandler> {
-    Arc::new(NoJobHandlerYet)
+    Arc::new(tandem_app::files::FileJobs)
 }
 
 /// A stand-in until the file jobs' handler exists: every job is given up (kept as dead, with
@@ -77,10 +77,35 @@ impl JobWorkers {
             );
             tasks.spawn(worker);
         }
+        if self.ctx.job_policy.workers > 0 {
+            let shutdown = stop.clone().cancelled_owned();
+            tasks.spawn(sweep_unshared_uploads(Arc::clone(&self.ctx), shutdown));
+        }
         RunningJobWorkers {
             stop,
             tasks,
             grace: self.grace,
+        }
+    }
+}
+
+/// Removes uploads never shared in a message, every `files.orphan_sweep_secs`, on the nodes
+/// that run workers (several at once is fine: removing twice is not an error).
+async fn sweep_unshared_uploads(
+    ctx: Arc<AppContext>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let mut tick = tokio::time::interval(ctx.files_policy.sweep_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = tick.tick() => match tandem_app::files::sweep_unattached(&ctx).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed uploads never shared"),
+                Err(error) => tracing::warn!(%error, "sweeping unshared uploads failed"),
+            },
         }
     }
 }

@@ -35,6 +35,44 @@ pub struct Settings {
     pub realtime: RealtimeSettings,
     pub http: HttpSettings,
     pub jobs: JobSettings,
+    pub files: FilesSettings,
+    /// Where file contents live: `backend = "local"` (default: `data_dir/files`), `"s3"` (with
+    /// `bucket`, `endpoint`, `region`, `access_key_id`, `secret_access_key`, `allow_http`,
+    /// `virtual_hosted`) or `"memory"`.
+    #[serde(default)]
+    pub storage: tandem_storage::StorageConfig,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesSettings {
+    /// The largest file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Bytes of files one person may keep.
+    pub user_quota_bytes: u64,
+    /// Files one person may upload per `upload_window_secs`.
+    pub uploads_per_window: u64,
+    pub upload_window_secs: u64,
+    /// Media types refused (patterns like `application/x-msdownload` or `video/*`); the
+    /// default refuses executables and scripts.
+    pub denied_types: Vec<String>,
+    /// When not empty, only these media types are accepted.
+    pub allowed_types: Vec<String>,
+    /// Longest side of the web-sized version of an image, in pixels.
+    pub image_max_dimension: u32,
+    /// Longest side of a thumbnail, in pixels.
+    pub thumbnail_dimension: u32,
+    /// Images declaring more pixels are not processed (decompression bombs).
+    pub image_max_pixels: u64,
+    /// Larger images are not processed; they stay plain attachments.
+    pub image_max_bytes: u64,
+    /// Uploads never shared in a message are removed after this many seconds.
+    pub orphan_grace_secs: u64,
+    /// Seconds between sweeps for such uploads.
+    pub orphan_sweep_secs: u64,
+    /// With S3: answer downloads with a redirect to a URL valid this many seconds (0: stream
+    /// them through the server).
+    pub presigned_downloads_secs: u64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -143,6 +181,7 @@ struct Defaults {
     realtime: RealtimeSettings,
     http: HttpSettings,
     jobs: JobSettings,
+    files: FilesSettings,
 }
 
 #[derive(Serialize)]
@@ -201,6 +240,21 @@ fn defaults() -> Defaults {
             poll_interval_ms: 1000,
             lease_secs: 5 * 60,
             max_attempts: 8,
+        },
+        files: FilesSettings {
+            max_file_bytes: 100 * 1024 * 1024,
+            user_quota_bytes: 10 * 1024 * 1024 * 1024,
+            uploads_per_window: 60,
+            upload_window_secs: 60,
+            denied_types: tandem_domain::FilePolicy::default().denied,
+            allowed_types: Vec::new(),
+            image_max_dimension: 2048,
+            thumbnail_dimension: 360,
+            image_max_pixels: 50_000_000,
+            image_max_bytes: 50 * 1024 * 1024,
+            orphan_grace_secs: 24 * 3600,
+            orphan_sweep_secs: 600,
+            presigned_downloads_secs: 0,
         },
     }
 }

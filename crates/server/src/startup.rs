@@ -11,7 +11,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::ports::SystemClock;
-use tandem_app::{AppContext, AuthPolicy, ChatPolicy};
+use tandem_app::{AppContext, AuthPolicy, ChatPolicy, FilesPolicy};
 use tandem_http::HttpMetrics;
 use tandem_persistence::Database;
 
@@ -203,7 +203,36 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
         },
         jobs: database.jobs(settings.jobs.max_attempts),
         job_policy: crate::jobs::policy(&settings.jobs),
+        files: database.files(),
+        blobs: tandem_storage::open(&settings.storage, &settings.data_dir)
+            .await
+            .context("opening the file store")?,
+        images: Arc::new(tandem_storage::ImageReencoder),
+        files_policy: files_policy(&settings.files),
     })
+}
+
+fn files_policy(files: &crate::settings::FilesSettings) -> FilesPolicy {
+    FilesPolicy {
+        max_file_bytes: files.max_file_bytes,
+        user_quota_bytes: files.user_quota_bytes,
+        uploads_per_window: files.uploads_per_window,
+        upload_window: Duration::from_secs(files.upload_window_secs.max(1)),
+        accept: tandem_domain::FilePolicy {
+            denied: files.denied_types.clone(),
+            allowed: files.allowed_types.clone(),
+        },
+        image: tandem_app::ports::ImageLimits {
+            max_dimension: files.image_max_dimension,
+            thumbnail_dimension: files.thumbnail_dimension,
+            max_pixels: files.image_max_pixels,
+        },
+        max_image_bytes: files.image_max_bytes,
+        orphan_grace: Duration::from_secs(files.orphan_grace_secs),
+        sweep_interval: Duration::from_secs(files.orphan_sweep_secs.max(1)),
+        presigned_downloads: (files.presigned_downloads_secs > 0)
+            .then(|| Duration::from_secs(files.presigned_downloads_secs)),
+    }
 }
 
 /// The adapters holding state shared by requests (and, with Redis, by nodes).

@@ -60,8 +60,13 @@ error_codes! {
     ChannelNameTaken => (CONFLICT, "channel_name_taken", "The organization already has a channel of this name."),
     AlreadyReported => (CONFLICT, "already_reported", "You already have a pending report on this message."),
     LastAdmin => (CONFLICT, "last_admin", "The change would leave the organization without an active admin."),
+    MalformedMultipart => (BAD_REQUEST, "malformed_multipart", "The multipart/form-data body is malformed or was cut off."),
     PayloadTooLarge => (PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than the configured limit."),
-    UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be sent as application/json."),
+    FileTooLarge => (PAYLOAD_TOO_LARGE, "file_too_large", "A file is larger than the configured maximum (`files.max_file_bytes`)."),
+    StorageQuotaExceeded => (PAYLOAD_TOO_LARGE, "storage_quota_exceeded", "The upload would pass your storage quota (`files.user_quota_bytes`)."),
+    UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body's Content-Type is not the one this endpoint takes (JSON, or multipart/form-data for uploads)."),
+    FileTypeRefused => (UNSUPPORTED_MEDIA_TYPE, "file_type_refused", "The file's type, read from its content, is not accepted (executables, or outside `files.allowed_types`)."),
+    RangeNotSatisfiable => (RANGE_NOT_SATISFIABLE, "range_not_satisfiable", "The requested byte range starts past the end of the file."),
     ValidationFailed => (UNPROCESSABLE_ENTITY, "validation_failed", "One or more fields are invalid; see `details`."),
     RateLimited => (TOO_MANY_REQUESTS, "rate_limited", "Too many requests; retry after the `Retry-After` seconds."),
     ServiceUnavailable => (SERVICE_UNAVAILABLE, "service_unavailable", "A dependency (database, Redis) is unreachable; retry later."),
@@ -337,6 +342,23 @@ impl From<ChatError> for ApiError {
             ChatError::Conflict(field) => conflict(field),
             ChatError::RateLimited { retry_after } => Self::rate_limited(retry_after, message),
             ChatError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<tandem_app::files::FileError> for ApiError {
+    fn from(error: tandem_app::files::FileError) -> Self {
+        use tandem_app::files::FileError;
+        let message = error.to_string();
+        match error {
+            FileError::Chat(chat) => chat.into(),
+            FileError::TooLarge { .. } => Self::new(ErrorCode::FileTooLarge, message),
+            FileError::QuotaExceeded { .. } => Self::new(ErrorCode::StorageQuotaExceeded, message),
+            FileError::TypeRefused(_) => Self::new(ErrorCode::FileTypeRefused, message),
+            FileError::RangeNotSatisfiable { .. } => {
+                Self::new(ErrorCode::RangeNotSatisfiable, message)
+            }
+            FileError::Interrupted(_) => Self::new(ErrorCode::MalformedMultipart, message),
         }
     }
 }

@@ -175,6 +175,10 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .service(routes::channels::mark_read)
         .service(routes::channels::history)
         .service(routes::channels::send)
+        .service(routes::files::upload)
+        .service(routes::files::download)
+        .service(routes::files::thumbnail)
+        .service(routes::files::preview)
         .service(routes::channels::pins)
         .service(routes::channels::events)
         // `/messages/search` before `/messages/{message_id}`, which would otherwise claim it.

@@ -39,6 +39,7 @@ use utoipa::{Modify, OpenApi};
         (name = "organizations", description = "Your organization"),
         (name = "channels", description = "Channels, direct conversations, membership and read markers"),
         (name = "messages", description = "Messages, threads, reactions, pins, reports, search and the channel change log"),
+        (name = "files", description = "Sharing files: uploads (multipart) and downloads"),
         (name = "realtime", description = "Server-Sent Events: a channel's activity and the admin dashboard (`text/event-stream`; the WebSocket gateway at /api/v1/ws/chat/{channel_id} speaks the same frames)"),
         (name = "operations", description = "Health, readiness and metrics (not under /api/v1)"),
     )

@@ -7,6 +7,7 @@ mod channel_log;
 mod channels;
 mod entities;
 mod error;
+mod files;
 mod jobs;
 mod mapping;
 mod messages;
@@ -133,6 +134,13 @@ impl Database {
     /// Channels, membership and read markers; every change is logged with the channel's seqs.
     pub fn channels(&self) -> Arc<dyn ChannelRepository> {
         Arc::new(channels::SeaChannelRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Records of shared files: uploads, attachments, image results.
+    pub fn files(&self) -> Arc<dyn tandem_app::ports::FileRepository> {
+        Arc::new(files::SeaFileRepository {
             db: self.db.clone(),
         })
     }

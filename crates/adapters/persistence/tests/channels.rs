@@ -175,6 +175,7 @@ async fn appends_from_two_nodes(backend: Backend) {
             reply_to_id: None,
             client_msg_id: key.cloned(),
             mentions: Vec::new(),
+            attachments: Vec::new(),
             created_at: Utc::now().trunc_subsecs(3),
         };
 

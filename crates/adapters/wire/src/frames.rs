@@ -273,6 +273,7 @@ mod tests {
             reply_count: 0,
             last_reply_at: None,
             pinned_at: None,
+            attachments: Vec::new(),
         }
     }
 

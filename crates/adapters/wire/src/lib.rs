@@ -262,8 +262,53 @@ pub struct MessageResponse {
     pub reply_count: i64,
     pub last_reply_at: Option<DateTime<Utc>>,
     pub pinned_at: Option<DateTime<Utc>>,
-    /// Files of the message (none yet: file sharing comes with uploads).
-    pub attachments: Vec<serde_json::Value>,
+    /// Files shared with the message (`file` and `image` messages), in upload order.
+    pub attachments: Vec<AttachmentResponse>,
+}
+
+/// A shared file. Fetch it (and its thumbnail) with the access token, as a header or, for
+/// `<img src>`, a `token` query parameter.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentResponse {
+    pub id: i64,
+    /// The uploaded name, cleaned of paths and control characters.
+    pub filename: String,
+    /// `/api/v1/files/{id}`
+    #[schema(example = "/api/v1/files/42")]
+    pub file_url: String,
+    /// Bytes.
+    pub file_size: u64,
+    /// Read from the content, not taken from the upload's claim.
+    #[schema(example = "image/png")]
+    pub mime_type: String,
+    /// Pixels, once the image is processed.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// `/api/v1/files/{id}/thumbnail`, once the image is processed.
+    pub thumbnail_url: Option<String>,
+    /// `/api/v1/files/{id}/preview`: web-sized, without the original's metadata; once the
+    /// image is processed.
+    pub preview_url: Option<String>,
+    /// Whether browsers may show it in the page (safe images); anything else downloads.
+    pub inline: bool,
+}
+
+impl From<tandem_domain::Attachment> for AttachmentResponse {
+    fn from(a: tandem_domain::Attachment) -> Self {
+        let file_url = format!("/api/v1/files/{}", a.id);
+        Self {
+            id: a.id.get(),
+            thumbnail_url: a.has_thumbnail.then(|| format!("{file_url}/thumbnail")),
+            preview_url: a.has_thumbnail.then(|| format!("{file_url}/preview")),
+            filename: a.filename,
+            file_url,
+            file_size: a.size,
+            mime_type: a.media_type,
+            width: a.width,
+            height: a.height,
+            inline: a.inline,
+        }
+    }
 }
 
 impl From<Message> for MessageResponse {
@@ -302,7 +347,7 @@ impl From<Message> for MessageResponse {
             reply_count: m.reply_count,
             last_reply_at: m.last_reply_at,
             pinned_at: m.pinned_at,
-            attachments: Vec::new(),
+            attachments: m.attachments.into_iter().map(Into::into).collect(),
         }
     }
 }

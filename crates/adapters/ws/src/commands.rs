@@ -63,6 +63,7 @@ pub async fn run(
                 content,
                 reply_to_id: reply_to_id.map(MessageId::new),
                 client_msg_id,
+                attachments: Vec::new(),
             };
             messages::send_message(ctx, actor, command)
                 .await

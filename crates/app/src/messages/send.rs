@@ -3,9 +3,10 @@
 use super::resolve_mentions;
 use crate::AppContext;
 use crate::channels::{ChatError, load};
-use crate::ports::{Appended, NewMessage};
+use crate::ports::{Appended, NewMessage, PortError};
 use tandem_domain::{
-    Actor, ChannelEvent, ChannelId, ClientMsgId, Message, MessageBody, MessageId, MessageType,
+    Actor, ChannelEvent, ChannelId, ClientMsgId, FileId, Message, MessageBody, MessageId,
+    MessageType,
 };
 
 #[derive(Debug, Clone)]
@@ -14,7 +15,12 @@ pub struct SendMessage {
     pub content: String,
     pub reply_to_id: Option<MessageId>,
     pub client_msg_id: Option<ClientMsgId>,
+    /// Uploads to share (`POST /channels/{id}/files`); the content is then an optional caption.
+    pub attachments: Vec<FileId>,
 }
+
+/// Files one message may share.
+pub const MAX_ATTACHMENTS: usize = 10;
 
 /// The stored message, and whether this call created it (`event` is then its log entry) or
 /// found it from an earlier call with the same `client_msg_id`.
@@ -47,13 +53,18 @@ pub async fn send_message(
             retry_after: sent.resets_in,
         });
     }
-    let body =
-        MessageBody::parse(&cmd.content, ctx.chat_policy.max_message_chars).map_err(|error| {
-            ChatError::Invalid {
-                field: "content",
-                error,
-            }
-        })?;
+    let max_chars = ctx.chat_policy.max_message_chars;
+    let body = if cmd.attachments.is_empty() {
+        MessageBody::parse(&cmd.content, max_chars)
+    } else {
+        MessageBody::caption(&cmd.content, max_chars)
+    }
+    .map_err(|error| ChatError::Invalid {
+        field: "content",
+        error,
+    })?;
+    let message_type = shared_files(ctx, actor, &cmd).await?;
+    let has_attachments = !cmd.attachments.is_empty();
 
     let reply_to_id = match cmd.reply_to_id {
         None => None,
@@ -79,13 +90,23 @@ pub async fn send_message(
             channel_id: cmd.channel_id,
             user_id: actor.id,
             content: body,
-            message_type: MessageType::Text,
+            message_type,
             reply_to_id,
             client_msg_id: cmd.client_msg_id,
             mentions,
+            attachments: cmd.attachments,
             created_at: ctx.clock.now(),
         })
-        .await?;
+        .await
+        .map_err(|error| match error {
+            // An attachment was shared or removed by a concurrent request after the check.
+            PortError::NotFound if has_attachments => ChatError::invalid(
+                "attachments",
+                "invalid_attachment",
+                "a file was shared or removed meanwhile; upload it again",
+            ),
+            error => error.into(),
+        })?;
     Ok(match appended {
         Appended::Created { message, event } => {
             crate::channels::announce(ctx, event.clone(), Some(message.clone()), None).await;
@@ -99,5 +120,50 @@ pub async fn send_message(
             message,
             event: None,
         },
+    })
+}
+
+/// The message's type from the files it shares: `image` when every one is a previewable image,
+/// `file` otherwise, `text` without files. Each file must be the sender's own upload to this
+/// channel, not shared yet.
+async fn shared_files(
+    ctx: &AppContext,
+    actor: &Actor,
+    cmd: &SendMessage,
+) -> Result<MessageType, ChatError> {
+    if cmd.attachments.is_empty() {
+        return Ok(MessageType::Text);
+    }
+    let invalid =
+        |message: String| ChatError::invalid("attachments", "invalid_attachment", message);
+    if cmd.attachments.len() > MAX_ATTACHMENTS {
+        return Err(invalid(format!(
+            "a message may share at most {MAX_ATTACHMENTS} files"
+        )));
+    }
+    let mut images = 0;
+    for (index, id) in cmd.attachments.iter().enumerate() {
+        if cmd.attachments[..index].contains(id) {
+            return Err(invalid(format!("file {id} is listed twice")));
+        }
+        let file = ctx.files.find(*id).await?.filter(|f| {
+            f.organization_id == actor.organization_id
+                && f.uploader_id == actor.id
+                && f.channel_id == cmd.channel_id
+                && f.message_id.is_none()
+        });
+        let Some(file) = file else {
+            return Err(invalid(format!(
+                "file {id} is not an upload of yours to this channel waiting to be shared"
+            )));
+        };
+        if file.attachment().is_image() {
+            images += 1;
+        }
+    }
+    Ok(if images == cmd.attachments.len() {
+        MessageType::Image
+    } else {
+        MessageType::File
     })
 }

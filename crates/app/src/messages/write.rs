@@ -65,6 +65,13 @@ pub async fn delete_message(
     }
     let (deleted, event) = ctx.messages.delete(id, actor.id, ctx.clock.now()).await?;
     crate::channels::announce(ctx, event, Some(deleted.clone()), None).await;
+    if !message.attachments.is_empty()
+        && let Err(error) = crate::files::after_message_deleted(ctx, id).await
+    {
+        // The message is deleted; its files are swept with the unshared uploads' records
+        // when this failed before they were marked.
+        tracing::warn!(message_id = %id, %error, "removing a deleted message's files failed");
+    }
     if !is_author(actor, &message) {
         tracing::info!(message_id = %id, by = %actor.id, author = %message.user_id, "message deleted by a moderator");
     }

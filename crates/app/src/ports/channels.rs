@@ -184,6 +184,9 @@ pub struct NewMessage {
     pub client_msg_id: Option<ClientMsgId>,
     /// Resolved mentions: only members of the channel.
     pub mentions: Vec<Mention>,
+    /// Uploads to share with the message, in order: each is the sender's, in this channel,
+    /// and not attached yet (the use case checked; the store re-checks in the transaction).
+    pub attachments: Vec<tandem_domain::FileId>,
     pub created_at: DateTime<Utc>,
 }
 

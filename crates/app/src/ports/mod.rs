@@ -4,6 +4,7 @@
 //! contracts exactly; the contract test suites in the adapter crates check that they do.
 
 mod channels;
+mod file_records;
 mod files;
 mod infrastructure;
 mod jobs;
@@ -18,6 +19,7 @@ pub use channels::{
     MembershipChange, MembershipChanged, MessageRepository, MessageSearch, NewChannel, NewMessage,
     NewReport, SearchHit, SearchQuery,
 };
+pub use file_records::{FileRepository, ImageOutcome, ImageState, NewFile, StoredFile};
 pub use files::{
     BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, DownloadHeaders, EncodedImage,
     ImageError, ImageLimits, ImageProcessor, ProcessedImage,

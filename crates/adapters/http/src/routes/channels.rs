@@ -358,6 +358,7 @@ pub async fn send(
             .as_deref()
             .map(|c| field("client_msg_id", ClientMsgId::parse(c)))
             .transpose()?,
+        attachments: Vec::new(),
     };
     let sent = messages::send_message(&ctx, &caller.actor(), command).await?;
     let mut response = if sent.event.is_some() {

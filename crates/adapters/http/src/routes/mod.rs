@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod channels;
+pub mod files;
 pub mod health;
 pub mod messages;
 pub mod organizations;

@@ -189,7 +189,9 @@ fn token_of(req: &HttpRequest, query_token: Option<String>) -> Result<String, Ap
         })
 }
 
-async fn authenticate(
+/// The caller, by `Authorization: Bearer` or a `token` query parameter (also for file
+/// downloads, which `<img src>` fetches without headers).
+pub(crate) async fn authenticate(
     req: &HttpRequest,
     ctx: &AppContext,
     query_token: Option<String>,

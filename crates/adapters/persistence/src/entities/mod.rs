@@ -4,6 +4,7 @@
 pub(crate) mod channel;
 pub(crate) mod channel_event;
 pub(crate) mod channel_member;
+pub(crate) mod file;
 pub(crate) mod job;
 pub(crate) mod message;
 pub(crate) mod message_mention;

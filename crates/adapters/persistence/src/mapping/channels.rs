@@ -4,9 +4,9 @@ use super::stored;
 use crate::entities::{channel, channel_event, channel_member, message, message_report};
 use tandem_app::ports::PortError;
 use tandem_domain::{
-    Channel, ChannelDescription, ChannelEvent, ChannelId, ChannelKind, ChannelName, ClientMsgId,
-    Emoji, InvalidInput, Membership, Mention, Message, MessageId, MessageReport, MessageType,
-    OrganizationId, Reaction, ReportId, ReportReason, ReportStatus, UserId,
+    Attachment, Channel, ChannelDescription, ChannelEvent, ChannelId, ChannelKind, ChannelName,
+    ClientMsgId, Emoji, InvalidInput, Membership, Mention, Message, MessageId, MessageReport,
+    MessageType, OrganizationId, Reaction, ReportId, ReportReason, ReportStatus, UserId,
 };
 
 pub(crate) fn channel_from_row(row: channel::Model) -> Result<Channel, PortError> {
@@ -94,11 +94,12 @@ pub(crate) fn message_from_row(
     row: message::Model,
     mentions: Vec<Mention>,
     reactions: Vec<Reaction>,
+    attachments: Vec<Attachment>,
 ) -> Result<Message, PortError> {
-    let (content, mentions, reactions) = if row.is_deleted {
-        (String::new(), Vec::new(), Vec::new())
+    let (content, mentions, reactions, attachments) = if row.is_deleted {
+        (String::new(), Vec::new(), Vec::new(), Vec::new())
     } else {
-        (row.content, mentions, reactions)
+        (row.content, mentions, reactions, attachments)
     };
     Ok(Message {
         id: MessageId::new(row.id),
@@ -123,5 +124,6 @@ pub(crate) fn message_from_row(
         reply_count: row.reply_count,
         last_reply_at: row.last_reply_at,
         pinned_at: row.pinned_at,
+        attachments,
     })
 }

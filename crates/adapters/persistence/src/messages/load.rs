@@ -1,5 +1,6 @@
-//! Reading messages as a viewer sees them: the rows, their mentions and their reactions
-//! (counted per emoji, the first few reactors, and whether the viewer is among them). Every
+//! Reading messages as a viewer sees them: the rows, their mentions, their reactions (counted
+//! per emoji, the first few reactors, and whether the viewer is among them) and their
+//! attachments. Every
 //! read of messages goes through here, search included.
 
 use crate::entities::{message, message_mention};
@@ -44,6 +45,7 @@ pub(crate) async fn load_messages<C: ConnectionTrait>(
         .collect();
     let mut mentions = load_mentions(db, &live).await?;
     let mut reactions = load_reactions(db, &live, viewer).await?;
+    let mut attachments = crate::files::load_attachments(db, &live).await?;
     let mut messages = Vec::with_capacity(rows.len());
     for id in ids {
         if let Some(row) = rows.remove(id) {
@@ -51,6 +53,7 @@ pub(crate) async fn load_messages<C: ConnectionTrait>(
                 row,
                 mentions.remove(id).unwrap_or_default(),
                 reactions.remove(id).unwrap_or_default(),
+                attachments.remove(id).unwrap_or_default(),
             )?);
         }
     }

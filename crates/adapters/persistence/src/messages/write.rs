@@ -193,6 +193,7 @@ pub(crate) fn announcement(
         reply_to_id: None,
         client_msg_id: None,
         mentions: Vec::new(),
+        attachments: Vec::new(),
         created_at: at,
     }
 }
@@ -241,6 +242,7 @@ pub(super) async fn append(
         })?;
         return Ok(Appended::Existing(load_one(db, id, new.user_id).await?));
     };
+    crate::files::attach(&txn, &new.attachments, id, new.channel_id, new.user_id).await?;
     let event = channel_log::record_one(
         &txn,
         new.channel_id.get(),

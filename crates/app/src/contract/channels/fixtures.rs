@@ -141,6 +141,7 @@ pub(super) fn message(channel: ChannelId, author: UserId, text: &str) -> NewMess
         reply_to_id: None,
         client_msg_id: None,
         mentions: Vec::new(),
+        attachments: Vec::new(),
         created_at: now(),
     }
 }

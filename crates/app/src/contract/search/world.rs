@@ -99,6 +99,7 @@ impl<'a> World<'a> {
                 reply_to_id: None,
                 client_msg_id: None,
                 mentions: Vec::new(),
+                attachments: Vec::new(),
                 created_at: at,
             })
             .await

@@ -1,0 +1,121 @@
+//! Fetching a file: only for people who may read the channel it was shared in (or its
+//! uploader, before it is shared); anyone else, in any organization, gets `NotFound`.
+
+use super::{FileError, blob_failure};
+use crate::AppContext;
+use crate::channels::{ChatError, load};
+use crate::ports::{BlobRead, ByteRange, DownloadHeaders, StoredFile};
+use tandem_domain::{Actor, Disposition, FileId, FileName};
+
+/// Which of a file's blobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileVariant {
+    /// The bytes as uploaded.
+    Original,
+    /// The image job's small preview.
+    Thumbnail,
+    /// The image job's web-sized version, without the original's metadata.
+    Preview,
+}
+
+pub enum Download {
+    /// Stream these bytes.
+    Bytes { file: StoredFile, read: BlobRead },
+    /// Send the client to this short-lived URL of the blob store.
+    Redirect { file: StoredFile, url: String },
+}
+
+/// # Errors
+/// `Chat(NotFound)` for a file the actor may not see, a removed one, or a thumbnail that does
+/// not exist (yet); `RangeNotSatisfiable`; `Chat(Port)` when a store fails.
+pub async fn open_file(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: FileId,
+    variant: FileVariant,
+    range: Option<ByteRange>,
+) -> Result<Download, FileError> {
+    let not_found = || FileError::Chat(ChatError::NotFound("file"));
+    let file = ctx
+        .files
+        .find(id)
+        .await?
+        .filter(|f| f.organization_id == actor.organization_id)
+        .ok_or_else(not_found)?;
+    match file.message_id {
+        None if file.uploader_id != actor.id => return Err(not_found()),
+        None => {}
+        Some(_) => {
+            let loaded = load(ctx, actor, file.channel_id)
+                .await
+                .map_err(|_| not_found())?;
+            loaded
+                .access(ctx, actor)
+                .can_read()
+                .map_err(|_| not_found())?;
+        }
+    }
+    let (key, media_type) = match variant {
+        FileVariant::Original => (file.blob_key.clone(), file.media_type.clone()),
+        FileVariant::Thumbnail => {
+            let key = file.thumb_key.clone().ok_or_else(not_found)?;
+            let media_type = derived_type(&key).to_owned();
+            (key, media_type)
+        }
+        FileVariant::Preview => {
+            let key = file.web_key.clone().ok_or_else(not_found)?;
+            let media_type = derived_type(&key).to_owned();
+            (key, media_type)
+        }
+    };
+    if let Some(expires_in) = ctx.files_policy.presigned_downloads {
+        let headers = DownloadHeaders {
+            content_type: media_type,
+            content_disposition: content_disposition(&file, variant),
+        };
+        if let Some(url) = ctx
+            .blobs
+            .presigned_get(&key, expires_in, &headers)
+            .await
+            .map_err(blob_failure)?
+        {
+            return Ok(Download::Redirect { file, url });
+        }
+    }
+    let read = ctx.blobs.get(&key, range).await.map_err(blob_failure)?;
+    Ok(Download::Bytes { file, read })
+}
+
+/// The type of what `variant` serves: the sniffed one for the original; for the image job's
+/// versions, the one it recorded in their keys (`.thumb.png`, `.web.jpg`).
+pub fn served_type(file: &StoredFile, variant: FileVariant) -> &str {
+    let key = match variant {
+        FileVariant::Original => return &file.media_type,
+        FileVariant::Thumbnail => file.thumb_key.as_ref(),
+        FileVariant::Preview => file.web_key.as_ref(),
+    };
+    key.map_or("application/octet-stream", derived_type)
+}
+
+fn derived_type(key: &crate::ports::BlobKey) -> &'static str {
+    if key.as_str().ends_with(".png") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    }
+}
+
+/// `inline` only for what the policy lets browsers show (and thumbnails, which the server
+/// made); `attachment` for everything else, so HTML or SVG never runs in Tandem's origin.
+pub fn content_disposition(file: &StoredFile, variant: FileVariant) -> String {
+    let disposition = if file.inline || variant != FileVariant::Original {
+        Disposition::Inline
+    } else {
+        Disposition::Attachment
+    };
+    // Stored names were cleaned at upload; cleaning again changes nothing.
+    match FileName::sanitize(&file.filename) {
+        Ok(name) => disposition.header_value(&name),
+        Err(_) => "attachment".to_owned(),
+    }
+}
