@@ -132,6 +132,26 @@ describe('two people chatting', () => {
     await message(ben, 'Hi Ana, Ben here').getByRole('button', { name: '🎉 1', pressed: false }).waitFor(WAIT);
   });
 
+  it('pins a message for both, and reports one to the moderators', async () => {
+    const target = message(ana, 'Hello from Ana');
+    await target.hover();
+    await target.getByRole('button', { name: 'Pin message' }).click();
+    await message(ben, 'Hello from Ana').locator('.pinned-tag').waitFor(WAIT);
+    await ben.page.getByRole('button', { name: 'Channel details' }).click();
+    await ben.page.locator('#infoPanel .pinned-item', { hasText: 'Hello from Ana' }).waitFor(WAIT);
+    await ben.page.keyboard.press('Escape');
+
+    const other = message(ben, 'Hello from Ana');
+    await other.hover();
+    await other.getByRole('button', { name: 'Report message' }).click();
+    const dialog = ben.page.getByRole('dialog', { name: 'Report message' });
+    await dialog.getByRole('textbox').fill('Testing the report flow');
+    await dialog.getByRole('button', { name: 'Report' }).click();
+    await dialog.getByText('the moderators will look at it').waitFor(WAIT);
+    await ben.page.keyboard.press('Escape');
+    await dialog.waitFor({ ...WAIT, state: 'detached' });
+  });
+
   it('a direct message arrives with an unread badge and a notification', async () => {
     await ana.page.getByRole('button', { name: 'New direct message' }).click();
     await ana.page.getByRole('dialog', { name: 'New direct message' }).getByRole('button', { name: /Ben Ortiz/ }).click();
