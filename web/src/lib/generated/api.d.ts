@@ -198,6 +198,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{channel_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share files in a channel: one message of type `file` (or `image` when every file is a
+         *     previewable image) with the files as its attachments.
+         * @description `multipart/form-data` with one or more parts carrying a filename (the files, in order; at
+         *     most 10) and optional text parts `caption` (the message's text), `client_msg_id` and
+         *     `reply_to_id`. Each file is streamed to storage as it arrives; its type is read from its
+         *     content (the declared type and extension are ignored) and checked against the accepted
+         *     types; its name is cleaned. A file larger than `files.max_file_bytes` stops the upload with
+         *     413 as soon as it passes the limit, and nothing of it is kept. Images get a thumbnail and a
+         *     web-sized version in the background (metadata such as GPS positions removed); the message
+         *     is then updated with a `message_edited` event.
+         */
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{channel_id}/join": {
         parameters: {
             query?: never;
@@ -337,6 +365,69 @@ export interface paths {
         put?: never;
         /** Unarchive. */
         post: operations["unarchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a shared file.
+         * @description `GET /api/v1/files/{file_id}`, for people who may read the channel it was shared in (its
+         *     uploader, before it is shared); 404 for anyone else. Supports `Range: bytes=a-b` (206, or
+         *     416 past the end), `If-None-Match` (304) and caches privately for a year: a file never
+         *     changes. Anything but a safe image is sent as an attachment, with `nosniff` and a sandbox
+         *     policy. With `files.presigned_downloads_secs` set (S3), answers 302 to a short-lived URL
+         *     of the store instead. Browsers may pass the access token as `?token=`.
+         */
+        get: operations["download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{file_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an image's web-sized version (see `preview_url`): at most
+         *     `files.image_max_dimension` pixels a side, without the original's metadata (camera, GPS
+         *     position); 404 until the image job made it.
+         */
+        get: operations["preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{file_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an image's thumbnail (see `thumbnail_url`); 404 until the image job made it. */
+        get: operations["thumbnail"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -651,7 +742,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics in the text exposition format. */
+        /**
+         * Prometheus metrics in the text exposition format: this node's requests, and the job
+         *     queue's counts (shared by every node), left out when the queue does not answer in time.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -703,6 +797,47 @@ export interface components {
         AddMemberRequest: {
             /** Format: int64 */
             user_id: number;
+        };
+        /**
+         * @description A shared file. Fetch it (and its thumbnail) with the access token, as a header or, for
+         *     `<img src>`, a `token` query parameter.
+         */
+        AttachmentResponse: {
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            file_size: number;
+            /**
+             * @description `/api/v1/files/{id}`
+             * @example /api/v1/files/42
+             */
+            file_url: string;
+            /** @description The uploaded name, cleaned of paths and control characters. */
+            filename: string;
+            /** Format: int32 */
+            height?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Whether browsers may show it in the page (safe images); anything else downloads. */
+            inline: boolean;
+            /**
+             * @description Read from the content, not taken from the upload's claim.
+             * @example image/png
+             */
+            mime_type: string;
+            /**
+             * @description `/api/v1/files/{id}/preview`: web-sized, without the original's metadata; once the
+             *     image is processed.
+             */
+            preview_url?: string | null;
+            /** @description `/api/v1/files/{id}/thumbnail`, once the image is processed. */
+            thumbnail_url?: string | null;
+            /**
+             * Format: int32
+             * @description Pixels, once the image is processed.
+             */
+            width?: number | null;
         };
         /** @description Answer of register, login and refresh. */
         AuthResponse: {
@@ -921,7 +1056,7 @@ export interface components {
          *     branch on them. New codes may be added; existing ones keep their meaning.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "signup_disabled" | "not_found" | "route_not_found" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "service_unavailable" | "internal_error";
+        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "signup_disabled" | "not_found" | "route_not_found" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "service_unavailable" | "internal_error";
         /** @description A page of the log with the current state of every message it names. */
         EventPageResponse: {
             events: components["schemas"]["EventResponse"][];
@@ -1042,8 +1177,8 @@ export interface components {
         };
         /** @description A message. Deleted messages keep their place with `is_deleted` and no content. */
         MessageResponse: {
-            /** @description Files of the message (none yet: file sharing comes with uploads). */
-            attachments: unknown[];
+            /** @description Files shared with the message (`file` and `image` messages), in upload order. */
+            attachments: components["schemas"]["AttachmentResponse"][];
             /** Format: int64 */
             channel_id: number;
             client_msg_id?: string | null;
@@ -1877,6 +2012,96 @@ export interface operations {
             };
         };
     };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        /** @description Files (parts with a filename), and optional `caption`, `client_msg_id`, `reply_to_id` */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description Shared */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description Malformed or interrupted multipart body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description May not post in this channel */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel for you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A file is too large, or the storage quota is reached */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not multipart/form-data, or a file type that is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No file, an empty file, too many files, a bad name or caption */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many uploads; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     join: {
         parameters: {
             query?: never;
@@ -2259,6 +2484,188 @@ export interface operations {
             };
             /** @description Not a manager */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query?: {
+                /**
+                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
+                 *     logged.
+                 */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description The requested range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Fetch it from the object store at `Location` (presigned downloads) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such file for you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The range starts past the end */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview: {
+        parameters: {
+            query?: {
+                /**
+                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
+                 *     logged.
+                 */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web version (PNG or JPEG) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such file for you, or no web version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    thumbnail: {
+        parameters: {
+            query?: {
+                /**
+                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
+                 *     logged.
+                 */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail (PNG or JPEG) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such file for you, or no thumbnail */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

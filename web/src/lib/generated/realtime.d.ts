@@ -5,6 +5,47 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description A shared file. Fetch it (and its thumbnail) with the access token, as a header or, for
+         *     `<img src>`, a `token` query parameter.
+         */
+        AttachmentResponse: {
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            file_size: number;
+            /**
+             * @description `/api/v1/files/{id}`
+             * @example /api/v1/files/42
+             */
+            file_url: string;
+            /** @description The uploaded name, cleaned of paths and control characters. */
+            filename: string;
+            /** Format: int32 */
+            height?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Whether browsers may show it in the page (safe images); anything else downloads. */
+            inline: boolean;
+            /**
+             * @description Read from the content, not taken from the upload's claim.
+             * @example image/png
+             */
+            mime_type: string;
+            /**
+             * @description `/api/v1/files/{id}/preview`: web-sized, without the original's metadata; once the
+             *     image is processed.
+             */
+            preview_url?: string | null;
+            /** @description `/api/v1/files/{id}/thumbnail`, once the image is processed. */
+            thumbnail_url?: string | null;
+            /**
+             * Format: int32
+             * @description Pixels, once the image is processed.
+             */
+            width?: number | null;
+        };
+        /**
          * @description A stored change of a channel, as clients receive it. Every frame carries the change's
          *     `seq`: a client that saw seq `N` resumes after `N` (WebSocket `after_seq`, SSE
          *     `Last-Event-ID`) and never misses or repeats a change.
@@ -181,8 +222,8 @@ export interface components {
         };
         /** @description A message. Deleted messages keep their place with `is_deleted` and no content. */
         MessageResponse: {
-            /** @description Files of the message (none yet: file sharing comes with uploads). */
-            attachments: unknown[];
+            /** @description Files shared with the message (`file` and `image` messages), in upload order. */
+            attachments: components["schemas"]["AttachmentResponse"][];
             /** Format: int64 */
             channel_id: number;
             client_msg_id?: string | null;
