@@ -2,6 +2,9 @@ import { QueryClientProvider, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { AdminPage } from '../features/admin';
+import { Attachments, filesEnabled } from '../features/files';
+import { AttachmentsProvider } from '../lib/slots';
+import type { Message } from '../lib/types';
 import { LoginPage, ProfilePage, SignupPage } from '../features/auth';
 import { createQueryClient } from '../lib/queryClient';
 import { subscribe } from '../lib/session';
@@ -23,6 +26,8 @@ function SessionWatcher() {
   return null;
 }
 
+const renderAttachments = (message: Message) => (filesEnabled ? <Attachments message={message} /> : null);
+
 function Themed() {
   useTheme();
   return null;
@@ -32,6 +37,7 @@ export function App() {
   const [queryClient] = useState(createQueryClient);
   return (
     <QueryClientProvider client={queryClient}>
+      <AttachmentsProvider value={renderAttachments}>
       <BrowserRouter>
         <Themed />
         <SessionWatcher />
@@ -47,6 +53,7 @@ export function App() {
           </Route>
         </Routes>
       </BrowserRouter>
+      </AttachmentsProvider>
     </QueryClientProvider>
   );
 }

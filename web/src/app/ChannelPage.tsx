@@ -1,7 +1,7 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, type ReactNode } from 'react';
 import { Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ChannelHeader, ChannelInfo, ChannelSettings, useChannel, useChannels, useJoin, type ChannelPanel } from '../features/channels';
-import { filesEnabled, AttachButton } from '../features/files';
+import { AttachButton, DropZone, filesEnabled, UploadList, useUploads } from '../features/files';
 import { Conversation, PinnedMessages, ThreadView } from '../features/messages';
 import { SearchPanel } from '../features/search';
 import { directName, useMe, useUserMap } from '../lib/directory';
@@ -19,6 +19,7 @@ export function ChannelPage() {
   const channel = useChannel(id);
   const { data: list } = useChannels();
   const join = useJoin();
+  const uploads = useUploads(id);
 
   const panel = params.get('panel') as ChannelPanel | null;
   const thread = params.get('thread') ? Number(params.get('thread')) : null;
@@ -56,6 +57,7 @@ export function ChannelPage() {
   return (
     <div className={`channel-page ${panel || thread ? 'with-panel' : ''}`}>
       <section className="chat-main" aria-label={`Conversation in ${title}`}>
+        <Droppable enabled={filesEnabled && !c.is_archived && c.is_member} onFiles={uploads.start} label={`Drop files to share in ${c.type === 'direct' ? title : `#${title}`}`}>
         <ChannelHeader
           channel={c}
           title={title}
@@ -72,8 +74,10 @@ export function ChannelPage() {
           me={me}
           onOpenThread={openThread}
           focus={focus}
-          composerExtra={filesEnabled ? <AttachButton /> : undefined}
+          composerExtra={filesEnabled ? <AttachButton onFiles={uploads.start} /> : undefined}
+          aboveComposer={filesEnabled ? <UploadList uploads={uploads.uploads} onRetry={uploads.retry} onDismiss={uploads.dismiss} /> : undefined}
         />
+        </Droppable>
       </section>
       {thread !== null && (
         <ThreadView key={thread} rootId={thread} channel={c} channelName={title} me={me} focusId={focusId} onClose={() => setParams({})} />
@@ -91,5 +95,15 @@ export function ChannelPage() {
       )}
       {thread === null && panel === 'settings' && <ChannelSettings channel={c} me={me} onClose={closePanel} />}
     </div>
+  );
+}
+
+function Droppable({ enabled, onFiles, label, children }: { enabled: boolean; onFiles: (files: File[]) => void; label: string; children: ReactNode }) {
+  return enabled ? (
+    <DropZone onFiles={onFiles} label={label}>
+      {children}
+    </DropZone>
+  ) : (
+    <>{children}</>
   );
 }

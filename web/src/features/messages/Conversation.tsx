@@ -28,12 +28,12 @@ interface Props {
   onOpenThread: (rootId: number) => void;
   /** Open the timeline at this message (a search result). */
   focus?: { id: number; seq: number };
-  /** Shown while the connection is not open. */
-  connectionBadge?: (state: string) => ReactNode;
   composerExtra?: ReactNode;
+  /** Shown just above the composer (uploads in progress). */
+  aboveComposer?: ReactNode;
 }
 
-export function Conversation({ channel, title, me, onOpenThread, focus, composerExtra }: Props) {
+export function Conversation({ channel, title, me, onOpenThread, focus, composerExtra, aboveComposer }: Props) {
   const queryClient = useQueryClient();
   const users = useUserMap();
   const ctx = useMarkdownContext(me);
@@ -117,6 +117,7 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
           <p className="muted pad">Loading messages…</p>
         </div>
       )}
+      {aboveComposer}
       <TypingIndicator people={convo.typing} users={users} />
       {channel.is_archived ? (
         <div className="archived-note">This channel is archived: it is read-only.</div>

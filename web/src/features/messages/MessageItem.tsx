@@ -2,6 +2,7 @@ import { memo, useState } from 'react';
 import { displayName } from '../../lib/directory';
 import { errorMessage } from '../../lib/errors';
 import { formatFull, formatTime } from '../../lib/format';
+import { useAttachmentRenderer } from '../../lib/slots';
 import type { Message, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
 import { Icon } from '../../lib/ui/Icon';
@@ -33,6 +34,7 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
   const [dialog, setDialog] = useState<'delete' | 'report' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const own = message.user_id === me.id;
+  const attachments = useAttachmentRenderer();
   const run = (p: Promise<unknown>) => p.then(() => setError(null)).catch((e) => setError(errorMessage(e)));
   const toggleReaction = (emoji: string, mine: boolean) =>
     run(mine ? actions.unreact(message.id, emoji) : actions.react(message.id, emoji));
@@ -82,6 +84,7 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
             {message.edited_at && <span className="edited" title={formatFull(message.edited_at)}>(edited)</span>}
           </div>
         )}
+        {!message.is_deleted && attachments(message)}
         {message.reactions.length > 0 && !message.is_deleted && (
           <div className="reactions">
             {message.reactions.map((r) => (
