@@ -1,9 +1,22 @@
 // Regenerates docs/screenshots/*.png: a seeded organization, seen by Ana, in Chromium.
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, logIn, person, repo, Server } from './lib.mjs';
+import { launch, logIn, person, png, repo, Server } from './lib.mjs';
 
 const out = path.join(repo, 'docs/screenshots');
+
+/** A wireframe of a web page: a header, a hero, three cards. */
+function mockup(x, y) {
+  const inside = (x0, y0, x1, y1) => x >= x0 && x < x1 && y >= y0 && y < y1;
+  if (inside(0, 0, 480, 36)) return inside(16, 12, 90, 24) ? [255, 255, 255] : [79, 70, 229];
+  if (inside(32, 60, 300, 78) || inside(32, 90, 240, 100)) return [60, 60, 80];
+  if (inside(32, 116, 130, 144)) return [99, 102, 241];
+  if (inside(320, 56, 448, 150)) return [199, 210, 254];
+  for (const left of [32, 178, 324]) {
+    if (inside(left, 176, left + 124, 276)) return inside(left + 12, 188, left + 112, 230) ? [224, 231, 255] : [255, 255, 255];
+  }
+  return [241, 243, 249];
+}
 fs.mkdirSync(out, { recursive: true });
 
 const server = new Server();
@@ -50,6 +63,20 @@ try {
   await post('chloe', 'Final copy is approved ✅', launchMsg.id);
   for (const [who, emoji] of [['ana', '🎉'], ['dev', '🎉'], ['chloe', '👍']]) {
     await server.api('POST', `/api/v1/messages/${launchMsg.id}/reactions`, { ...as(who), body: { emoji } });
+  }
+  // Chloé shares a mockup; wait for its thumbnail.
+  const form = new FormData();
+  form.append('file', new Blob([png(480, 300, mockup)], { type: 'image/png' }), 'homepage-v2.png');
+  form.append('caption', 'New homepage mockup, comments welcome 🎨');
+  const shared = await fetch(`${server.url}/api/v1/channels/${general.id}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${people.chloe.token}` },
+    body: form,
+  }).then((r) => r.json());
+  for (let i = 0; i < 100; i++) {
+    const m = await server.api('GET', `/api/v1/messages/${shared.id}`, as('chloe'));
+    if (m.attachments[0]?.thumbnail_url) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
   const pinned = await post('ana', 'Reminder: all-hands on **Friday at 4pm**. Bring questions for the AMA, @here');
   await server.api('POST', `/api/v1/messages/${pinned.id}/pin`, as('ana'));

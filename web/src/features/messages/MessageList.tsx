@@ -88,7 +88,19 @@ export function MessageList(props: Props) {
   };
 
   return (
-    <div id="messagesContainer" className="messages" ref={ref} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0}>
+    <div
+      id="messagesContainer"
+      className="messages"
+      ref={ref}
+      onScroll={onScroll}
+      // Images that arrive after the scroll keep the bottom in view.
+      onLoadCapture={() => {
+        if (stick.current && focusId === undefined && ref.current) ref.current.scrollTop = ref.current.scrollHeight;
+      }}
+      role="log"
+      aria-label="Messages"
+      tabIndex={0}
+    >
       <div ref={topRef} className="history-top">
         {timeline.hasOlder ? (loadingOlder ? 'Loading earlier messages…' : '') : props.empty}
       </div>
