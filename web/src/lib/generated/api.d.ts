@@ -742,10 +742,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Prometheus metrics in the text exposition format: this node's requests, and the job
-         *     queue's counts (shared by every node), left out when the queue does not answer in time.
-         */
+        /** Prometheus metrics in the text exposition format. */
         get: operations["metrics"];
         put?: never;
         post?: never;
