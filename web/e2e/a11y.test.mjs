@@ -111,7 +111,9 @@ describe('accessibility and layouts', () => {
     await p.page.locator('#channelList .channel-link[data-channel-name="general"]').click();
     await p.page.waitForFunction(() => document.querySelector('nav.sidebar').getBoundingClientRect().right <= 0, null, WAIT);
     const input = await p.page.locator('#messageInput').boundingBox();
-    assert.ok(input.width > 250 && input.x + input.width <= 390, 'the composer fits the screen');
+    const sendButton = await p.page.locator('#sendButton').boundingBox();
+    assert.ok(input.width > 200, `the text box keeps room (${input.width}px)`);
+    assert.ok(sendButton.x + sendButton.width <= 390, 'the send button is on screen');
     await p.context.close();
   });
 });
