@@ -24,6 +24,8 @@ pub enum Outcome {
         client_msg_id: Option<String>,
         id: Option<i64>,
         seq: Option<i64>,
+        /// A new message's personal notices, to deliver after the ack.
+        notices: Option<Box<messages::PendingNotices>>,
     },
     Error {
         code: &'static str,
@@ -67,7 +69,20 @@ pub async fn run(
             };
             messages::send_message(ctx, actor, command)
                 .await
-                .map(|sent| acked(&sent.message))
+                .map(|sent| match acked(&sent.message) {
+                    Outcome::Ack {
+                        client_msg_id,
+                        id,
+                        seq,
+                        ..
+                    } => Outcome::Ack {
+                        client_msg_id,
+                        id,
+                        seq,
+                        notices: sent.notices.map(Box::new),
+                    },
+                    error => error,
+                })
         }
         ClientFrame::EditMessage {
             message_id,
@@ -92,6 +107,7 @@ pub async fn run(
                 client_msg_id: None,
                 id: None,
                 seq: None,
+                notices: None,
             })
         }
     };
@@ -122,6 +138,7 @@ fn acked(message: &Message) -> Outcome {
             .map(|c| c.as_str().to_owned()),
         id: Some(message.id.get()),
         seq: Some(message.seq),
+        notices: None,
     }
 }
 

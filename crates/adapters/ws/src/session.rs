@@ -620,17 +620,22 @@ fn spawn_command_runner(
     let (sender, mut receiver) = mpsc::channel::<(Option<String>, ClientFrame)>(COMMANDS_WAITING);
     let runner = actix_web::rt::spawn(async move {
         while let Some((reference, frame)) = receiver.recv().await {
+            let mut pending = None;
             let reply = match commands::run(&ctx, &actor, channel_id, frame).await {
                 Outcome::Ack {
                     client_msg_id,
                     id,
                     seq,
-                } => ServerFrame::Ack {
-                    reference,
-                    client_msg_id,
-                    id,
-                    seq,
-                },
+                    notices,
+                } => {
+                    pending = notices;
+                    ServerFrame::Ack {
+                        reference,
+                        client_msg_id,
+                        id,
+                        seq,
+                    }
+                }
                 Outcome::Error {
                     code,
                     message,
@@ -645,6 +650,10 @@ fn spawn_command_runner(
             // A full queue closes the connection from the session loop's next push.
             if outbound.push(&reply).is_err() {
                 break;
+            }
+            // The sender has its ack; the members' personal notices follow.
+            if let Some(notices) = pending {
+                notices.deliver(&ctx).await;
             }
         }
     });

@@ -15,7 +15,7 @@ pub use history::{History, get_message, message_history, pinned_messages, thread
 pub use react::{set_pinned, set_reaction};
 pub use report::report_message;
 pub use search::{SearchRequest, search_messages};
-pub use send::{MAX_ATTACHMENTS, SendMessage, Sent, send_message};
+pub use send::{MAX_ATTACHMENTS, PendingNotices, SendMessage, Sent, send_message};
 pub use write::{delete_message, edit_message};
 
 use crate::AppContext;

@@ -28,6 +28,24 @@ pub const MAX_ATTACHMENTS: usize = 10;
 pub struct Sent {
     pub message: Message,
     pub event: Option<ChannelEvent>,
+    /// For a new message: the personal notifications it causes, for the caller to deliver
+    /// once the sender has its answer (they can take a publish per member).
+    pub notices: Option<PendingNotices>,
+}
+
+/// Mentions, direct-message and unread-count notices of a stored message, not sent yet.
+#[derive(Debug, Clone)]
+#[must_use = "the members are told about the message only when this is delivered"]
+pub struct PendingNotices {
+    channel: tandem_domain::Channel,
+    message: Message,
+}
+
+impl PendingNotices {
+    /// Best effort, like every announcement: failures are logged.
+    pub async fn deliver(self, ctx: &AppContext) {
+        super::notices::after_message(ctx, &self.channel, &self.message).await;
+    }
 }
 
 /// # Errors
@@ -110,8 +128,11 @@ pub async fn send_message(
     Ok(match appended {
         Appended::Created { message, event } => {
             crate::channels::announce(ctx, event.clone(), Some(message.clone()), None).await;
-            super::notices::after_message(ctx, &loaded.channel, &message).await;
             Sent {
+                notices: Some(PendingNotices {
+                    channel: loaded.channel,
+                    message: message.clone(),
+                }),
                 message,
                 event: Some(event),
             }
@@ -119,6 +140,7 @@ pub async fn send_message(
         Appended::Existing(message) => Sent {
             message,
             event: None,
+            notices: None,
         },
     })
 }

@@ -361,6 +361,11 @@ pub async fn send(
         attachments: Vec::new(),
     };
     let sent = messages::send_message(&ctx, &caller.actor(), command).await?;
+    if let Some(notices) = sent.notices.clone() {
+        // After the answer: telling every member can take a publish per member.
+        let ctx = ctx.clone();
+        actix_web::rt::spawn(async move { notices.deliver(&ctx).await });
+    }
     let mut response = if sent.event.is_some() {
         HttpResponse::Created()
     } else {

@@ -134,6 +134,11 @@ pub async fn upload(
         ));
     }
     let sent = messages::send_message(&ctx, &actor, command).await?;
+    if let Some(notices) = sent.notices.clone() {
+        // After the answer: telling every member can take a publish per member.
+        let ctx = ctx.clone();
+        actix_web::rt::spawn(async move { notices.deliver(&ctx).await });
+    }
     Ok(HttpResponse::Created().json(MessageResponse::from(sent.message)))
 }
 
