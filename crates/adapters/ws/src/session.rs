@@ -62,11 +62,16 @@ struct State {
     /// Live events that arrived ahead of a missing one, by seq, with when the gap opened.
     ahead: BTreeMap<i64, Arc<[u8]>>,
     gap_since: Option<Instant>,
-    /// Commands waiting for the session's command runner, which stores them one at a time
-    /// while this loop goes on delivering.
-    /// `None` once the connection is ending.
-    commands: Option<mpsc::Sender<(Option<String>, ClientFrame)>>,
+    /// The queue of the session's command runner, which stores commands one at a time while
+    /// this loop goes on delivering; started with the first command, so connections that only
+    /// listen never pay for it.
+    commands: Option<CommandRunner>,
 }
+
+type CommandRunner = (
+    mpsc::Sender<(Option<String>, ClientFrame)>,
+    actix_web::rt::task::JoinHandle<()>,
+);
 
 /// Commands (messages, edits, reactions) one connection may have waiting to be stored.
 const COMMANDS_WAITING: usize = 32;
@@ -143,12 +148,6 @@ impl ChatSession {
             settings.outbound_queue,
             self.ctx.stats.clone(),
         );
-        let (commands, runner) = spawn_command_runner(
-            Arc::clone(&self.ctx),
-            self.actor(),
-            self.channel_id,
-            outbound.clone(),
-        );
         let mut state = State {
             last_seq: after_seq.unwrap_or(current_seq),
             last_heard: Instant::now(),
@@ -156,7 +155,7 @@ impl ChatSession {
             last_typing_sent: None,
             ahead: BTreeMap::new(),
             gap_since: None,
-            commands: Some(commands),
+            commands: None,
         };
         let connection_id = uuid::Uuid::new_v4().to_string();
 
@@ -186,8 +185,10 @@ impl ChatSession {
             stop = result.err();
         }
         // Commands already received are stored and acknowledged before the connection ends.
-        drop(state.commands.take());
-        let _ = tokio::time::timeout(CLOSE_GRACE, runner).await;
+        if let Some((queue, runner)) = state.commands.take() {
+            drop(queue);
+            let _ = tokio::time::timeout(CLOSE_GRACE, runner).await;
+        }
         drop(outbound);
         self.finish(&mut state, &connection_id).await;
         let reason = match stop {
@@ -423,10 +424,15 @@ impl ChatSession {
             other => {
                 let reference = other.reference().map(str::to_owned);
                 let was_message = matches!(other, ClientFrame::ChatMessage { .. });
-                let queued = state
-                    .commands
-                    .as_ref()
-                    .is_some_and(|queue| queue.try_send((reference.clone(), other)).is_ok());
+                let (queue, _) = state.commands.get_or_insert_with(|| {
+                    spawn_command_runner(
+                        Arc::clone(&self.ctx),
+                        self.actor(),
+                        self.channel_id,
+                        outbound.clone(),
+                    )
+                });
+                let queued = queue.try_send((reference.clone(), other)).is_ok();
                 if !queued {
                     return outbound.push(&ServerFrame::error(
                         reference.as_deref(),
@@ -613,10 +619,7 @@ fn spawn_command_runner(
     actor: Actor,
     channel_id: ChannelId,
     outbound: Outbound,
-) -> (
-    mpsc::Sender<(Option<String>, ClientFrame)>,
-    actix_web::rt::task::JoinHandle<()>,
-) {
+) -> CommandRunner {
     let (sender, mut receiver) = mpsc::channel::<(Option<String>, ClientFrame)>(COMMANDS_WAITING);
     let runner = actix_web::rt::spawn(async move {
         while let Some((reference, frame)) = receiver.recv().await {
