@@ -4,7 +4,7 @@
 use super::{FileError, blob_failure};
 use crate::AppContext;
 use crate::channels::{ChatError, load};
-use crate::ports::{BlobRead, ByteRange, DownloadHeaders, StoredFile};
+use crate::ports::{BlobKey, BlobRead, ByteRange, DownloadHeaders, StoredFile};
 use tandem_domain::{Actor, Disposition, FileId, FileName};
 
 /// Which of a file's blobs.
@@ -21,10 +21,15 @@ pub enum FileVariant {
 pub enum Download {
     /// Stream these bytes.
     Bytes { file: StoredFile, read: BlobRead },
+    /// The client holds this version already (a file never changes): nothing was read.
+    Unchanged { file: StoredFile },
     /// Send the client to this short-lived URL of the blob store.
     Redirect { file: StoredFile, url: String },
 }
 
+/// `client_has_it`: the client sent a validator matching this file and variant; once the
+/// actor is authorized, the answer is [`Download::Unchanged`] without touching the store.
+///
 /// # Errors
 /// `Chat(NotFound)` for a file the actor may not see, a removed one, or a thumbnail that does
 /// not exist (yet); `RangeNotSatisfiable`; `Chat(Port)` when a store fails.
@@ -34,6 +39,7 @@ pub async fn open_file(
     id: FileId,
     variant: FileVariant,
     range: Option<ByteRange>,
+    client_has_it: bool,
 ) -> Result<Download, FileError> {
     let not_found = || FileError::Chat(ChatError::NotFound("file"));
     let file = ctx
@@ -55,22 +61,13 @@ pub async fn open_file(
                 .map_err(|_| not_found())?;
         }
     }
-    let (key, media_type) = match variant {
-        FileVariant::Original => (file.blob_key.clone(), file.media_type.clone()),
-        FileVariant::Thumbnail => {
-            let key = file.thumb_key.clone().ok_or_else(not_found)?;
-            let media_type = derived_type(&key).to_owned();
-            (key, media_type)
-        }
-        FileVariant::Preview => {
-            let key = file.web_key.clone().ok_or_else(not_found)?;
-            let media_type = derived_type(&key).to_owned();
-            (key, media_type)
-        }
-    };
+    let key = blob_of(&file, variant).cloned().ok_or_else(not_found)?;
+    if client_has_it {
+        return Ok(Download::Unchanged { file });
+    }
     if let Some(expires_in) = ctx.files_policy.presigned_downloads {
         let headers = DownloadHeaders {
-            content_type: media_type,
+            content_type: served_type(&file, variant).to_owned(),
             content_disposition: content_disposition(&file, variant),
         };
         if let Some(url) = ctx
@@ -89,19 +86,21 @@ pub async fn open_file(
 /// The type of what `variant` serves: the sniffed one for the original; for the image job's
 /// versions, the one it recorded in their keys (`.thumb.png`, `.web.jpg`).
 pub fn served_type(file: &StoredFile, variant: FileVariant) -> &str {
-    let key = match variant {
-        FileVariant::Original => return &file.media_type,
-        FileVariant::Thumbnail => file.thumb_key.as_ref(),
-        FileVariant::Preview => file.web_key.as_ref(),
-    };
-    key.map_or("application/octet-stream", derived_type)
+    match (variant, blob_of(file, variant)) {
+        (FileVariant::Original, _) => &file.media_type,
+        (_, Some(key)) if key.as_str().ends_with(".png") => "image/png",
+        (_, Some(_)) => "image/jpeg",
+        (_, None) => "application/octet-stream",
+    }
 }
 
-fn derived_type(key: &crate::ports::BlobKey) -> &'static str {
-    if key.as_str().ends_with(".png") {
-        "image/png"
-    } else {
-        "image/jpeg"
+/// The blob `variant` serves, if the file has it (the image job makes the thumbnail and the
+/// web version).
+fn blob_of(file: &StoredFile, variant: FileVariant) -> Option<&BlobKey> {
+    match variant {
+        FileVariant::Original => Some(&file.blob_key),
+        FileVariant::Thumbnail => file.thumb_key.as_ref(),
+        FileVariant::Preview => file.web_key.as_ref(),
     }
 }
 

@@ -133,12 +133,8 @@ pub async fn upload(
             "send at least one file (a form part with a filename)",
         ));
     }
-    let sent = messages::send_message(&ctx, &actor, command).await?;
-    if let Some(notices) = sent.notices.clone() {
-        // After the answer: telling every member can take a publish per member.
-        let ctx = ctx.clone();
-        actix_web::rt::spawn(async move { notices.deliver(&ctx).await });
-    }
+    let mut sent = messages::send_message(&ctx, &actor, command).await?;
+    super::channels::deliver_notices_later(&ctx, sent.notices.take());
     Ok(HttpResponse::Created().json(MessageResponse::from(sent.message)))
 }
 
@@ -297,7 +293,15 @@ async fn serve(
         }
     );
     let range = requested_range(req, &etag);
-    let opened = files::open_file(ctx, &caller.actor(), id, variant, range).await;
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    let opened = files::open_file(ctx, &caller.actor(), id, variant, range, not_modified).await;
     let opened = match opened {
         Err(files::FileError::RangeNotSatisfiable { total_size }) => {
             let mut response = ApiError::from(files::FileError::RangeNotSatisfiable { total_size })
@@ -317,22 +321,13 @@ async fn serve(
                 .insert_header((header::CACHE_CONTROL, "no-store"))
                 .finish());
         }
-        Download::Bytes { file, read } => (file, read),
+        Download::Unchanged { file } => (file, None),
+        Download::Bytes { file, read } => (file, Some(read)),
     };
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        });
-    let mut response = if not_modified {
-        HttpResponse::NotModified()
-    } else if read.is_partial() {
-        HttpResponse::PartialContent()
-    } else {
-        HttpResponse::Ok()
+    let mut response = match &read {
+        None => HttpResponse::NotModified(),
+        Some(read) if read.is_partial() => HttpResponse::PartialContent(),
+        Some(_) => HttpResponse::Ok(),
     };
     let media_type = files::served_type(&file, variant).to_owned();
     response
@@ -349,9 +344,9 @@ async fn serve(
             files::content_disposition(&file, variant),
         ))
         .insert_header((header::CONTENT_TYPE, media_type));
-    if not_modified {
+    let Some(read) = read else {
         return Ok(response.finish());
-    }
+    };
     if read.is_partial() {
         response.insert_header((
             header::CONTENT_RANGE,
