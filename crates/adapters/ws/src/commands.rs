@@ -69,20 +69,7 @@ pub async fn run(
             };
             messages::send_message(ctx, actor, command)
                 .await
-                .map(|sent| match acked(&sent.message) {
-                    Outcome::Ack {
-                        client_msg_id,
-                        id,
-                        seq,
-                        ..
-                    } => Outcome::Ack {
-                        client_msg_id,
-                        id,
-                        seq,
-                        notices: sent.notices.map(Box::new),
-                    },
-                    error => error,
-                })
+                .map(|sent| acked(&sent.message, sent.notices.map(Box::new)))
         }
         ClientFrame::EditMessage {
             message_id,
@@ -90,11 +77,11 @@ pub async fn run(
             ..
         } => messages::edit_message(ctx, actor, MessageId::new(message_id), &content)
             .await
-            .map(|m| acked(&m)),
+            .map(|m| acked(&m, None)),
         ClientFrame::DeleteMessage { message_id, .. } => {
             messages::delete_message(ctx, actor, MessageId::new(message_id))
                 .await
-                .map(|m| acked(&m))
+                .map(|m| acked(&m, None))
         }
         ClientFrame::AddReaction {
             message_id, emoji, ..
@@ -127,10 +114,10 @@ async fn react(
     })?;
     messages::set_reaction(ctx, actor, MessageId::new(message_id), &emoji, on)
         .await
-        .map(|m| acked(&m))
+        .map(|m| acked(&m, None))
 }
 
-fn acked(message: &Message) -> Outcome {
+fn acked(message: &Message, notices: Option<Box<messages::PendingNotices>>) -> Outcome {
     Outcome::Ack {
         client_msg_id: message
             .client_msg_id
@@ -138,7 +125,7 @@ fn acked(message: &Message) -> Outcome {
             .map(|c| c.as_str().to_owned()),
         id: Some(message.id.get()),
         seq: Some(message.seq),
-        notices: None,
+        notices,
     }
 }
 

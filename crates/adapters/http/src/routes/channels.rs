@@ -360,12 +360,8 @@ pub async fn send(
             .transpose()?,
         attachments: Vec::new(),
     };
-    let sent = messages::send_message(&ctx, &caller.actor(), command).await?;
-    if let Some(notices) = sent.notices.clone() {
-        // After the answer: telling every member can take a publish per member.
-        let ctx = ctx.clone();
-        actix_web::rt::spawn(async move { notices.deliver(&ctx).await });
-    }
+    let mut sent = messages::send_message(&ctx, &caller.actor(), command).await?;
+    deliver_notices_later(&ctx, sent.notices.take());
     let mut response = if sent.event.is_some() {
         HttpResponse::Created()
     } else {
@@ -420,4 +416,16 @@ pub async fn events(
         messages: page.messages.into_iter().map(Into::into).collect(),
         last_seq: page.last_seq,
     }))
+}
+
+/// Tells the members about a new message once its sender has the answer: that can take a
+/// publish per member.
+pub(crate) fn deliver_notices_later(
+    ctx: &web::Data<AppContext>,
+    notices: Option<messages::PendingNotices>,
+) {
+    if let Some(notices) = notices {
+        let ctx = ctx.clone();
+        actix_web::rt::spawn(async move { notices.deliver(&ctx).await });
+    }
 }
