@@ -19,15 +19,7 @@ pub struct Socket {
 impl crate::TestApp {
     /// Opens `/api/v1/ws/chat/{channel}` with a bearer header and optional query (`after_seq=3`).
     pub async fn socket(&self, token: &str, channel: i64, query: &str) -> Socket {
-        let url = format!(
-            "{}/api/v1/ws/chat/{channel}?{query}",
-            self.address.replacen("http", "ws", 1)
-        );
-        let mut request = url.into_client_request().expect("a valid request");
-        request.headers_mut().insert(
-            "authorization",
-            format!("Bearer {token}").parse().expect("a header"),
-        );
+        let request = self.ws_request(&format!("/api/v1/ws/chat/{channel}?{query}"), token);
         let (inner, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("the WebSocket connects");
@@ -36,15 +28,7 @@ impl crate::TestApp {
 
     /// Opens the personal notifications socket of `user_id` and waits for it to be ready.
     pub async fn notifications(&self, token: &str, user_id: i64) -> Socket {
-        let url = format!(
-            "{}/api/v1/ws/notifications/{user_id}",
-            self.address.replacen("http", "ws", 1)
-        );
-        let mut request = url.into_client_request().expect("a valid request");
-        request.headers_mut().insert(
-            "authorization",
-            format!("Bearer {token}").parse().expect("a header"),
-        );
+        let request = self.ws_request(&format!("/api/v1/ws/notifications/{user_id}"), token);
         let (inner, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("the WebSocket connects");
@@ -56,15 +40,7 @@ impl crate::TestApp {
     /// Like [`Self::socket`], over a TCP connection with a small receive buffer: for a client
     /// that stops reading, so the server's buffers fill after kilobytes rather than megabytes.
     pub async fn socket_with_small_buffer(&self, token: &str, channel: i64) -> Socket {
-        let url = format!(
-            "{}/api/v1/ws/chat/{channel}",
-            self.address.replacen("http", "ws", 1)
-        );
-        let mut request = url.into_client_request().expect("a valid request");
-        request.headers_mut().insert(
-            "authorization",
-            format!("Bearer {token}").parse().expect("a header"),
-        );
+        let request = self.ws_request(&format!("/api/v1/ws/chat/{channel}"), token);
         let address: std::net::SocketAddr = self
             .address
             .trim_start_matches("http://")
@@ -81,6 +57,21 @@ impl crate::TestApp {
             .await
             .expect("the WebSocket connects");
         Socket { inner }
+    }
+
+    /// A WebSocket handshake request for `path_and_query` with a bearer header.
+    fn ws_request(
+        &self,
+        path_and_query: &str,
+        token: &str,
+    ) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+        let url = format!("{}{path_and_query}", self.address.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("a valid request");
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("a header"),
+        );
+        request
     }
 
     /// Opens a socket with a raw URL path and query, no header (browser style).
