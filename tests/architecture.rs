@@ -28,12 +28,12 @@ const INFRASTRUCTURE: &[&str] = &[
 
 const ADAPTERS: &[&str] = &[
     "tandem-http",
-    "tandem-ws",
+    "tandem-realtime",
     "tandem-persistence",
     "tandem-storage",
-    "tandem-local",
+    "tandem-memory",
     "tandem-redis",
-    "tandem-security",
+    "tandem-crypto",
 ];
 
 struct Graph {
@@ -165,11 +165,11 @@ fn dependencies_point_inward_only() {
 
 #[test]
 fn the_shared_wire_shapes_depend_on_the_domain_only() {
-    // tandem-wire holds the JSON shapes the REST and real-time adapters share; it must not
+    // tandem-api-types holds the JSON shapes the REST and real-time adapters share; it must not
     // become a back door between adapters.
     let graph = Graph::load();
     let ours: Vec<_> = graph
-        .direct("tandem-wire")
+        .direct("tandem-api-types")
         .iter()
         .filter(|d| d.starts_with("tandem-"))
         .cloned()

@@ -6,9 +6,9 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::time::Duration;
-use tandem_app::contract::blob_store;
 use tandem_app::ports::{BlobKey, BlobStore, DownloadHeaders};
 use tandem_storage::{StorageConfig, StorageError, open};
+use tandem_testkit::contract::blob_store;
 use tandem_tests::s3::S3Server;
 
 async fn open_s3(settings: Value) -> Result<std::sync::Arc<dyn BlobStore>, StorageError> {

@@ -8,8 +8,6 @@ pub mod admin;
 pub mod auth;
 pub mod channels;
 pub mod context;
-#[cfg(feature = "contract")]
-pub mod contract;
 pub mod files;
 pub mod jobs;
 pub mod messages;

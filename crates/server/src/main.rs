@@ -55,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve { addr: None });
     if let Command::Openapi { realtime } = command {
         let document = if realtime {
-            tandem_ws::protocol::schema_document()
+            tandem_realtime::protocol::schema_document()
         } else {
             tandem_http::openapi_document()
         };

@@ -40,13 +40,13 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let metrics = web::Data::new(HttpMetrics::default());
         let rt = &settings.realtime;
-        let gateway = web::Data::new(tandem_ws::GatewaySettings {
+        let gateway = web::Data::new(tandem_realtime::GatewaySettings {
             heartbeat_interval: Duration::from_secs(rt.heartbeat_interval_secs),
             client_timeout: Duration::from_secs(rt.client_timeout_secs),
             max_frame_bytes: rt.max_frame_bytes,
             outbound_queue: rt.outbound_queue,
             typing_ttl: Duration::from_millis(rt.typing_ttl_ms),
-            ..tandem_ws::GatewaySettings::default()
+            ..tandem_realtime::GatewaySettings::default()
         });
         let http = tandem_http::HttpSettings {
             json_limit_bytes: settings.http.json_limit_bytes,
@@ -64,7 +64,7 @@ impl Application {
             let gateway = gateway.clone();
             tandem_http::app(ctx.clone(), metrics.clone(), http.clone(), move |cfg| {
                 cfg.app_data(gateway.clone());
-                tandem_ws::configure(cfg);
+                tandem_realtime::configure(cfg);
             })
         })
         .listen(listener)?
@@ -157,10 +157,10 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
             }
         }
         None => Stores {
-            denylist: Arc::new(tandem_local::InMemoryTokenDenylist::new()),
-            rate_limiter: Arc::new(tandem_local::InMemoryRateLimiter::new()),
-            bus: Arc::new(tandem_local::InMemoryEventBus::new()),
-            presence: Arc::new(tandem_local::InMemoryPresenceStore::new()),
+            denylist: Arc::new(tandem_memory::InMemoryTokenDenylist::new()),
+            rate_limiter: Arc::new(tandem_memory::InMemoryRateLimiter::new()),
+            bus: Arc::new(tandem_memory::InMemoryEventBus::new()),
+            presence: Arc::new(tandem_memory::InMemoryPresenceStore::new()),
         },
     };
 
@@ -171,19 +171,19 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
         channels: database.channels(),
         messages: database.messages(),
         search: database.search(),
-        notifier: Arc::new(tandem_ws::BusNotifier::new(stores.bus.clone())),
+        notifier: Arc::new(tandem_realtime::BusNotifier::new(stores.bus.clone())),
         bus: stores.bus,
         presence: stores.presence,
         // Per node in every mode: each process counts its own connections and deliveries.
-        stats: Arc::new(tandem_local::InMemoryRealtimeStats::new()),
+        stats: Arc::new(tandem_memory::InMemoryRealtimeStats::new()),
         tokens: Arc::new(
-            tandem_security::JwtTokenService::new(&signing_key, access_ttl)
+            tandem_crypto::JwtTokenService::new(&signing_key, access_ttl)
                 .context("configuring token signing")?,
         ),
         denylist: stores.denylist,
         rate_limiter: stores.rate_limiter,
         hasher: Arc::new(
-            tandem_security::BcryptPasswordHasher::new(auth.bcrypt_cost)
+            tandem_crypto::BcryptPasswordHasher::new(auth.bcrypt_cost)
                 .context("configuring password hashing")?,
         ),
         clock: Arc::new(SystemClock),

@@ -1,4 +1,4 @@
-//! The channel and message contract suite (`tandem_app::contract::channels`), every case on a
+//! The channel and message contract suite (`tandem_testkit::contract::channels`), every case on a
 //! fresh SQLite file and on a fresh PostgreSQL database at `TEST_DATABASE_URL`, which the
 //! PostgreSQL variants require (they fail without it, never skip).
 #![allow(
@@ -11,7 +11,6 @@ mod support;
 use chrono::{SubsecRound, Utc};
 use std::sync::Arc;
 use support::{Backend, TestDatabase, with_database};
-use tandem_app::contract::channels::{self as contract, ChannelPorts};
 use tandem_app::ports::{
     Appended, MessageRepository, NewChannel, NewMessage, NewOrganization, NewUser,
 };
@@ -20,6 +19,7 @@ use tandem_domain::{
     SubscriptionPlan, Username,
 };
 use tandem_persistence::Database;
+use tandem_testkit::contract::channels::{self as contract, ChannelPorts};
 
 fn ports(db: &Database) -> ChannelPorts {
     ChannelPorts {

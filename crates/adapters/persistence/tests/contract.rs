@@ -8,7 +8,7 @@
 mod support;
 
 use support::{Backend, with_database};
-use tandem_app::contract::repositories;
+use tandem_testkit::contract::repositories;
 
 macro_rules! contract_cases {
     ($backend:ident: $($case:ident),* $(,)?) => {
@@ -16,7 +16,7 @@ macro_rules! contract_cases {
             #[tokio::test]
             async fn $case() {
                 with_database(Backend::$backend, |_, repos| async move {
-                    tandem_app::contract::repositories::$case(&repos).await;
+                    tandem_testkit::contract::repositories::$case(&repos).await;
                 })
                 .await;
             }

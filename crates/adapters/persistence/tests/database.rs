@@ -10,10 +10,10 @@ mod support;
 
 use chrono::{SubsecRound, Utc};
 use support::{Backend, TestDatabase, with_database};
-use tandem_app::contract::repositories::Repositories;
 use tandem_app::ports::{NewOrganization, NewUser, PortError, ProfileChanges, UniqueField};
 use tandem_domain::{Email, EmailDomain, OrganizationName, Role, SubscriptionPlan, Username};
 use tandem_persistence::Database;
+use tandem_testkit::contract::repositories::Repositories;
 
 fn tag() -> String {
     format!("{:016x}", rand::random::<u64>())

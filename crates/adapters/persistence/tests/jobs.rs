@@ -1,4 +1,4 @@
-//! The job queue contract suite (`tandem_app::contract::jobs`), every case on a fresh SQLite
+//! The job queue contract suite (`tandem_testkit::contract::jobs`), every case on a fresh SQLite
 //! file and on a fresh PostgreSQL database at `TEST_DATABASE_URL`, which the PostgreSQL
 //! variants require (they fail without it, never skip); and the adapter's own promises: jobs
 //! outlive the connection, and a row that cannot be read back is made dead, not handed out.
@@ -14,9 +14,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::future::Future;
 use std::sync::Arc;
 use support::{Backend, TestDatabase, with_database};
-use tandem_app::contract::jobs::{self as contract, MAX_ATTEMPTS};
 use tandem_app::ports::{Job, JobCounts, JobQueue};
 use tandem_persistence::Database;
+use tandem_testkit::contract::jobs::{self as contract, MAX_ATTEMPTS};
 
 fn queue(db: &Database) -> Arc<dyn JobQueue> {
     db.jobs(MAX_ATTEMPTS)

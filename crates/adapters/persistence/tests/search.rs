@@ -12,7 +12,6 @@ use chrono::{SubsecRound, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
 use std::future::Future;
 use support::{Backend, TestDatabase, with_database};
-use tandem_app::contract::search::{self as contract, SearchPorts};
 use tandem_app::ports::{NewChannel, NewOrganization, NewUser, SearchQuery};
 use tandem_domain::{
     ChannelId, ChannelKind, ChannelName, Email, EmailDomain, OrganizationId, OrganizationName,
@@ -20,6 +19,7 @@ use tandem_domain::{
 };
 use tandem_migrations::{Migrator, MigratorTrait};
 use tandem_persistence::Database;
+use tandem_testkit::contract::search::{self as contract, SearchPorts};
 
 fn ports(db: &Database) -> SearchPorts {
     SearchPorts {

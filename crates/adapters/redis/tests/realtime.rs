@@ -13,10 +13,10 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tandem_app::contract::{bus, presence};
 use tandem_app::ports::{Delivery, PortError, Subscription, Topic};
 use tandem_domain::ChannelId;
 use tandem_redis::RedisStores;
+use tandem_testkit::contract::{bus, presence};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 

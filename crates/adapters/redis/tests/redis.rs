@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use tandem_app::contract::{denylist, rate_limiter};
 use tandem_app::ports::PortError;
 use tandem_redis::RedisStores;
+use tandem_testkit::contract::{denylist, rate_limiter};
 
 /// A fresh namespace per run, so runs sharing one Redis never see each other's keys.
 fn stores(test: &str) -> RedisStores {

@@ -10,9 +10,9 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use std::path::PathBuf;
 use std::time::Duration;
-use tandem_app::contract::blob_store;
 use tandem_app::ports::{BlobKey, DownloadHeaders};
 use tandem_storage::{StorageConfig, StorageError, open};
+use tandem_testkit::contract::blob_store;
 
 /// A fresh directory under the system's temporary one, removed when dropped.
 struct TempDir(PathBuf);

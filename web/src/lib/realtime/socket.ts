@@ -12,7 +12,7 @@ export interface SocketOptions {
   onOpen?: () => void;
 }
 
-/** Close codes of the protocol (crates/adapters/ws/src/session.rs). */
+/** Close codes of the protocol (crates/adapters/realtime/src/session.rs). */
 export const CLOSE = { unauthenticated: 4401, forbidden: 4403, notFound: 4404 } as const;
 
 const PING_EVERY_MS = 20_000;

@@ -6,12 +6,12 @@ use super::users::UserResponse;
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+pub use tandem_api_types::{
+    ChannelResponse, ChannelType, EventResponse, MentionResponse, MessageResponse, ReactionResponse,
+};
 use tandem_app::ports::{ChannelChanges, ChannelSummary, SearchHit};
 use tandem_domain::{
     ChannelDescription, ChannelName, Emoji, Membership, Message, MessageReport, User,
-};
-pub use tandem_wire::{
-    ChannelResponse, ChannelType, EventResponse, MentionResponse, MessageResponse, ReactionResponse,
 };
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;

@@ -5,10 +5,10 @@ use super::checks;
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+pub use tandem_api_types::{RoleDto, StatusDto, UserResponse};
 use tandem_app::ports::ProfileChanges;
 use tandem_app::users::UserPage;
 use tandem_domain::{DisplayName, Email, Organization, ProfilePicture, Username};
-pub use tandem_wire::{RoleDto, StatusDto, UserResponse};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 

@@ -9,12 +9,12 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
 use bytes::{Bytes, BytesMut};
 use futures_util::{StreamExt, stream};
+use tandem_api_types::MessageResponse;
 use tandem_app::AppContext;
 use tandem_app::files::{self, Download, FileVariant, Upload};
 use tandem_app::messages::{self, MAX_ATTACHMENTS, SendMessage};
 use tandem_app::ports::{BlobError, ByteRange, ByteStream};
 use tandem_domain::{ChannelId, ClientMsgId, FileId, MessageId};
-use tandem_wire::MessageResponse;
 use tokio::sync::mpsc;
 
 /// The longest caption part, in bytes (the message length rule applies after).

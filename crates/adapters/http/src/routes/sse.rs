@@ -22,13 +22,13 @@ use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::bearer_token;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
+use tandem_api_types::ChannelFrame;
 use tandem_app::AppContext;
 use tandem_app::admin;
 use tandem_app::auth::{self, Authenticated};
 use tandem_app::channels;
 use tandem_app::ports::{ConnectionKind, OpenConnection, Topic};
 use tandem_domain::ChannelId;
-use tandem_wire::ChannelFrame;
 use utoipa::IntoParams;
 
 /// The header an `EventSource` sends when it reconnects: the `id` of the last event it got.

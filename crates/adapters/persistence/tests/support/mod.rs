@@ -13,9 +13,9 @@
 
 use std::future::Future;
 use std::path::PathBuf;
-use tandem_app::contract::repositories::Repositories;
 use tandem_persistence::Database;
 use tandem_persistence::provisioning::{create_postgres_database, drop_postgres_database};
+use tandem_testkit::contract::repositories::Repositories;
 
 pub enum Backend {
     Sqlite,

@@ -15,13 +15,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
+use tandem_api_types::ChannelFrame;
+use tandem_api_types::frames::{self, Opened};
 use tandem_app::AppContext;
 use tandem_app::channels::{self, ChatError};
 use tandem_app::messages;
 use tandem_app::ports::{Delivery, OpenConnection, Subscription};
 use tandem_domain::{Actor, ChannelId};
-use tandem_wire::ChannelFrame;
-use tandem_wire::frames::{self, Opened};
 use utoipa::ToSchema;
 
 /// The first event of an activity stream: where it starts. Its `id` is the seq after which

@@ -11,11 +11,11 @@ use crate::EventStreamSettings;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
+use tandem_api_types::frames;
 use tandem_app::AppContext;
 use tandem_app::admin::{self, AdminError, DashboardMetrics};
 use tandem_app::auth::{self, AuthError};
 use tandem_app::ports::{LatencyPercentiles, OpenConnection, ProcessLoad};
-use tandem_wire::frames;
 use utoipa::ToSchema;
 
 /// The `data` of a `metrics` event.

@@ -154,7 +154,7 @@ impl Sink {
     /// Tells the client why the stream ends, when it can still hear it and it helps.
     pub(super) fn farewell(&self, end: End) {
         if let Some((code, message)) = end.explanation() {
-            let data = tandem_wire::frames::to_json(&StreamEnd { code, message });
+            let data = tandem_api_types::frames::to_json(&StreamEnd { code, message });
             let _ = self.queue.try_send(Chunk::event("end", None, &data));
         }
     }

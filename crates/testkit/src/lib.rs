@@ -1,0 +1,8 @@
+//! Tandem's test kit: the contract suite of every port ([`contract`]), which each adapter's
+//! tests run against that adapter, so the in-process, SQLite, PostgreSQL, Redis, local-disk
+//! and S3 implementations are held to one behaviour.
+//!
+//! A dev-dependency only: nothing here ships in the `tandem` binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+pub mod contract;
