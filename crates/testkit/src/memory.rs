@@ -9,7 +9,9 @@
 //! so an error leaves the store as it was.
 //!
 //! Where it differs: it serves one process (the SQL adapters' idempotency and seqs also hold
-//! across nodes); refresh tokens are not in it (they are no chat storage).
+//! across nodes); search ranks by whole words, then by how often the terms occur, without
+//! the databases' bm25 or `ts_rank`, and tells words apart by Unicode letters and digits;
+//! refresh tokens are not in it (they are no chat storage).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -29,6 +31,8 @@ mod marks;
 mod membership;
 mod messages;
 mod reading;
+mod search;
+mod snippet;
 mod writing;
 
 use chrono::{DateTime, Utc};
