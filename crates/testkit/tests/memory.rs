@@ -1,5 +1,7 @@
 //! The in-memory store held to the contract suites the SQL adapters pass: channels and
-//! messages, search, and the user and organization cases of the repositories suite.
+//! messages, search, and the user and organization cases of the repositories suite; plus
+//! cases of its own for the file records, which have no contract suite yet, and for search
+//! ranking the suite leaves open.
 //!
 //! Each case runs on a fresh store; each whole suite runs twice over one store on a
 //! multi-threaded runtime, so it must not depend on an empty store and its concurrent cases
@@ -8,6 +10,13 @@
     clippy::unwrap_used,
     reason = "test helpers fail the test on any error"
 )]
+
+#[path = "memory/files.rs"]
+mod files;
+#[path = "memory/place.rs"]
+mod place;
+#[path = "memory/search.rs"]
+mod search_ranking;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
