@@ -1,12 +1,9 @@
-//! Real-time frames about stored channel changes, and the envelope that carries frames on the
-//! event bus. Shared by the WebSocket gateway (as part of its protocol) and the Server-Sent
-//! Events streams (as each event's `data`), so a change reads the same whichever way it
-//! arrives: `{"type":"chat_message","seq":5,"message":{...}}`.
+//! Real-time frames about stored channel changes. Shared by the WebSocket protocol and the
+//! Server-Sent Events streams (as each event's `data`), so a change reads the same whichever
+//! way it arrives: `{"type":"chat_message","seq":5,"message":{...}}`.
 
 use crate::{ChannelResponse, MessageResponse, UserResponse};
-use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::sync::Arc;
 use tandem_domain::{Channel, ChannelEvent, ChannelEventKind, Message, User};
 use utoipa::ToSchema;
 
@@ -187,56 +184,11 @@ pub fn frame_type(json: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
-/// Bytes before the JSON in an envelope: the `seq`, then the origin time.
-const HEADER: usize = 16;
-
-/// A frame as it travels on the event bus: the `seq` (0 for unsequenced frames such as
-/// typing) as 8 big-endian bytes, then when the change happened as 8 big-endian bytes of
-/// microseconds since the Unix epoch (0 when not given), then the JSON text. Encoded once by
-/// the publisher; every receiver forwards the JSON as it is and reads the `seq` without
-/// parsing. The origin time lets receivers measure delivery latency (stored change → socket)
-/// without parsing either; it is a wall-clock time, so across nodes it is as exact as their
-/// clocks agree.
-///
-/// Nodes of a cluster must run the same envelope format: this changed (the origin time was
-/// added) with the SSE streams, so upgrade all nodes together.
-pub fn envelope(seq: i64, origin: Option<DateTime<Utc>>, json: &str) -> Arc<[u8]> {
-    let micros = origin.map_or(0, |at| at.timestamp_micros());
-    let mut bytes = Vec::with_capacity(HEADER + json.len());
-    bytes.extend_from_slice(&seq.to_be_bytes());
-    bytes.extend_from_slice(&micros.to_be_bytes());
-    bytes.extend_from_slice(json.as_bytes());
-    bytes.into()
-}
-
-/// An envelope's parts, borrowed from its bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Opened<'a> {
-    /// The channel `seq` of the frame; 0 for unsequenced frames.
-    pub seq: i64,
-    /// When the change happened, when the publisher said.
-    pub origin: Option<DateTime<Utc>>,
-    pub json: &'a str,
-}
-
-/// Splits an envelope into its parts; `None` for bytes that are not one.
-pub fn open(envelope: &[u8]) -> Option<Opened<'_>> {
-    let (seq, rest) = envelope.split_first_chunk::<8>()?;
-    let (micros, json) = rest.split_first_chunk::<8>()?;
-    let micros = i64::from_be_bytes(*micros);
-    Some(Opened {
-        seq: i64::from_be_bytes(*seq),
-        origin: (micros != 0)
-            .then(|| DateTime::from_timestamp_micros(micros))
-            .flatten(),
-        json: std::str::from_utf8(json).ok()?,
-    })
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
     use tandem_domain::{
         ChannelId, Email, MessageId, MessageType, OrganizationId, Role, UserId, UserStatus,
         Username,
@@ -333,22 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn envelopes_carry_the_seq_the_origin_and_the_json_unchanged() {
-        let at = DateTime::from_timestamp_micros(1_800_000_000_123_456).unwrap();
-        let bytes = envelope(42, Some(at), r#"{"type":"pong"}"#);
-        let opened = open(&bytes).unwrap();
-        assert_eq!(
-            opened,
-            Opened {
-                seq: 42,
-                origin: Some(at),
-                json: r#"{"type":"pong"}"#
-            }
-        );
-        let plain = envelope(0, None, "{}");
-        assert_eq!(open(&plain).unwrap().origin, None);
-        assert!(open(b"short").is_none());
-        assert!(open(b"twelve bytes").is_none());
+    fn text_that_is_not_a_frame_has_no_type() {
         assert_eq!(frame_type("not json"), None);
     }
 }

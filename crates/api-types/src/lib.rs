@@ -1,6 +1,8 @@
-//! The JSON shapes of users, channels, messages and channel events, shared by the REST API
-//! and the real-time protocol (WebSocket and SSE), so a message looks the same whichever way
-//! it arrives. Built from domain types here, once.
+//! What Tandem's interfaces share, so they agree: the JSON shapes of users, channels, messages
+//! and channel events (a message looks the same whichever way it arrives), the real-time
+//! protocol's frames and their encoder ([`realtime`]), the table of error codes and the mapping
+//! from use-case errors ([`errors`]), and the reading of bearer tokens ([`bearer`]). Built from
+//! domain and use-case types here, once; no framework and no IO.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,7 +11,10 @@ use tandem_domain::{
 };
 use utoipa::ToSchema;
 
+pub mod bearer;
+pub mod errors;
 pub mod frames;
+pub mod realtime;
 
 pub use frames::ChannelFrame;
 

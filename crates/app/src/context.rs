@@ -1,10 +1,15 @@
-//! The bundle of ports a use case may call, built once by the server.
+//! The contexts the use cases run in: one per area (accounts, people, chat, files, real time,
+//! administration, background jobs), each holding only the ports and tunables its use cases
+//! use. The server builds them all at once from one set of [`Ports`] ([`AppContext::new`]);
+//! an adapter hands each use case its area's context (`&ctx.chat`, `&ctx.auth`, ...).
 
 use crate::ports::{
-    ChannelRepository, Clock, EventBus, JobQueue, MessageRepository, MessageSearch, Notifier,
-    OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter, ReadinessProbe,
-    RealtimeStats, SessionRepository, TokenDenylist, TokenService, UserRepository,
+    BlobStore, ChannelRepository, Clock, EventBus, FileRepository, FrameEncoder, ImageProcessor,
+    JobQueue, MessageRepository, MessageSearch, OrganizationRepository, PasswordHasher,
+    PresenceStore, RateLimiter, RealtimeStats, SessionRepository, TokenDenylist, TokenService,
+    UserRepository,
 };
+use crate::realtime::Announcer;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -130,18 +135,19 @@ impl Default for FilesPolicy {
     }
 }
 
+/// Every port, as the server wires them: adapters for storage, real time, security and files.
 #[derive(Clone)]
-pub struct AppContext {
+pub struct Ports {
     pub users: Arc<dyn UserRepository>,
     pub organizations: Arc<dyn OrganizationRepository>,
     pub sessions: Arc<dyn SessionRepository>,
     pub channels: Arc<dyn ChannelRepository>,
     pub messages: Arc<dyn MessageRepository>,
     pub search: Arc<dyn MessageSearch>,
-    /// Announces stored channel changes to live clients.
-    pub notifier: Arc<dyn Notifier>,
     /// Carries serialized frames to every node's live connections.
     pub bus: Arc<dyn EventBus>,
+    /// How frames read on the wire (JSON), for what the use cases publish on the bus.
+    pub frames: Arc<dyn FrameEncoder>,
     /// Who is connected.
     pub presence: Arc<dyn PresenceStore>,
     /// This node's live connections and delivery latency (the admin dashboard).
@@ -151,18 +157,199 @@ pub struct AppContext {
     pub rate_limiter: Arc<dyn RateLimiter>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub clock: Arc<dyn Clock>,
-    /// Everything `/readyz` must find reachable (database, Redis).
-    pub probes: Vec<Arc<dyn ReadinessProbe>>,
     /// Durable background work (image processing, blob clean-up), run by the job workers.
     pub jobs: Arc<dyn JobQueue>,
     /// Records of shared files.
-    pub files: Arc<dyn crate::ports::FileRepository>,
+    pub files: Arc<dyn FileRepository>,
     /// The bytes of shared files (local directory, S3, memory).
-    pub blobs: Arc<dyn crate::ports::BlobStore>,
+    pub blobs: Arc<dyn BlobStore>,
     /// Thumbnails and web versions of images, without their metadata.
-    pub images: Arc<dyn crate::ports::ImageProcessor>,
-    pub auth_policy: AuthPolicy,
-    pub chat_policy: ChatPolicy,
-    pub job_policy: JobPolicy,
-    pub files_policy: FilesPolicy,
+    pub images: Arc<dyn ImageProcessor>,
+}
+
+/// The tunables of every area, from settings.
+#[derive(Debug, Clone, Default)]
+pub struct Policies {
+    pub auth: AuthPolicy,
+    pub chat: ChatPolicy,
+    pub jobs: JobPolicy,
+    pub files: FilesPolicy,
+}
+
+/// Accounts: registering, logging in and out, sessions, passwords, organizations, and turning
+/// a bearer token into its caller.
+#[derive(Clone)]
+pub struct AuthContext {
+    pub users: Arc<dyn UserRepository>,
+    pub organizations: Arc<dyn OrganizationRepository>,
+    pub sessions: Arc<dyn SessionRepository>,
+    pub tokens: Arc<dyn TokenService>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: AuthPolicy,
+}
+
+/// People: the directory, profiles, roles, statuses, who is online.
+#[derive(Clone)]
+pub struct PeopleContext {
+    /// Deactivating someone ends their sessions.
+    pub auth: Arc<AuthContext>,
+    pub users: Arc<dyn UserRepository>,
+    pub presence: Arc<dyn PresenceStore>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Channels and messages: everything stored in a channel's log, and announcing it.
+#[derive(Clone)]
+pub struct ChatContext {
+    pub users: Arc<dyn UserRepository>,
+    pub channels: Arc<dyn ChannelRepository>,
+    pub messages: Arc<dyn MessageRepository>,
+    pub search: Arc<dyn MessageSearch>,
+    /// The uploads a message shares, and their clean-up when it is deleted.
+    pub files: Arc<dyn FileRepository>,
+    pub jobs: Arc<dyn JobQueue>,
+    /// The message rate limit.
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    pub clock: Arc<dyn Clock>,
+    /// Tells live clients about stored changes and members about new messages.
+    pub announcer: Announcer,
+    pub policy: ChatPolicy,
+}
+
+/// File sharing: uploads, downloads, images, and sharing them in messages.
+#[derive(Clone)]
+pub struct FilesContext {
+    /// Sharing uploads is sending a message.
+    pub chat: Arc<ChatContext>,
+    pub files: Arc<dyn FileRepository>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub images: Arc<dyn ImageProcessor>,
+    pub jobs: Arc<dyn JobQueue>,
+    /// The upload rate limit.
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: FilesPolicy,
+}
+
+/// Real time: who may listen to what, the sequenced channel feed, presence and typing, for
+/// the WebSocket and Server-Sent Events transports.
+#[derive(Clone)]
+pub struct RealtimeContext {
+    /// Every connection starts by authenticating its caller.
+    pub auth: Arc<AuthContext>,
+    /// Channels, their access rules and their logs, which feeds catch up from.
+    pub chat: Arc<ChatContext>,
+    pub bus: Arc<dyn EventBus>,
+    pub frames: Arc<dyn FrameEncoder>,
+    pub presence: Arc<dyn PresenceStore>,
+    pub stats: Arc<dyn RealtimeStats>,
+    pub announcer: Announcer,
+}
+
+/// Administration: the live dashboard.
+#[derive(Clone)]
+pub struct AdminContext {
+    pub messages: Arc<dyn MessageRepository>,
+    pub presence: Arc<dyn PresenceStore>,
+    pub stats: Arc<dyn RealtimeStats>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The background job queue and its workers (each job kind's handler holds its own area's
+/// context).
+#[derive(Clone)]
+pub struct JobsContext {
+    pub jobs: Arc<dyn JobQueue>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: JobPolicy,
+}
+
+/// Every area's context, built once by the server from its ports.
+#[derive(Clone)]
+pub struct AppContext {
+    pub auth: Arc<AuthContext>,
+    pub people: Arc<PeopleContext>,
+    pub chat: Arc<ChatContext>,
+    pub files: Arc<FilesContext>,
+    pub realtime: Arc<RealtimeContext>,
+    pub admin: Arc<AdminContext>,
+    pub jobs: Arc<JobsContext>,
+}
+
+impl AppContext {
+    /// Hands each area the ports it uses.
+    pub fn new(ports: Ports, policies: Policies) -> Self {
+        let announcer = Announcer::new(ports.bus.clone(), ports.frames.clone());
+        let auth = Arc::new(AuthContext {
+            users: ports.users.clone(),
+            organizations: ports.organizations,
+            sessions: ports.sessions,
+            tokens: ports.tokens,
+            denylist: ports.denylist,
+            rate_limiter: ports.rate_limiter.clone(),
+            hasher: ports.hasher,
+            clock: ports.clock.clone(),
+            policy: policies.auth,
+        });
+        let people = Arc::new(PeopleContext {
+            auth: auth.clone(),
+            users: ports.users.clone(),
+            presence: ports.presence.clone(),
+            clock: ports.clock.clone(),
+        });
+        let chat = Arc::new(ChatContext {
+            users: ports.users,
+            channels: ports.channels,
+            messages: ports.messages.clone(),
+            search: ports.search,
+            files: ports.files.clone(),
+            jobs: ports.jobs.clone(),
+            rate_limiter: ports.rate_limiter.clone(),
+            clock: ports.clock.clone(),
+            announcer: announcer.clone(),
+            policy: policies.chat,
+        });
+        let files = Arc::new(FilesContext {
+            chat: chat.clone(),
+            files: ports.files,
+            blobs: ports.blobs,
+            images: ports.images,
+            jobs: ports.jobs.clone(),
+            rate_limiter: ports.rate_limiter,
+            clock: ports.clock.clone(),
+            policy: policies.files,
+        });
+        let realtime = Arc::new(RealtimeContext {
+            auth: auth.clone(),
+            chat: chat.clone(),
+            bus: ports.bus,
+            frames: ports.frames,
+            presence: ports.presence.clone(),
+            stats: ports.stats.clone(),
+            announcer,
+        });
+        let admin = Arc::new(AdminContext {
+            messages: ports.messages,
+            presence: ports.presence,
+            stats: ports.stats,
+            clock: ports.clock.clone(),
+        });
+        let jobs = Arc::new(JobsContext {
+            jobs: ports.jobs,
+            clock: ports.clock,
+            policy: policies.jobs,
+        });
+        Self {
+            auth,
+            people,
+            chat,
+            files,
+            realtime,
+            admin,
+            jobs,
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::jobs::{JobHandler, JobOutcome, run_worker};
 use tandem_app::ports::Job;
-use tandem_app::{AppContext, JobPolicy};
+use tandem_app::{AppContext, FilesContext, JobPolicy, JobsContext};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -25,8 +25,8 @@ pub fn policy(jobs: &JobSettings) -> JobPolicy {
 }
 
 /// What every job is run with.
-pub fn handler() -> Arc<dyn JobHandler> {
-    Arc::new(tandem_app::files::FileJobs)
+pub fn handler(ctx: &AppContext) -> Arc<dyn JobHandler> {
+    Arc::new(tandem_app::files::FileJobs::new(ctx.files.clone()))
 }
 
 /// A stand-in until the file jobs' handler exists: every job is given up (kept as dead, with
@@ -39,35 +39,38 @@ pub const NO_HANDLER_YET: &str = "no handler for this job yet";
 
 #[async_trait]
 impl JobHandler for NoJobHandlerYet {
-    async fn run(&self, _ctx: &AppContext, _job: &Job) -> JobOutcome {
+    async fn run(&self, _job: &Job) -> JobOutcome {
         JobOutcome::GiveUp(NO_HANDLER_YET.to_owned())
     }
 }
 
 /// The job workers of this node, not started yet.
 pub struct JobWorkers {
-    ctx: Arc<AppContext>,
+    ctx: Arc<JobsContext>,
+    /// Sweeps the uploads never shared.
+    files: Arc<FilesContext>,
     handler: Arc<dyn JobHandler>,
     /// How long stopping waits for the jobs in hand before abandoning them to their lease.
     grace: Duration,
 }
 
 impl JobWorkers {
-    pub fn new(ctx: Arc<AppContext>, handler: Arc<dyn JobHandler>, grace: Duration) -> Self {
+    pub fn new(ctx: &AppContext, grace: Duration) -> Self {
         Self {
-            ctx,
-            handler,
+            ctx: ctx.jobs.clone(),
+            files: ctx.files.clone(),
+            handler: handler(ctx),
             grace,
         }
     }
 
-    /// Starts `job_policy.workers` loops on the current runtime, named
+    /// Starts `jobs.workers` loops on the current runtime, named
     /// `<pid>-<random>-<n>` so that leases say which process of which node holds them.
     pub fn start(self) -> RunningJobWorkers {
         let stop = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let node = format!("{}-{:06x}", std::process::id(), rand::random::<u32>() >> 8);
-        for n in 1..=self.ctx.job_policy.workers {
+        for n in 1..=self.ctx.policy.workers {
             let shutdown = stop.clone().cancelled_owned();
             let worker = run_worker(
                 Arc::clone(&self.ctx),
@@ -77,9 +80,9 @@ impl JobWorkers {
             );
             tasks.spawn(worker);
         }
-        if self.ctx.job_policy.workers > 0 {
+        if self.ctx.policy.workers > 0 {
             let shutdown = stop.clone().cancelled_owned();
-            tasks.spawn(sweep_unshared_uploads(Arc::clone(&self.ctx), shutdown));
+            tasks.spawn(sweep_unshared_uploads(Arc::clone(&self.files), shutdown));
         }
         RunningJobWorkers {
             stop,
@@ -92,10 +95,10 @@ impl JobWorkers {
 /// Removes uploads never shared in a message, every `files.orphan_sweep_secs`, on the nodes
 /// that run workers (several at once is fine: removing twice is not an error).
 async fn sweep_unshared_uploads(
-    ctx: Arc<AppContext>,
+    ctx: Arc<FilesContext>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let mut tick = tokio::time::interval(ctx.files_policy.sweep_interval);
+    let mut tick = tokio::time::interval(ctx.policy.sweep_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     loop {
@@ -147,9 +150,9 @@ pub async fn run_worker_node(settings: &Settings) -> anyhow::Result<()> {
     if settings.jobs.workers == 0 {
         anyhow::bail!("jobs.workers is 0: a worker node needs at least one (TANDEM_JOBS__WORKERS)");
     }
-    let ctx = Arc::new(build_context(settings).await?);
+    let ctx = build_context(settings).await?.ctx;
     let grace = Duration::from_secs(settings.http.shutdown_timeout_secs);
-    let workers = JobWorkers::new(ctx, handler(), grace).start();
+    let workers = JobWorkers::new(&ctx, grace).start();
     tracing::info!(workers = settings.jobs.workers, "tandem is running jobs");
     stop_signal().await?;
     tracing::info!("stopping the job workers");

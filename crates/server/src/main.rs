@@ -55,9 +55,9 @@ async fn main() -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve { addr: None });
     if let Command::Openapi { realtime } = command {
         let document = if realtime {
-            tandem_realtime::protocol::schema_document()
+            tandem_api_types::realtime::schema_document()
         } else {
-            tandem_http::openapi_document()
+            tandem_http::openapi_document(tandem_realtime::openapi())
         };
         let document = document
             .to_pretty_json()
@@ -118,9 +118,9 @@ async fn create_admin(
     let generated = generate_password();
     let password = Password::parse(&generated, &[])
         .map_err(|e| anyhow::anyhow!("generated password refused: {e}"))?;
-    let ctx = startup::build_context(settings).await?;
+    let ctx = startup::build_context(settings).await?.ctx;
     let (organization, user) = create_organization(
-        &ctx,
+        &ctx.auth,
         CreateOrganization {
             name,
             admin_email: email,

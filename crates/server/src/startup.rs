@@ -11,7 +11,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::ports::SystemClock;
-use tandem_app::{AppContext, AuthPolicy, ChatPolicy, FilesPolicy};
+use tandem_app::{AppContext, AuthPolicy, ChatPolicy, FilesPolicy, Policies, Ports};
 use tandem_http::HttpMetrics;
 use tandem_persistence::Database;
 
@@ -29,10 +29,9 @@ impl Application {
     /// # Errors
     /// When a dependency cannot be reached, a setting is unusable, or the address is taken.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let ctx = web::Data::new(build_context(&settings).await?);
+        let Wired { ctx, probes } = build_context(&settings).await?;
         let jobs = JobWorkers::new(
-            ctx.clone().into_inner(),
-            crate::jobs::handler(),
+            &ctx,
             Duration::from_secs(settings.http.shutdown_timeout_secs),
         );
         let listener = TcpListener::bind(settings.addr)
@@ -40,32 +39,44 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let metrics = web::Data::new(HttpMetrics::default());
         let rt = &settings.realtime;
-        let gateway = web::Data::new(tandem_realtime::GatewaySettings {
-            heartbeat_interval: Duration::from_secs(rt.heartbeat_interval_secs),
-            client_timeout: Duration::from_secs(rt.client_timeout_secs),
-            max_frame_bytes: rt.max_frame_bytes,
-            outbound_queue: rt.outbound_queue,
-            typing_ttl: Duration::from_millis(rt.typing_ttl_ms),
-            ..tandem_realtime::GatewaySettings::default()
-        });
-        let http = tandem_http::HttpSettings {
-            json_limit_bytes: settings.http.json_limit_bytes,
-            trust_forwarded_headers: settings.http.trust_forwarded_headers,
-            event_streams: tandem_http::EventStreamSettings {
+        let realtime = tandem_realtime::RealtimeSettings {
+            sockets: tandem_realtime::GatewaySettings {
+                heartbeat_interval: Duration::from_secs(rt.heartbeat_interval_secs),
+                client_timeout: Duration::from_secs(rt.client_timeout_secs),
+                max_frame_bytes: rt.max_frame_bytes,
+                outbound_queue: rt.outbound_queue,
+                typing_ttl: Duration::from_millis(rt.typing_ttl_ms),
+                ..tandem_realtime::GatewaySettings::default()
+            },
+            streams: tandem_realtime::EventStreamSettings {
                 keep_alive: Duration::from_secs(rt.event_stream_keep_alive_secs),
                 dashboard_interval: Duration::from_millis(rt.dashboard_interval_ms),
                 dashboard_heartbeat: Duration::from_secs(rt.dashboard_heartbeat_secs),
                 queue: rt.outbound_queue,
-                ..tandem_http::EventStreamSettings::default()
+                ..tandem_realtime::EventStreamSettings::default()
             },
+        };
+        let http = tandem_http::HttpSettings {
+            json_limit_bytes: settings.http.json_limit_bytes,
+            trust_forwarded_headers: settings.http.trust_forwarded_headers,
             web_dir: settings.http.web_dir.clone(),
         };
+        let ctx = web::Data::new(ctx);
         let mut server = HttpServer::new(move || {
-            let gateway = gateway.clone();
-            tandem_http::app(ctx.clone(), metrics.clone(), http.clone(), move |cfg| {
-                cfg.app_data(gateway.clone());
-                tandem_realtime::configure(cfg);
-            })
+            let realtime = realtime.clone();
+            let beside = tandem_http::Beside {
+                configure: move |cfg: &mut web::ServiceConfig| {
+                    tandem_realtime::configure(cfg, realtime);
+                },
+                document: tandem_realtime::openapi(),
+            };
+            tandem_http::app(
+                ctx.clone(),
+                metrics.clone(),
+                probes.clone(),
+                http.clone(),
+                beside,
+            )
         })
         .listen(listener)?
         .shutdown_timeout(settings.http.shutdown_timeout_secs);
@@ -129,11 +140,17 @@ pub async fn open_database(settings: &Settings, migrate: bool) -> anyhow::Result
     Ok(database)
 }
 
-/// Builds the use cases' context: one adapter per port, chosen by the settings.
+/// The use cases' contexts, and what `/readyz` checks.
+pub struct Wired {
+    pub ctx: AppContext,
+    pub probes: tandem_http::Probes,
+}
+
+/// Builds the use cases' contexts: one adapter per port, chosen by the settings.
 ///
 /// # Errors
 /// When a dependency cannot be reached or a setting is unusable.
-pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
+pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
     let signing_key = keys::signing_key(settings)?;
     let database = open_database(settings, settings.migrate_on_start).await?;
     let auth = &settings.auth;
@@ -164,15 +181,15 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
         },
     };
 
-    Ok(AppContext {
+    let ports = Ports {
         users: database.users(),
         organizations: database.organizations(),
         sessions: database.sessions(),
         channels: database.channels(),
         messages: database.messages(),
         search: database.search(),
-        notifier: Arc::new(tandem_realtime::BusNotifier::new(stores.bus.clone())),
         bus: stores.bus,
+        frames: Arc::new(tandem_api_types::realtime::JsonFrames),
         presence: stores.presence,
         // Per node in every mode: each process counts its own connections and deliveries.
         stats: Arc::new(tandem_memory::InMemoryRealtimeStats::new()),
@@ -187,8 +204,15 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
                 .context("configuring password hashing")?,
         ),
         clock: Arc::new(SystemClock),
-        probes,
-        auth_policy: AuthPolicy {
+        jobs: database.jobs(settings.jobs.max_attempts),
+        files: database.files(),
+        blobs: tandem_storage::open(&settings.storage, &settings.data_dir)
+            .await
+            .context("opening the file store")?,
+        images: Arc::new(tandem_storage::ImageReencoder),
+    };
+    let policies = Policies {
+        auth: AuthPolicy {
             access_token_ttl: access_ttl,
             refresh_token_ttl: Duration::from_secs(auth.refresh_token_ttl_secs),
             max_failures_per_account: auth.max_failed_logins_per_account,
@@ -196,19 +220,17 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<AppContext> {
             login_window: Duration::from_secs(auth.failed_login_window_secs),
             default_self_signup: auth.self_signup,
         },
-        chat_policy: ChatPolicy {
+        chat: ChatPolicy {
             max_message_chars: settings.chat.max_message_chars,
             max_messages_per_window: settings.chat.max_messages_per_window,
             message_window: Duration::from_secs(settings.chat.message_window_secs.max(1)),
         },
-        jobs: database.jobs(settings.jobs.max_attempts),
-        job_policy: crate::jobs::policy(&settings.jobs),
-        files: database.files(),
-        blobs: tandem_storage::open(&settings.storage, &settings.data_dir)
-            .await
-            .context("opening the file store")?,
-        images: Arc::new(tandem_storage::ImageReencoder),
-        files_policy: files_policy(&settings.files),
+        jobs: crate::jobs::policy(&settings.jobs),
+        files: files_policy(&settings.files),
+    };
+    Ok(Wired {
+        ctx: AppContext::new(ports, policies),
+        probes: tandem_http::Probes(probes),
     })
 }
 

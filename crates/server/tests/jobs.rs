@@ -8,8 +8,9 @@
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tandem_app::AppContext;
+use tandem_app::JobsContext;
 use tandem_app::ports::{Job, JobCounts};
 use tandem_server::{Settings, startup};
 
@@ -29,11 +30,11 @@ impl Scratch {
         Self(dir)
     }
 
-    /// The server's context over this directory's database, as this process sees it.
-    async fn context(&self) -> AppContext {
+    /// The server's job queue over this directory's database, as this process sees it.
+    async fn context(&self) -> Arc<JobsContext> {
         let settings = Settings::from_overrides(json!({ "data_dir": self.0.join("data") }))
             .expect("test settings");
-        startup::build_context(&settings).await.unwrap()
+        startup::build_context(&settings).await.unwrap().ctx.jobs
     }
 }
 
@@ -114,7 +115,7 @@ async fn terminate(child: &mut Child) -> ExitStatus {
 }
 
 /// Waits until nothing is queued or running any more; the counts then.
-async fn until_settled(ctx: &AppContext, child: &mut Child) -> JobCounts {
+async fn until_settled(ctx: &JobsContext, child: &mut Child) -> JobCounts {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let counts = ctx.jobs.counts().await.unwrap();

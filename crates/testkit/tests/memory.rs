@@ -18,16 +18,12 @@ mod place;
 #[path = "memory/search.rs"]
 mod search_ranking;
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use tandem_app::ports::{
-    NewRefreshToken, PortError, RotateOutcome, SessionRepository, UserRepository,
-};
-use tandem_domain::UserId;
+use tandem_app::ports::UserRepository;
 use tandem_testkit::contract::channels::{self, ChannelPorts};
 use tandem_testkit::contract::repositories::{self, Repositories};
 use tandem_testkit::contract::search::{self, SearchPorts};
+use tandem_testkit::fakes::FakeSessions;
 use tandem_testkit::memory::MemoryStore;
 
 fn channel_ports(store: &Arc<MemoryStore>) -> ChannelPorts {
@@ -47,49 +43,11 @@ fn search_ports(store: &Arc<MemoryStore>) -> SearchPorts {
     }
 }
 
-/// The repositories suite takes sessions too, which are no chat storage and not in the
-/// store; the user and organization cases run here never touch them.
-struct NoSessions;
-
-fn not_here() -> PortError {
-    PortError::unexpected("sessions are not part of the memory store")
-}
-
-#[async_trait]
-impl SessionRepository for NoSessions {
-    async fn create(&self, _: NewRefreshToken) -> Result<(), PortError> {
-        Err(not_here())
-    }
-
-    async fn rotate(
-        &self,
-        _: &str,
-        _: &str,
-        _: DateTime<Utc>,
-        _: DateTime<Utc>,
-    ) -> Result<RotateOutcome, PortError> {
-        Err(not_here())
-    }
-
-    async fn revoke_family_of(
-        &self,
-        _: &str,
-        _: UserId,
-        _: DateTime<Utc>,
-    ) -> Result<bool, PortError> {
-        Err(not_here())
-    }
-
-    async fn revoke_all_for_user(&self, _: UserId, _: DateTime<Utc>) -> Result<u64, PortError> {
-        Err(not_here())
-    }
-}
-
 fn repositories(store: &Arc<MemoryStore>) -> Repositories {
     Repositories {
         users: store.clone() as Arc<dyn UserRepository>,
         organizations: store.clone(),
-        sessions: Arc::new(NoSessions),
+        sessions: Arc::new(FakeSessions::default()),
     }
 }
 
@@ -122,31 +80,14 @@ async fn the_memory_store_keeps_the_search_contract() {
     }
 }
 
-/// The user and organization cases of the repositories suite, over one store, twice.
+/// The accounts suite: users and organizations in the store, sessions in the fake the
+/// use-case tests run with, over one store, twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_memory_store_keeps_the_user_and_organization_contract() {
+async fn the_memory_store_and_the_fake_sessions_keep_the_accounts_contract() {
     let store = Arc::new(MemoryStore::new());
     for _ in 0..2 {
-        let r = &repositories(&store);
-        repositories::creating_an_organization_with_its_first_user_stores_both(r).await;
-        repositories::a_conflict_on_the_first_user_leaves_no_organization_behind(r).await;
-        repositories::creating_a_user_with_a_taken_email_is_a_conflict(r).await;
-        repositories::creating_a_user_with_a_taken_username_is_a_conflict(r).await;
-        repositories::claiming_a_taken_organization_domain_is_a_conflict(r).await;
-        repositories::creating_a_user_in_an_unknown_organization_is_not_found(r).await;
-        repositories::users_are_found_by_id_email_and_username_whether_active_or_not(r).await;
-        repositories::organizations_are_found_by_id_and_by_their_domain(r).await;
-        repositories::listing_users_pages_through_one_organization_by_id(r).await;
-        repositories::listing_present_users_skips_offline_ones(r).await;
-        repositories::listing_skips_inactive_users_unless_asked(r).await;
-        repositories::updating_a_profile_changes_only_the_given_fields(r).await;
-        repositories::updating_a_profile_can_clear_nullable_fields(r).await;
-        repositories::updating_a_profile_to_a_taken_email_or_username_is_a_conflict(r).await;
-        repositories::changing_an_unknown_user_is_not_found(r).await;
-        repositories::setting_status_records_when_it_happened(r).await;
-        repositories::touching_records_activity_without_changing_status(r).await;
-        repositories::setting_a_password_hash_replaces_it(r).await;
-        repositories::only_active_admins_are_counted(r).await;
+        let r = repositories(&store);
+        repositories::run_all(r.users, r.organizations, r.sessions).await;
     }
 }
 

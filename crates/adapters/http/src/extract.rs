@@ -42,16 +42,43 @@ impl FromRequest for Caller {
                     "send an access token as `Authorization: Bearer <token>`",
                 )
             })?;
-            Ok(Self(auth::authenticate(&ctx, &token).await?))
+            Ok(Self(auth::authenticate(&ctx.auth, &token).await?))
         })
     }
 }
 
 pub(crate) fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+    tandem_api_types::bearer::bearer_token(value).map(str::to_owned)
+}
+
+/// A `token` query parameter, for clients that cannot send `Authorization` (`<img src>`).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenQuery {
+    /// An access token, for clients that cannot send `Authorization` (`<img src>`). Never
+    /// logged.
+    pub token: Option<String>,
+}
+
+/// The caller, by `Authorization: Bearer` or else a `token` query parameter.
+///
+/// # Errors
+/// `unauthenticated` without a token; the authentication's errors otherwise.
+pub(crate) async fn authenticate_with_query(
+    req: &HttpRequest,
+    ctx: &AppContext,
+    query_token: Option<String>,
+) -> Result<tandem_app::auth::Authenticated, ApiError> {
+    let token = bearer_token(req)
+        .or(query_token.filter(|t| !t.is_empty()))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthenticated,
+                "send an access token as `Authorization: Bearer <token>` or `?token=<token>`",
+            )
+        })?;
+    Ok(auth::authenticate(&ctx.auth, &token).await?)
 }
 
 /// Runs the `validator` rules of a request body and maps failures to a 422 with one entry per

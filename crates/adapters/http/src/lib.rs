@@ -23,6 +23,7 @@ use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use error::{ApiError, ErrorCode};
+pub use routes::health::Probes;
 pub use telemetry::HttpMetrics;
 
 /// The HTTP adapter's own settings.
@@ -32,7 +33,6 @@ pub struct HttpSettings {
     pub json_limit_bytes: usize,
     /// Trust `X-Forwarded-For` / `Forwarded` for the client address (only behind a proxy you run).
     pub trust_forwarded_headers: bool,
-    pub event_streams: EventStreamSettings,
     /// The built web app ([`spa`]).
     pub web_dir: std::path::PathBuf,
 }
@@ -42,50 +42,27 @@ impl Default for HttpSettings {
         Self {
             json_limit_bytes: 1024 * 1024,
             trust_forwarded_headers: false,
-            event_streams: EventStreamSettings::default(),
             web_dir: std::path::PathBuf::from("web/dist"),
         }
     }
 }
 
-/// The Server-Sent Events streams' settings (`routes::sse`).
-#[derive(Debug, Clone)]
-pub struct EventStreamSettings {
-    /// How often an idle activity stream sends a `: keep-alive` comment.
-    pub keep_alive: std::time::Duration,
-    /// How often the dashboard sends `metrics`.
-    pub dashboard_interval: std::time::Duration,
-    /// How often the dashboard sends `heartbeat`.
-    pub dashboard_heartbeat: std::time::Duration,
-    /// Events waiting for a slow client.
-    pub queue: usize,
-    /// How long an event may wait for room in a full queue before the client is disconnected.
-    pub slow_client_timeout: std::time::Duration,
-    /// How long clients wait before reconnecting (the stream's `retry:`).
-    pub retry: std::time::Duration,
+/// Routes another adapter serves beside the REST API (the real-time transports), and their part
+/// of the OpenAPI document.
+pub struct Beside<F> {
+    /// Registers the routes; they go ahead of the REST scope, which would otherwise claim them.
+    pub configure: F,
+    pub document: utoipa::openapi::OpenApi,
 }
 
-impl Default for EventStreamSettings {
-    fn default() -> Self {
-        use std::time::Duration;
-        Self {
-            keep_alive: Duration::from_secs(15),
-            dashboard_interval: Duration::from_secs(5),
-            dashboard_heartbeat: Duration::from_secs(30),
-            queue: 1024,
-            slow_client_timeout: Duration::from_secs(10),
-            retry: Duration::from_secs(2),
-        }
-    }
-}
-
-/// Builds the actix application: every route, middleware and error handler. `realtime`
-/// registers the real-time routes (WebSocket, SSE) ahead of the REST scope.
+/// Builds the actix application: every route, middleware and error handler, with the routes
+/// served `beside` the REST API.
 pub fn app(
     ctx: web::Data<AppContext>,
     metrics: web::Data<HttpMetrics>,
+    probes: routes::health::Probes,
     settings: HttpSettings,
-    realtime: impl FnOnce(&mut web::ServiceConfig),
+    beside: Beside<impl FnOnce(&mut web::ServiceConfig)>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -102,6 +79,7 @@ pub fn app(
         .openapi(openapi::base())
         .app_data(ctx)
         .app_data(metrics)
+        .app_data(web::Data::new(probes))
         .app_data(web::Data::new(settings))
         .app_data(web_dir)
         .app_data(extract::json_config(json_limit))
@@ -110,9 +88,10 @@ pub fn app(
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(routes::health::metrics)
-        .map(|app| app.configure(realtime))
+        .map(|app| app.configure(beside.configure))
         .service(api_v1())
         .split_for_parts();
+    let api = api.merge_from(beside.document);
     let document = web::Data::new(openapi::Document::render(&api));
     app.app_data(document)
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
@@ -192,12 +171,11 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .service(routes::messages::pin)
         .service(routes::messages::unpin)
         .service(routes::messages::report)
-        .service(routes::sse::activity)
-        .service(routes::sse::dashboard)
 }
 
-/// The OpenAPI document, built from the same route table the server uses.
-pub fn openapi_document() -> utoipa::openapi::OpenApi {
+/// The OpenAPI document, built from the same route table the server uses, with the document
+/// of the routes served beside the REST API.
+pub fn openapi_document(beside: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     App::new()
         .into_utoipa_app()
         .openapi(openapi::base())
@@ -207,6 +185,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .service(api_v1())
         .split_for_parts()
         .1
+        .merge_from(beside)
 }
 
 /// `/api/v1/users/` and `/api/v1/users` are the same resource: the specification writes

@@ -3,7 +3,6 @@
 
 use crate::dto::chat::HasFilter;
 use crate::error::{ErrorBody, ErrorCode, FieldError};
-use crate::routes::sse::{ActivityReady, HeartbeatEvent, StreamEnd};
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -28,9 +27,6 @@ use utoipa::{Modify, OpenApi};
         ErrorBody,
         ErrorCode,
         FieldError,
-        ActivityReady,
-        HeartbeatEvent,
-        StreamEnd,
         HasFilter
     )),
     tags(

@@ -1,31 +1,31 @@
-//! Tandem's real-time gateway: WebSocket sessions on `/api/v1/ws/chat/{channel_id}`, the wire
-//! protocol ([`protocol`]), and the notifier that publishes stored changes to every node.
+//! Tandem's real-time transports, thin layers over the core in [`tandem_app::realtime`]:
+//!
+//! - WebSockets ([`ws`]): `/api/v1/ws/chat/{channel_id}` (a channel's feed, typing, and
+//!   commands: post, edit, delete, react) and `/api/v1/ws/notifications/{user_id}` (the
+//!   caller's notifications and their organization's presence);
+//! - Server-Sent Events ([`sse`]): `/api/v1/sse/activity/{channel_id}` (a channel's stored
+//!   changes) and `/api/v1/sse/dashboard` (live figures for admins).
+//!
+//! They parse frames, write bytes and keep time; who may listen, order, gaps, presence and
+//! typing are the core's rules, and errors use the API's one table of codes.
 //!
 //! Authentication: `Authorization: Bearer <token>`, or for browsers (which cannot set headers
-//! on a WebSocket) a `token` query parameter, which is never logged. Failures close the socket
-//! with a code from [`session::close`] and a reason a person can read.
+//! on a WebSocket or an `EventSource`) a `token` query parameter, which is never logged.
 
-mod commands;
-mod encode;
-mod notifications;
-mod notifier;
-pub mod protocol;
-pub mod session;
+mod caller;
+mod error;
+pub mod sse;
+pub mod ws;
 
-pub use notifier::BusNotifier;
-
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
-use actix_ws::{CloseCode, CloseReason};
-use serde::Deserialize;
-use session::{ChatSession, close};
-use std::sync::Arc;
+use actix_web::web;
 use std::time::Duration;
-use tandem_app::AppContext;
-use tandem_app::auth::{self, AuthError};
-use tandem_app::channels::{self, ChatError};
-use tandem_app::ports::Topic;
-use tandem_domain::{ChannelAccess, ChannelId};
+
+/// The transports' settings.
+#[derive(Debug, Clone, Default)]
+pub struct RealtimeSettings {
+    pub sockets: GatewaySettings,
+    pub streams: EventStreamSettings,
+}
 
 /// The gateway's settings.
 #[derive(Debug, Clone)]
@@ -57,211 +57,61 @@ impl Default for GatewaySettings {
     }
 }
 
-/// Registers the WebSocket routes. Call before the `/api/v1` REST scope, which would
-/// otherwise claim these paths.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/ws/chat/{channel_id}", web::get().to(chat));
-    cfg.route(
-        "/api/v1/ws/notifications/{user_id}",
-        web::get().to(notifications_socket),
-    );
+/// The event streams' settings.
+#[derive(Debug, Clone)]
+pub struct EventStreamSettings {
+    /// How often an idle stream sends a keep-alive comment.
+    pub keep_alive: Duration,
+    /// How often the dashboard sends its figures.
+    pub dashboard_interval: Duration,
+    /// How often the dashboard sends a heartbeat.
+    pub dashboard_heartbeat: Duration,
+    /// Events waiting for a slow client.
+    pub queue: usize,
+    /// How long a stream waits for a slow client to make room before it ends.
+    pub slow_client_timeout: Duration,
+    /// How long clients wait before reconnecting (`retry:`).
+    pub retry: Duration,
 }
 
-#[derive(Debug, Deserialize)]
-struct ConnectQuery {
-    token: Option<String>,
-    after_seq: Option<i64>,
-}
-
-async fn chat(
-    req: HttpRequest,
-    body: web::Payload,
-    path: web::Path<String>,
-    ctx: web::Data<AppContext>,
-    settings: web::Data<GatewaySettings>,
-) -> Result<HttpResponse, actix_web::Error> {
-    let (response, session, stream) = actix_ws::handle(&req, body)?;
-    let query = web::Query::<ConnectQuery>::from_query(req.query_string())
-        .ok()
-        .map(web::Query::into_inner);
-    let token = bearer(&req).or_else(|| query.as_ref().and_then(|q| q.token.clone()));
-    let after_seq = query.as_ref().and_then(|q| q.after_seq);
-    let channel_id = path.into_inner().parse::<i64>().ok().map(ChannelId::new);
-    let ctx = ctx.into_inner();
-    let settings = settings.into_inner();
-    actix_web::rt::spawn(async move {
-        match open(&ctx, &settings, token, channel_id, after_seq).await {
-            Ok((chat, subscription, current_seq)) => {
-                chat.run(session, stream, subscription, current_seq, after_seq)
-                    .await;
-            }
-            Err((code, reason)) => {
-                let _ = session
-                    .close(Some(CloseReason {
-                        code: CloseCode::Other(code),
-                        description: Some(reason),
-                    }))
-                    .await;
-            }
+impl Default for EventStreamSettings {
+    fn default() -> Self {
+        Self {
+            keep_alive: Duration::from_secs(15),
+            dashboard_interval: Duration::from_secs(5),
+            dashboard_heartbeat: Duration::from_secs(30),
+            queue: 1024,
+            slow_client_timeout: Duration::from_secs(10),
+            retry: Duration::from_secs(2),
         }
-    });
-    Ok(response)
-}
-
-type Refusal = (u16, String);
-
-/// Authenticates, subscribes to the channel (before reading its `seq`, so nothing falls
-/// between the two), and checks the caller may read it.
-async fn open(
-    ctx: &Arc<AppContext>,
-    settings: &Arc<GatewaySettings>,
-    token: Option<String>,
-    channel_id: Option<ChannelId>,
-    after_seq: Option<i64>,
-) -> Result<(ChatSession, tandem_app::ports::Subscription, i64), Refusal> {
-    let caller = authenticate(ctx, token).await?;
-    let channel_id = channel_id.ok_or((close::NOT_FOUND, "no such channel".to_owned()))?;
-    if after_seq.is_some_and(|s| s < 0) {
-        return Err((close::FORBIDDEN, "after_seq must be 0 or more".to_owned()));
     }
-    let subscription = ctx
-        .bus
-        .subscribe(&Topic::Channel(channel_id))
-        .await
-        .map_err(|_| {
-            (
-                close::UNAVAILABLE,
-                "real-time delivery is unavailable; retry shortly".to_owned(),
-            )
-        })?;
-    let actor = caller.actor();
-    let (channel, membership) = channels::get_channel(ctx, &actor, channel_id)
-        .await
-        .map_err(|e| match e {
-            ChatError::NotFound(_) => (close::NOT_FOUND, "no such channel".to_owned()),
-            ChatError::Port(_) => (
-                close::UNAVAILABLE,
-                "the channel could not be read; retry shortly".to_owned(),
-            ),
-            other => (close::FORBIDDEN, other.to_string()),
-        })?;
-    let access = ChannelAccess {
-        actor: &actor,
-        channel: &channel,
-        membership: membership.as_ref(),
-        sanction: None,
-        now: ctx.clock.now(),
-    };
-    let can_post = access.can_post().is_ok();
-    let session = ChatSession {
-        ctx: ctx.clone(),
-        settings: settings.clone(),
-        caller,
-        channel_id,
-        can_post,
-    };
-    Ok((session, subscription, channel.last_seq))
 }
 
-async fn notifications_socket(
-    req: HttpRequest,
-    body: web::Payload,
-    path: web::Path<String>,
-    ctx: web::Data<AppContext>,
-    settings: web::Data<GatewaySettings>,
-) -> Result<HttpResponse, actix_web::Error> {
-    let (response, session, stream) = actix_ws::handle(&req, body)?;
-    let query = web::Query::<ConnectQuery>::from_query(req.query_string())
-        .ok()
-        .map(web::Query::into_inner);
-    let token = bearer(&req).or_else(|| query.and_then(|q| q.token));
-    let owner = path.into_inner().parse::<i64>().ok();
-    let (ctx, settings) = (ctx.into_inner(), settings.into_inner());
-    actix_web::rt::spawn(async move {
-        match open_notifications(&ctx, token, owner).await {
-            Ok((caller, personal, organization)) => {
-                notifications::NotificationSession {
-                    ctx,
-                    settings,
-                    caller,
-                }
-                .run(session, stream, personal, organization)
-                .await;
-            }
-            Err((code, reason)) => {
-                let _ = session
-                    .close(Some(CloseReason {
-                        code: CloseCode::Other(code),
-                        description: Some(reason),
-                    }))
-                    .await;
-            }
-        }
-    });
-    Ok(response)
-}
-
-async fn open_notifications(
-    ctx: &Arc<AppContext>,
-    token: Option<String>,
-    owner: Option<i64>,
-) -> Result<
-    (
-        tandem_app::auth::Authenticated,
-        tandem_app::ports::Subscription,
-        tandem_app::ports::Subscription,
-    ),
-    Refusal,
-> {
-    let caller = authenticate(ctx, token).await?;
-    if owner != Some(caller.user.id.get()) {
-        return Err((
-            close::FORBIDDEN,
-            "you can open only your own notifications".to_owned(),
-        ));
-    }
-    let unavailable = |_| {
-        (
-            close::UNAVAILABLE,
-            "real-time delivery is unavailable; retry shortly".to_owned(),
+/// Registers the real-time routes and their settings. Call before the `/api/v1` REST scope,
+/// which would otherwise claim these paths.
+pub fn configure(cfg: &mut web::ServiceConfig, settings: RealtimeSettings) {
+    cfg.app_data(web::Data::new(settings.sockets))
+        .app_data(web::Data::new(settings.streams))
+        .route("/api/v1/ws/chat/{channel_id}", web::get().to(ws::chat))
+        .route(
+            "/api/v1/ws/notifications/{user_id}",
+            web::get().to(ws::notifications),
         )
-    };
-    let personal = ctx
-        .bus
-        .subscribe(&Topic::User(caller.user.id))
-        .await
-        .map_err(unavailable)?;
-    let organization = ctx
-        .bus
-        .subscribe(&Topic::Organization(caller.user.organization_id))
-        .await
-        .map_err(unavailable)?;
-    Ok((caller, personal, organization))
+        .service(sse::activity)
+        .service(sse::dashboard);
 }
 
-/// The caller behind a socket's token, or the close code and reason that refuse it.
-async fn authenticate(
-    ctx: &AppContext,
-    token: Option<String>,
-) -> Result<tandem_app::auth::Authenticated, Refusal> {
-    let token = token.ok_or((
-        close::UNAUTHENTICATED,
-        "send an access token (Authorization header or ?token=)".to_owned(),
-    ))?;
-    auth::authenticate(ctx, &token).await.map_err(|e| match e {
-        AuthError::Port(_) => (
-            close::UNAVAILABLE,
-            "authentication is unavailable; retry shortly".to_owned(),
-        ),
-        other => (close::UNAUTHENTICATED, other.to_string()),
-    })
-}
+/// The part of the OpenAPI document these routes add: the event streams (WebSockets are
+/// described by the real-time protocol's own document, `openapi/realtime.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
 
-fn bearer(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
-        .filter(|t| !t.is_empty())
+    #[derive(OpenApi)]
+    #[openapi(
+        paths(sse::activity, sse::dashboard),
+        components(schemas(sse::ActivityReady, sse::HeartbeatEvent, sse::StreamEnd))
+    )]
+    struct EventStreams;
+
+    EventStreams::openapi()
 }

@@ -1,6 +1,6 @@
 //! Starting a session: a new refresh-token family and a first access token.
 
-use crate::AppContext;
+use crate::AuthContext;
 use crate::ports::{AccessClaims, IssuedAccessToken, NewRefreshToken, PortError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -30,7 +30,7 @@ pub(crate) fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub(crate) fn issue_access(ctx: &AppContext, user: &User) -> Result<IssuedAccessToken, PortError> {
+pub(crate) fn issue_access(ctx: &AuthContext, user: &User) -> Result<IssuedAccessToken, PortError> {
     ctx.tokens.issue(&AccessClaims {
         user_id: user.id,
         organization_id: user.organization_id,
@@ -39,7 +39,7 @@ pub(crate) fn issue_access(ctx: &AppContext, user: &User) -> Result<IssuedAccess
 }
 
 /// Opens a new session (a new refresh-token family) for `user`.
-pub(crate) async fn start(ctx: &AppContext, user: User) -> Result<AuthSession, PortError> {
+pub(crate) async fn start(ctx: &AuthContext, user: User) -> Result<AuthSession, PortError> {
     let now = ctx.clock.now();
     let refresh_token = random_secret();
     ctx.sessions
@@ -48,7 +48,7 @@ pub(crate) async fn start(ctx: &AppContext, user: User) -> Result<AuthSession, P
             family: random_secret(),
             token_hash: hash_refresh_token(&refresh_token),
             created_at: now,
-            expires_at: now + ctx.auth_policy.refresh_token_ttl,
+            expires_at: now + ctx.policy.refresh_token_ttl,
         })
         .await?;
     let access_token = issue_access(ctx, &user)?;

@@ -1,7 +1,7 @@
 //! Creating channels, and finding or creating direct conversations.
 
 use super::ChatError;
-use crate::AppContext;
+use crate::ChatContext;
 use crate::ports::{NewChannel, PortError};
 use tandem_domain::{Actor, Channel, ChannelDescription, ChannelKind, ChannelName, User, UserId};
 
@@ -30,7 +30,7 @@ pub const MAX_DIRECT_MEMBERS: usize = 8;
 /// `Invalid` for a missing name or bad member list, `NotFound("user")` for members outside the
 /// organization, `Conflict(ChannelName)` for a taken name.
 pub async fn create_channel(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     cmd: CreateChannel,
 ) -> Result<Created, ChatError> {
@@ -110,7 +110,7 @@ pub async fn create_channel(
 
 /// Every member must be an active user of the actor's organization; returns them.
 pub(crate) async fn check_members(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     members: &[UserId],
 ) -> Result<Vec<User>, ChatError> {

@@ -1,7 +1,7 @@
 //! Listing, reading, changing and deleting channels.
 
 use super::{ChatError, announce, load};
-use crate::AppContext;
+use crate::ChatContext;
 use crate::ports::{ChannelChanges, ChannelSummary};
 use tandem_domain::{Actor, Channel, ChannelId, Membership, MessageBody};
 
@@ -11,7 +11,7 @@ use tandem_domain::{Actor, Channel, ChannelId, Membership, MessageBody};
 /// # Errors
 /// `Port` when storage fails.
 pub async fn list_channels(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
 ) -> Result<Vec<ChannelSummary>, ChatError> {
     Ok(ctx
@@ -23,7 +23,7 @@ pub async fn list_channels(
 /// # Errors
 /// `NotFound` for channels the actor cannot see.
 pub async fn get_channel(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
 ) -> Result<(Channel, Option<Membership>), ChatError> {
@@ -36,7 +36,7 @@ pub async fn get_channel(
 /// # Errors
 /// `NotFound`, `Forbidden` (not a manager, direct conversation), `Conflict(ChannelName)`.
 pub async fn update_channel(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
     changes: ChannelChanges,
@@ -87,7 +87,7 @@ pub async fn update_channel(
 /// # Errors
 /// `NotFound`, `Forbidden`.
 pub async fn delete_channel(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
 ) -> Result<(), ChatError> {

@@ -2,7 +2,7 @@
 
 use super::create::check_members;
 use super::{ChatError, announce_membership, load};
-use crate::AppContext;
+use crate::ChatContext;
 use crate::ports::{MembershipChange, MembershipChanged};
 use tandem_domain::{
     Actor, ChannelDenied, ChannelId, ChannelKind, Membership, MessageBody, User, UserId,
@@ -13,7 +13,7 @@ use tandem_domain::{
 /// # Errors
 /// `NotFound` (invisible or private), `Forbidden` (archived, direct).
 pub async fn join_channel(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
 ) -> Result<Option<MembershipChanged>, ChatError> {
@@ -35,7 +35,7 @@ pub async fn join_channel(
 /// # Errors
 /// `NotFound`, `Forbidden` for direct conversations.
 pub async fn leave_channel(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
 ) -> Result<Option<MembershipChanged>, ChatError> {
@@ -60,7 +60,7 @@ pub async fn leave_channel(
 /// # Errors
 /// `NotFound` (channel, or a user outside the organization), `Forbidden`.
 pub async fn add_member(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
     user_id: UserId,
@@ -84,11 +84,11 @@ pub async fn add_member(
         .await?;
     announce_membership(ctx, actor, changed.clone()).await;
     if changed.is_some() {
-        let notice = crate::ports::Notice::ChannelInvite {
+        let invitation = crate::ports::Notification::ChannelInvite {
             channel: loaded.channel.clone(),
             by: actor.id,
         };
-        ctx.notifier.users_notified(notice, &[user_id]).await;
+        ctx.announcer.notify(&invitation, &[user_id]).await;
     }
     Ok(changed)
 }
@@ -98,7 +98,7 @@ pub async fn add_member(
 /// # Errors
 /// `NotFound`, `Forbidden`.
 pub async fn remove_member(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
     user_id: UserId,
@@ -129,7 +129,7 @@ pub async fn remove_member(
 /// # Errors
 /// `NotFound` for channels the actor cannot read.
 pub async fn list_members(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
     after: Option<UserId>,
@@ -156,7 +156,7 @@ pub async fn list_members(
 }
 
 fn change(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     channel_id: ChannelId,
     user_id: UserId,
     actor_id: UserId,

@@ -3,16 +3,14 @@
 mod create;
 mod manage;
 mod membership;
-mod present;
 mod read;
 
 pub use create::{CreateChannel, Created, create_channel};
 pub use manage::{delete_channel, get_channel, list_channels, update_channel};
 pub use membership::{add_member, join_channel, leave_channel, list_members, remove_member};
-pub use present::{PRESENT_LIMIT, present_members};
 pub use read::mark_read;
 
-use crate::AppContext;
+use crate::ChatContext;
 use crate::ports::{PortError, UniqueField};
 use tandem_domain::{
     Actor, Channel, ChannelAccess, ChannelDenied, ChannelId, InvalidInput, Membership,
@@ -78,7 +76,7 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
-    pub fn access<'a>(&'a self, ctx: &AppContext, actor: &'a Actor) -> ChannelAccess<'a> {
+    pub fn access<'a>(&'a self, ctx: &ChatContext, actor: &'a Actor) -> ChannelAccess<'a> {
         ChannelAccess {
             actor,
             channel: &self.channel,
@@ -91,7 +89,7 @@ impl Loaded {
 
 /// Loads a channel the actor can see, or `NotFound`.
 pub(crate) async fn load(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
 ) -> Result<Loaded, ChatError> {
@@ -109,14 +107,14 @@ pub(crate) async fn load(
     Ok(loaded)
 }
 
-/// Announces a stored change to live clients (after commit; see [`crate::ports::Notifier`]).
+/// Announces a stored change to live clients (after commit; see [`crate::realtime::Announcer`]).
 pub(crate) async fn announce(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     event: tandem_domain::ChannelEvent,
     message: Option<tandem_domain::Message>,
     channel: Option<Channel>,
 ) {
-    ctx.notifier
+    ctx.announcer
         .channel_changed(crate::ports::ChannelChange {
             event,
             message,
@@ -128,7 +126,7 @@ pub(crate) async fn announce(
 
 /// Announces a membership change: its member event (with the member) and its announcement.
 pub(crate) async fn announce_membership(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     changed: Option<crate::ports::MembershipChanged>,
 ) {
@@ -159,6 +157,6 @@ pub(crate) async fn announce_membership(
                 }
             }
         };
-        ctx.notifier.channel_changed(change).await;
+        ctx.announcer.channel_changed(change).await;
     }
 }

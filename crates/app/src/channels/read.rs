@@ -1,7 +1,7 @@
 //! Read markers: how far a member has read a channel.
 
 use super::{ChatError, load};
-use crate::AppContext;
+use crate::ChatContext;
 use tandem_domain::{Actor, ChannelDenied, ChannelId, Membership};
 
 /// Moves the caller's read marker to `seq` (or to the end when `None`); never backwards.
@@ -9,7 +9,7 @@ use tandem_domain::{Actor, ChannelDenied, ChannelId, Membership};
 /// # Errors
 /// `NotFound`, `Forbidden` for non-members.
 pub async fn mark_read(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
     seq: Option<i64>,

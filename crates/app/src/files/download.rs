@@ -2,7 +2,7 @@
 //! uploader, before it is shared); anyone else, in any organization, gets `NotFound`.
 
 use super::{FileError, blob_failure};
-use crate::AppContext;
+use crate::FilesContext;
 use crate::channels::{ChatError, load};
 use crate::ports::{BlobKey, BlobRead, ByteRange, DownloadHeaders, StoredFile};
 use tandem_domain::{Actor, Disposition, FileId, FileName};
@@ -34,7 +34,7 @@ pub enum Download {
 /// `Chat(NotFound)` for a file the actor may not see, a removed one, or a thumbnail that does
 /// not exist (yet); `RangeNotSatisfiable`; `Chat(Port)` when a store fails.
 pub async fn open_file(
-    ctx: &AppContext,
+    ctx: &FilesContext,
     actor: &Actor,
     id: FileId,
     variant: FileVariant,
@@ -52,11 +52,11 @@ pub async fn open_file(
         None if file.uploader_id != actor.id => return Err(not_found()),
         None => {}
         Some(_) => {
-            let loaded = load(ctx, actor, file.channel_id)
+            let loaded = load(&ctx.chat, actor, file.channel_id)
                 .await
                 .map_err(|_| not_found())?;
             loaded
-                .access(ctx, actor)
+                .access(&ctx.chat, actor)
                 .can_read()
                 .map_err(|_| not_found())?;
         }
@@ -65,7 +65,7 @@ pub async fn open_file(
     if client_has_it {
         return Ok(Download::Unchanged { file });
     }
-    if let Some(expires_in) = ctx.files_policy.presigned_downloads {
+    if let Some(expires_in) = ctx.policy.presigned_downloads {
         let headers = DownloadHeaders {
             content_type: served_type(&file, variant).to_owned(),
             content_disposition: content_disposition(&file, variant),

@@ -1,7 +1,7 @@
 //! The file jobs: making an image's thumbnail and web version (and so dropping its metadata),
 //! and removing blobs. An image that cannot be read stays a plain file: no retry, no crash.
 
-use crate::AppContext;
+use crate::FilesContext;
 use crate::jobs::{JobHandler, JobOutcome};
 use crate::ports::{
     BlobError, BlobKey, EncodedImage, ImageError, ImageOutcome, ImageState, Job, PortError,
@@ -12,12 +12,21 @@ use futures_util::{StreamExt, stream};
 use tandem_domain::FileId;
 
 /// Runs [`Job`]s for the server's workers.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FileJobs;
+#[derive(Clone)]
+pub struct FileJobs {
+    ctx: std::sync::Arc<FilesContext>,
+}
+
+impl FileJobs {
+    pub fn new(ctx: std::sync::Arc<FilesContext>) -> Self {
+        Self { ctx }
+    }
+}
 
 #[async_trait]
 impl JobHandler for FileJobs {
-    async fn run(&self, ctx: &AppContext, job: &Job) -> JobOutcome {
+    async fn run(&self, job: &Job) -> JobOutcome {
+        let ctx = &self.ctx;
         match job {
             Job::ProcessImage { file_id } => process_image(ctx, FileId::new(*file_id)).await,
             Job::DeleteBlobs { keys } => delete_blobs(ctx, keys).await,
@@ -25,7 +34,7 @@ impl JobHandler for FileJobs {
     }
 }
 
-async fn process_image(ctx: &AppContext, id: FileId) -> JobOutcome {
+async fn process_image(ctx: &FilesContext, id: FileId) -> JobOutcome {
     let file = match ctx.files.find(id).await {
         Ok(Some(file)) if file.image_state == ImageState::Pending => file,
         // Removed meanwhile, or done by an earlier run whose completion was not recorded.
@@ -37,7 +46,7 @@ async fn process_image(ctx: &AppContext, id: FileId) -> JobOutcome {
         Err(BlobError::NotFound) => return JobOutcome::GiveUp("the original is gone".to_owned()),
         Err(error) => return JobOutcome::Retry(error.to_string()),
     };
-    let outcome = match ctx.images.process(original, ctx.files_policy.image).await {
+    let outcome = match ctx.images.process(original, ctx.policy.image).await {
         Ok(processed) => {
             let thumb_key = derived(&file.blob_key, "thumb", &processed.thumbnail);
             let web_key = derived(&file.blob_key, "web", &processed.web);
@@ -66,7 +75,7 @@ async fn process_image(ctx: &AppContext, id: FileId) -> JobOutcome {
     match recorded {
         Ok(Some((message, event))) => {
             // The message's attachment changed: clients replace it as after an edit.
-            crate::channels::announce(ctx, event, Some(message), None).await;
+            crate::channels::announce(&ctx.chat, event, Some(message), None).await;
             JobOutcome::Done
         }
         Ok(None) | Err(PortError::NotFound) => JobOutcome::Done,
@@ -84,7 +93,7 @@ fn derived(key: &BlobKey, what: &str, image: &EncodedImage) -> BlobKey {
     key.derived(&format!("{what}.{extension}"))
 }
 
-async fn read_all(ctx: &AppContext, key: &BlobKey) -> Result<Bytes, BlobError> {
+async fn read_all(ctx: &FilesContext, key: &BlobKey) -> Result<Bytes, BlobError> {
     let read = ctx.blobs.get(key, None).await?;
     let mut bytes = BytesMut::with_capacity(usize::try_from(read.total_size).unwrap_or(0));
     let mut body = read.body;
@@ -94,7 +103,7 @@ async fn read_all(ctx: &AppContext, key: &BlobKey) -> Result<Bytes, BlobError> {
     Ok(bytes.freeze())
 }
 
-async fn delete_blobs(ctx: &AppContext, keys: &[String]) -> JobOutcome {
+async fn delete_blobs(ctx: &FilesContext, keys: &[String]) -> JobOutcome {
     for key in keys {
         if let Err(error) = ctx.blobs.delete(&BlobKey::from_stored(key.clone())).await {
             return JobOutcome::Retry(format!("{key}: {error}"));

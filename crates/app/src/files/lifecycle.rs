@@ -1,7 +1,7 @@
 //! Removing what is no longer shared: the blobs of a deleted message (through a job, so a
 //! store that is down only delays it) and uploads never shared within the grace period.
 
-use crate::AppContext;
+use crate::FilesContext;
 use crate::ports::{Job, PortError};
 use tandem_domain::MessageId;
 
@@ -14,7 +14,7 @@ const SWEEP_BATCH: u64 = 200;
 /// # Errors
 /// `PortError` when the records or the queue fail; the message stays deleted either way.
 pub async fn after_message_deleted(
-    ctx: &AppContext,
+    ctx: &crate::ChatContext,
     message_id: MessageId,
 ) -> Result<(), PortError> {
     let files = ctx.files.remove_for_message(message_id).await?;
@@ -26,7 +26,7 @@ pub async fn after_message_deleted(
         .flat_map(|f| f.blob_keys())
         .map(|key| key.as_str().to_owned())
         .collect();
-    crate::jobs::enqueue(ctx, Job::DeleteBlobs { keys }).await?;
+    crate::jobs::queue(&*ctx.jobs, &*ctx.clock, Job::DeleteBlobs { keys }).await?;
     let ids: Vec<_> = files.iter().map(|f| f.id).collect();
     ctx.files.forget(&ids).await
 }
@@ -37,9 +37,9 @@ pub async fn after_message_deleted(
 ///
 /// # Errors
 /// `PortError` when the records fail; a blob that cannot be removed now is tried next time.
-pub async fn sweep_unattached(ctx: &AppContext) -> Result<usize, PortError> {
-    let grace = chrono::TimeDelta::from_std(ctx.files_policy.orphan_grace)
-        .unwrap_or(chrono::TimeDelta::MAX);
+pub async fn sweep_unattached(ctx: &FilesContext) -> Result<usize, PortError> {
+    let grace =
+        chrono::TimeDelta::from_std(ctx.policy.orphan_grace).unwrap_or(chrono::TimeDelta::MAX);
     let before = ctx
         .clock
         .now()

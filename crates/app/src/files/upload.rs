@@ -3,7 +3,7 @@
 //! passes the size limit or the quota (nothing is left stored), then recorded unshared.
 
 use super::{FileError, blob_failure};
-use crate::AppContext;
+use crate::FilesContext;
 use crate::channels::{ChatError, load};
 use crate::ports::{BlobError, BlobKey, ByteStream, ImageState, Job, NewFile, StoredFile};
 use bytes::{Bytes, BytesMut};
@@ -27,16 +27,16 @@ pub struct Upload {
 /// `Chat`: `NotFound` (channel), `Forbidden` (may not post), `Invalid` (`filename`, or `file`
 /// when empty), `RateLimited`; `TooLarge`, `QuotaExceeded`, `TypeRefused`, `Interrupted`.
 pub async fn upload_file(
-    ctx: &AppContext,
+    ctx: &FilesContext,
     actor: &Actor,
     upload: Upload,
 ) -> Result<StoredFile, FileError> {
-    let loaded = load(ctx, actor, upload.channel_id).await?;
+    let loaded = load(&ctx.chat, actor, upload.channel_id).await?;
     loaded
-        .access(ctx, actor)
+        .access(&ctx.chat, actor)
         .can_post()
         .map_err(ChatError::from)?;
-    let policy = &ctx.files_policy;
+    let policy = &ctx.policy;
     let uploads = ctx
         .rate_limiter
         .increment(
@@ -125,8 +125,9 @@ pub async fn upload_file(
         }
     };
     if image_state == ImageState::Pending {
-        crate::jobs::enqueue(
-            ctx,
+        crate::jobs::queue(
+            &*ctx.jobs,
+            &*ctx.clock,
             Job::ProcessImage {
                 file_id: stored.id.get(),
             },

@@ -5,15 +5,11 @@
 //! Delivery is at least once (a worker that dies mid-job loses its lease and the job runs
 //! again), so handlers must be idempotent.
 
-#[cfg(test)]
-mod tests;
-#[cfg(feature = "tokio")]
 mod worker;
 
-#[cfg(feature = "tokio")]
 pub use worker::run_worker;
 
-use crate::AppContext;
+use crate::JobsContext;
 use crate::ports::{ClaimedJob, Job, JobId, PortError};
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -42,7 +38,7 @@ pub enum JobOutcome {
 #[async_trait]
 pub trait JobHandler: Send + Sync {
     /// Runs one job. A panic counts as [`JobOutcome::Retry`].
-    async fn run(&self, ctx: &AppContext, job: &Job) -> JobOutcome;
+    async fn run(&self, job: &Job) -> JobOutcome;
 }
 
 /// Queues `job` to run as soon as a worker is free.
@@ -50,8 +46,25 @@ pub trait JobHandler: Send + Sync {
 /// # Errors
 /// As [`JobQueue::enqueue`](crate::ports::JobQueue::enqueue): `Unavailable` when the queue
 /// cannot be reached.
-pub async fn enqueue(ctx: &AppContext, job: Job) -> Result<JobId, PortError> {
-    ctx.jobs.enqueue(job, ctx.clock.now()).await
+pub async fn enqueue(ctx: &JobsContext, job: Job) -> Result<JobId, PortError> {
+    queue(&*ctx.jobs, &*ctx.clock, job).await
+}
+
+/// [`enqueue`], for the use cases of other areas, which hold the queue and the clock.
+pub(crate) async fn queue(
+    jobs: &dyn crate::ports::JobQueue,
+    clock: &dyn crate::ports::Clock,
+    job: Job,
+) -> Result<JobId, PortError> {
+    jobs.enqueue(job, clock.now()).await
+}
+
+/// How many jobs wait, run and died, across every node (for monitoring).
+///
+/// # Errors
+/// `Unavailable` when the queue cannot be reached.
+pub async fn counts(ctx: &JobsContext) -> Result<crate::ports::JobCounts, PortError> {
+    ctx.jobs.counts().await
 }
 
 /// One pass: claims a batch of due jobs for `worker_id` and settles each (runs it and records
@@ -62,12 +75,12 @@ pub async fn enqueue(ctx: &AppContext, job: Job) -> Result<JobId, PortError> {
 /// # Errors
 /// When the jobs cannot be claimed (`Unavailable` when the queue cannot be reached).
 pub async fn run_due(
-    ctx: &AppContext,
+    ctx: &JobsContext,
     handler: &dyn JobHandler,
     worker_id: &str,
 ) -> Result<usize, PortError> {
     let now = ctx.clock.now();
-    let lease_until = later(now, ctx.job_policy.lease);
+    let lease_until = later(now, ctx.policy.lease);
     let claimed = ctx
         .jobs
         .claim(worker_id, CLAIM_BATCH, now, lease_until)
@@ -95,7 +108,7 @@ pub fn backoff(base: Duration, attempt: u32, jitter: f64) -> Duration {
     half + half.mul_f64(jitter)
 }
 
-async fn settle(ctx: &AppContext, handler: &dyn JobHandler, worker_id: &str, claimed: ClaimedJob) {
+async fn settle(ctx: &JobsContext, handler: &dyn JobHandler, worker_id: &str, claimed: ClaimedJob) {
     let ClaimedJob {
         id,
         job,
@@ -108,7 +121,7 @@ async fn settle(ctx: &AppContext, handler: &dyn JobHandler, worker_id: &str, cla
             "its last allowed run (of {max_attempts}) never reported back"
         ))
     } else {
-        AssertUnwindSafe(handler.run(ctx, &job))
+        AssertUnwindSafe(handler.run(&job))
             .catch_unwind()
             .await
             .unwrap_or_else(|panic| {
@@ -131,7 +144,7 @@ async fn settle(ctx: &AppContext, handler: &dyn JobHandler, worker_id: &str, cla
             ctx.jobs.complete(id).await
         }
         JobOutcome::Retry(error) if attempt < max_attempts => {
-            let delay = backoff(ctx.job_policy.backoff_base, attempt, rand::random());
+            let delay = backoff(ctx.policy.backoff_base, attempt, rand::random());
             let retry_at = later(ctx.clock.now(), delay);
             tracing::warn!(job_id = id.0, kind, attempt, max_attempts, duration_ms, worker = worker_id, outcome = "retry", retry_in_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), error = %error, "job failed; it will be retried");
             ctx.jobs.fail(id, &error, Some(retry_at)).await

@@ -2,7 +2,7 @@
 //! told to stop.
 
 use super::{JobHandler, run_due};
-use crate::AppContext;
+use crate::JobsContext;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,13 +16,13 @@ const PAUSE_AFTER_ERROR: Duration = Duration::from_secs(5);
 /// in hand is finished before stopping (a job cut off halfway would run again when its lease
 /// ends); callers that cannot wait that long drop the future.
 pub async fn run_worker(
-    ctx: Arc<AppContext>,
+    ctx: Arc<JobsContext>,
     handler: Arc<dyn JobHandler>,
     worker_id: String,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut shutdown = std::pin::pin!(shutdown);
-    let poll = ctx.job_policy.poll_interval;
+    let poll = ctx.policy.poll_interval;
     tracing::info!(worker = %worker_id, "job worker started");
     let mut pause = Duration::ZERO;
     loop {

@@ -1,6 +1,6 @@
 //! Catching up: a channel's change log after a sequence number, with the messages it names.
 
-use crate::AppContext;
+use crate::ChatContext;
 use crate::channels::{ChatError, load};
 use tandem_domain::{Actor, Channel, ChannelEvent, ChannelId, Message, MessageId, User, UserId};
 
@@ -23,7 +23,7 @@ pub const MAX_EVENTS: u64 = 500;
 /// # Errors
 /// `NotFound` for channels the actor cannot read; `Invalid` for a negative `after_seq`.
 pub async fn channel_events(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     channel_id: ChannelId,
     after_seq: i64,

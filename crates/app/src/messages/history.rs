@@ -1,7 +1,7 @@
 //! Reading: a channel's history, a thread, the pinned messages.
 
 use super::load_message;
-use crate::AppContext;
+use crate::ChatContext;
 use crate::channels::{ChatError, load};
 use crate::ports::HistoryQuery;
 use tandem_domain::{Actor, ChannelId, Message, MessageId};
@@ -22,7 +22,7 @@ pub const MAX_PAGE: u64 = 100;
 /// # Errors
 /// `NotFound` for channels the actor cannot read; `Invalid` when both cursors are given.
 pub async fn message_history(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     channel_id: ChannelId,
     page: History,
@@ -53,7 +53,7 @@ pub async fn message_history(
 /// # Errors
 /// `NotFound` for messages the actor cannot read.
 pub async fn get_message(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
 ) -> Result<Message, ChatError> {
@@ -68,7 +68,7 @@ pub async fn get_message(
 /// # Errors
 /// `NotFound` for messages the actor cannot read.
 pub async fn thread(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
     after_seq: Option<i64>,
@@ -99,7 +99,7 @@ pub async fn thread(
 /// # Errors
 /// `NotFound` for channels the actor cannot read.
 pub async fn pinned_messages(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     channel_id: ChannelId,
 ) -> Result<Vec<Message>, ChatError> {

@@ -3,7 +3,7 @@
 
 pub mod events;
 mod history;
-mod notices;
+mod notify;
 mod react;
 mod report;
 mod search;
@@ -15,16 +15,16 @@ pub use history::{History, get_message, message_history, pinned_messages, thread
 pub use react::{set_pinned, set_reaction};
 pub use report::report_message;
 pub use search::{SearchRequest, search_messages};
-pub use send::{MAX_ATTACHMENTS, PendingNotices, SendMessage, Sent, send_message};
+pub use send::{MAX_ATTACHMENTS, SendMessage, Sent, send_message};
 pub use write::{delete_message, edit_message};
 
-use crate::AppContext;
+use crate::ChatContext;
 use crate::channels::{ChatError, Loaded, load};
 use tandem_domain::{Actor, Mention, Message, MessageBody, MessageId};
 
 /// Loads a message and its channel for a rule check; `NotFound` when the actor cannot see it.
 pub(crate) async fn load_message(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
 ) -> Result<(Message, Loaded), ChatError> {
@@ -48,7 +48,7 @@ const MAX_NAMED_MENTIONS: usize = 50;
 /// Resolves the text's mentions against the channel's members: mentioning someone who is not
 /// in the channel records nothing and grants nothing.
 pub(crate) async fn resolve_mentions(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     loaded: &Loaded,
     body: &MessageBody,

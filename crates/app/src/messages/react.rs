@@ -1,7 +1,7 @@
 //! Reactions and pins: small changes any member may make.
 
 use super::load_message;
-use crate::AppContext;
+use crate::ChatContext;
 use crate::channels::ChatError;
 use tandem_domain::{Actor, Emoji, Message, MessageId};
 
@@ -11,7 +11,7 @@ use tandem_domain::{Actor, Emoji, Message, MessageId};
 /// # Errors
 /// `NotFound`, `Forbidden` (not a member, archived).
 pub async fn set_reaction(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
     emoji: &Emoji,
@@ -38,7 +38,7 @@ pub async fn set_reaction(
 /// # Errors
 /// `NotFound`, `Forbidden`.
 pub async fn set_pinned(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
     pinned: bool,
@@ -57,7 +57,7 @@ pub async fn set_pinned(
 
 /// The message as the actor now sees it, announced with `event` when something changed.
 async fn current_and_announced(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
     event: Option<tandem_domain::ChannelEvent>,

@@ -1,7 +1,7 @@
 //! Reporting a message to the moderators.
 
 use super::{is_author, load_message};
-use crate::AppContext;
+use crate::ChatContext;
 use crate::channels::ChatError;
 use crate::ports::NewReport;
 use tandem_domain::{Actor, MessageId, MessageReport, ReportReason};
@@ -11,7 +11,7 @@ use tandem_domain::{Actor, MessageId, MessageReport, ReportReason};
 /// # Errors
 /// `NotFound`, `Forbidden` (one's own message), `Conflict(OpenReport)`.
 pub async fn report_message(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
     reason: ReportReason,

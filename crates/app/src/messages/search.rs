@@ -1,6 +1,6 @@
 //! Searching the messages the caller may read.
 
-use crate::AppContext;
+use crate::ChatContext;
 use crate::channels::ChatError;
 use crate::ports::{SearchHit, SearchQuery};
 use chrono::{DateTime, Utc};
@@ -24,7 +24,7 @@ pub const MAX_QUERY_CHARS: usize = 256;
 /// # Errors
 /// `Invalid` for an empty query; `Port` when storage fails.
 pub async fn search_messages(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     request: SearchRequest,
 ) -> Result<Vec<SearchHit>, ChatError> {

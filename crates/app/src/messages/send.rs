@@ -1,7 +1,7 @@
 //! Sending a message: validated, authorized, stored once (idempotent on `client_msg_id`).
 
 use super::resolve_mentions;
-use crate::AppContext;
+use crate::ChatContext;
 use crate::channels::{ChatError, load};
 use crate::ports::{Appended, NewMessage, PortError};
 use tandem_domain::{
@@ -28,37 +28,19 @@ pub const MAX_ATTACHMENTS: usize = 10;
 pub struct Sent {
     pub message: Message,
     pub event: Option<ChannelEvent>,
-    /// For a new message: the personal notifications it causes, for the caller to deliver
-    /// once the sender has its answer (they can take a publish per member).
-    pub notices: Option<PendingNotices>,
-}
-
-/// Mentions, direct-message and unread-count notices of a stored message, not sent yet.
-#[derive(Debug, Clone)]
-#[must_use = "the members are told about the message only when this is delivered"]
-pub struct PendingNotices {
-    channel: tandem_domain::Channel,
-    message: Message,
-}
-
-impl PendingNotices {
-    /// Best effort, like every announcement: failures are logged.
-    pub async fn deliver(self, ctx: &AppContext) {
-        super::notices::after_message(ctx, &self.channel, &self.message).await;
-    }
 }
 
 /// # Errors
 /// `NotFound` (channel), `Forbidden` (not a member, archived, muted), `Invalid` (content,
 /// `reply_to_id`).
 pub async fn send_message(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     cmd: SendMessage,
 ) -> Result<Sent, ChatError> {
     let loaded = load(ctx, actor, cmd.channel_id).await?;
     loaded.access(ctx, actor).can_post()?;
-    let policy = &ctx.chat_policy;
+    let policy = &ctx.policy;
     let sent = ctx
         .rate_limiter
         .increment(
@@ -71,7 +53,7 @@ pub async fn send_message(
             retry_after: sent.resets_in,
         });
     }
-    let max_chars = ctx.chat_policy.max_message_chars;
+    let max_chars = ctx.policy.max_message_chars;
     let body = if cmd.attachments.is_empty() {
         MessageBody::parse(&cmd.content, max_chars)
     } else {
@@ -128,11 +110,8 @@ pub async fn send_message(
     Ok(match appended {
         Appended::Created { message, event } => {
             crate::channels::announce(ctx, event.clone(), Some(message.clone()), None).await;
+            super::notify::members_later(ctx, loaded.channel, message.clone());
             Sent {
-                notices: Some(PendingNotices {
-                    channel: loaded.channel,
-                    message: message.clone(),
-                }),
                 message,
                 event: Some(event),
             }
@@ -140,7 +119,6 @@ pub async fn send_message(
         Appended::Existing(message) => Sent {
             message,
             event: None,
-            notices: None,
         },
     })
 }
@@ -149,7 +127,7 @@ pub async fn send_message(
 /// `file` otherwise, `text` without files. Each file must be the sender's own upload to this
 /// channel, not shared yet.
 async fn shared_files(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     cmd: &SendMessage,
 ) -> Result<MessageType, ChatError> {

@@ -1,7 +1,7 @@
 //! Editing and deleting messages.
 
 use super::{is_author, load_message, resolve_mentions};
-use crate::AppContext;
+use crate::ChatContext;
 use crate::channels::ChatError;
 use tandem_domain::{Actor, Message, MessageBody, MessageId, MessageType};
 
@@ -10,7 +10,7 @@ use tandem_domain::{Actor, Message, MessageBody, MessageId, MessageType};
 /// # Errors
 /// `NotFound`, `Forbidden`, `Invalid` (content).
 pub async fn edit_message(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
     content: &str,
@@ -25,7 +25,7 @@ pub async fn edit_message(
         ));
     }
     loaded.access(ctx, actor).can_post()?;
-    let body = MessageBody::parse(content, ctx.chat_policy.max_message_chars).map_err(|error| {
+    let body = MessageBody::parse(content, ctx.policy.max_message_chars).map_err(|error| {
         ChatError::Invalid {
             field: "content",
             error,
@@ -46,7 +46,7 @@ pub async fn edit_message(
 /// # Errors
 /// `NotFound`, `Forbidden`.
 pub async fn delete_message(
-    ctx: &AppContext,
+    ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
 ) -> Result<Message, ChatError> {

@@ -1,13 +1,16 @@
-//! File storage ports: where the bytes of shared files live ([`BlobStore`]) and how uploaded
-//! images are made safe and small enough to show ([`ImageProcessor`]).
+//! File ports: the records of shared files ([`FileRepository`]), where their bytes live
+//! ([`BlobStore`]) and how uploaded images are made safe and small enough to show
+//! ([`ImageProcessor`]).
 //!
 //! A blob is opaque bytes under a server-generated [`BlobKey`]; its name, media type, owner and
 //! size live in the database. Bodies are streams in both directions, so neither an upload nor
 //! a download ever has to fit in memory.
 
 mod images;
+mod records;
 
 pub use images::{EncodedImage, ImageError, ImageLimits, ImageProcessor, ProcessedImage};
+pub use records::{FileRepository, ImageOutcome, ImageState, NewFile, StoredFile};
 
 use super::BoxError;
 use async_trait::async_trait;

@@ -1,45 +1,43 @@
-//! The ports: what the use cases need from the outside world, named by capability.
+//! The ports: what the use cases need from the outside world, named by capability and
+//! grouped in one file per area, as the contexts group them: accounts, chat, files, jobs,
+//! real time, security, and the system (clock, rate limits, readiness).
 //!
 //! Each method documents what it returns on each failure. Adapters must honour these
-//! contracts exactly; the contract test suites in the adapter crates check that they do.
+//! contracts exactly; the contract suites of `tandem-testkit` check that they do.
 
-mod channels;
-mod file_records;
+mod accounts;
+mod chat;
 mod files;
-mod infrastructure;
 mod jobs;
-mod notify;
 mod realtime;
-mod repositories;
 mod security;
-mod stats;
+mod system;
 
-pub use channels::{
+pub use accounts::{
+    Credentials, NewOrganization, NewRefreshToken, NewUser, OrganizationRepository, ProfileChanges,
+    RotateOutcome, SessionRepository, UserQuery, UserRepository,
+};
+pub use chat::{
     Activity, Appended, ChannelChanges, ChannelRepository, ChannelSummary, HistoryQuery,
     MembershipChange, MembershipChanged, MessageRepository, MessageSearch, NewChannel, NewMessage,
     NewReport, SearchHit, SearchQuery,
 };
-pub use file_records::{FileRepository, ImageOutcome, ImageState, NewFile, StoredFile};
 pub use files::{
     BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, DownloadHeaders, EncodedImage,
-    ImageError, ImageLimits, ImageProcessor, ProcessedImage,
+    FileRepository, ImageError, ImageLimits, ImageOutcome, ImageProcessor, ImageState, NewFile,
+    ProcessedImage, StoredFile,
 };
-pub use infrastructure::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
 pub use jobs::{ClaimedJob, Job, JobCounts, JobId, JobQueue};
-pub use notify::{ChannelChange, Notice, Notifier, Silent};
-pub use realtime::{Delivery, EventBus, PresenceStore, Subscription, Topic};
-pub use repositories::{
-    Credentials, NewOrganization, NewRefreshToken, NewUser, OrganizationRepository, ProfileChanges,
-    RotateOutcome, SessionRepository, UserQuery, UserRepository,
+pub use realtime::{
+    ChannelChange, ConnectionKind, Delivery, EventBus, FrameEncoder, LatencyPercentiles, NoStats,
+    Notification, OpenConnection, PresenceStore, ProcessLoad, RealtimeStats, StatsSnapshot,
+    Subscription, Topic,
 };
 pub use security::{
     AccessClaims, IssuedAccessToken, PasswordHasher, TokenDenylist, TokenError, TokenService,
     VerifiedAccessToken,
 };
-pub use stats::{
-    ConnectionKind, LatencyPercentiles, NoStats, OpenConnection, ProcessLoad, RealtimeStats,
-    StatsSnapshot,
-};
+pub use system::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
 
 /// An error from any port. Adapters map their native errors into exactly these kinds.
 #[derive(Debug, thiserror::Error)]

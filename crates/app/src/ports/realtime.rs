@@ -1,10 +1,20 @@
 //! Real-time ports: the event bus that carries serialized events to every node's live
-//! connections, and presence (who is online), derived from those connections.
+//! connections, presence (who is online), derived from those connections, the encoder that
+//! writes frames in the wire format, and this node's live statistics.
 //!
 //! Neither is a source of truth. Channel events are stored first (each with the channel's next
 //! `seq`) and published after commit; a subscriber that misses payloads is told so
 //! ([`Delivery::Lagged`]) and catches up from the database by `seq`. So the bus may lose
 //! payloads when it must (a slow reader, a broker outage), but never silently.
+
+mod frames;
+mod stats;
+
+pub use frames::{ChannelChange, FrameEncoder, Notification};
+pub use stats::{
+    ConnectionKind, LatencyPercentiles, NoStats, OpenConnection, ProcessLoad, RealtimeStats,
+    StatsSnapshot,
+};
 
 use super::PortError;
 use async_trait::async_trait;

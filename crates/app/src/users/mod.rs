@@ -43,7 +43,7 @@ impl From<PortError> for UserError {
 
 /// Loads a user the actor may see, or `NotFound`.
 async fn load_visible(
-    ctx: &crate::AppContext,
+    ctx: &crate::PeopleContext,
     actor: &tandem_domain::Actor,
     id: tandem_domain::UserId,
 ) -> Result<tandem_domain::User, UserError> {

@@ -2,7 +2,7 @@
 //! once), consistent across nodes through the presence store.
 
 use super::list::{DEFAULT_PAGE, MAX_PAGE, UserPage};
-use crate::AppContext;
+use crate::PeopleContext;
 use crate::ports::PortError;
 use tandem_domain::{Actor, UserId, UserStatus};
 
@@ -12,7 +12,7 @@ use tandem_domain::{Actor, UserId, UserStatus};
 /// # Errors
 /// `PortError` when the presence store or storage fails.
 pub async fn online_users(
-    ctx: &AppContext,
+    ctx: &PeopleContext,
     actor: &Actor,
     after: Option<UserId>,
     limit: Option<u64>,

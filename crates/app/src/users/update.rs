@@ -1,7 +1,7 @@
 //! Editing a profile, changing a role, deactivating and reactivating accounts.
 
 use super::{UserError, load_visible};
-use crate::AppContext;
+use crate::PeopleContext;
 use crate::auth::change_password::end_all_sessions;
 use crate::ports::ProfileChanges;
 use tandem_domain::{Actor, Role, User, UserId, permissions};
@@ -10,7 +10,7 @@ use tandem_domain::{Actor, Role, User, UserId, permissions};
 /// `NotFound` outside the organization, `Forbidden` when a rule says no, `Conflict` for a
 /// taken email or username, `LastAdmin` when the change would leave no active admin.
 pub async fn update_user(
-    ctx: &AppContext,
+    ctx: &PeopleContext,
     actor: &Actor,
     id: UserId,
     changes: ProfileChanges,
@@ -50,7 +50,7 @@ pub async fn update_user(
         ctx.users.update_profile(id, &changes).await?
     };
     if deactivating {
-        end_all_sessions(ctx, id).await?;
+        end_all_sessions(&ctx.auth, id).await?;
         tracing::info!(user_id = %id, by = %actor.id, "user deactivated");
     }
     Ok(updated)
@@ -61,7 +61,7 @@ pub async fn update_user(
 /// # Errors
 /// As [`update_user`].
 pub async fn deactivate_user(
-    ctx: &AppContext,
+    ctx: &PeopleContext,
     actor: &Actor,
     id: UserId,
 ) -> Result<User, UserError> {
@@ -75,233 +75,4 @@ pub async fn deactivate_user(
         },
     )
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::auth::{AuthError, AuthSession, Login, LoginError, RefreshError};
-    use crate::auth::{authenticate, login, refresh};
-    use crate::ports::UniqueField;
-    use crate::testing::{PASSWORD, TestContext, email};
-    use tandem_domain::{Denied, DisplayName};
-
-    /// Acme with Ana (admin) and Bo and Cy (members), and Globex with Dee (admin).
-    struct World {
-        t: TestContext,
-        ana: AuthSession,
-        bo: AuthSession,
-        cy: AuthSession,
-        dee: AuthSession,
-    }
-
-    async fn world() -> World {
-        let t = TestContext::new();
-        let ana = t.found("ana@acme.io", "ana", "Acme").await;
-        let bo = t.join("bo@acme.io", "bo").await;
-        let cy = t.join("cy@acme.io", "cy").await;
-        let dee = t.found("dee@globex.io", "dee", "Globex").await;
-        World {
-            t,
-            ana,
-            bo,
-            cy,
-            dee,
-        }
-    }
-
-    fn actor(session: &AuthSession) -> Actor {
-        Actor::of(&session.user)
-    }
-
-    fn rename(name: &str) -> ProfileChanges {
-        ProfileChanges {
-            display_name: Some(Some(DisplayName::parse(name).unwrap())),
-            ..ProfileChanges::default()
-        }
-    }
-
-    fn role(role: Role) -> ProfileChanges {
-        ProfileChanges {
-            role: Some(role),
-            ..ProfileChanges::default()
-        }
-    }
-
-    fn active(active: bool) -> ProfileChanges {
-        ProfileChanges {
-            is_active: Some(active),
-            ..ProfileChanges::default()
-        }
-    }
-
-    async fn update(
-        w: &World,
-        by: &AuthSession,
-        id: UserId,
-        changes: ProfileChanges,
-    ) -> Result<User, UserError> {
-        update_user(&w.t.ctx, &actor(by), id, changes).await
-    }
-
-    #[tokio::test]
-    async fn members_edit_their_own_profile_but_nobody_elses() {
-        let w = world().await;
-        let renamed = update(&w, &w.bo, w.bo.user.id, rename("Bo B."))
-            .await
-            .unwrap();
-        assert_eq!(renamed.display_name.unwrap().as_str(), "Bo B.");
-
-        let other = update(&w, &w.bo, w.cy.user.id, rename("Cy?")).await;
-        assert!(
-            matches!(other, Err(UserError::Forbidden(Denied::NotProfileOwner))),
-            "{other:?}"
-        );
-        let by_admin = update(&w, &w.ana, w.cy.user.id, rename("Cy C.")).await;
-        assert_eq!(by_admin.unwrap().display_name.unwrap().as_str(), "Cy C.");
-    }
-
-    #[tokio::test]
-    async fn only_admins_change_roles_and_the_same_role_is_no_change() {
-        let w = world().await;
-        for target in [w.bo.user.id, w.cy.user.id] {
-            let promote = update(&w, &w.bo, target, role(Role::Moderator)).await;
-            assert!(
-                matches!(promote, Err(UserError::Forbidden(Denied::NotAdminForRole))),
-                "{promote:?}"
-            );
-        }
-        let same = ProfileChanges {
-            role: Some(Role::Member),
-            ..rename("Bo B.")
-        };
-        let unchanged = update(&w, &w.bo, w.bo.user.id, same).await.unwrap();
-        assert_eq!(unchanged.role, Role::Member);
-
-        let promoted = update(&w, &w.ana, w.bo.user.id, role(Role::Moderator)).await;
-        assert_eq!(promoted.unwrap().role, Role::Moderator);
-        let stored = w.t.ctx.users.find_by_id(w.bo.user.id).await.unwrap();
-        assert_eq!(stored.unwrap().role, Role::Moderator);
-    }
-
-    #[tokio::test]
-    async fn members_may_leave_but_only_admins_deactivate_or_reactivate_others() {
-        let w = world().await;
-        let other = update(&w, &w.bo, w.cy.user.id, active(false)).await;
-        assert!(
-            matches!(
-                other,
-                Err(UserError::Forbidden(Denied::NotAdminForActivation))
-            ),
-            "{other:?}"
-        );
-        let left = deactivate_user(&w.t.ctx, &actor(&w.bo), w.bo.user.id).await;
-        assert!(!left.unwrap().is_active);
-        let back = update(&w, &w.bo, w.bo.user.id, active(true)).await;
-        assert!(
-            matches!(
-                back,
-                Err(UserError::Forbidden(Denied::NotAdminForActivation))
-            ),
-            "{back:?}"
-        );
-        let reactivated = update(&w, &w.ana, w.bo.user.id, active(true)).await;
-        assert!(reactivated.unwrap().is_active);
-    }
-
-    #[tokio::test]
-    async fn the_last_active_admin_can_be_neither_demoted_nor_deactivated() {
-        let w = world().await;
-        let ana = w.ana.user.id;
-        for changes in [role(Role::Member), active(false)] {
-            let result = update(&w, &w.ana, ana, changes).await;
-            assert!(matches!(result, Err(UserError::LastAdmin)), "{result:?}");
-        }
-
-        update(&w, &w.ana, w.bo.user.id, role(Role::Admin))
-            .await
-            .unwrap();
-        update(&w, &w.ana, w.cy.user.id, role(Role::Admin))
-            .await
-            .unwrap();
-        deactivate_user(&w.t.ctx, &actor(&w.ana), w.cy.user.id)
-            .await
-            .unwrap();
-        update(&w, &w.ana, w.bo.user.id, role(Role::Moderator))
-            .await
-            .unwrap();
-        let alone = update(&w, &w.ana, ana, role(Role::Member)).await;
-        assert!(
-            matches!(alone, Err(UserError::LastAdmin)),
-            "a deactivated admin does not count: {alone:?}"
-        );
-
-        update(&w, &w.ana, w.bo.user.id, role(Role::Admin))
-            .await
-            .unwrap();
-        let stepped_down = update(&w, &w.ana, ana, role(Role::Member)).await;
-        assert_eq!(stepped_down.unwrap().role, Role::Member);
-    }
-
-    #[tokio::test]
-    async fn users_of_another_organization_are_not_found() {
-        let w = world().await;
-        for changes in [rename("X"), role(Role::Member), active(false)] {
-            let result = update(&w, &w.dee, w.bo.user.id, changes).await;
-            assert!(matches!(result, Err(UserError::NotFound)), "{result:?}");
-        }
-        let result = deactivate_user(&w.t.ctx, &actor(&w.ana), w.dee.user.id).await;
-        assert!(matches!(result, Err(UserError::NotFound)), "{result:?}");
-    }
-
-    #[tokio::test]
-    async fn a_taken_email_or_username_is_a_conflict() {
-        let w = world().await;
-        let take_email = ProfileChanges {
-            email: Some(email("DEE@globex.io")),
-            ..ProfileChanges::default()
-        };
-        let result = update(&w, &w.bo, w.bo.user.id, take_email).await;
-        assert!(
-            matches!(result, Err(UserError::Conflict(UniqueField::Email))),
-            "{result:?}"
-        );
-        let take_username = ProfileChanges {
-            username: Some(w.cy.user.username.clone()),
-            ..ProfileChanges::default()
-        };
-        let result = update(&w, &w.bo, w.bo.user.id, take_username).await;
-        assert!(
-            matches!(result, Err(UserError::Conflict(UniqueField::Username))),
-            "{result:?}"
-        );
-    }
-
-    #[tokio::test]
-    async fn deactivating_a_user_ends_their_sessions() {
-        let w = world().await;
-        deactivate_user(&w.t.ctx, &actor(&w.ana), w.bo.user.id)
-            .await
-            .unwrap();
-
-        assert!(w.t.sessions.live_families(w.bo.user.id).is_empty());
-        let refreshed = refresh(&w.t.ctx, &w.bo.refresh_token).await;
-        assert!(
-            matches!(refreshed, Err(RefreshError::Invalid)),
-            "{refreshed:?}"
-        );
-        let access = authenticate(&w.t.ctx, &w.bo.access_token.token).await;
-        assert!(matches!(access, Err(AuthError::Revoked)), "{access:?}");
-        let again = Login {
-            login: "bo".to_owned(),
-            password: PASSWORD.to_owned(),
-            client_address: None,
-        };
-        let again = login(&w.t.ctx, again).await;
-        assert!(
-            matches!(again, Err(LoginError::AccountDisabled)),
-            "{again:?}"
-        );
-        assert_eq!(w.t.caller(&w.cy).await.user.id, w.cy.user.id, "others stay");
-    }
 }

@@ -73,6 +73,13 @@ impl State {
     }
 }
 
+impl MemoryStore {
+    /// Every organization, by id: for tests to look at what a use case founded.
+    pub fn organizations(&self) -> Vec<Organization> {
+        self.lock().organizations.values().cloned().collect()
+    }
+}
+
 #[async_trait]
 impl OrganizationRepository for MemoryStore {
     async fn find_active_by_domain(&self, domain: &EmailDomain) -> Port<Option<Organization>> {

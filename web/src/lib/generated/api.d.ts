@@ -1391,9 +1391,8 @@ export interface components {
              * @description `unauthenticated` (the token expired or was revoked: reconnect with a fresh one),
              *     `not_found` (the caller can no longer read the channel), `forbidden` (no longer an
              *     admin) or `service_unavailable` (reconnect to resume).
-             * @example unauthenticated
              */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             message: string;
         };
         ThreadResponse: {
@@ -2494,7 +2493,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
+                 * @description An access token, for clients that cannot send `Authorization` (`<img src>`). Never
                  *     logged.
                  */
                 token?: string;
@@ -2570,7 +2569,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
+                 * @description An access token, for clients that cannot send `Authorization` (`<img src>`). Never
                  *     logged.
                  */
                 token?: string;
@@ -2623,7 +2622,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
+                 * @description An access token, for clients that cannot send `Authorization` (`<img src>`). Never
                  *     logged.
                  */
                 token?: string;

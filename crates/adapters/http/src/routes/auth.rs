@@ -35,7 +35,7 @@ pub async fn register(
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let command = validated(body.into_inner())?.into_command()?;
-    let session = auth::register(&ctx, command).await?;
+    let session = auth::register(&ctx.auth, command).await?;
     Ok(HttpResponse::Created().json(AuthResponse::from(session)))
 }
 
@@ -66,7 +66,7 @@ pub async fn login(
         password: body.password,
         client_address: client_address(&req, settings.trust_forwarded_headers),
     };
-    Ok(web::Json(auth::login(&ctx, command).await?.into()))
+    Ok(web::Json(auth::login(&ctx.auth, command).await?.into()))
 }
 
 /// Exchange a refresh token for a new access and refresh token.
@@ -88,7 +88,7 @@ pub async fn refresh(
 ) -> Result<web::Json<AuthResponse>, ApiError> {
     let body = validated(body.into_inner())?;
     Ok(web::Json(
-        auth::refresh(&ctx, &body.refresh_token).await?.into(),
+        auth::refresh(&ctx.auth, &body.refresh_token).await?.into(),
     ))
 }
 
@@ -110,7 +110,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.map(web::Json::into_inner).unwrap_or_default();
     auth::logout(
-        &ctx,
+        &ctx.auth,
         &caller,
         Logout {
             refresh_token: body.refresh_token,
@@ -157,6 +157,6 @@ pub async fn change_password(
         current_password: body.current_password,
         new_password: body.new_password,
     };
-    auth::change_password(&ctx, &caller, command).await?;
+    auth::change_password(&ctx.auth, &caller, command).await?;
     Ok(HttpResponse::NoContent().finish())
 }

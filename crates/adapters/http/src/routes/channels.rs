@@ -26,7 +26,9 @@ pub async fn list(
     caller: Caller,
 ) -> Result<web::Json<ChannelListResponse>, ApiError> {
     Ok(web::Json(
-        channels::list_channels(&ctx, &caller.actor()).await?.into(),
+        channels::list_channels(&ctx.chat, &caller.actor())
+            .await?
+            .into(),
     ))
 }
 
@@ -50,13 +52,15 @@ pub async fn create(
     let command = validated(body.into_inner())?.into_command()?;
     let actor = caller.actor();
     Ok(
-        match channels::create_channel(&ctx, &actor, command).await? {
+        match channels::create_channel(&ctx.chat, &actor, command).await? {
             Created::New(channel) => {
-                let (channel, membership) = channels::get_channel(&ctx, &actor, channel.id).await?;
+                let (channel, membership) =
+                    channels::get_channel(&ctx.chat, &actor, channel.id).await?;
                 HttpResponse::Created().json(ChannelResponse::new(channel, membership.as_ref()))
             }
             Created::Existing(channel) => {
-                let (channel, membership) = channels::get_channel(&ctx, &actor, channel.id).await?;
+                let (channel, membership) =
+                    channels::get_channel(&ctx.chat, &actor, channel.id).await?;
                 HttpResponse::Ok().json(ChannelResponse::new(channel, membership.as_ref()))
             }
         },
@@ -74,8 +78,12 @@ pub async fn get(
     caller: Caller,
     path: web::Path<i64>,
 ) -> Result<web::Json<ChannelResponse>, ApiError> {
-    let (channel, membership) =
-        channels::get_channel(&ctx, &caller.actor(), ChannelId::new(path.into_inner())).await?;
+    let (channel, membership) = channels::get_channel(
+        &ctx.chat,
+        &caller.actor(),
+        ChannelId::new(path.into_inner()),
+    )
+    .await?;
     Ok(web::Json(ChannelResponse::new(
         channel,
         membership.as_ref(),
@@ -107,8 +115,8 @@ async fn updated(
     changes: tandem_app::ports::ChannelChanges,
 ) -> Result<web::Json<ChannelResponse>, ApiError> {
     let actor = caller.actor();
-    channels::update_channel(ctx, &actor, id, changes).await?;
-    let (channel, membership) = channels::get_channel(ctx, &actor, id).await?;
+    channels::update_channel(&ctx.chat, &actor, id, changes).await?;
+    let (channel, membership) = channels::get_channel(&ctx.chat, &actor, id).await?;
     Ok(web::Json(ChannelResponse::new(
         channel,
         membership.as_ref(),
@@ -163,7 +171,12 @@ pub async fn remove(
     caller: Caller,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    channels::delete_channel(&ctx, &caller.actor(), ChannelId::new(path.into_inner())).await?;
+    channels::delete_channel(
+        &ctx.chat,
+        &caller.actor(),
+        ChannelId::new(path.into_inner()),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -180,8 +193,8 @@ pub async fn join(
     path: web::Path<i64>,
 ) -> Result<web::Json<ChannelResponse>, ApiError> {
     let (actor, id) = (caller.actor(), ChannelId::new(path.into_inner()));
-    channels::join_channel(&ctx, &actor, id).await?;
-    let (channel, membership) = channels::get_channel(&ctx, &actor, id).await?;
+    channels::join_channel(&ctx.chat, &actor, id).await?;
+    let (channel, membership) = channels::get_channel(&ctx.chat, &actor, id).await?;
     Ok(web::Json(ChannelResponse::new(
         channel,
         membership.as_ref(),
@@ -200,7 +213,12 @@ pub async fn leave(
     caller: Caller,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    channels::leave_channel(&ctx, &caller.actor(), ChannelId::new(path.into_inner())).await?;
+    channels::leave_channel(
+        &ctx.chat,
+        &caller.actor(),
+        ChannelId::new(path.into_inner()),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -218,7 +236,7 @@ pub async fn members(
 ) -> Result<web::Json<MemberPageResponse>, ApiError> {
     let limit = query.limit.unwrap_or(100).clamp(1, 200);
     let members = channels::list_members(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         ChannelId::new(path.into_inner()),
         query.after.map(UserId::new),
@@ -242,7 +260,7 @@ pub async fn add_member(
     body: web::Json<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     channels::add_member(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         ChannelId::new(path.into_inner()),
         UserId::new(body.user_id),
@@ -265,7 +283,7 @@ pub async fn remove_member(
 ) -> Result<HttpResponse, ApiError> {
     let (channel_id, user_id) = path.into_inner();
     channels::remove_member(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         ChannelId::new(channel_id),
         UserId::new(user_id),
@@ -288,7 +306,7 @@ pub async fn mark_read(
 ) -> Result<web::Json<ReadMarkerResponse>, ApiError> {
     let seq = body.and_then(|b| b.seq);
     let membership = channels::mark_read(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         ChannelId::new(path.into_inner()),
         seq,
@@ -322,7 +340,7 @@ pub async fn history(
     };
     Ok(web::Json(
         messages::message_history(
-            &ctx,
+            &ctx.chat,
             &caller.actor(),
             ChannelId::new(path.into_inner()),
             page,
@@ -360,8 +378,7 @@ pub async fn send(
             .transpose()?,
         attachments: Vec::new(),
     };
-    let mut sent = messages::send_message(&ctx, &caller.actor(), command).await?;
-    deliver_notices_later(&ctx, sent.notices.take());
+    let sent = messages::send_message(&ctx.chat, &caller.actor(), command).await?;
     let mut response = if sent.event.is_some() {
         HttpResponse::Created()
     } else {
@@ -382,9 +399,13 @@ pub async fn pins(
     path: web::Path<i64>,
 ) -> Result<web::Json<MessageListResponse>, ApiError> {
     Ok(web::Json(
-        messages::pinned_messages(&ctx, &caller.actor(), ChannelId::new(path.into_inner()))
-            .await?
-            .into(),
+        messages::pinned_messages(
+            &ctx.chat,
+            &caller.actor(),
+            ChannelId::new(path.into_inner()),
+        )
+        .await?
+        .into(),
     ))
 }
 
@@ -404,7 +425,7 @@ pub async fn events(
     query: web::Query<EventsQuery>,
 ) -> Result<web::Json<EventPageResponse>, ApiError> {
     let page = messages::channel_events(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         ChannelId::new(path.into_inner()),
         query.after_seq,
@@ -416,16 +437,4 @@ pub async fn events(
         messages: page.messages.into_iter().map(Into::into).collect(),
         last_seq: page.last_seq,
     }))
-}
-
-/// Tells the members about a new message once its sender has the answer: that can take a
-/// publish per member.
-pub(crate) fn deliver_notices_later(
-    ctx: &web::Data<AppContext>,
-    notices: Option<messages::PendingNotices>,
-) {
-    if let Some(notices) = notices {
-        let ctx = ctx.clone();
-        actix_web::rt::spawn(async move { notices.deliver(&ctx).await });
-    }
 }

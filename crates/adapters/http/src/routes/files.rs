@@ -2,8 +2,7 @@
 //! ranges, validators and headers that keep active content from running in Tandem's origin.
 
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::extract::Caller;
-use crate::routes::sse::{TokenQuery, authenticate};
+use crate::extract::{Caller, TokenQuery, authenticate_with_query};
 use actix_multipart::{Field, Multipart};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
@@ -133,8 +132,7 @@ pub async fn upload(
             "send at least one file (a form part with a filename)",
         ));
     }
-    let mut sent = messages::send_message(&ctx, &actor, command).await?;
-    super::channels::deliver_notices_later(&ctx, sent.notices.take());
+    let sent = messages::send_message(&ctx.chat, &actor, command).await?;
     Ok(HttpResponse::Created().json(MessageResponse::from(sent.message)))
 }
 
@@ -163,7 +161,7 @@ async fn store(
         }
     };
     let storing = files::upload_file(
-        ctx,
+        &ctx.files,
         actor,
         Upload {
             channel_id,
@@ -283,7 +281,7 @@ async fn serve(
     query: TokenQuery,
     variant: FileVariant,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(req, ctx, query.token).await?;
+    let caller = authenticate_with_query(req, ctx, query.token).await?;
     let etag = format!(
         "\"{id}-{}\"",
         match variant {
@@ -301,7 +299,15 @@ async fn serve(
             v.split(',')
                 .any(|tag| tag.trim() == etag || tag.trim() == "*")
         });
-    let opened = files::open_file(ctx, &caller.actor(), id, variant, range, not_modified).await;
+    let opened = files::open_file(
+        &ctx.files,
+        &caller.actor(),
+        id,
+        variant,
+        range,
+        not_modified,
+    )
+    .await;
     let opened = match opened {
         Err(files::FileError::RangeNotSatisfiable { total_size }) => {
             let mut response = ApiError::from(files::FileError::RangeNotSatisfiable { total_size })

@@ -5,10 +5,15 @@ use actix_web::{HttpResponse, get, web};
 use futures_util::future::join_all;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::AppContext;
-use tandem_app::ports::JobCounts;
+use tandem_app::ports::{JobCounts, ReadinessProbe};
 use utoipa::ToSchema;
+
+/// Everything `/readyz` must find reachable (the database; Redis in cluster mode).
+#[derive(Clone, Default)]
+pub struct Probes(pub Vec<Arc<dyn ReadinessProbe>>);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthResponse {
@@ -41,8 +46,8 @@ pub async fn healthz() -> web::Json<HealthResponse> {
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(ctx: web::Data<AppContext>) -> HttpResponse {
-    let checks = join_all(ctx.probes.iter().map(|probe| async move {
+pub async fn readyz(probes: web::Data<Probes>) -> HttpResponse {
+    let checks = join_all(probes.0.iter().map(|probe| async move {
         let answered = within_deadline(probe.check()).await;
         if let Some(Err(error)) = &answered {
             tracing::warn!(dependency = probe.name(), %error, "readiness check failed");
@@ -84,7 +89,7 @@ pub async fn metrics(metrics: web::Data<HttpMetrics>, ctx: web::Data<AppContext>
     // This node's requests, then the job queue's counts (shared by every node), left out
     // when the queue does not answer in time. (The doc comment is the OpenAPI description.)
     let mut body = metrics.render();
-    match within_deadline(ctx.jobs.counts()).await {
+    match within_deadline(tandem_app::jobs::counts(&ctx.jobs)).await {
         Some(Ok(counts)) => body.push_str(&job_metrics(counts)),
         Some(Err(error)) => tracing::warn!(%error, "job counts unavailable for /metrics"),
         None => tracing::warn!("job counts timed out for /metrics"),

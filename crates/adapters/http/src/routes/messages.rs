@@ -37,7 +37,7 @@ pub async fn search(
         offset: Some(offset),
         limit: Some(limit),
     };
-    let hits = messages::search_messages(&ctx, &caller.actor(), request).await?;
+    let hits = messages::search_messages(&ctx.chat, &caller.actor(), request).await?;
     Ok(web::Json(SearchResponse::new(hits, offset, limit)))
 }
 
@@ -53,9 +53,13 @@ pub async fn get(
     path: web::Path<i64>,
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     Ok(web::Json(
-        messages::get_message(&ctx, &caller.actor(), MessageId::new(path.into_inner()))
-            .await?
-            .into(),
+        messages::get_message(
+            &ctx.chat,
+            &caller.actor(),
+            MessageId::new(path.into_inner()),
+        )
+        .await?
+        .into(),
     ))
 }
 
@@ -74,7 +78,7 @@ pub async fn edit(
     body: web::Json<EditMessageRequest>,
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     let message = messages::edit_message(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         MessageId::new(path.into_inner()),
         &body.content,
@@ -97,9 +101,13 @@ pub async fn remove(
     path: web::Path<i64>,
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     Ok(web::Json(
-        messages::delete_message(&ctx, &caller.actor(), MessageId::new(path.into_inner()))
-            .await?
-            .into(),
+        messages::delete_message(
+            &ctx.chat,
+            &caller.actor(),
+            MessageId::new(path.into_inner()),
+        )
+        .await?
+        .into(),
     ))
 }
 
@@ -116,7 +124,7 @@ pub async fn thread(
     query: web::Query<ThreadQuery>,
 ) -> Result<web::Json<ThreadResponse>, ApiError> {
     let (root, replies) = messages::thread(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         MessageId::new(path.into_inner()),
         query.after_seq,
@@ -145,7 +153,7 @@ pub async fn react(
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     let emoji = validated(body.into_inner())?.emoji()?;
     let message = messages::set_reaction(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         MessageId::new(path.into_inner()),
         &emoji,
@@ -168,8 +176,14 @@ pub async fn unreact(
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     let (id, emoji) = path.into_inner();
     let emoji = field("emoji", Emoji::parse(&emoji))?;
-    let message =
-        messages::set_reaction(&ctx, &caller.actor(), MessageId::new(id), &emoji, false).await?;
+    let message = messages::set_reaction(
+        &ctx.chat,
+        &caller.actor(),
+        MessageId::new(id),
+        &emoji,
+        false,
+    )
+    .await?;
     Ok(web::Json(message.into()))
 }
 
@@ -187,7 +201,7 @@ pub async fn pin(
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     Ok(web::Json(
         messages::set_pinned(
-            &ctx,
+            &ctx.chat,
             &caller.actor(),
             MessageId::new(path.into_inner()),
             true,
@@ -210,7 +224,7 @@ pub async fn unpin(
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     Ok(web::Json(
         messages::set_pinned(
-            &ctx,
+            &ctx.chat,
             &caller.actor(),
             MessageId::new(path.into_inner()),
             false,
@@ -238,7 +252,7 @@ pub async fn report(
     let body = validated(body.into_inner())?;
     let reason = field("reason", ReportReason::parse(&body.reason))?;
     let report = messages::report_message(
-        &ctx,
+        &ctx.chat,
         &caller.actor(),
         MessageId::new(path.into_inner()),
         reason,

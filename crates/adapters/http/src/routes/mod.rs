@@ -6,5 +6,4 @@ pub mod files;
 pub mod health;
 pub mod messages;
 pub mod organizations;
-pub mod sse;
 pub mod users;

@@ -22,7 +22,7 @@ pub async fn current(
     caller: Caller,
 ) -> Result<web::Json<OrganizationResponse>, ApiError> {
     Ok(web::Json(
-        organizations::current_organization(&ctx, &caller.actor())
+        organizations::current_organization(&ctx.auth, &caller.actor())
             .await?
             .into(),
     ))

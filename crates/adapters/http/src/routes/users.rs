@@ -35,7 +35,7 @@ pub async fn list_users(
         present_only: false,
     };
     Ok(web::Json(
-        users::list_users(&ctx, &caller.actor(), request)
+        users::list_users(&ctx.people, &caller.actor(), request)
             .await?
             .into(),
     ))
@@ -59,7 +59,7 @@ pub async fn online_users(
     query: web::Query<ListUsersQuery>,
 ) -> Result<web::Json<UserPageResponse>, ApiError> {
     let page = users::online_users(
-        &ctx,
+        &ctx.people,
         &caller.actor(),
         query.after.map(UserId::new),
         query.limit,
@@ -86,7 +86,7 @@ pub async fn get_user(
     path: web::Path<i64>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     Ok(web::Json(
-        users::get_user(&ctx, &caller.actor(), UserId::new(path.into_inner()))
+        users::get_user(&ctx.people, &caller.actor(), UserId::new(path.into_inner()))
             .await?
             .into(),
     ))
@@ -118,7 +118,7 @@ pub async fn update_user(
     let changes = validated(body.into_inner())?.into_changes()?;
     Ok(web::Json(
         users::update_user(
-            &ctx,
+            &ctx.people,
             &caller.actor(),
             UserId::new(path.into_inner()),
             changes,
@@ -149,7 +149,7 @@ pub async fn delete_user(
     path: web::Path<i64>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     Ok(web::Json(
-        users::deactivate_user(&ctx, &caller.actor(), UserId::new(path.into_inner()))
+        users::deactivate_user(&ctx.people, &caller.actor(), UserId::new(path.into_inner()))
             .await?
             .into(),
     ))
@@ -177,7 +177,7 @@ pub async fn set_status(
     body: web::Json<SetStatusRequest>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let user = users::set_status(
-        &ctx,
+        &ctx.people,
         &caller.actor(),
         UserId::new(path.into_inner()),
         body.status.into(),

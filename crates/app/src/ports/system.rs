@@ -1,0 +1,62 @@
+//! System ports: time, rate limiting, readiness.
+
+use super::PortError;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A fixed-window counter's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowCount {
+    pub count: u64,
+    /// Time until the window ends and the count drops to zero (zero when `count` is zero).
+    pub resets_in: Duration,
+}
+
+/// Fixed-window counters keyed by string, shared by every node that shares the store.
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Adds one to `key`'s counter, starting a window of `window` when none is open, and returns
+    /// the new state.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn increment(&self, key: &str, window: Duration) -> Result<WindowCount, PortError>;
+
+    /// The counter's state without changing it (`count == 0` when no window is open).
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn current(&self, key: &str) -> Result<WindowCount, PortError>;
+
+    /// Drops the counter.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn clear(&self, key: &str) -> Result<(), PortError>;
+}
+
+/// A dependency `/readyz` checks.
+#[async_trait]
+pub trait ReadinessProbe: Send + Sync {
+    /// A short name for reports: `database`, `redis`.
+    fn name(&self) -> &'static str;
+
+    /// # Errors
+    /// `Unavailable` when the dependency does not answer.
+    async fn check(&self) -> Result<(), PortError>;
+}
