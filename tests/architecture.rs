@@ -1,5 +1,6 @@
 //! The crate graph is the architecture: dependencies point inward only
-//! (domain ← app ← adapters ← server), and adapters never depend on one another.
+//! (domain ← app ← api-types ← adapters ← server), adapters never depend on one another, and
+//! the test kit is for tests only.
 //! Checked over `cargo metadata`, so a stray dependency fails the build's tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
@@ -164,9 +165,10 @@ fn dependencies_point_inward_only() {
 }
 
 #[test]
-fn the_shared_wire_shapes_depend_on_the_domain_only() {
-    // tandem-api-types holds the JSON shapes the REST and real-time adapters share; it must not
-    // become a back door between adapters.
+fn the_shared_interface_types_know_the_use_cases_but_no_adapter_or_framework() {
+    // tandem-api-types holds what the REST and real-time adapters share (JSON shapes, frames,
+    // the error table, bearer parsing); it must not become a back door between adapters, nor
+    // bring a web framework or a driver into them. utoipa documents the shapes.
     let graph = Graph::load();
     let ours: Vec<_> = graph
         .direct("tandem-api-types")
@@ -174,7 +176,62 @@ fn the_shared_wire_shapes_depend_on_the_domain_only() {
         .filter(|d| d.starts_with("tandem-"))
         .cloned()
         .collect();
-    assert_eq!(ours, ["tandem-domain"]);
+    assert_eq!(ours, ["tandem-app", "tandem-domain"]);
+    let reached = graph.reachable("tandem-api-types");
+    let leaks: Vec<_> = INFRASTRUCTURE
+        .iter()
+        .filter(|name| **name != "utoipa" && reached.contains(**name))
+        .collect();
+    assert!(leaks.is_empty(), "tandem-api-types reaches {leaks:?}");
+}
+
+#[test]
+fn the_test_kit_is_for_tests_only_and_knows_no_adapter() {
+    let graph = Graph::load();
+    let ours: Vec<_> = graph
+        .direct("tandem-testkit")
+        .iter()
+        .filter(|d| d.starts_with("tandem-"))
+        .cloned()
+        .collect();
+    assert_eq!(ours, ["tandem-app", "tandem-domain"]);
+    let shipped: Vec<_> = graph
+        .edges
+        .iter()
+        .filter(|(_, deps)| deps.contains("tandem-testkit"))
+        .map(|(package, _)| package.clone())
+        .collect();
+    assert!(
+        shipped.is_empty(),
+        "{shipped:?} depend on tandem-testkit outside their tests"
+    );
+}
+
+#[test]
+fn every_crate_of_ours_has_its_place_in_the_graph() {
+    // A new crate must be classified here (and so checked by the rules above).
+    let known: Vec<&str> = [
+        "tandem-domain",
+        "tandem-app",
+        "tandem-api-types",
+        "tandem-testkit",
+    ]
+    .into_iter()
+    .chain(ADAPTERS.iter().copied())
+    .chain([
+        "tandem-server",
+        "tandem-migrations",
+        "tandem-tests",
+        "tandem-load",
+    ])
+    .collect();
+    let graph = Graph::load();
+    let unknown: Vec<_> = graph
+        .edges
+        .keys()
+        .filter(|p| p.starts_with("tandem-") && !known.contains(&p.as_str()))
+        .collect();
+    assert!(unknown.is_empty(), "unclassified crates: {unknown:?}");
 }
 
 #[test]

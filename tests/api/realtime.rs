@@ -20,6 +20,7 @@ on_every_backend!(
     the_ready_frame_names_who_is_here,
     a_consumer_that_stops_reading_is_cut_off_without_holding_up_the_others,
     a_flood_of_messages_gets_rate_limited_error_frames,
+    a_socket_of_someone_removed_from_a_private_channel_is_closed_after_their_removal,
 );
 
 const QUIET: Duration = Duration::from_millis(600);
@@ -648,4 +649,44 @@ async fn a_flood_of_messages_gets_rate_limited_error_frames(app: TestApp) {
         .send(json!({ "type": "chat_message", "content": "bob is fine" }))
         .await;
     assert!(bob_ws.expect("ack").await["id"].is_i64());
+}
+
+async fn a_socket_of_someone_removed_from_a_private_channel_is_closed_after_their_removal(
+    app: TestApp,
+) {
+    let (ana, bob) = app.organization("acme.io", "Acme").await;
+    let secret = app.channel(&ana.access_token, "secret", "private").await;
+    let invite = app
+        .post_json(
+            &format!("/api/v1/channels/{secret}/members"),
+            Some(&ana.access_token),
+            &json!({ "user_id": bob.id }),
+        )
+        .await;
+    assert_eq!(invite.status(), reqwest::StatusCode::NO_CONTENT);
+    let mut bob_ws = app.socket(&bob.access_token, secret, "").await;
+    let mut ana_ws = app.socket(&ana.access_token, secret, "").await;
+    bob_ws.expect("ready").await;
+    ana_ws.expect("ready").await;
+
+    let removed = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/channels/{secret}/members/{}", bob.id),
+            Some(&ana.access_token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(removed.status().is_success(), "{}", removed.status());
+    // Bob sees his removal, then the socket closes: nothing said after it reaches him.
+    let left = bob_ws.expect("member_left").await;
+    assert_eq!(left["user"]["id"], bob.id);
+    let (code, reason) = bob_ws.closed().await;
+    assert_eq!(code, 4404, "{reason}");
+    // Ana's socket goes on.
+    ana_ws.expect("member_left").await;
+    app.say(&ana.access_token, secret, "just us now").await;
+    let said = ana_ws.expect("chat_message").await;
+    assert_eq!(said["message"]["content"], "just us now");
 }

@@ -118,13 +118,7 @@ pub(crate) async fn notifications(
                 .map_err(|error| caller::refused(&error))?;
             let feed = PersonalFeed::open(&ctx.realtime, &caller, owner)
                 .await
-                .map_err(|error| match error {
-                    ChatError::Port(_) => (
-                        close::UNAVAILABLE,
-                        "real-time delivery is unavailable; retry shortly".to_owned(),
-                    ),
-                    other => (close::FORBIDDEN, other.to_string()),
-                })?;
+                .map_err(refusal)?;
             Ok::<_, Refusal>((caller, feed))
         };
         match opened.await {
@@ -141,6 +135,19 @@ pub(crate) async fn notifications(
         }
     });
     Ok(response)
+}
+
+/// The close of a socket whose feed could not be opened.
+fn refusal(error: ChatError) -> Refusal {
+    match error {
+        ChatError::NotFound(_) => (close::NOT_FOUND, "no such channel".to_owned()),
+        ChatError::Invalid { .. } => (close::FORBIDDEN, "after_seq must be 0 or more".to_owned()),
+        ChatError::Port(_) => (
+            close::UNAVAILABLE,
+            "real-time delivery is unavailable; retry shortly".to_owned(),
+        ),
+        other => (close::FORBIDDEN, other.to_string()),
+    }
 }
 
 async fn refuse(session: Session, (code, reason): Refusal) {

@@ -25,6 +25,14 @@ impl FakeBus {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Tells the current subscribers of `topic` that they missed payloads, as a bus does when
+    /// a subscriber falls behind or the broker reconnects.
+    pub fn lag(&self, topic: &Topic) {
+        if let Some(senders) = self.lock().subscribers.get_mut(topic) {
+            senders.retain(|s| s.send(Delivery::Lagged { missed: None }).is_ok());
+        }
+    }
+
     /// The text of every envelope published on `topic`, in order.
     pub fn published(&self, topic: &Topic) -> Vec<String> {
         self.lock()
