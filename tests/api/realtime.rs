@@ -21,6 +21,7 @@ on_every_backend!(
     a_consumer_that_stops_reading_is_cut_off_without_holding_up_the_others,
     a_flood_of_messages_gets_rate_limited_error_frames,
     a_socket_of_someone_removed_from_a_private_channel_is_closed_after_their_removal,
+    pings_from_the_client_are_answered_with_pongs_on_both_sockets,
 );
 
 const QUIET: Duration = Duration::from_millis(600);
@@ -689,4 +690,22 @@ async fn a_socket_of_someone_removed_from_a_private_channel_is_closed_after_thei
     app.say(&ana.access_token, secret, "just us now").await;
     let said = ana_ws.expect("chat_message").await;
     assert_eq!(said["message"]["content"], "just us now");
+}
+
+async fn pings_from_the_client_are_answered_with_pongs_on_both_sockets(app: TestApp) {
+    let (ana, _bob, general) = room(&app).await;
+    let mut channel = app.socket(&ana.access_token, general, "").await;
+    channel.expect("ready").await;
+    assert!(
+        channel.ping(b"keepalive-1").await,
+        "the channel socket answers"
+    );
+    let mut inbox = app.notifications(&ana.access_token, ana.id).await;
+    assert!(
+        inbox.ping(b"keepalive-2").await,
+        "the notifications socket answers"
+    );
+    // Still working after the pings.
+    channel.send(json!({ "type": "ping" })).await;
+    channel.expect("pong").await;
 }

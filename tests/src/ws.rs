@@ -163,6 +163,25 @@ impl Socket {
         }
     }
 
+    /// Sends a WebSocket ping (a control frame, as keepalive clients do) and waits for the pong
+    /// that echoes `payload`, skipping other frames; `false` when none comes within `WAIT`.
+    pub async fn ping(&mut self, payload: &[u8]) -> bool {
+        self.inner
+            .send(Message::Ping(payload.to_vec().into()))
+            .await
+            .expect("the ping is sent");
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, self.inner.next()).await
+        {
+            if let Message::Pong(echo) = message
+                && echo.as_ref() == payload
+            {
+                return true;
+            }
+        }
+        false
+    }
+
     pub async fn close(mut self) {
         let _ = self.inner.close(None).await;
     }

@@ -146,7 +146,7 @@ impl ChatSession {
         let mut ticks: u64 = 0;
         while stop.is_none() {
             let result = tokio::select! {
-                frame = frames.next() => self.on_client(frame, &outbound).await,
+                frame = frames.next() => self.on_client(frame, &session, &outbound).await,
                 next = self.feed.next() => deliver(next, &outbound),
                 _ = tick.tick() => {
                     ticks += 1;
@@ -189,6 +189,7 @@ impl ChatSession {
     async fn on_client(
         &mut self,
         frame: Option<Result<AggregatedMessage, ProtocolError>>,
+        session: &Session,
         outbound: &Outbound,
     ) -> Result<(), Stop> {
         self.last_heard = Instant::now();
@@ -196,7 +197,8 @@ impl ChatSession {
             None | Some(Ok(AggregatedMessage::Close(_))) => return Err(Stop::Gone),
             Some(Err(ProtocolError::Overflow)) => return Err(Stop::Close(1009, "frame too large")),
             Some(Err(_)) => return Err(Stop::Close(1002, "protocol error")),
-            Some(Ok(AggregatedMessage::Ping(_) | AggregatedMessage::Pong(_))) => return Ok(()),
+            Some(Ok(AggregatedMessage::Ping(payload))) => return pong(session, &payload).await,
+            Some(Ok(AggregatedMessage::Pong(_))) => return Ok(()),
             Some(Ok(AggregatedMessage::Binary(_))) => {
                 return outbound.push(&ServerFrame::error(
                     None,
@@ -289,6 +291,17 @@ impl ChatSession {
             presence.heartbeat(&realtime).await;
         }
         Ok(())
+    }
+}
+
+/// Answers a client's ping with its payload (RFC 6455, 5.5.2), as keepalive clients expect;
+/// waits for room in the connection's buffer no longer than the server's own pings do.
+async fn pong(session: &Session, payload: &[u8]) -> Result<(), Stop> {
+    let mut session = session.clone();
+    match tokio::time::timeout(PING_ROOM_WAIT, session.pong(payload)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Stop::Gone),
+        Err(_) => Err(Stop::Close(close::SLOW_CONSUMER, SLOW_CONSUMER_REASON)),
     }
 }
 

@@ -63,7 +63,14 @@ impl NotificationSession {
                     last_heard = Instant::now();
                     match frame {
                         Some(Ok(AggregatedMessage::Text(text))) => Some(answer(&text)),
-                        Some(Ok(AggregatedMessage::Ping(_) | AggregatedMessage::Pong(_) | AggregatedMessage::Binary(_))) => None,
+                        // Keepalive clients expect their pings answered (RFC 6455, 5.5.2).
+                        Some(Ok(AggregatedMessage::Ping(payload))) => {
+                            if session.pong(&payload).await.is_err() {
+                                code = Some((1000, ""));
+                            }
+                            None
+                        }
+                        Some(Ok(AggregatedMessage::Pong(_) | AggregatedMessage::Binary(_))) => None,
                         _ => { code = Some((1000, "")); None }
                     }
                 }
