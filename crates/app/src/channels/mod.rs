@@ -5,7 +5,7 @@ mod manage;
 mod membership;
 mod read;
 
-pub use create::{CreateChannel, Created, create_channel};
+pub use create::{CreateChannel, Created, MAX_DIRECT_MEMBERS, create_channel};
 pub use manage::{delete_channel, get_channel, list_channels, update_channel};
 pub use membership::{add_member, join_channel, leave_channel, list_members, remove_member};
 pub use read::mark_read;
@@ -69,13 +69,13 @@ impl From<ChannelDenied> for ChatError {
     }
 }
 
-/// A channel with the caller's membership, loaded for a rule check.
-pub(crate) struct Loaded {
+/// A channel the caller can see, with their membership in it, for a rule check.
+pub(crate) struct VisibleChannel {
     pub channel: Channel,
     pub membership: Option<Membership>,
 }
 
-impl Loaded {
+impl VisibleChannel {
     pub fn access<'a>(&'a self, ctx: &ChatContext, actor: &'a Actor) -> ChannelAccess<'a> {
         ChannelAccess {
             actor,
@@ -92,14 +92,14 @@ pub(crate) async fn load(
     ctx: &ChatContext,
     actor: &Actor,
     id: ChannelId,
-) -> Result<Loaded, ChatError> {
+) -> Result<VisibleChannel, ChatError> {
     let channel = ctx
         .channels
         .find_by_id(id)
         .await?
         .ok_or(ChatError::NotFound("channel"))?;
     let membership = ctx.channels.membership(id, actor.id).await?;
-    let loaded = Loaded {
+    let loaded = VisibleChannel {
         channel,
         membership,
     };

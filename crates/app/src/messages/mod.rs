@@ -19,7 +19,7 @@ pub use send::{MAX_ATTACHMENTS, SendMessage, Sent, send_message};
 pub use write::{delete_message, edit_message};
 
 use crate::ChatContext;
-use crate::channels::{ChatError, Loaded, load};
+use crate::channels::{ChatError, VisibleChannel, load};
 use tandem_domain::{Actor, Mention, Message, MessageBody, MessageId};
 
 /// Loads a message and its channel for a rule check; `NotFound` when the actor cannot see it.
@@ -27,7 +27,7 @@ pub(crate) async fn load_message(
     ctx: &ChatContext,
     actor: &Actor,
     id: MessageId,
-) -> Result<(Message, Loaded), ChatError> {
+) -> Result<(Message, VisibleChannel), ChatError> {
     let message = ctx
         .messages
         .find(id, actor.id)
@@ -50,7 +50,7 @@ const MAX_NAMED_MENTIONS: usize = 50;
 pub(crate) async fn resolve_mentions(
     ctx: &ChatContext,
     actor: &Actor,
-    loaded: &Loaded,
+    loaded: &VisibleChannel,
     body: &MessageBody,
 ) -> Result<Vec<Mention>, ChatError> {
     let targets = body.mentions();

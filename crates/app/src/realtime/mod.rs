@@ -13,13 +13,13 @@ mod envelope;
 mod feed;
 mod personal;
 mod presence;
-mod present;
 mod typing;
+mod who_is_here;
 
 pub use announce::Announcer;
 pub use envelope::Envelope;
 pub use feed::{ChannelFeed, FeedEnd, OpenedFeed, REORDER_LIMIT, REORDER_WAIT};
 pub use personal::{PersonalFeed, PersonalItem};
 pub use presence::PresenceConnection;
-pub use present::{PRESENT_LIMIT, present_members};
 pub use typing::Typing;
+pub use who_is_here::{PRESENT_LIMIT, present_members};
