@@ -65,11 +65,15 @@ pub struct ChannelName(String);
 
 impl ChannelName {
     pub const MAX_LEN: usize = 80;
+    /// What the names of direct conversations start with.
+    const DIRECT_PREFIX: &'static str = "dm-";
 
-    /// Trims and lowercases, then checks length and alphabet.
+    /// Trims and lowercases, then checks length and alphabet. Names starting with `dm-` are
+    /// the direct conversations' ([`Self::direct`]): a channel named like one could be taken
+    /// for it, or tell by a conflict whether two people have one.
     ///
     /// # Errors
-    /// `invalid_channel_name` saying what is wrong.
+    /// `invalid_channel_name` saying what is wrong; `reserved_channel_name` for `dm-…`.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let value = raw.trim().to_lowercase();
         let len = value.chars().count();
@@ -88,6 +92,12 @@ impl ChannelName {
                 "may contain only letters, digits, '-', '_' and '.' (no spaces)",
             ));
         }
+        if value.starts_with(Self::DIRECT_PREFIX) {
+            return Err(InvalidInput::new(
+                "reserved_channel_name",
+                "names starting with dm- are kept for direct conversations",
+            ));
+        }
         Ok(Self(value))
     }
 
@@ -97,7 +107,8 @@ impl ChannelName {
         ids.sort_unstable();
         ids.dedup();
         Self(format!(
-            "dm-{}",
+            "{}{}",
+            Self::DIRECT_PREFIX,
             ids.iter().map(i64::to_string).collect::<Vec<_>>().join("-")
         ))
     }
@@ -353,6 +364,12 @@ mod tests {
         assert_eq!(
             ChannelName::direct(&[UserId::new(9), UserId::new(2), UserId::new(9)]).as_str(),
             "dm-2-9"
+        );
+        let reserved = ChannelName::parse("DM-2-9").unwrap_err();
+        assert_eq!(reserved.code, "reserved_channel_name");
+        assert!(
+            ChannelName::parse("dm2").is_ok(),
+            "only the dm- prefix is kept"
         );
     }
 

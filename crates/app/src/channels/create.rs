@@ -63,6 +63,7 @@ pub async fn create_channel(
                 .channels
                 .find_by_name(actor.organization_id, &name)
                 .await?
+                .filter(|c| c.kind == ChannelKind::Direct)
             {
                 return Ok(Created::Existing(existing));
             }
@@ -102,6 +103,7 @@ pub async fn create_channel(
             .channels
             .find_by_name(actor.organization_id, &name)
             .await?
+            .filter(|c| c.kind == ChannelKind::Direct)
             .map(Created::Existing)
             .ok_or(ChatError::NotFound("channel")),
         Err(error) => Err(error.into()),

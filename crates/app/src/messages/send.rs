@@ -49,6 +49,19 @@ pub async fn send_message(
         )
         .await?;
     if sent.count > policy.max_messages_per_window {
+        // A retry of a message already stored is answered with it, limit or not: the sender
+        // must learn it went through.
+        if let Some(key) = &cmd.client_msg_id
+            && let Some(message) = ctx
+                .messages
+                .find_by_client_msg_id(cmd.channel_id, actor.id, key)
+                .await?
+        {
+            return Ok(Sent {
+                message,
+                event: None,
+            });
+        }
         return Err(ChatError::RateLimited {
             retry_after: sent.resets_in,
         });

@@ -239,6 +239,18 @@ pub trait MessageRepository: Send + Sync {
     /// `Unavailable` / `Unexpected` only.
     async fn find(&self, id: MessageId, viewer: UserId) -> Result<Option<Message>, PortError>;
 
+    /// The message `author` stored in `channel_id` under `key` (the idempotency key of
+    /// [`Self::append`]), as its author sees it; `None` when they stored none under it.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn find_by_client_msg_id(
+        &self,
+        channel_id: ChannelId,
+        author: UserId,
+        key: &ClientMsgId,
+    ) -> Result<Option<Message>, PortError>;
+
     /// Several messages by id (any order), as [`Self::find`].
     ///
     /// # Errors

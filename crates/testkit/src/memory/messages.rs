@@ -8,8 +8,8 @@ use tandem_app::ports::{
     Activity, Appended, HistoryQuery, MessageRepository, NewMessage, NewReport, PortError,
 };
 use tandem_domain::{
-    ChannelEvent, ChannelId, Emoji, Mention, Message, MessageBody, MessageId, MessageReport,
-    OrganizationId, UserId,
+    ChannelEvent, ChannelId, ClientMsgId, Emoji, Mention, Message, MessageBody, MessageId,
+    MessageReport, OrganizationId, UserId,
 };
 
 type Port<T> = Result<T, PortError>;
@@ -23,6 +23,23 @@ impl MessageRepository for MemoryStore {
     async fn find(&self, id: MessageId, viewer: UserId) -> Port<Option<Message>> {
         let state = self.lock();
         Ok(state.messages.get(&id).map(|row| state.view(row, viewer)))
+    }
+
+    async fn find_by_client_msg_id(
+        &self,
+        channel_id: ChannelId,
+        author: UserId,
+        key: &ClientMsgId,
+    ) -> Port<Option<Message>> {
+        let state = self.lock();
+        let Some(id) = state
+            .channels
+            .get(&channel_id)
+            .and_then(|channel| channel.client_ids.get(&(author, key.clone())))
+        else {
+            return Ok(None);
+        };
+        Ok(state.messages.get(id).map(|row| state.view(row, author)))
     }
 
     async fn find_many(&self, ids: &[MessageId], viewer: UserId) -> Port<Vec<Message>> {

@@ -16,8 +16,8 @@ use tandem_app::ports::{
     Activity, Appended, HistoryQuery, MessageRepository, NewMessage, NewReport, PortError,
 };
 use tandem_domain::{
-    ChannelEvent, ChannelId, Emoji, Mention, Message, MessageBody, MessageId, MessageReport,
-    OrganizationId, UserId,
+    ChannelEvent, ChannelId, ClientMsgId, Emoji, Mention, Message, MessageBody, MessageId,
+    MessageReport, OrganizationId, UserId,
 };
 
 pub(crate) struct SeaMessageRepository {
@@ -34,6 +34,18 @@ impl MessageRepository for SeaMessageRepository {
         Ok(load_messages(&self.db, &[id.get()], viewer.get())
             .await?
             .pop())
+    }
+
+    async fn find_by_client_msg_id(
+        &self,
+        channel_id: ChannelId,
+        author: UserId,
+        key: &ClientMsgId,
+    ) -> Result<Option<Message>, PortError> {
+        let Some(id) = write::id_by_client_msg_id(&self.db, channel_id, author, key).await? else {
+            return Ok(None);
+        };
+        Ok(load_messages(&self.db, &[id], author.get()).await?.pop())
     }
 
     async fn find_many(

@@ -112,11 +112,21 @@ async fn find_by_client_msg_id<C: ConnectionTrait>(
     let Some(key) = &new.client_msg_id else {
         return Ok(None);
     };
+    id_by_client_msg_id(db, new.channel_id, new.user_id, key).await
+}
+
+/// The id of the message `author` stored in `channel_id` under `key`, if any.
+pub(crate) async fn id_by_client_msg_id<C: ConnectionTrait>(
+    db: &C,
+    channel_id: tandem_domain::ChannelId,
+    author: tandem_domain::UserId,
+    key: &tandem_domain::ClientMsgId,
+) -> Result<Option<i64>, PortError> {
     message::Entity::find()
         .select_only()
         .column(message::Column::Id)
-        .filter(message::Column::ChannelId.eq(new.channel_id.get()))
-        .filter(message::Column::UserId.eq(new.user_id.get()))
+        .filter(message::Column::ChannelId.eq(channel_id.get()))
+        .filter(message::Column::UserId.eq(author.get()))
         .filter(message::Column::ClientMsgId.eq(key.as_str()))
         .into_tuple::<i64>()
         .one(db)

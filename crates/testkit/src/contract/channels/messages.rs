@@ -116,10 +116,11 @@ pub async fn repeating_a_client_msg_id_returns_the_stored_message_and_writes_not
     assert_eq!(history, [stored]);
 }
 
+/// Also: each author finds their own message by the key, in its channel only.
 pub async fn the_same_client_msg_id_is_independent_per_author_and_channel(p: &ChannelPorts) {
     let team = Team::new(p).await;
     let (channel, other) = (team.channel(p).await, team.channel(p).await);
-    let key = Some(ClientMsgId::parse(&tag()).unwrap());
+    let key = ClientMsgId::parse(&tag()).unwrap();
     let mut ids = Vec::new();
     for (channel, author) in [
         (channel.id, team.ana),
@@ -127,11 +128,31 @@ pub async fn the_same_client_msg_id_is_independent_per_author_and_channel(p: &Ch
         (other.id, team.ana),
     ] {
         let new = NewMessage {
-            client_msg_id: key.clone(),
+            client_msg_id: Some(key.clone()),
             ..message(channel, author, "hi")
         };
         ids.push(created(p.messages.append(new).await.unwrap()).0.id);
     }
+    let owners = [
+        (channel.id, team.ana),
+        (channel.id, team.bob),
+        (other.id, team.ana),
+    ];
+    for ((channel, author), id) in owners.into_iter().zip(&ids) {
+        let found = p
+            .messages
+            .find_by_client_msg_id(channel, author, &key)
+            .await
+            .unwrap();
+        assert_eq!(found.map(|m| m.id), Some(*id), "each finds its own");
+    }
+    let unknown = ClientMsgId::parse(&tag()).unwrap();
+    let none = p
+        .messages
+        .find_by_client_msg_id(channel.id, team.ana, &unknown)
+        .await
+        .unwrap();
+    assert!(none.is_none());
     ids.dedup();
     assert_eq!(ids.len(), 3);
     // Without a key nothing is ever deduplicated.
