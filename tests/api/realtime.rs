@@ -22,6 +22,7 @@ on_every_backend!(
     a_flood_of_messages_gets_rate_limited_error_frames,
     a_socket_of_someone_removed_from_a_private_channel_is_closed_after_their_removal,
     pings_from_the_client_are_answered_with_pongs_on_both_sockets,
+    open_sockets_close_when_their_session_ends_on_logout_or_a_password_change,
 );
 
 const QUIET: Duration = Duration::from_millis(600);
@@ -708,4 +709,36 @@ async fn pings_from_the_client_are_answered_with_pongs_on_both_sockets(app: Test
     // Still working after the pings.
     channel.send(json!({ "type": "ping" })).await;
     channel.expect("pong").await;
+}
+
+async fn open_sockets_close_when_their_session_ends_on_logout_or_a_password_change(app: TestApp) {
+    let (_ana, bob, general) = room(&app).await;
+    let laptop = app.login_ok(&bob.username).await;
+    let mut phone_channel = app.socket(&bob.access_token, general, "").await;
+    let mut phone_inbox = app.notifications(&bob.access_token, bob.id).await;
+    let mut laptop_channel = app.socket(&laptop.access_token, general, "").await;
+    phone_channel.expect("ready").await;
+    laptop_channel.expect("ready").await;
+
+    // Logging out on the phone closes the phone's sockets, on whichever node they are.
+    let out = app
+        .post_json("/api/v1/auth/logout", Some(&bob.access_token), &json!({}))
+        .await;
+    assert_eq!(out.status(), reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(phone_channel.closed().await.0, 4401);
+    assert_eq!(phone_inbox.closed().await.0, 4401);
+    // The laptop's session goes on...
+    app.say(&laptop.access_token, general, "still here").await;
+    laptop_channel.expect("chat_message").await;
+
+    // ...until a password change ends every session.
+    let changed = app
+        .post_json(
+            "/api/v1/auth/password",
+            Some(&laptop.access_token),
+            &json!({ "current_password": tandem_tests::PASSWORD, "new_password": "a brand new secret" }),
+        )
+        .await;
+    assert_eq!(changed.status(), reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(laptop_channel.closed().await.0, 4401);
 }

@@ -188,6 +188,8 @@ pub struct AuthContext {
     pub rate_limiter: Arc<dyn RateLimiter>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub clock: Arc<dyn Clock>,
+    /// Ended sessions close their live connections on every node.
+    pub announcer: Announcer,
     pub policy: AuthPolicy,
 }
 
@@ -292,6 +294,7 @@ impl AppContext {
             rate_limiter: ports.rate_limiter.clone(),
             hasher: ports.hasher,
             clock: ports.clock.clone(),
+            announcer: announcer.clone(),
             policy: policies.auth,
         });
         let people = Arc::new(PeopleContext {

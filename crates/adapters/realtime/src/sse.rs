@@ -102,7 +102,7 @@ pub async fn activity(
     let actor = caller.actor();
     let opened = ChannelFeed::open(
         ctx.realtime.clone(),
-        actor.clone(),
+        &caller,
         ChannelId::new(path.into_inner()),
         resume_after,
     )
@@ -122,7 +122,6 @@ pub async fn activity(
             seq: opened.channel.last_seq,
             user_id: actor.id.get(),
         },
-        expires_at: caller.expires_at,
     };
     Ok(stream::respond(&settings, stats, move |sink| {
         producer.run(sink, opened.feed)

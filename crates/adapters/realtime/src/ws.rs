@@ -83,7 +83,7 @@ async fn open_chat(
         .await
         .map_err(|error| caller::refused(&error))?;
     let channel_id = channel_id.ok_or((close::NOT_FOUND, "no such channel".to_owned()))?;
-    let opened = ChannelFeed::open(ctx.realtime.clone(), caller.actor(), channel_id, after_seq)
+    let opened = ChannelFeed::open(ctx.realtime.clone(), &caller, channel_id, after_seq)
         .await
         .map_err(|error| match error {
             ChatError::NotFound(_) => (close::NOT_FOUND, "no such channel".to_owned()),

@@ -86,7 +86,9 @@ pub(crate) async fn end_all_sessions(
     ctx.sessions.revoke_all_for_user(user_id, now).await?;
     ctx.denylist
         .revoke_user_tokens(user_id, cutoff, now + ctx.policy.access_token_ttl)
-        .await
+        .await?;
+    ctx.announcer.sessions_ended(user_id, None).await;
+    Ok(())
 }
 
 /// Access tokens carry their issue time to the millisecond: cutting at the start of the

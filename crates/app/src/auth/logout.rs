@@ -26,5 +26,8 @@ pub async fn logout(
             .revoke_family_of(&hash_refresh_token(&token), caller.user.id, ctx.clock.now())
             .await?;
     }
+    ctx.announcer
+        .sessions_ended(caller.user.id, Some(&caller.token_id))
+        .await;
     Ok(())
 }

@@ -35,6 +35,9 @@ pub enum Topic {
     User(UserId),
     /// What concerns a whole organization (presence, the admin dashboard).
     Organization(OrganizationId),
+    /// One user's sessions ending (logout, password change, deactivation): every live
+    /// connection of theirs listens, and those whose token ended close.
+    Sessions(UserId),
 }
 
 /// `channel:42`, `user:7`, `organization:3`: stable, so adapters may use it in broker keys.
@@ -44,6 +47,7 @@ impl fmt::Display for Topic {
             Self::Channel(id) => write!(f, "channel:{id}"),
             Self::User(id) => write!(f, "user:{id}"),
             Self::Organization(id) => write!(f, "organization:{id}"),
+            Self::Sessions(id) => write!(f, "sessions:{id}"),
         }
     }
 }

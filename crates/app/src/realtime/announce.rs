@@ -55,6 +55,13 @@ impl Announcer {
         }
     }
 
+    /// Sessions of `user_id` ended: the one of access token `token_id`, or all of them (`None`).
+    /// Their live connections on every node close.
+    pub async fn sessions_ended(&self, user_id: UserId, token_id: Option<&str>) {
+        let text = token_id.unwrap_or(super::session::ALL_SESSIONS);
+        self.publish(Topic::Sessions(user_id), text).await;
+    }
+
     /// `user` came online or went offline, to their organization.
     pub async fn presence_changed(&self, user: &User, online: bool) {
         let text = self.frames.presence(user, online);

@@ -9,11 +9,15 @@
 //! once. Payloads at or below what was passed on are duplicates and dropped.
 //!
 //! After a change that may take the channel away from the caller (a member left, the channel
-//! changed), the feed checks that the caller may still read it, and ends when not.
+//! changed), the feed checks that the caller may still read it, and ends when not. It also
+//! ends with the caller's session (see `session`): at the token's expiry, or when the session
+//! ends on any node.
 
 use super::Envelope;
 use super::announce::rechecks_access;
+use super::session::SessionWatch;
 use crate::RealtimeContext;
+use crate::auth::Authenticated;
 use crate::channels::{self, ChatError};
 use crate::messages::{self, EventPage};
 use crate::ports::{ChannelChange, Delivery, Subscription, Topic};
@@ -37,6 +41,9 @@ pub enum FeedEnd {
     Unavailable,
     /// The caller may no longer read the channel.
     AccessLost,
+    /// The caller's access token expired, or its session ended (logout, password change,
+    /// deactivation): reconnect with a fresh token.
+    SessionEnded,
 }
 
 type Pending<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -47,6 +54,7 @@ pub struct ChannelFeed {
     actor: Actor,
     channel_id: ChannelId,
     subscription: Subscription,
+    session: SessionWatch,
     /// The last `seq` passed on.
     last_seq: i64,
     /// Live payloads that arrived ahead of a missing `seq`, and since when one has been missing.
@@ -69,8 +77,8 @@ pub struct OpenedFeed {
 }
 
 impl ChannelFeed {
-    /// Starts listening to `channel_id` for `actor`: subscribes, then reads the channel (so
-    /// nothing published in between is missed), and checks the actor may see it. With
+    /// Starts listening to `channel_id` for `caller`: subscribes, then reads the channel (so
+    /// nothing published in between is missed), and checks the caller may see it. With
     /// `after_seq`, the stored changes after it come first; a `seq` from the future (a restored
     /// database) starts from the channel's latest instead of skipping what comes.
     ///
@@ -79,10 +87,11 @@ impl ChannelFeed {
     /// `Port` when the bus or storage cannot be reached.
     pub async fn open(
         ctx: Arc<RealtimeContext>,
-        actor: Actor,
+        caller: &Authenticated,
         channel_id: ChannelId,
         after_seq: Option<i64>,
     ) -> Result<OpenedFeed, ChatError> {
+        let actor = caller.actor();
         if after_seq.is_some_and(|seq| seq < 0) {
             return Err(ChatError::invalid(
                 "after_seq",
@@ -91,6 +100,7 @@ impl ChannelFeed {
             ));
         }
         let subscription = ctx.bus.subscribe(&Topic::Channel(channel_id)).await?;
+        let session = SessionWatch::start(&ctx, caller).await?;
         let loaded = channels::load(&ctx.chat, &actor, channel_id).await?;
         let can_post = loaded.access(&ctx.chat, &actor).can_post().is_ok();
         let current = loaded.channel.last_seq;
@@ -99,6 +109,7 @@ impl ChannelFeed {
             actor,
             channel_id,
             subscription,
+            session,
             last_seq: after_seq.map_or(current, |after| after.min(current)),
             ahead: BTreeMap::new(),
             gap_since: None,
@@ -179,6 +190,7 @@ impl ChannelFeed {
             tokio::select! {
                 delivery = self.subscription.recv() => self.delivered(delivery)?,
                 () = sleep_until(deadline) => self.catch_up_due = true,
+                end = self.session.ended() => return Err(end),
             }
         }
     }

@@ -13,6 +13,7 @@ mod envelope;
 mod feed;
 mod personal;
 mod presence;
+mod session;
 mod typing;
 mod who_is_here;
 

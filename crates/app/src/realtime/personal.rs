@@ -1,8 +1,9 @@
 //! A person's own feed, for the notifications socket: their personal notifications (mentions,
 //! direct messages, invitations, unread counts) and their organization's presence changes.
-//! Nobody else's: a caller opens only their own.
+//! Nobody else's: a caller opens only their own, and it ends with their session.
 
-use super::Envelope;
+use super::session::SessionWatch;
+use super::{Envelope, FeedEnd};
 use crate::RealtimeContext;
 use crate::auth::Authenticated;
 use crate::channels::ChatError;
@@ -23,6 +24,7 @@ pub enum PersonalItem {
 pub struct PersonalFeed {
     personal: Subscription,
     organization: Subscription,
+    session: SessionWatch,
 }
 
 impl PersonalFeed {
@@ -46,26 +48,32 @@ impl PersonalFeed {
             .bus
             .subscribe(&Topic::Organization(user.organization_id))
             .await?;
+        let session = SessionWatch::start(ctx, caller).await?;
         Ok(Self {
             personal,
             organization,
+            session,
         })
     }
 
-    /// The next item; `None` once the bus has shut down. Cancel-safe.
-    pub async fn next(&mut self) -> Option<PersonalItem> {
+    /// The next item. Cancel-safe.
+    ///
+    /// # Errors
+    /// `Unavailable` once the bus has shut down, `SessionEnded` when the caller's session did.
+    pub async fn next(&mut self) -> Result<PersonalItem, FeedEnd> {
         loop {
             let delivery = tokio::select! {
                 delivery = self.personal.recv() => delivery,
                 delivery = self.organization.recv() => delivery,
+                end = self.session.ended() => return Err(end),
             };
-            match delivery? {
+            match delivery.ok_or(FeedEnd::Unavailable)? {
                 Delivery::Payload(bytes) => {
                     if let Some(envelope) = Envelope::open(bytes) {
-                        return Some(PersonalItem::Frame(envelope));
+                        return Ok(PersonalItem::Frame(envelope));
                     }
                 }
-                Delivery::Lagged { .. } => return Some(PersonalItem::Lost),
+                Delivery::Lagged { .. } => return Ok(PersonalItem::Lost),
             }
         }
     }

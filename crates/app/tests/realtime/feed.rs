@@ -1,31 +1,32 @@
 //! `ChannelFeed`: every stored change after the start exactly once, in `seq` order.
 
 use std::time::Duration;
+use tandem_app::auth::{self, Authenticated, Logout};
 use tandem_app::channels::{self, ChatError, CreateChannel, Created};
 use tandem_app::ports::{MessageRepository, NewMessage, Topic};
 use tandem_app::realtime::{ChannelFeed, Envelope, FeedEnd, REORDER_WAIT};
-use tandem_domain::{Actor, ChannelId, ChannelKind, ChannelName, MessageBody, MessageType};
+use tandem_domain::{ChannelId, ChannelKind, ChannelName, MessageBody, MessageType};
 use tandem_testkit::fakes::TestContext;
 
 struct Room {
     t: TestContext,
-    ana: Actor,
-    bob: Actor,
+    ana: Authenticated,
+    bob: Authenticated,
     channel: ChannelId,
 }
 
 async fn room(kind: ChannelKind) -> Room {
     let t = TestContext::new();
-    let ana = Actor::of(&t.found("ana@acme.io", "ana", "Acme").await.user);
-    let bob = Actor::of(&t.join("bob@acme.io", "bob").await.user);
+    let ana = t.caller(&t.found("ana@acme.io", "ana", "Acme").await).await;
+    let bob = t.caller(&t.join("bob@acme.io", "bob").await).await;
     let created = channels::create_channel(
         &t.ctx.chat,
-        &ana,
+        &ana.actor(),
         CreateChannel {
             name: Some(ChannelName::parse("general").unwrap()),
             description: None,
             kind,
-            member_ids: vec![bob.id],
+            member_ids: vec![bob.user.id],
         },
     )
     .await
@@ -42,9 +43,9 @@ async fn room(kind: ChannelKind) -> Room {
 }
 
 impl Room {
-    async fn open(&self, actor: &Actor, after_seq: Option<i64>) -> ChannelFeed {
+    async fn open(&self, caller: &Authenticated, after_seq: Option<i64>) -> ChannelFeed {
         let ctx = self.t.ctx.realtime.clone();
-        ChannelFeed::open(ctx, actor.clone(), self.channel, after_seq)
+        ChannelFeed::open(ctx, caller, self.channel, after_seq)
             .await
             .unwrap()
             .feed
@@ -57,7 +58,7 @@ impl Room {
             .store
             .append(NewMessage {
                 channel_id: self.channel,
-                user_id: self.ana.id,
+                user_id: self.ana.user.id,
                 content: MessageBody::parse(text, 1000).unwrap(),
                 message_type: MessageType::Text,
                 reply_to_id: None,
@@ -244,7 +245,7 @@ async fn someone_removed_from_a_private_channel_sees_it_then_the_feed_ends() {
     let r = room(ChannelKind::Private).await;
     let mut bobs = r.open(&r.bob, None).await;
     let mut anas = r.open(&r.ana, None).await;
-    channels::remove_member(&r.t.ctx.chat, &r.ana, r.channel, r.bob.id)
+    channels::remove_member(&r.t.ctx.chat, &r.ana.actor(), r.channel, r.bob.user.id)
         .await
         .unwrap();
     let mut seen = Vec::new();
@@ -271,7 +272,7 @@ async fn someone_removed_from_a_private_channel_sees_it_then_the_feed_ends() {
             break text;
         }
     };
-    assert!(member_left.contains(&format!("user={}", r.bob.id)));
+    assert!(member_left.contains(&format!("user={}", r.bob.user.id)));
     let after = r.store_quietly("still here").await;
     r.publish(after, "live").await;
     assert_eq!(next(&mut anas).await.0, after);
@@ -280,10 +281,72 @@ async fn someone_removed_from_a_private_channel_sees_it_then_the_feed_ends() {
 #[tokio::test]
 async fn a_feed_is_refused_for_channels_the_caller_cannot_see_and_negative_seqs() {
     let r = room(ChannelKind::Private).await;
-    let outsider = Actor::of(&r.t.found("cy@other.io", "cy", "Other").await.user);
+    let outsider =
+        r.t.caller(&r.t.found("cy@other.io", "cy", "Other").await)
+            .await;
     let ctx = r.t.ctx.realtime.clone();
-    let refused = ChannelFeed::open(ctx.clone(), outsider, r.channel, None).await;
+    let refused = ChannelFeed::open(ctx.clone(), &outsider, r.channel, None).await;
     assert!(matches!(refused, Err(ChatError::NotFound(_))));
-    let negative = ChannelFeed::open(ctx, r.ana.clone(), r.channel, Some(-1)).await;
+    let negative = ChannelFeed::open(ctx, &r.ana, r.channel, Some(-1)).await;
     assert!(matches!(negative, Err(ChatError::Invalid { .. })));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_feed_ends_when_its_session_is_logged_out_and_others_go_on() {
+    let r = room(ChannelKind::Public).await;
+    // Ana on two devices: logging out on one ends that one's feed only.
+    let phone =
+        r.t.caller(&r.t.join("ana.phone@acme.io", "ana_phone").await)
+            .await;
+    let mut laptops = r.open(&r.ana, None).await;
+    let mut phones = r.open(&phone, None).await;
+    auth::logout(
+        &r.t.ctx.auth,
+        &r.ana,
+        Logout {
+            refresh_token: None,
+        },
+    )
+    .await
+    .unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(5), laptops.next())
+        .await
+        .unwrap();
+    assert_eq!(ended.err(), Some(FeedEnd::SessionEnded));
+    let next_seq = r.store_quietly("still there").await;
+    r.publish(next_seq, "live").await;
+    assert_eq!(next(&mut phones).await.0, next_seq);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_password_change_ends_every_feed_of_that_person() {
+    let r = room(ChannelKind::Public).await;
+    let mut first = r.open(&r.bob, None).await;
+    let mut second = r.open(&r.bob, None).await;
+    let change = auth::ChangePassword {
+        current_password: tandem_testkit::fakes::PASSWORD.to_owned(),
+        new_password: "another horse battery staple".to_owned(),
+    };
+    auth::change_password(&r.t.ctx.auth, &r.bob, change)
+        .await
+        .unwrap();
+    for feed in [&mut first, &mut second] {
+        let ended = tokio::time::timeout(Duration::from_secs(5), feed.next())
+            .await
+            .unwrap();
+        assert_eq!(ended.err(), Some(FeedEnd::SessionEnded));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_feed_ends_when_its_access_token_expires() {
+    let r = room(ChannelKind::Public).await;
+    let mut feed = r.open(&r.ana, None).await;
+    let left = (r.ana.expires_at - tandem_app::ports::Clock::now(&*r.t.clock))
+        .to_std()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let ended = tokio::time::timeout(left * 2, feed.next()).await.unwrap();
+    assert_eq!(ended.err(), Some(FeedEnd::SessionEnded));
+    assert!(started.elapsed() >= left, "not before the token's expiry");
 }

@@ -9,7 +9,6 @@
 
 use super::stream::{Chunk, End, Sink};
 use crate::EventStreamSettings;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tandem_api_types::frames;
 use tandem_app::ports::OpenConnection;
@@ -36,8 +35,6 @@ pub(super) struct ActivityStream {
     /// This stream, counted while it lives.
     pub counted: OpenConnection,
     pub ready: ActivityReady,
-    /// When the caller's access token expires: the stream ends then.
-    pub expires_at: DateTime<Utc>,
 }
 
 impl ActivityStream {
@@ -75,15 +72,13 @@ impl ActivityStream {
             actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + every, every);
         // After a long wait for a slow client, one keep-alive is enough, not a burst.
         keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let expiry =
-            actix_web::rt::time::sleep((self.expires_at - Utc::now()).to_std().unwrap_or_default());
-        tokio::pin!(expiry);
         loop {
             tokio::select! {
                 () = sink.closed() => return Err(End::Gone),
                 next = feed.next() => {
                     let envelope = next.map_err(|end| match end {
                         FeedEnd::AccessLost => End::AccessLost,
+                        FeedEnd::SessionEnded => End::Unauthorized,
                         FeedEnd::Unavailable => End::Unavailable,
                     })?;
                     // Typing and who has the channel open are not activity.
@@ -95,7 +90,6 @@ impl ActivityStream {
                     }
                 }
                 _ = keep_alive.tick() => sink.send(Chunk::comment("keep-alive")).await?,
-                () = &mut expiry => return Err(End::Unauthorized),
             }
         }
     }

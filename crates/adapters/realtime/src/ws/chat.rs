@@ -317,6 +317,10 @@ fn deliver(next: Result<Envelope, FeedEnd>, outbound: &Outbound) -> Result<(), S
             close::NOT_FOUND,
             "you can no longer read this channel",
         )),
+        Err(FeedEnd::SessionEnded) => Err(Stop::Close(
+            close::UNAUTHENTICATED,
+            "the access token expired or was revoked; reconnect with a fresh one",
+        )),
     }
 }
 

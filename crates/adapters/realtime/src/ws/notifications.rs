@@ -11,7 +11,7 @@ use std::time::Instant;
 use tandem_api_types::realtime::ServerFrame;
 use tandem_app::AppContext;
 use tandem_app::auth::Authenticated;
-use tandem_app::realtime::{PersonalFeed, PersonalItem, PresenceConnection};
+use tandem_app::realtime::{FeedEnd, PersonalFeed, PersonalItem, PresenceConnection};
 
 pub(super) struct NotificationSession {
     pub ctx: Arc<AppContext>,
@@ -53,8 +53,12 @@ impl NotificationSession {
         while code.is_none() {
             let text = tokio::select! {
                 item = feed.next() => match item {
-                    Some(item) => Some(forward(item)),
-                    None => {
+                    Ok(item) => Some(forward(item)),
+                    Err(FeedEnd::SessionEnded) => {
+                        code = Some((close::UNAUTHENTICATED, "the access token expired or was revoked; reconnect with a fresh one"));
+                        None
+                    }
+                    Err(_) => {
                         code = Some((close::UNAVAILABLE, "real-time delivery was interrupted; reconnect"));
                         None
                     }
