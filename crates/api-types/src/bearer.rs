@@ -9,6 +9,15 @@ pub fn bearer_token(header: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The token of an `Authorization` header value, else a non-empty `token` query parameter (for
+/// clients that cannot set headers: `EventSource`, browser WebSockets, `<img src>`).
+pub fn header_or_query(header: Option<&str>, query: Option<String>) -> Option<String> {
+    header
+        .and_then(bearer_token)
+        .map(str::to_owned)
+        .or(query.filter(|t| !t.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::bearer_token;
@@ -20,5 +29,21 @@ mod tests {
         assert_eq!(bearer_token("Basic abc"), None);
         assert_eq!(bearer_token("Bearer "), None);
         assert_eq!(bearer_token("Bearer"), None);
+    }
+
+    #[test]
+    fn the_header_wins_over_the_query_and_empty_values_count_as_none() {
+        use super::header_or_query;
+        let query = || Some("from-query".to_owned());
+        assert_eq!(
+            header_or_query(Some("Bearer h"), query()).as_deref(),
+            Some("h")
+        );
+        assert_eq!(
+            header_or_query(Some("Basic h"), query()).as_deref(),
+            Some("from-query")
+        );
+        assert_eq!(header_or_query(None, Some(String::new())), None);
+        assert_eq!(header_or_query(None, None), None);
     }
 }

@@ -143,6 +143,14 @@ impl ApiError {
         }
     }
 
+    /// A request that sent no access token where a header or a `token` parameter would do.
+    pub fn missing_token() -> Self {
+        Self::new(
+            ErrorCode::Unauthenticated,
+            "send an access token as `Authorization: Bearer <token>` or `?token=<token>`",
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(ErrorCode::NotFound, "not found")
     }

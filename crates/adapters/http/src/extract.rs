@@ -70,14 +70,12 @@ pub(crate) async fn authenticate_with_query(
     ctx: &AppContext,
     query_token: Option<String>,
 ) -> Result<tandem_app::auth::Authenticated, ApiError> {
-    let token = bearer_token(req)
-        .or(query_token.filter(|t| !t.is_empty()))
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Unauthenticated,
-                "send an access token as `Authorization: Bearer <token>` or `?token=<token>`",
-            )
-        })?;
+    let header = req.headers().get(header::AUTHORIZATION);
+    let token = tandem_api_types::bearer::header_or_query(
+        header.and_then(|v| v.to_str().ok()),
+        query_token,
+    )
+    .ok_or_else(|| ApiError(tandem_api_types::errors::ApiError::missing_token()))?;
     Ok(auth::authenticate(&ctx.auth, &token).await?)
 }
 

@@ -10,12 +10,8 @@ use tandem_app::auth::{self, Authenticated};
 
 /// The token of the `Authorization: Bearer` header, else of the `token` query parameter.
 pub(crate) fn token(req: &HttpRequest, query_token: Option<String>) -> Option<String> {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(tandem_api_types::bearer::bearer_token)
-        .map(str::to_owned)
-        .or(query_token.filter(|t| !t.is_empty()))
+    let header = req.headers().get(header::AUTHORIZATION);
+    tandem_api_types::bearer::header_or_query(header.and_then(|v| v.to_str().ok()), query_token)
 }
 
 /// The caller behind `token`.
@@ -27,12 +23,7 @@ pub(crate) async fn authenticate(
     ctx: &AppContext,
     token: Option<&str>,
 ) -> Result<Authenticated, ApiError> {
-    let token = token.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::Unauthenticated,
-            "send an access token as `Authorization: Bearer <token>` or `?token=<token>`",
-        )
-    })?;
+    let token = token.ok_or_else(ApiError::missing_token)?;
     Ok(auth::authenticate(&ctx.auth, token).await?)
 }
 
