@@ -7,7 +7,8 @@ use super::FeedEnd;
 use crate::RealtimeContext;
 use crate::auth::Authenticated;
 use crate::ports::{Delivery, PortError, Subscription, Topic};
-use tokio::time::Instant;
+use std::pin::Pin;
+use tokio::time::Sleep;
 
 /// What [`crate::realtime::Announcer::sessions_ended`] says to end every session of a user.
 pub(crate) const ALL_SESSIONS: &str = "*";
@@ -16,7 +17,9 @@ pub(crate) const ALL_SESSIONS: &str = "*";
 pub(crate) struct SessionWatch {
     ended: Subscription,
     token_id: String,
-    expires: Instant,
+    /// One timer for the connection's life, not one per wait: `ended` runs in the feed's
+    /// loop, once per frame passed on.
+    expiry: Pin<Box<Sleep>>,
 }
 
 impl SessionWatch {
@@ -35,17 +38,15 @@ impl SessionWatch {
         Ok(Self {
             ended,
             token_id: caller.token_id.clone(),
-            expires: Instant::now() + left,
+            expiry: Box::pin(tokio::time::sleep(left)),
         })
     }
 
     /// Resolves when the session has ended (or the bus shut down). Cancel-safe.
     pub(crate) async fn ended(&mut self) -> FeedEnd {
-        let expiry = tokio::time::sleep_until(self.expires);
-        tokio::pin!(expiry);
         loop {
             tokio::select! {
-                () = &mut expiry => return FeedEnd::SessionEnded,
+                () = self.expiry.as_mut() => return FeedEnd::SessionEnded,
                 delivery = self.ended.recv() => match delivery {
                     None => return FeedEnd::Unavailable,
                     Some(Delivery::Payload(bytes)) => {
