@@ -142,24 +142,7 @@ macro_rules! search_suite {
     };
 }
 
-search_suite!(
-    a_word_finds_the_messages_that_contain_it,
-    matching_ignores_case,
-    a_partial_word_finds_the_longer_words_that_contain_it,
-    words_in_scripts_written_without_spaces_are_found,
-    every_term_must_match,
-    repeated_and_whole_words_rank_above_partial_matches,
-    only_public_channels_and_the_viewers_own_are_searched,
-    the_channel_filter_keeps_one_channel,
-    the_author_filter_keeps_one_author,
-    before_and_after_bound_the_creation_time,
-    the_file_filter_keeps_files_and_images,
-    deleted_messages_are_never_found,
-    an_edited_message_is_found_by_its_new_words_only,
-    offset_and_limit_page_through_the_ranking,
-    snippets_are_plain_text_around_the_match_with_highlights,
-    hostile_queries_are_plain_text_and_never_fail,
-);
+tandem_testkit::search_cases!(search_suite);
 
 /// An organization, its admin and a public channel, through the repositories.
 struct Place {

@@ -24,25 +24,42 @@ pub struct SearchPorts {
     pub search: Arc<dyn MessageSearch>,
 }
 
-/// Runs every case in this suite against one store.
-pub async fn run_all(p: &SearchPorts) {
-    a_word_finds_the_messages_that_contain_it(p).await;
-    matching_ignores_case(p).await;
-    a_partial_word_finds_the_longer_words_that_contain_it(p).await;
-    words_in_scripts_written_without_spaces_are_found(p).await;
-    every_term_must_match(p).await;
-    repeated_and_whole_words_rank_above_partial_matches(p).await;
-    only_public_channels_and_the_viewers_own_are_searched(p).await;
-    the_channel_filter_keeps_one_channel(p).await;
-    the_author_filter_keeps_one_author(p).await;
-    before_and_after_bound_the_creation_time(p).await;
-    the_file_filter_keeps_files_and_images(p).await;
-    deleted_messages_are_never_found(p).await;
-    an_edited_message_is_found_by_its_new_words_only(p).await;
-    offset_and_limit_page_through_the_ranking(p).await;
-    snippets_are_plain_text_around_the_match_with_highlights(p).await;
-    hostile_queries_are_plain_text_and_never_fail(p).await;
+/// Names every case of this suite, in order, to a macro of yours (as
+/// [`channel_cases!`](crate::channel_cases)).
+#[macro_export]
+macro_rules! search_cases {
+    ($then:ident) => {
+        $then!(
+            a_word_finds_the_messages_that_contain_it,
+            matching_ignores_case,
+            a_partial_word_finds_the_longer_words_that_contain_it,
+            words_in_scripts_written_without_spaces_are_found,
+            every_term_must_match,
+            repeated_and_whole_words_rank_above_partial_matches,
+            only_public_channels_and_the_viewers_own_are_searched,
+            the_channel_filter_keeps_one_channel,
+            the_author_filter_keeps_one_author,
+            before_and_after_bound_the_creation_time,
+            the_file_filter_keeps_files_and_images,
+            deleted_messages_are_never_found,
+            an_edited_message_is_found_by_its_new_words_only,
+            offset_and_limit_page_through_the_ranking,
+            snippets_are_plain_text_around_the_match_with_highlights,
+            hostile_queries_are_plain_text_and_never_fail,
+        );
+    };
 }
+
+macro_rules! run_each {
+    ($($case:ident),* $(,)?) => {
+        /// Runs every case in this suite against one store.
+        pub async fn run_all(p: &SearchPorts) {
+            $($case(p).await;)*
+        }
+    };
+}
+
+crate::search_cases!(run_each);
 
 pub async fn a_word_finds_the_messages_that_contain_it(p: &SearchPorts) {
     let w = World::new(p).await;
