@@ -1,5 +1,5 @@
 // The chat socket of one channel: resumes after the last applied `seq` on every connection,
-// drops duplicates, asks for a resume on a gap, and answers requests by their `ack`.
+// drops duplicates, reconnects from there on a gap, and answers requests by their `ack`.
 import { ApiError } from '../errors';
 import { getSession } from '../session';
 import { isChannelFrame, type ChannelFrame, type ClientFrame, type ServerFrame } from '../types';
@@ -35,7 +35,6 @@ export class ChannelSocket {
       url: () => {
         const token = getSession()?.accessToken;
         if (!token) return null;
-        this.tracker.reconnected();
         return wsUrl(`/api/v1/ws/chat/${channelId}`, { token, after_seq: this.tracker.last });
       },
       onFrame: (frame) => this.receive(frame),
@@ -97,7 +96,7 @@ export class ChannelSocket {
     if (isChannelFrame(frame)) {
       const verdict = this.tracker.accept(frame.seq);
       if (verdict === 'apply') this.handlers.onChange(frame);
-      else if (verdict === 'gap') this.socket.send({ type: 'resume', after_seq: this.tracker.last });
+      else if (verdict === 'gap') this.socket.reconnect();
       return;
     }
     if (frame.type === 'ack' || frame.type === 'error') {

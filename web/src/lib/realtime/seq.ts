@@ -6,8 +6,6 @@ export type Verdict = 'apply' | 'duplicate' | 'gap';
 export class SeqTracker {
   /** The last seq applied. */
   last: number;
-  /** Set while a `resume` asked after a gap is being answered. */
-  private resumingFrom: number | null = null;
 
   constructor(last: number) {
     this.last = last;
@@ -15,23 +13,13 @@ export class SeqTracker {
 
   /**
    * What to do with a change numbered `seq`: `duplicate` for one already applied, `gap` when
-   * changes are missing before it (drop it and resume after `last`: the server sends them all
-   * again in order), `apply` otherwise. While a resume is being answered, a further gap is
-   * accepted: the server had nothing to send for the missing numbers.
+   * changes are missing before it (the server never sends one on a healthy connection: drop
+   * it and reconnect after `last`, which replays from there), `apply` otherwise.
    */
   accept(seq: number): Verdict {
     if (seq <= this.last) return 'duplicate';
-    if (seq !== this.last + 1 && this.resumingFrom === null) {
-      this.resumingFrom = this.last;
-      return 'gap';
-    }
+    if (seq !== this.last + 1) return 'gap';
     this.last = seq;
-    this.resumingFrom = null;
     return 'apply';
-  }
-
-  /** A new connection resumes from `last` itself. */
-  reconnected() {
-    this.resumingFrom = null;
   }
 }

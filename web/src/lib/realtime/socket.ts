@@ -79,6 +79,7 @@ export class ReconnectingSocket {
       this.pingTimer = setInterval(() => this.heartbeat(), PING_EVERY_MS);
     };
     ws.onmessage = (event) => {
+      if (this.ws !== ws) return;
       this.lastHeard = Date.now();
       let frame: ServerFrame;
       try {
@@ -122,6 +123,18 @@ export class ReconnectingSocket {
     this.attempts += 1;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Drops the connection and opens a new one at once, from what `url()` says now. */
+  reconnect() {
+    if (this.stopped) return;
+    const old = this.ws;
+    this.ws = null;
+    clearInterval(this.pingTimer);
+    old?.close(4000, 'reconnecting');
+    clearTimeout(this.retryTimer);
+    this.attempts = 1;
+    this.connect();
   }
 
   private reconnectNow() {
