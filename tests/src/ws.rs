@@ -142,6 +142,37 @@ impl Socket {
         }
     }
 
+    /// The `seq` of the next frame about a stored change, skipping unsequenced ones (typing,
+    /// presence); panics after `WAIT`.
+    pub async fn next_sequenced(&mut self) -> i64 {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_within(left).await {
+                Some(frame) if frame["type"] != "ready" && frame["seq"].is_i64() => {
+                    return frame["seq"].as_i64().unwrap();
+                }
+                Some(_) => {}
+                None => panic!("no frame with a seq within {WAIT:?}"),
+            }
+        }
+    }
+
+    /// Asserts no frame about a stored change arrives within `wait`.
+    pub async fn expect_no_sequenced(&mut self, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_within(left).await {
+                Some(frame) if frame["type"] != "ready" && frame["seq"].is_i64() => {
+                    panic!("unexpected {frame}")
+                }
+                Some(_) => {}
+                None => return,
+            }
+        }
+    }
+
     /// Waits for the server to close the socket; returns its close code and reason.
     pub async fn closed(&mut self) -> (u16, String) {
         let deadline = tokio::time::Instant::now() + WAIT;

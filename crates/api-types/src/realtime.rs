@@ -52,7 +52,9 @@ pub enum ClientFrame {
     },
     /// Answered by `pong`.
     Ping,
-    /// Send every stored event after `after_seq`, then carry on live.
+    /// Send the stored events after `after_seq` that this socket has not sent yet, in order,
+    /// while live events go on; nothing is sent twice. Events this socket already sent are not
+    /// sent again: a client that lost some reconnects with `?after_seq=`.
     Resume { after_seq: i64 },
 }
 

@@ -8,6 +8,12 @@
 //! then, the feed reads the gap from the channel's log. A lagging subscription reads it at
 //! once. Payloads at or below what was passed on are duplicates and dropped.
 //!
+//! `resume` on an open feed sends what the feed has not passed on yet, never again what it has:
+//! the feed passed on `(delivered_from, last_seq]`, so a resume after `n` below that reads
+//! `(n, delivered_from]` from the log (in order, between live frames, which go on), and a
+//! resume at or above it asks for nothing. Repeated resumes thus cost one read of the history
+//! at most, however many a client sends.
+//!
 //! After a change that may take the channel away from the caller (a member left, the channel
 //! changed), the feed checks that the caller may still read it, and ends when not. It also
 //! ends with the caller's session (see `session`): at the token's expiry, or when the session
@@ -57,6 +63,13 @@ pub struct ChannelFeed {
     session: SessionWatch,
     /// The last `seq` passed on.
     last_seq: i64,
+    /// Every change in `(delivered_from, last_seq]` was passed on; the ones at or below it were
+    /// not (unless a resume asked for them: see `backfill`).
+    delivered_from: i64,
+    /// Ranges `(after, until]` of the log that resumes asked for and that are still to read,
+    /// oldest request first; the first advances as its pages are read.
+    backfill: VecDeque<(i64, i64)>,
+    backfilling: Option<Pending<Result<EventPage, ChatError>>>,
     /// Live payloads that arrived ahead of a missing `seq`, and since when one has been missing.
     ahead: BTreeMap<i64, Envelope>,
     gap_since: Option<Instant>,
@@ -104,13 +117,17 @@ impl ChannelFeed {
         let loaded = channels::load(&ctx.chat, &actor, channel_id).await?;
         let can_post = loaded.access(&ctx.chat, &actor).can_post().is_ok();
         let current = loaded.channel.last_seq;
+        let start = after_seq.map_or(current, |after| after.min(current));
         let feed = Self {
             ctx,
             actor,
             channel_id,
             subscription,
             session,
-            last_seq: after_seq.map_or(current, |after| after.min(current)),
+            last_seq: start,
+            delivered_from: start,
+            backfill: VecDeque::new(),
+            backfilling: None,
             ahead: BTreeMap::new(),
             gap_since: None,
             ready: VecDeque::new(),
@@ -131,11 +148,23 @@ impl ChannelFeed {
         self.last_seq
     }
 
-    /// Passes on everything stored after `after_seq` again, in order, then carries on live.
-    pub fn resume(&mut self, after_seq: i64) {
-        self.last_seq = after_seq;
-        self.reading = None;
-        self.catch_up_due = true;
+    /// Passes on the changes after `after_seq` that this feed has not passed on, in order,
+    /// while live frames go on. Returns whether that asked for anything: a resume at or above
+    /// where this feed started, or repeated, has nothing to add.
+    pub fn resume(&mut self, after_seq: i64) -> bool {
+        let after = after_seq.max(0);
+        let until = self.delivered_from;
+        if after >= until {
+            return false;
+        }
+        self.delivered_from = after;
+        // A range not being read yet that this one continues grows instead of queueing another.
+        let in_flight = self.backfilling.is_some() && self.backfill.len() == 1;
+        match self.backfill.back_mut() {
+            Some(last) if last.0 == until && !in_flight => last.0 = after,
+            _ => self.backfill.push_back((after, until)),
+        }
+        true
     }
 
     /// The next frame: a stored change (with its `seq`) or an unsequenced one (`seq` 0).
@@ -186,6 +215,23 @@ impl ChannelFeed {
                 self.caught_up(page.map_err(|error| ended_by(&error))?);
                 continue;
             }
+            if let Some(&(after, until)) = self.backfill.front() {
+                let ctx = self.ctx.clone();
+                let (actor, channel_id) = (self.actor.clone(), self.channel_id);
+                let limit = u64::try_from(until - after)
+                    .unwrap_or(0)
+                    .min(messages::events::MAX_EVENTS);
+                let read = self.backfilling.get_or_insert_with(|| {
+                    Box::pin(async move {
+                        messages::channel_events(&ctx.chat, &actor, channel_id, after, Some(limit))
+                            .await
+                    })
+                });
+                let page = read.await;
+                self.backfilling = None;
+                self.backfilled(page.map_err(|error| ended_by(&error))?);
+                continue;
+            }
             let deadline = self.gap_since.map(|since| since + REORDER_WAIT);
             tokio::select! {
                 delivery = self.subscription.recv() => self.delivered(delivery)?,
@@ -230,11 +276,49 @@ impl ChannelFeed {
     /// follows goes out, and anything still ahead of a gap waits another [`REORDER_WAIT`]
     /// rather than sending the feed round again at once.
     fn caught_up(&mut self, page: EventPage) {
-        let last = page.events.last().map(|e| e.seq);
+        let latest = page.last_seq;
+        let last = self.queue(page, i64::MAX, true);
+        if let Some(last) = last {
+            self.last_seq = last;
+        }
+        if last.is_none_or(|last| last >= latest) {
+            self.catch_up_due = false;
+            self.flush_ahead();
+            if !self.ahead.is_empty() {
+                self.gap_since = Some(Instant::now());
+            }
+        }
+    }
+
+    /// Queues a page of a range a resume asked for; the range is done when the page reaches
+    /// its end, or the log has nothing more.
+    fn backfilled(&mut self, page: EventPage) {
+        let Some(&(_, until)) = self.backfill.front() else {
+            return;
+        };
+        match self.queue(page, until, false) {
+            Some(last) if last < until => {
+                if let Some(range) = self.backfill.front_mut() {
+                    range.0 = last;
+                }
+            }
+            _ => {
+                self.backfill.pop_front();
+            }
+        }
+    }
+
+    /// Queues the frames of a page's changes up to `until`; returns the last `seq` read. Only
+    /// live changes recheck access: a member leaving long ago says nothing about now.
+    fn queue(&mut self, page: EventPage, until: i64, live: bool) -> Option<i64> {
         let messages: HashMap<_, _> = page.messages.iter().map(|m| (m.id, m)).collect();
+        let mut last = None;
         for event in page.events {
             let seq = event.seq;
-            let rechecks = rechecks_access(event.kind);
+            if seq > until {
+                break;
+            }
+            let rechecks = live && rechecks_access(event.kind);
             let change = ChannelChange {
                 message: event
                     .message_id
@@ -249,15 +333,9 @@ impl ChannelFeed {
                 self.ready
                     .push_back(Envelope::sequenced(seq, None, rechecks, &text));
             }
-            self.last_seq = seq;
+            last = Some(seq);
         }
-        if last.is_none_or(|last| last >= page.last_seq) {
-            self.catch_up_due = false;
-            self.flush_ahead();
-            if !self.ahead.is_empty() {
-                self.gap_since = Some(Instant::now());
-            }
-        }
+        last
     }
 
     /// Queues the held payloads that now follow `last_seq` without a gap; forgets those

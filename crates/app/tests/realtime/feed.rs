@@ -205,17 +205,88 @@ async fn a_seq_from_the_future_starts_from_the_latest_instead_of_skipping() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn resuming_replays_everything_after_the_given_seq_in_order() {
+async fn resuming_sends_only_what_the_feed_has_not_passed_on_in_order() {
     let r = room(ChannelKind::Public).await;
+    let history = r.store_quietly("before").await;
     let mut feed = r.open(&r.ana, None).await;
     let (first, second) = (r.store_quietly("one").await, r.store_quietly("two").await);
     r.publish(first, "live one").await;
     r.publish(second, "live two").await;
     assert_eq!(next(&mut feed).await.0, first);
     assert_eq!(next(&mut feed).await.0, second);
-    feed.resume(first - 1);
-    assert_eq!(next(&mut feed).await.0, first);
-    assert_eq!(next(&mut feed).await.0, second);
+
+    // Everything after `history` went out on this feed already.
+    assert!(!feed.resume(history));
+    assert!(!feed.resume(second + 5));
+    nothing_more(&mut feed).await;
+
+    // From the start: the history this feed never sent, once, in order, and nothing after it.
+    assert!(feed.resume(0));
+    let mut replayed = Vec::new();
+    for _ in 1..=history {
+        replayed.push(next(&mut feed).await.0);
+    }
+    assert_eq!(replayed, (1..=history).collect::<Vec<_>>());
+    nothing_more(&mut feed).await;
+    assert!(!feed.resume(0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_resume_interleaved_with_live_frames_repeats_none_of_them() {
+    let r = room(ChannelKind::Public).await;
+    let start = r.open(&r.ana, None).await.last_seq();
+    let mut feed = r.open(&r.ana, Some(start)).await;
+    let first = r.store_quietly("one").await;
+    r.publish(first, "live one").await;
+    assert!(feed.resume(start - 1));
+    // A live frame published while the resume is answered.
+    let second = r.store_quietly("two").await;
+    r.publish(second, "live two").await;
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(next(&mut feed).await.0);
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, [start, first, second], "each once");
+    assert!(!feed.resume(start - 1), "the resumed range is delivered");
+    nothing_more(&mut feed).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_flood_of_resumes_costs_one_replay() {
+    let r = room(ChannelKind::Public).await;
+    for n in 0..5 {
+        r.store_quietly(&format!("old {n}")).await;
+    }
+    let mut feed = r.open(&r.ana, None).await;
+    let latest = feed.last_seq();
+    let asked = (0..5_000).filter(|_| feed.resume(0)).count();
+    assert_eq!(asked, 1);
+    let mut replayed = Vec::new();
+    for _ in 1..=latest {
+        replayed.push(next(&mut feed).await.0);
+    }
+    assert_eq!(replayed, (1..=latest).collect::<Vec<_>>());
+    nothing_more(&mut feed).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn resumes_lower_and_lower_send_each_change_once() {
+    let r = room(ChannelKind::Public).await;
+    for n in 0..6 {
+        r.store_quietly(&format!("old {n}")).await;
+    }
+    let mut feed = r.open(&r.ana, None).await;
+    let latest = feed.last_seq();
+    assert!(feed.resume(latest - 2));
+    assert!(feed.resume(latest - 4));
+    assert!(feed.resume(0));
+    let mut replayed = Vec::new();
+    for _ in 1..=latest {
+        replayed.push(next(&mut feed).await.0);
+    }
+    replayed.sort_unstable();
+    assert_eq!(replayed, (1..=latest).collect::<Vec<_>>());
     nothing_more(&mut feed).await;
 }
 
