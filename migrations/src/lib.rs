@@ -11,6 +11,7 @@ mod m20261122_000003_search;
 mod m20261122_000004_message_activity;
 mod m20261122_000005_files;
 mod m20261122_000006_jobs;
+mod m20261203_000007_token_revocations;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_message_activity::Migration),
             Box::new(m20261122_000005_files::Migration),
             Box::new(m20261122_000006_jobs::Migration),
+            Box::new(m20261203_000007_token_revocations::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ on_every_backend!(
     expired_tokens_are_refused_as_expired,
     bad_refresh_tokens_are_refused,
     changing_the_password_ends_every_session,
+    revocations_outlive_a_restart_of_the_server_and_of_redis,
 );
 
 async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
@@ -334,4 +335,43 @@ async fn changing_the_password_ends_every_session(app: TestApp) {
             .0,
         StatusCode::OK
     );
+}
+
+/// Revocations are kept in the database: a restarted node (and, in a cluster, a Redis that
+/// restarted empty — a new key namespace is exactly that to the node) still refuses a token
+/// revoked by a logout or by a password change.
+async fn revocations_outlive_a_restart_of_the_server_and_of_redis(app: TestApp) {
+    let ana = app.register("ana", "acme.io", Some("Acme")).await;
+    let bob = app.register("bob", "acme.io", None).await;
+    let untouched = app.login_ok("ana").await;
+    let logout = app
+        .post_json(
+            "/api/v1/auth/logout",
+            Some(&ana.access_token),
+            &json!({ "refresh_token": ana.refresh_token }),
+        )
+        .await;
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let changed = app
+        .post_json(
+            "/api/v1/auth/password",
+            Some(&bob.access_token),
+            &json!({ "current_password": PASSWORD, "new_password": "a brand new secret" }),
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+
+    let app = app
+        .restarted(json!({ "redis_namespace": format!("tandem-test-forgotten-{}", uuid::Uuid::new_v4().simple()) }))
+        .await;
+    for token in [&ana.access_token, &bob.access_token] {
+        assert_error(
+            app.get("/api/v1/auth/me", Some(token)).await,
+            StatusCode::UNAUTHORIZED,
+            "token_revoked",
+        )
+        .await;
+    }
+    let (status, me) = me_status(&app, &untouched.access_token).await;
+    assert_eq!((status, me["username"].as_str()), (StatusCode::OK, Some("ana")));
 }

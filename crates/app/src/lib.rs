@@ -16,6 +16,7 @@ pub mod messages;
 pub mod organizations;
 pub mod ports;
 pub mod realtime;
+pub mod resilience;
 pub mod users;
 
 pub use context::{

@@ -15,3 +15,5 @@ mod organizations;
 mod refresh;
 #[path = "auth/register.rs"]
 mod register;
+#[path = "auth/revocations.rs"]
+mod revocations;

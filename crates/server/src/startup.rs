@@ -11,6 +11,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::ports::SystemClock;
+use tandem_app::auth::DurableDenylist;
+use tandem_app::resilience::FallbackRateLimiter;
 use tandem_app::{AppContext, AuthPolicy, ChatPolicy, FilesPolicy, Policies, Ports};
 use tandem_http::HttpMetrics;
 use tandem_persistence::Database;
@@ -157,6 +159,7 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
     let access_ttl = Duration::from_secs(auth.access_token_ttl_secs);
 
     let mut probes = vec![database.readiness_probe()];
+    let mut circuits = Vec::new();
     // Shared state across requests and nodes: in this process, or in Redis for a cluster.
     let stores = match &settings.redis_url {
         Some(url) => {
@@ -166,20 +169,36 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
             // The bus's listener belongs on this long-lived runtime, not on an HTTP worker's.
             redis.start_event_bus();
             probes.push(redis.readiness_probe());
+            circuits.push(redis.circuit());
             Stores {
-                denylist: redis.denylist(),
-                rate_limiter: redis.rate_limiter(),
+                denylist: Some(redis.denylist()),
+                // Without Redis, each node enforces the limits on what it sees.
+                rate_limiter: Arc::new(FallbackRateLimiter::new(
+                    redis.rate_limiter(),
+                    Arc::new(tandem_memory::InMemoryRateLimiter::new()),
+                    redis.circuit(),
+                )),
                 bus: redis.event_bus(),
                 presence: redis.presence(),
             }
         }
         None => Stores {
-            denylist: Arc::new(tandem_memory::InMemoryTokenDenylist::new()),
+            denylist: None,
             rate_limiter: Arc::new(tandem_memory::InMemoryRateLimiter::new()),
             bus: Arc::new(tandem_memory::InMemoryEventBus::new()),
             presence: Arc::new(tandem_memory::InMemoryPresenceStore::new()),
         },
     };
+
+    // Revocations live in the database; each node keeps a copy, Redis spreads new ones.
+    let denylist = DurableDenylist::load(
+        database.revocations(),
+        Arc::new(tandem_memory::InMemoryTokenDenylist::new()),
+        stores.denylist,
+    )
+    .await
+    .context("reading revoked access tokens")?;
+    denylist.keep_in_sync();
 
     let ports = Ports {
         users: database.users(),
@@ -197,7 +216,7 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
             tandem_crypto::JwtTokenService::new(&signing_key, access_ttl)
                 .context("configuring token signing")?,
         ),
-        denylist: stores.denylist,
+        denylist,
         rate_limiter: stores.rate_limiter,
         hasher: Arc::new(
             tandem_crypto::BcryptPasswordHasher::new(auth.bcrypt_cost)
@@ -230,7 +249,10 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
     };
     Ok(Wired {
         ctx: AppContext::new(ports, policies),
-        probes: tandem_http::Probes(probes),
+        probes: tandem_http::Probes {
+            checks: probes,
+            circuits,
+        },
     })
 }
 
@@ -259,7 +281,8 @@ fn files_policy(files: &crate::settings::FilesSettings) -> FilesPolicy {
 
 /// The adapters holding state shared by requests (and, with Redis, by nodes).
 struct Stores {
-    denylist: Arc<dyn tandem_app::ports::TokenDenylist>,
+    /// Redis's, when there is one: the database keeps every revocation either way.
+    denylist: Option<Arc<dyn tandem_app::ports::TokenDenylist>>,
     rate_limiter: Arc<dyn tandem_app::ports::RateLimiter>,
     bus: Arc<dyn tandem_app::ports::EventBus>,
     presence: Arc<dyn tandem_app::ports::PresenceStore>,

@@ -150,6 +150,14 @@ impl FakeClock {
     }
 }
 
+impl TestContext {
+    /// An empty denylist on this context's clock: another node's copy, or a Redis that
+    /// restarted.
+    pub fn new_denylist(&self) -> Arc<FakeDenylist> {
+        Clocked::new(&self.clock, Revocations::default())
+    }
+}
+
 impl Clock for FakeClock {
     fn now(&self) -> Time {
         *self.0.lock().unwrap()

@@ -16,6 +16,7 @@ pub mod provisioning;
 #[cfg(test)]
 mod query_plans;
 mod readiness;
+mod revocations;
 mod search;
 mod sessions;
 mod sql;
@@ -113,6 +114,13 @@ impl Database {
 
     pub fn organizations(&self) -> Arc<dyn OrganizationRepository> {
         Arc::new(organizations::SeaOrganizationRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Revoked access tokens, which every node mirrors in memory.
+    pub fn revocations(&self) -> Arc<dyn tandem_app::ports::RevocationStore> {
+        Arc::new(revocations::SeaRevocationStore {
             db: self.db.clone(),
         })
     }

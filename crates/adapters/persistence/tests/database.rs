@@ -116,12 +116,59 @@ async fn the_readiness_probe_reaches_the_database(db: Database) {
     probe.check().await.unwrap();
 }
 
+/// Revocations come back while in force, whatever the backend's way with time, and go once
+/// they have expired.
+async fn revocations_are_kept_until_they_expire(db: Database) {
+    use tandem_app::ports::Revocation;
+    let store = db.revocations();
+    let now = Utc::now().trunc_subsecs(3);
+    let minutes = |n| chrono::Duration::minutes(n);
+    let token = Revocation::Token {
+        token_id: format!("jti-{}", tag()),
+        expires_at: now + minutes(15),
+    };
+    let user = Revocation::User {
+        user_id: tandem_domain::UserId::new(7),
+        cutoff: now,
+        keep_until: now + minutes(15),
+    };
+    let expired = Revocation::Token {
+        token_id: format!("jti-{}", tag()),
+        expires_at: now - minutes(1),
+    };
+    for revocation in [&token, &user, &expired] {
+        store.record(revocation, now).await.unwrap();
+    }
+    let kept = store.recorded_since(now - minutes(1), now).await.unwrap();
+    assert!(kept.contains(&token) && kept.contains(&user), "{kept:?}");
+    assert!(!kept.contains(&expired));
+    let later = store
+        .recorded_since(now + minutes(1), now)
+        .await
+        .unwrap();
+    assert!(!later.contains(&token), "only what was recorded since");
+
+    assert_eq!(store.prune(now).await.unwrap(), 1, "the expired one");
+    assert_eq!(store.prune(now).await.unwrap(), 0);
+    let after_expiry = store
+        .recorded_since(now - minutes(1), now + minutes(16))
+        .await
+        .unwrap();
+    assert!(!after_expiry.contains(&token));
+}
+
 mod sqlite {
     use super::*;
 
     #[tokio::test]
     async fn migrating_twice_is_a_no_op() {
         with_database(Backend::Sqlite, migrating_again_is_a_no_op).await;
+    }
+
+    #[tokio::test]
+    async fn revocations_are_kept_until_they_expire() {
+        with_database(Backend::Sqlite, |db, _| super::revocations_are_kept_until_they_expire(db))
+            .await;
     }
 
     #[tokio::test]
@@ -194,6 +241,14 @@ mod postgres {
     #[tokio::test]
     async fn migrating_twice_is_a_no_op() {
         with_database(Backend::Postgres, migrating_again_is_a_no_op).await;
+    }
+
+    #[tokio::test]
+    async fn revocations_are_kept_until_they_expire() {
+        with_database(Backend::Postgres, |db, _| {
+            super::revocations_are_kept_until_they_expire(db)
+        })
+        .await;
     }
 
     #[tokio::test]

@@ -11,17 +11,21 @@
 //! sends to Redis with its id so the echo is ignored: its own clients keep getting live
 //! frames while Redis is down, and get them without a round trip when it is up.
 //!
+//! A subscription made while Redis is away is local only until the listener subscribes on
+//! Redis again; its subscriber is then told it lagged, like the ones below.
+//!
 //! When the connection drops, the listener reconnects with backoff, subscribes again to every
 //! topic that still has local subscribers, and tells those subscribers they lagged (other nodes' payloads
 //! published meanwhile are lost here, but they were stored first, so clients catch up by seq).
 
 mod listener;
 
-use crate::{Redis, TIMEOUT, from_redis, unavailable};
+use crate::{Redis, TIMEOUT, from_redis};
 use async_trait::async_trait;
 use deadpool_redis::redis;
 use futures_util::Stream;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tandem_app::ports::{Delivery, EventBus, PortError, Subscription, Topic};
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -49,6 +53,9 @@ struct Shared {
     /// Opens the dedicated pub/sub connection; the pool's connections cannot subscribe.
     client: redis::Client,
     state: Mutex<State>,
+    /// Set by the listener while it cannot connect: a new subscription then does not wait for
+    /// a confirmation that cannot come.
+    disconnected: AtomicBool,
     /// Wakes the listener: a topic gained its first or lost its last local subscriber, or the
     /// bus is being dropped.
     wake: Arc<Notify>,
@@ -91,6 +98,7 @@ impl RedisEventBus {
                 redis,
                 client,
                 state: Mutex::default(),
+                disconnected: AtomicBool::new(false),
                 wake: Arc::new(Notify::new()),
                 listener: Mutex::default(),
             }),
@@ -181,13 +189,24 @@ impl EventBus for RedisEventBus {
         if first {
             self.shared.wake.notify_one();
         }
-        match tokio::time::timeout(TIMEOUT, live.wait_for(|live| *live)).await {
-            Ok(Ok(_)) => Ok(Subscription::new(deliveries(receiver, membership))),
-            Ok(Err(closed)) => Err(PortError::unexpected(closed)),
-            Err(_) => Err(unavailable(
-                "redis did not confirm the subscription in time",
-            )),
+        // While Redis is away the subscription still gets this node's own payloads; it is
+        // owed a gap notice for the rest, which it gets once Redis confirms the SUBSCRIBE (its
+        // subscriber then catches up from storage). Waiting is pointless while the listener
+        // cannot connect.
+        let confirmed = !self.shared.disconnected.load(Ordering::Acquire)
+            && matches!(
+                tokio::time::timeout(TIMEOUT, live.wait_for(|live| *live)).await,
+                Ok(Ok(_))
+            );
+        if !confirmed {
+            let mut state = self.shared.state();
+            if let Some(fanout) = state.topics.get_mut(&membership.channel)
+                && !*fanout.live.borrow()
+            {
+                fanout.interrupted = true;
+            }
         }
+        Ok(Subscription::new(deliveries(receiver, membership)))
     }
 }
 

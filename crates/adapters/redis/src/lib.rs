@@ -19,6 +19,7 @@ use std::time::Duration;
 use tandem_app::ports::{
     EventBus, PortError, PresenceStore, RateLimiter, ReadinessProbe, TokenDenylist,
 };
+use tandem_app::resilience::{Circuit, Probe};
 
 pub use denylist::RedisTokenDenylist;
 pub use event_bus::RedisEventBus;
@@ -28,6 +29,8 @@ pub use rate_limiter::RedisRateLimiter;
 /// How long any step may take before Redis counts as unavailable. A request waiting on Redis
 /// holds a client, so failing within seconds beats hanging until the client gives up.
 const TIMEOUT: Duration = Duration::from_secs(2);
+/// How often a node that lost Redis tries it again; until one answers, calls fail at once.
+const PROBE_EVERY: Duration = Duration::from_millis(250);
 
 /// The Redis-backed ports, sharing one connection pool.
 #[derive(Clone)]
@@ -61,6 +64,7 @@ impl RedisStores {
         let redis = Redis {
             pool,
             namespace: namespace.into(),
+            circuit: Circuit::new("redis", PROBE_EVERY),
         };
         // The event bus listens on a connection of its own: one in pub/sub mode can do
         // nothing else, so it cannot come from the pool.
@@ -98,6 +102,12 @@ impl RedisStores {
         Arc::new(RedisPresenceStore::new(self.redis.clone()))
     }
 
+    /// The node's circuit for Redis: open while Redis cannot be reached, when every call fails
+    /// at once instead of waiting for a timeout (see `tandem_app::resilience`).
+    pub fn circuit(&self) -> Arc<Circuit> {
+        Arc::clone(&self.redis.circuit)
+    }
+
     /// Answers `/readyz` with a `PING`.
     pub fn readiness_probe(&self) -> Arc<dyn ReadinessProbe> {
         Arc::new(RedisProbe {
@@ -115,11 +125,12 @@ impl fmt::Debug for RedisStores {
     }
 }
 
-/// The pool and the key prefix, shared by every adapter.
+/// The pool, the key prefix and the circuit, shared by every adapter.
 #[derive(Clone)]
 struct Redis {
     pool: Pool,
     namespace: Arc<str>,
+    circuit: Arc<Circuit>,
 }
 
 impl Redis {
@@ -127,8 +138,33 @@ impl Redis {
         format!("{}{kind}:{id}", self.namespace)
     }
 
+    /// A pooled connection; at once `Unavailable` while the circuit is open. A connection
+    /// that cannot be had opens it.
     async fn connection(&self) -> Result<Connection, PortError> {
-        self.pool.get().await.map_err(from_pool)
+        if self.circuit.is_open() {
+            return Err(self.circuit.refuse());
+        }
+        let got = self.pool.get().await.map_err(from_pool);
+        if let Err(error) = &got {
+            self.circuit.failed(error, &self.probe());
+        }
+        got
+    }
+
+    /// A `PING` on a new pooled connection, which the circuit runs until Redis answers.
+    fn probe(&self) -> Probe {
+        let pool = self.pool.clone();
+        Arc::new(move || {
+            let pool = pool.clone();
+            Box::pin(async move {
+                let mut connection = pool.get().await.map_err(from_pool)?;
+                redis::cmd("PING")
+                    .query_async::<String>(&mut connection)
+                    .await
+                    .map(drop)
+                    .map_err(from_redis)
+            })
+        })
     }
 }
 
@@ -140,6 +176,11 @@ struct RedisProbe {
 impl ReadinessProbe for RedisProbe {
     fn name(&self) -> &'static str {
         "redis"
+    }
+
+    /// Messages are stored and delivered on each node without Redis (see the crate's docs).
+    fn essential(&self) -> bool {
+        false
     }
 
     async fn check(&self) -> Result<(), PortError> {

@@ -6,6 +6,7 @@ pub(crate) mod login;
 mod logout;
 mod refresh;
 mod register;
+mod revocations;
 mod session;
 
 pub use authenticate::{AuthError, Authenticated, authenticate};
@@ -14,4 +15,5 @@ pub use login::{Login, LoginError, login};
 pub use logout::{Logout, logout};
 pub use refresh::{RefreshError, refresh};
 pub use register::{Register, RegisterError, register};
+pub use revocations::{DurableDenylist, SYNC_EVERY};
 pub use session::{AuthSession, hash_refresh_token};

@@ -107,3 +107,46 @@ pub trait TokenDenylist: Send + Sync {
         issued_at: DateTime<Utc>,
     ) -> Result<bool, PortError>;
 }
+
+/// One revocation, as the database keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// One access token, until it expires.
+    Token {
+        token_id: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Every access token of a user issued at or before `cutoff`, until `keep_until`.
+    User {
+        user_id: UserId,
+        cutoff: DateTime<Utc>,
+        keep_until: DateTime<Utc>,
+    },
+}
+
+/// Revocations kept durably (the database), which every node mirrors: what makes a logout
+/// survive a restart of the node or of Redis.
+#[async_trait]
+pub trait RevocationStore: Send + Sync {
+    /// Keeps `revocation`, recorded at `now`.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database cannot be reached.
+    async fn record(&self, revocation: &Revocation, now: DateTime<Utc>) -> Result<(), PortError>;
+
+    /// The revocations recorded at or after `since` that are still in force at `now`.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database cannot be reached.
+    async fn recorded_since(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Revocation>, PortError>;
+
+    /// Forgets the revocations no longer in force at `now`; returns how many.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database cannot be reached.
+    async fn prune(&self, now: DateTime<Utc>) -> Result<u64, PortError>;
+}

@@ -56,6 +56,12 @@ pub trait ReadinessProbe: Send + Sync {
     /// A short name for reports: `database`, `redis`.
     fn name(&self) -> &'static str;
 
+    /// Whether the node cannot serve without it: `/readyz` takes the node out of rotation
+    /// only for those, and reports the others as degraded.
+    fn essential(&self) -> bool {
+        true
+    }
+
     /// # Errors
     /// `Unavailable` when the dependency does not answer.
     async fn check(&self) -> Result<(), PortError>;

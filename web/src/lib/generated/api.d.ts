@@ -759,7 +759,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database (and Redis, in cluster mode) answer. */
+        /**
+         * Readiness: whether this node should get traffic.
+         * @description A node without its database is taken out of rotation (503); a node without Redis is `degraded` but still serves (200), because every
+         *     node would lose Redis together and taking them all out would turn a blip into an outage.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -1253,7 +1257,9 @@ export interface components {
                 [key: string]: string;
             };
             /**
-             * @description `ready` when every dependency answered, `unavailable` otherwise.
+             * @description `ready` when every dependency answered; `degraded` (still 200) when one the node can
+             *     serve without did not (Redis: messages are still stored and delivered on this node, and
+             *     reach other nodes once it is back); `unavailable` (503) when the database did not.
              * @example ready
              */
             status: string;

@@ -8,6 +8,7 @@ use deadpool_redis::redis::aio::{PubSub, PubSubSink, PubSubStream};
 use deadpool_redis::redis::{self, Msg, RedisError};
 use futures_util::StreamExt;
 use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -43,6 +44,9 @@ pub(super) async fn listen(shared: Weak<Shared>, wake: Arc<Notify>) {
         match shared.upgrade() {
             Some(shared) => shared.connection_lost(),
             None => return,
+        }
+        if let Some(shared) = shared.upgrade() {
+            shared.disconnected.store(true, Ordering::Release);
         }
         tracing::warn!(
             error = %broken,
@@ -202,6 +206,7 @@ impl Shared {
     /// that they lagged. Runs before the listener reads the next message, so the notice comes
     /// before any payload that arrived on the new subscription.
     fn confirm<'a>(&self, channels: impl Iterator<Item = &'a Arc<str>>) {
+        self.disconnected.store(false, Ordering::Release);
         let mut state = self.state();
         for channel in channels {
             if let Some(fanout) = state.topics.get_mut(channel) {
