@@ -23,6 +23,7 @@ on_every_backend!(
     a_socket_of_someone_removed_from_a_private_channel_is_closed_after_their_removal,
     pings_from_the_client_are_answered_with_pongs_on_both_sockets,
     open_sockets_close_when_their_session_ends_on_logout_or_a_password_change,
+    a_stopping_node_tells_and_closes_every_connection_at_once,
 );
 
 const QUIET: Duration = Duration::from_millis(600);
@@ -751,4 +752,37 @@ async fn open_sockets_close_when_their_session_ends_on_logout_or_a_password_chan
         .await;
     assert_eq!(changed.status(), reqwest::StatusCode::NO_CONTENT);
     assert_eq!(laptop_channel.closed().await.0, 4401);
+}
+
+/// A node told to stop (SIGTERM) does not wait for its shutdown timeout to cut connections
+/// off: each socket gets `shutting_down` then a 4503 close, the event stream an `end` with
+/// `shutting_down`, so clients move to another node at once.
+async fn a_stopping_node_tells_and_closes_every_connection_at_once(app: TestApp) {
+    let (ana, bob, general) = room(&app).await;
+    let mut chat = app.socket(&ana.access_token, general, "").await;
+    chat.expect("ready").await;
+    chat.send(json!({ "type": "chat_message", "content": "before", "client_msg_id": "c1", "ref": "r1" }))
+        .await;
+    assert_eq!(chat.expect("ack").await["client_msg_id"], "c1");
+    let mut notes = app.notifications(&bob.access_token, bob.id).await;
+    let mut stream = app
+        .sse(
+            &format!("/api/v1/sse/activity/{general}"),
+            Some(&bob.access_token),
+            None,
+        )
+        .await;
+    stream.expect("ready").await;
+
+    // Read while the server stops, as clients would.
+    let clients = async {
+        let told = chat.expect("error").await;
+        assert_eq!(told["code"], "shutting_down", "{told}");
+        assert_eq!(chat.closed().await.0, 4503);
+        assert_eq!(notes.closed().await.0, 4503);
+        let ended = stream.ended_within(Duration::from_secs(5)).await;
+        let end = ended.iter().find(|e| e.event == "end").expect("an end event");
+        assert_eq!(end.json()["code"], "shutting_down", "{ended:?}");
+    };
+    tokio::join!(app.shut_down(), clients);
 }

@@ -35,6 +35,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub backend: Backend,
     handle: ServerHandle,
+    shutdown: tandem_server::Shutdown,
     data_dir: PathBuf,
     postgres: Option<(String, String)>,
     /// The settings it was started with, for [`TestApp::restarted`].
@@ -84,6 +85,7 @@ async fn start(
     let app = Application::build(parsed).await.expect("the server starts");
     let address = format!("http://{}", app.local_addr());
     let handle = app.handle();
+    let shutdown = app.shutdown();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -94,6 +96,7 @@ async fn start(
         client,
         backend,
         handle,
+        shutdown,
         data_dir,
         postgres,
         settings,
@@ -116,6 +119,11 @@ impl TestApp {
             self.postgres.take(),
         )
         .await
+    }
+
+    /// Stops the server as SIGTERM does (returns once it stopped).
+    pub async fn shut_down(&self) {
+        self.shutdown.graceful().await;
     }
 
     /// Where this server keeps its SQLite file and local blobs.

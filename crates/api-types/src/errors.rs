@@ -70,6 +70,7 @@ error_codes! {
     ValidationFailed => (422, "validation_failed", "One or more fields are invalid; see `details`."),
     RateLimited => (429, "rate_limited", "Too many requests; retry after the `Retry-After` seconds."),
     ServiceUnavailable => (503, "service_unavailable", "A dependency (database, Redis) is unreachable; retry later."),
+    ShuttingDown => (503, "shutting_down", "This server is shutting down; reconnect (or retry) and another node answers."),
     InternalError => (500, "internal_error", "Something failed on the server; the cause is in its log."),
 }
 

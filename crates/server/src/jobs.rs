@@ -161,7 +161,7 @@ pub async fn run_worker_node(settings: &Settings) -> anyhow::Result<()> {
 }
 
 /// SIGINT or SIGTERM, as the HTTP server stops on.
-async fn stop_signal() -> std::io::Result<()> {
+pub(crate) async fn stop_signal() -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

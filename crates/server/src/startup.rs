@@ -21,6 +21,8 @@ use tandem_persistence::Database;
 pub struct Application {
     server: Server,
     local_addr: SocketAddr,
+    /// Tells open sockets and event streams the node is stopping.
+    drain: tandem_realtime::Drain,
     /// Started with the server, stopped after it.
     jobs: JobWorkers,
 }
@@ -41,7 +43,9 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let metrics = web::Data::new(HttpMetrics::default());
         let rt = &settings.realtime;
+        let drain = tandem_realtime::Drain::new();
         let realtime = tandem_realtime::RealtimeSettings {
+            drain: drain.clone(),
             sockets: tandem_realtime::GatewaySettings {
                 heartbeat_interval: Duration::from_secs(rt.heartbeat_interval_secs),
                 client_timeout: Duration::from_secs(rt.client_timeout_secs),
@@ -81,6 +85,8 @@ impl Application {
             )
         })
         .listen(listener)?
+        // SIGINT and SIGTERM are ours (see `run_until_stopped`): the connections are told first.
+        .disable_signals()
         .shutdown_timeout(settings.http.shutdown_timeout_secs);
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
@@ -89,6 +95,7 @@ impl Application {
         Ok(Self {
             server: server.run(),
             local_addr,
+            drain,
             jobs,
         })
     }
@@ -97,21 +104,55 @@ impl Application {
         self.local_addr
     }
 
-    /// Stops the server from outside (tests); SIGINT and SIGTERM do the same for the binary.
+    /// Stops the server from outside, at once (tests).
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()
     }
 
-    /// Serves, and runs `jobs.workers` job workers, until stopped; in-flight requests, then
-    /// the jobs in hand, get `http.shutdown_timeout_secs` each to finish.
+    /// Stops the server from outside the way SIGINT and SIGTERM do.
+    pub fn shutdown(&self) -> Shutdown {
+        Shutdown {
+            server: self.server.handle(),
+            drain: self.drain.clone(),
+        }
+    }
+
+    /// Serves, and runs `jobs.workers` job workers, until stopped (SIGINT, SIGTERM or
+    /// [`Shutdown::graceful`]); in-flight requests, then the jobs in hand, get
+    /// `http.shutdown_timeout_secs` each to finish.
     ///
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let shutdown = self.shutdown();
         let jobs = self.jobs.start();
+        let signals = tokio::spawn(async move {
+            if crate::jobs::stop_signal().await.is_ok() {
+                shutdown.graceful().await;
+            }
+        });
         let served = self.server.await;
+        signals.abort();
         jobs.stop().await;
         served
+    }
+}
+
+/// A graceful stop, as on SIGTERM.
+#[derive(Clone)]
+pub struct Shutdown {
+    server: ServerHandle,
+    drain: tandem_realtime::Drain,
+}
+
+impl Shutdown {
+    /// Stops taking connections; tells every socket and event stream, which answer what they
+    /// have received and close at once (4503, `shutting_down`) so their clients move to
+    /// another node; lets requests in flight finish; then returns.
+    pub async fn graceful(&self) {
+        tracing::info!("shutting down: closing sockets and streams, finishing requests");
+        self.drain.start();
+        self.server.stop(true).await;
     }
 }
 

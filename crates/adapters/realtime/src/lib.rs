@@ -13,6 +13,7 @@
 //! on a WebSocket or an `EventSource`) a `token` query parameter, which is never logged.
 
 mod caller;
+mod drain;
 mod error;
 pub mod sse;
 pub mod ws;
@@ -20,11 +21,15 @@ pub mod ws;
 use actix_web::web;
 use std::time::Duration;
 
+pub use drain::Drain;
+
 /// The transports' settings.
 #[derive(Debug, Clone, Default)]
 pub struct RealtimeSettings {
     pub sockets: GatewaySettings,
     pub streams: EventStreamSettings,
+    /// Started when the node shuts down: every connection then closes at once.
+    pub drain: Drain,
 }
 
 /// The gateway's settings.
@@ -92,6 +97,7 @@ impl Default for EventStreamSettings {
 pub fn configure(cfg: &mut web::ServiceConfig, settings: RealtimeSettings) {
     cfg.app_data(web::Data::new(settings.sockets))
         .app_data(web::Data::new(settings.streams))
+        .app_data(web::Data::new(settings.drain))
         .route("/api/v1/ws/chat/{channel_id}", web::get().to(ws::chat))
         .route(
             "/api/v1/ws/notifications/{user_id}",

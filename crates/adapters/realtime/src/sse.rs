@@ -17,13 +17,13 @@ pub use dashboard_stream::{
 };
 pub use stream::StreamEnd;
 
-use crate::EventStreamSettings;
+use crate::{Drain, EventStreamSettings};
 use crate::caller;
 use crate::error::Refused;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use tandem_api_types::ChannelFrame;
-use tandem_api_types::errors::{ApiError, ErrorBody};
+use tandem_api_types::errors::{ApiError, ErrorBody, ErrorCode};
 use tandem_app::AppContext;
 use tandem_app::admin;
 use tandem_app::ports::{ConnectionKind, OpenConnection};
@@ -92,9 +92,11 @@ pub async fn activity(
     req: HttpRequest,
     ctx: web::Data<AppContext>,
     settings: web::Data<EventStreamSettings>,
+    drain: web::Data<Drain>,
     path: web::Path<i64>,
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, Refused> {
+    refuse_while_draining(&drain)?;
     let query = query.into_inner();
     let token = caller::token(&req, query.token);
     let caller = caller::authenticate(&ctx, token.as_deref()).await?;
@@ -116,6 +118,7 @@ pub async fn activity(
             ConnectionKind::EventStream,
         ),
         settings: settings.clone(),
+        drain: drain.get_ref().clone(),
         ready: ActivityReady {
             kind: "ready",
             channel_id: opened.channel.id.get(),
@@ -153,8 +156,10 @@ pub async fn dashboard(
     req: HttpRequest,
     ctx: web::Data<AppContext>,
     settings: web::Data<EventStreamSettings>,
+    drain: web::Data<Drain>,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, Refused> {
+    refuse_while_draining(&drain)?;
     let token = caller::token(&req, query.into_inner().token);
     let caller = caller::authenticate(&ctx, token.as_deref()).await?;
     let actor = caller.actor();
@@ -170,6 +175,7 @@ pub async fn dashboard(
     let producer = dashboard_stream::DashboardStream {
         ctx: ctx.into_inner(),
         settings: settings.clone(),
+        drain: drain.get_ref().clone(),
         token: token.unwrap_or_default(),
         counted,
         first,
@@ -177,6 +183,18 @@ pub async fn dashboard(
     Ok(stream::respond(&settings, stats, move |sink| {
         producer.run(sink)
     }))
+}
+
+/// A node that is shutting down opens no new stream: the client retries, and another node
+/// answers.
+fn refuse_while_draining(drain: &Drain) -> Result<(), ApiError> {
+    if drain.is_draining() {
+        return Err(ApiError::new(
+            ErrorCode::ShuttingDown,
+            crate::drain::SHUTTING_DOWN,
+        ));
+    }
+    Ok(())
 }
 
 /// Where to resume: `Last-Event-ID` (an `EventSource` reconnecting), else `after_seq`.

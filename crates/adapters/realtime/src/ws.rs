@@ -6,8 +6,9 @@ mod chat;
 mod commands;
 mod notifications;
 
-use crate::GatewaySettings;
 use crate::caller::{self, Refusal};
+use crate::drain::SHUTTING_DOWN;
+use crate::{Drain, GatewaySettings};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Session};
 use serde::Deserialize;
@@ -45,8 +46,13 @@ pub(crate) async fn chat(
     path: web::Path<String>,
     ctx: web::Data<AppContext>,
     settings: web::Data<GatewaySettings>,
+    drain: web::Data<Drain>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
+    if drain.is_draining() {
+        actix_web::rt::spawn(refuse(session, (close::UNAVAILABLE, SHUTTING_DOWN.to_owned())));
+        return Ok(response);
+    }
     let query = connect_query(&req);
     let after_seq = query.as_ref().and_then(|q| q.after_seq);
     let token = caller::token(&req, query.and_then(|q| q.token));
@@ -56,7 +62,7 @@ pub(crate) async fn chat(
         match open_chat(&ctx, token, channel_id, after_seq).await {
             Ok((caller, opened)) => {
                 chat::ChatSession::new(ctx, settings, caller, opened)
-                    .run(session, stream)
+                    .run(session, stream, drain.watch())
                     .await;
             }
             Err(refusal) => refuse(session, refusal).await,
@@ -106,8 +112,13 @@ pub(crate) async fn notifications(
     path: web::Path<String>,
     ctx: web::Data<AppContext>,
     settings: web::Data<GatewaySettings>,
+    drain: web::Data<Drain>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
+    if drain.is_draining() {
+        actix_web::rt::spawn(refuse(session, (close::UNAVAILABLE, SHUTTING_DOWN.to_owned())));
+        return Ok(response);
+    }
     let token = caller::token(&req, connect_query(&req).and_then(|q| q.token));
     let owner = path.into_inner().parse::<i64>().ok().map(UserId::new);
     let (ctx, settings) = (ctx.into_inner(), settings.into_inner());
@@ -128,7 +139,7 @@ pub(crate) async fn notifications(
                     settings,
                     caller,
                 }
-                .run(session, stream, feed)
+                .run(session, stream, feed, drain.watch())
                 .await;
             }
             Err(refusal) => refuse(session, refusal).await,

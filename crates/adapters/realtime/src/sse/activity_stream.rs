@@ -32,6 +32,7 @@ pub struct ActivityReady {
 /// A stream in progress.
 pub(super) struct ActivityStream {
     pub settings: EventStreamSettings,
+    pub drain: crate::Drain,
     /// This stream, counted while it lives.
     pub counted: OpenConnection,
     pub ready: ActivityReady,
@@ -72,9 +73,11 @@ impl ActivityStream {
             actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + every, every);
         // After a long wait for a slow client, one keep-alive is enough, not a burst.
         keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut draining = self.drain.watch();
         loop {
             tokio::select! {
                 () = sink.closed() => return Err(End::Gone),
+                () = draining.started() => return Err(End::ShuttingDown),
                 next = feed.next() => {
                     let envelope = next.map_err(|end| match end {
                         FeedEnd::AccessLost => End::AccessLost,

@@ -116,6 +116,7 @@ impl From<DashboardMetrics> for DashboardMetricsEvent {
 pub(super) struct DashboardStream {
     pub ctx: Arc<AppContext>,
     pub settings: EventStreamSettings,
+    pub drain: crate::Drain,
     /// Kept to authenticate again at every tick; never logged.
     pub token: String,
     /// This stream, counted from before the first reading, so that reading shows it.
@@ -147,9 +148,11 @@ impl DashboardStream {
         let mut heartbeat = interval_at(Instant::now() + beat, beat);
         // A late tick (a slow database) is not made up for with a burst.
         metrics.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut draining = self.drain.watch();
         loop {
             tokio::select! {
                 () = sink.closed() => return Err(End::Gone),
+                () = draining.started() => return Err(End::ShuttingDown),
                 _ = metrics.tick() => {
                     if let Some(reading) = self.read().await? {
                         send_metrics(sink, reading).await?;

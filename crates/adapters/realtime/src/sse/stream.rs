@@ -48,8 +48,10 @@ pub(super) enum End {
     Forbidden,
     /// What the stream shows is no longer visible to the caller.
     AccessLost,
-    /// A dependency failed (database, event bus) or the server is stopping.
+    /// A dependency failed (database, event bus).
     Unavailable,
+    /// The node is shutting down: reconnect, and another node answers.
+    ShuttingDown,
 }
 
 impl End {
@@ -66,6 +68,7 @@ impl End {
                 "only an organization admin can view the dashboard",
             )),
             Self::AccessLost => Some((ErrorCode::NotFound, "you can no longer read this channel")),
+            Self::ShuttingDown => Some((ErrorCode::ShuttingDown, crate::drain::SHUTTING_DOWN)),
             Self::Unavailable => Some((
                 ErrorCode::ServiceUnavailable,
                 "real-time delivery was interrupted; reconnect to resume",

@@ -10,6 +10,7 @@
 use super::close;
 use super::commands::{self, Outcome};
 use crate::GatewaySettings;
+use crate::drain::{SHUTTING_DOWN, Watch};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -111,7 +112,12 @@ impl ChatSession {
     }
 
     /// Runs the connection to its end.
-    pub(super) async fn run(mut self, session: Session, stream: actix_ws::MessageStream) {
+    pub(super) async fn run(
+        mut self,
+        session: Session,
+        stream: actix_ws::MessageStream,
+        mut draining: Watch,
+    ) {
         let settings = self.settings.clone();
         let realtime = self.ctx.realtime.clone();
         let _counted = OpenConnection::new(
@@ -148,6 +154,11 @@ impl ChatSession {
             let result = tokio::select! {
                 frame = frames.next() => self.on_client(frame, &session, &outbound).await,
                 next = self.feed.next() => deliver(next, &outbound),
+                // The node is stopping: say so at once, read no more commands, answer those
+                // already received (below), then close so the client moves to another node.
+                () = draining.started() => outbound
+                    .push(&ServerFrame::error(None, "shutting_down", SHUTTING_DOWN))
+                    .and(Err(Stop::Close(close::UNAVAILABLE, SHUTTING_DOWN))),
                 _ = tick.tick() => {
                     ticks += 1;
                     self.on_tick(ticks, &session, &presence).await

@@ -4,6 +4,7 @@
 
 use super::close;
 use crate::GatewaySettings;
+use crate::drain::{SHUTTING_DOWN, Watch};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
 use futures_util::StreamExt;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ impl NotificationSession {
         mut session: Session,
         stream: actix_ws::MessageStream,
         mut feed: PersonalFeed,
+        mut draining: Watch,
     ) {
         let max = self.settings.max_frame_bytes;
         let mut frames = stream
@@ -77,6 +79,10 @@ impl NotificationSession {
                         Some(Ok(AggregatedMessage::Pong(_) | AggregatedMessage::Binary(_))) => None,
                         _ => { code = Some((1000, "")); None }
                     }
+                }
+                () = draining.started() => {
+                    code = Some((close::UNAVAILABLE, SHUTTING_DOWN));
+                    None
                 }
                 _ = tick.tick() => {
                     if last_heard.elapsed() > self.settings.client_timeout {
