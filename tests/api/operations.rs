@@ -208,16 +208,24 @@ async fn an_unreachable_redis_degrades_the_node_without_stopping_it() {
     let general = app.channel(&ana.access_token, "general", "public").await;
     let said = app.say(&ana.access_token, general, "still here").await;
     let page = app
-        .get_ok(&format!("/api/v1/channels/{general}/messages"), &ana.access_token)
+        .get_ok(
+            &format!("/api/v1/channels/{general}/messages"),
+            &ana.access_token,
+        )
         .await;
     assert!(page.to_string().contains("still here"), "{page}");
     let mut ws = app.socket(&ana.access_token, general, "").await;
     ws.expect("ready").await;
-    ws.send(json!({ "type": "chat_message", "content": "live", "client_msg_id": "m1", "ref": "r1" }))
-        .await;
+    ws.send(
+        json!({ "type": "chat_message", "content": "live", "client_msg_id": "m1", "ref": "r1" }),
+    )
+    .await;
     let ack = ws.expect("ack").await;
     assert_eq!(ack["seq"], said["seq"].as_i64().unwrap() + 1);
-    assert_eq!(ws.expect("chat_message").await["message"]["content"], "live");
+    assert_eq!(
+        ws.expect("chat_message").await["message"]["content"],
+        "live"
+    );
 
     let metrics = app.get("/metrics", None).await.text().await.unwrap();
     assert!(

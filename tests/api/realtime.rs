@@ -761,8 +761,10 @@ async fn a_stopping_node_tells_and_closes_every_connection_at_once(app: TestApp)
     let (ana, bob, general) = room(&app).await;
     let mut chat = app.socket(&ana.access_token, general, "").await;
     chat.expect("ready").await;
-    chat.send(json!({ "type": "chat_message", "content": "before", "client_msg_id": "c1", "ref": "r1" }))
-        .await;
+    chat.send(
+        json!({ "type": "chat_message", "content": "before", "client_msg_id": "c1", "ref": "r1" }),
+    )
+    .await;
     assert_eq!(chat.expect("ack").await["client_msg_id"], "c1");
     let mut notes = app.notifications(&bob.access_token, bob.id).await;
     let mut stream = app
@@ -781,7 +783,10 @@ async fn a_stopping_node_tells_and_closes_every_connection_at_once(app: TestApp)
         assert_eq!(chat.closed().await.0, 4503);
         assert_eq!(notes.closed().await.0, 4503);
         let ended = stream.ended_within(Duration::from_secs(5)).await;
-        let end = ended.iter().find(|e| e.event == "end").expect("an end event");
+        let end = ended
+            .iter()
+            .find(|e| e.event == "end")
+            .expect("an end event");
         assert_eq!(end.json()["code"], "shutting_down", "{ended:?}");
     };
     tokio::join!(app.shut_down(), clients);

@@ -373,5 +373,8 @@ async fn revocations_outlive_a_restart_of_the_server_and_of_redis(app: TestApp) 
         .await;
     }
     let (status, me) = me_status(&app, &untouched.access_token).await;
-    assert_eq!((status, me["username"].as_str()), (StatusCode::OK, Some("ana")));
+    assert_eq!(
+        (status, me["username"].as_str()),
+        (StatusCode::OK, Some("ana"))
+    );
 }

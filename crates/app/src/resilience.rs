@@ -40,9 +40,7 @@ pub struct CircuitReport {
 
 /// The probe a circuit runs while open: `Ok` when the dependency answers again.
 pub type Probe = Arc<
-    dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<(), PortError>> + Send>>
-        + Send
-        + Sync,
+    dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<(), PortError>> + Send>> + Send + Sync,
 >;
 
 impl Circuit {
@@ -154,10 +152,7 @@ impl FallbackRateLimiter {
         }
     }
 
-    async fn either<T, F>(
-        &self,
-        call: impl Fn(Arc<dyn RateLimiter>) -> F,
-    ) -> Result<T, PortError>
+    async fn either<T, F>(&self, call: impl Fn(Arc<dyn RateLimiter>) -> F) -> Result<T, PortError>
     where
         F: Future<Output = Result<T, PortError>>,
     {

@@ -59,19 +59,47 @@ async fn the_nodes_own_counters_take_over_while_the_shared_ones_are_away() {
     );
     let window = Duration::from_secs(60);
 
-    assert_eq!(limiter.increment("send:ana", window).await.unwrap().count, 1);
+    assert_eq!(
+        limiter.increment("send:ana", window).await.unwrap().count,
+        1
+    );
     shared.up.store(false, Ordering::SeqCst);
     // Counted, not refused, and on the node's own counter from zero.
-    assert_eq!(limiter.increment("send:ana", window).await.unwrap().count, 1);
-    assert_eq!(limiter.increment("send:ana", window).await.unwrap().count, 2);
+    assert_eq!(
+        limiter.increment("send:ana", window).await.unwrap().count,
+        1
+    );
+    assert_eq!(
+        limiter.increment("send:ana", window).await.unwrap().count,
+        2
+    );
     assert_eq!(limiter.current("send:ana").await.unwrap().count, 2);
     assert_eq!(circuit.report().fallbacks_total, 3);
 
     shared.up.store(true, Ordering::SeqCst);
-    assert_eq!(limiter.increment("send:ana", window).await.unwrap().count, 2);
+    assert_eq!(
+        limiter.increment("send:ana", window).await.unwrap().count,
+        2
+    );
     limiter.clear("send:ana").await.unwrap();
-    assert_eq!(local_store.rate_limiter.current("send:ana").await.unwrap().count, 0);
-    assert_eq!(shared_store.rate_limiter.current("send:ana").await.unwrap().count, 0);
+    assert_eq!(
+        local_store
+            .rate_limiter
+            .current("send:ana")
+            .await
+            .unwrap()
+            .count,
+        0
+    );
+    assert_eq!(
+        shared_store
+            .rate_limiter
+            .current("send:ana")
+            .await
+            .unwrap()
+            .count,
+        0
+    );
 }
 
 #[tokio::test]
@@ -91,8 +119,11 @@ async fn a_shared_store_that_fails_otherwise_is_not_papered_over() {
     }
     let local = TestContext::new();
     let circuit = Circuit::new("redis", Duration::from_secs(1));
-    let limiter =
-        FallbackRateLimiter::new(Arc::new(Broken), local.rate_limiter.clone(), circuit.clone());
+    let limiter = FallbackRateLimiter::new(
+        Arc::new(Broken),
+        local.rate_limiter.clone(),
+        circuit.clone(),
+    );
     assert!(matches!(
         limiter.increment("k", Duration::from_secs(1)).await,
         Err(PortError::Unexpected(_))

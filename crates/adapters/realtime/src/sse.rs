@@ -17,9 +17,9 @@ pub use dashboard_stream::{
 };
 pub use stream::StreamEnd;
 
-use crate::{Drain, EventStreamSettings};
 use crate::caller;
 use crate::error::Refused;
+use crate::{Drain, EventStreamSettings};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use tandem_api_types::ChannelFrame;

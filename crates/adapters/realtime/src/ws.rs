@@ -50,7 +50,10 @@ pub(crate) async fn chat(
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     if drain.is_draining() {
-        actix_web::rt::spawn(refuse(session, (close::UNAVAILABLE, SHUTTING_DOWN.to_owned())));
+        actix_web::rt::spawn(refuse(
+            session,
+            (close::UNAVAILABLE, SHUTTING_DOWN.to_owned()),
+        ));
         return Ok(response);
     }
     let query = connect_query(&req);
@@ -116,7 +119,10 @@ pub(crate) async fn notifications(
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     if drain.is_draining() {
-        actix_web::rt::spawn(refuse(session, (close::UNAVAILABLE, SHUTTING_DOWN.to_owned())));
+        actix_web::rt::spawn(refuse(
+            session,
+            (close::UNAVAILABLE, SHUTTING_DOWN.to_owned()),
+        ));
         return Ok(response);
     }
     let token = caller::token(&req, connect_query(&req).and_then(|q| q.token));

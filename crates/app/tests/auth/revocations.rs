@@ -67,7 +67,10 @@ async fn a_revocation_outlives_the_node_and_the_shared_store_that_saw_it() {
         .revoke_user_tokens(UserId::new(2), Utc::now(), expires)
         .await
         .unwrap();
-    assert!(redis.is_revoked("jti-1", ana, issued).await.unwrap(), "spread");
+    assert!(
+        redis.is_revoked("jti-1", ana, issued).await.unwrap(),
+        "spread"
+    );
 
     // The shared store restarted empty, and the node too: the database remembers.
     let forgetful: Arc<dyn TokenDenylist> = TestContext::new().new_denylist();
@@ -92,7 +95,10 @@ async fn a_node_learns_of_another_nodes_revocations_from_the_database() {
     one.revoke("jti-1", Utc::now() + Duration::minutes(15))
         .await
         .unwrap();
-    assert!(one.is_revoked("jti-1", ana, issued).await.unwrap(), "at once");
+    assert!(
+        one.is_revoked("jti-1", ana, issued).await.unwrap(),
+        "at once"
+    );
     assert!(
         !other.is_revoked("jti-1", ana, issued).await.unwrap(),
         "not before it reads the database"
