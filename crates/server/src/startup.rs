@@ -10,8 +10,8 @@ use secrecy::ExposeSecret;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
-use tandem_app::ports::SystemClock;
 use tandem_app::auth::DurableDenylist;
+use tandem_app::ports::SystemClock;
 use tandem_app::resilience::FallbackRateLimiter;
 use tandem_app::{AppContext, AuthPolicy, ChatPolicy, FilesPolicy, Policies, Ports};
 use tandem_http::HttpMetrics;
@@ -200,7 +200,7 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
     let access_ttl = Duration::from_secs(auth.access_token_ttl_secs);
 
     let mut probes = vec![database.readiness_probe()];
-    let mut circuits = Vec::new();
+    let mut circuits = vec![database.circuit()];
     // Shared state across requests and nodes: in this process, or in Redis for a cluster.
     let stores = match &settings.redis_url {
         Some(url) => {

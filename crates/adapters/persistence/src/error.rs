@@ -69,6 +69,25 @@ fn unique_field(message: &str) -> Option<UniqueField> {
         .map(|(_, _, field)| *field)
 }
 
+/// Whether `err` says the database cannot be reached at all (what opens the node's circuit):
+/// a lost or refused connection, a pool that could not get one, a server shutting down. Not a
+/// busy SQLite file or a server at its connection limit: those clear by themselves within a
+/// request's wait, and the next request should try.
+pub(crate) fn is_connection_failure_err(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner)) => {
+            match inner.as_ref() {
+                sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+                other => is_connection_failure(other),
+            }
+        }
+        _ => false,
+    }
+}
+
 fn is_connection_failure(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Io(_)

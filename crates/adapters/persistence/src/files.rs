@@ -4,14 +4,15 @@
 use crate::channel_log::{self, Draft};
 use crate::entities::file;
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::messages::write::load_one;
 use crate::transaction::begin_write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 use tandem_app::ports::{
@@ -23,7 +24,7 @@ use tandem_domain::{
 };
 
 pub(crate) struct SeaFileRepository {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 /// Ids per statement, well under both backends' limits on bound parameters.

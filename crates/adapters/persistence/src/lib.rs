@@ -8,6 +8,7 @@ mod channels;
 mod entities;
 mod error;
 mod files;
+mod guarded;
 mod jobs;
 mod mapping;
 mod messages;
@@ -25,7 +26,7 @@ mod users;
 
 use error::{port_error, unavailable};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, DatabaseBackend, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseBackend};
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::ports::{
@@ -41,7 +42,7 @@ const WAIT: Duration = Duration::from_secs(5);
 /// A connection pool to Tandem's database.
 #[derive(Clone)]
 pub struct Database {
-    db: DatabaseConnection,
+    db: guarded::Guarded,
 }
 
 impl std::fmt::Debug for Database {
@@ -85,7 +86,9 @@ impl Database {
         let db = sea_orm::Database::connect(options)
             .await
             .map_err(unavailable)?;
-        Ok(Self { db })
+        Ok(Self {
+            db: guarded::Guarded::new(db),
+        })
     }
 
     /// Applies the migrations that have not run yet; a no-op on an up-to-date schema.
@@ -93,7 +96,9 @@ impl Database {
     /// # Errors
     /// `Unavailable` when the database cannot be reached, `Unexpected` when a migration fails.
     pub async fn migrate(&self) -> Result<(), PortError> {
-        Migrator::up(&self.db, None).await.map_err(port_error)
+        Migrator::up(self.db.inner(), None)
+            .await
+            .map_err(port_error)
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -169,6 +174,12 @@ impl Database {
     }
 
     /// Checks the database answers `SELECT 1`; named `database`.
+    /// The node's circuit for the database: open while it cannot be reached, when every call
+    /// fails at once instead of waiting for the pool's timeout.
+    pub fn circuit(&self) -> Arc<tandem_app::resilience::Circuit> {
+        self.db.circuit()
+    }
+
     pub fn readiness_probe(&self) -> Arc<dyn ReadinessProbe> {
         Arc::new(readiness::DatabaseProbe {
             db: self.db.clone(),
@@ -180,6 +191,11 @@ impl Database {
     /// # Errors
     /// `Unexpected` when a connection fails to close cleanly.
     pub async fn close(self) -> Result<(), PortError> {
-        self.db.close().await.map_err(PortError::unexpected)
+        self.db
+            .inner()
+            .clone()
+            .close()
+            .await
+            .map_err(PortError::unexpected)
     }
 }

@@ -2,14 +2,15 @@
 
 use crate::entities::organization;
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::mapping::organization_from_row;
 use async_trait::async_trait;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tandem_app::ports::{OrganizationRepository, PortError};
 use tandem_domain::{EmailDomain, Organization, OrganizationId};
 
 pub(crate) struct SeaOrganizationRepository {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 #[async_trait]

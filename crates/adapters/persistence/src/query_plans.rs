@@ -150,8 +150,8 @@ fn scans_a_table(line: &str) -> bool {
 
 async fn assert_hot_reads_use_indexes(db: &Database) {
     let mut failures = Vec::new();
-    for (name, read) in hot_reads(&db.db) {
-        let lines = plan(&db.db, read).await;
+    for (name, read) in hot_reads(db.db.inner()) {
+        let lines = plan(db.db.inner(), read).await;
         if lines.iter().any(|line| scans_a_table(line)) {
             failures.push(format!("{name}:\n  {}", lines.join("\n  ")));
         }

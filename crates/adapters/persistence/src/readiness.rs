@@ -1,12 +1,13 @@
 //! The database's `/readyz` probe.
 
 use crate::error::unavailable;
+use crate::guarded::Guarded;
 use async_trait::async_trait;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 use tandem_app::ports::{PortError, ReadinessProbe};
 
 pub(crate) struct DatabaseProbe {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 #[async_trait]

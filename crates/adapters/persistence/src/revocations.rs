@@ -1,15 +1,16 @@
 //! `RevocationStore` over SQL: revoked access tokens, appended and read back by every node.
 
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::sql::statement;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use tandem_app::ports::{PortError, Revocation, RevocationStore};
 use tandem_domain::UserId;
 
 pub(crate) struct SeaRevocationStore {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 #[derive(Debug, FromQueryResult)]

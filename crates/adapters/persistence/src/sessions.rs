@@ -2,19 +2,18 @@
 
 use crate::entities::refresh_token::{self, Column};
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::transaction::begin_write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use tandem_app::ports::{NewRefreshToken, PortError, RotateOutcome, SessionRepository};
 use tandem_domain::UserId;
 
 pub(crate) struct SeaSessionRepository {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 fn new_token_row(token: NewRefreshToken) -> refresh_token::ActiveModel {

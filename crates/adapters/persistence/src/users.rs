@@ -2,6 +2,7 @@
 
 use crate::entities::user;
 use crate::error::{is_foreign_key_violation, port_error};
+use crate::guarded::Guarded;
 use crate::mapping::{
     credentials_from_row, new_organization_row, new_user_row, organization_from_row,
     profile_changes_row, user_from_row,
@@ -12,8 +13,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{Set, Unchanged};
 use sea_orm::sea_query::{Expr, IntoIden, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use tandem_app::ports::{
     Credentials, NewOrganization, NewUser, PortError, ProfileChanges, UserQuery, UserRepository,
@@ -23,7 +24,7 @@ use tandem_domain::{
 };
 
 pub(crate) struct SeaUserRepository {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 impl SeaUserRepository {

@@ -142,10 +142,7 @@ async fn revocations_are_kept_until_they_expire(db: Database) {
     let kept = store.recorded_since(now - minutes(1), now).await.unwrap();
     assert!(kept.contains(&token) && kept.contains(&user), "{kept:?}");
     assert!(!kept.contains(&expired));
-    let later = store
-        .recorded_since(now + minutes(1), now)
-        .await
-        .unwrap();
+    let later = store.recorded_since(now + minutes(1), now).await.unwrap();
     assert!(!later.contains(&token), "only what was recorded since");
 
     assert_eq!(store.prune(now).await.unwrap(), 1, "the expired one");
@@ -167,8 +164,10 @@ mod sqlite {
 
     #[tokio::test]
     async fn revocations_are_kept_until_they_expire() {
-        with_database(Backend::Sqlite, |db, _| super::revocations_are_kept_until_they_expire(db))
-            .await;
+        with_database(Backend::Sqlite, |db, _| {
+            super::revocations_are_kept_until_they_expire(db)
+        })
+        .await;
     }
 
     #[tokio::test]
@@ -273,6 +272,63 @@ mod postgres {
         let database = TestDatabase::new(Backend::Postgres).await;
         assert!(database.url.contains("/tandem_test_"), "{}", database.url);
         database.remove().await;
+    }
+
+    /// While the database cannot be reached, calls fail at once (the circuit answers them)
+    /// instead of each waiting for the pool's timeout; the node finds out by itself when it
+    /// answers again.
+    #[tokio::test]
+    async fn a_lost_database_fails_fast_and_is_found_again() {
+        use tandem_testkit::proxy::{Mode, Proxy, upstream};
+        let fresh = TestDatabase::new(Backend::Postgres).await;
+        let proxy = Proxy::start(upstream(&fresh.url, 5432).await).await;
+        let db = Database::connect(&proxy.url(&fresh.url)).await.unwrap();
+        let probe = db.readiness_probe();
+        probe.check().await.unwrap();
+        assert!(!db.circuit().is_open());
+
+        proxy.set_mode(Mode::Refuse);
+        proxy.sever();
+        // The first calls find out (a broken pooled connection, or none to be had).
+        let mut found_out = false;
+        for _ in 0..5 {
+            assert!(matches!(
+                probe.check().await,
+                Err(PortError::Unavailable {
+                    what: "database",
+                    ..
+                })
+            ));
+            if db.circuit().is_open() {
+                found_out = true;
+                break;
+            }
+        }
+        assert!(found_out, "the circuit opened");
+        let before = db.circuit().report();
+        for _ in 0..20 {
+            assert!(probe.check().await.is_err());
+        }
+        let after = db.circuit().report();
+        assert_eq!(
+            after.refused_total - before.refused_total,
+            20,
+            "answered by the circuit, none waited for the pool"
+        );
+        assert_eq!(after.opened_total, 1);
+
+        proxy.set_mode(Mode::Forward);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+        while db.circuit().is_open() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the database answers again but the circuit stayed open"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        probe.check().await.unwrap();
+        db.close().await.unwrap();
+        fresh.remove().await;
     }
 
     #[tokio::test]

@@ -9,16 +9,14 @@
 )]
 
 use deadpool_redis::redis;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tandem_app::ports::{Delivery, PortError, Subscription, Topic};
 use tandem_domain::ChannelId;
 use tandem_redis::RedisStores;
 use tandem_testkit::contract::{bus, presence};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
+use tandem_testkit::proxy::{Mode, Proxy, upstream};
 
 const WAIT: Duration = Duration::from_secs(2);
 
@@ -139,130 +137,11 @@ async fn a_node_is_subscribed_in_redis_only_while_it_has_local_subscribers() {
     assert_redis_subscribers(&url, &name, 0).await;
 }
 
-/// A TCP proxy in front of Redis that the test can cut, black-hole and restore.
-struct Proxy {
-    address: SocketAddr,
-    mode: Arc<Mutex<Mode>>,
-    /// Every connection accepted so far, and how many are still open.
-    accepted: Arc<AtomicUsize>,
-    open: Arc<AtomicUsize>,
-    connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
-    acceptor: JoinHandle<()>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Forward,
-    /// Accepts and then never answers: a hung server or a firewall dropping packets.
-    BlackHole,
-}
-
-impl Proxy {
-    async fn start(upstream: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let mode = Arc::new(Mutex::new(Mode::Forward));
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let open = Arc::new(AtomicUsize::new(0));
-        let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let acceptor = tokio::spawn({
-            let (mode, accepted, open, connections) = (
-                Arc::clone(&mode),
-                Arc::clone(&accepted),
-                Arc::clone(&open),
-                Arc::clone(&connections),
-            );
-            async move {
-                while let Ok((mut client, _)) = listener.accept().await {
-                    accepted.fetch_add(1, Ordering::SeqCst);
-                    let mode = *mode.lock().unwrap();
-                    let open = Arc::clone(&open);
-                    open.fetch_add(1, Ordering::SeqCst);
-                    let task = tokio::spawn(async move {
-                        let _open = Decrement(open);
-                        match mode {
-                            Mode::Forward => {
-                                if let Ok(mut server) = TcpStream::connect(upstream).await {
-                                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server)
-                                        .await;
-                                }
-                            }
-                            Mode::BlackHole => {
-                                std::future::pending::<()>().await;
-                            }
-                        }
-                    });
-                    connections.lock().unwrap().push(task);
-                }
-            }
-        });
-        Self {
-            address,
-            mode,
-            accepted,
-            open,
-            connections,
-            acceptor,
-        }
-    }
-
-    fn set_mode(&self, mode: Mode) {
-        *self.mode.lock().unwrap() = mode;
-    }
-
-    /// Closes every open connection, as a Redis restart or a network cut would.
-    fn sever(&self) {
-        for task in self.connections.lock().unwrap().drain(..) {
-            task.abort();
-        }
-    }
-
-    /// The Redis URL with its host and port replaced by the proxy's.
-    fn url(&self, redis_url: &str) -> String {
-        let (scheme, rest) = redis_url.split_once("://").unwrap();
-        let (credentials, host_and_path) = match rest.rsplit_once('@') {
-            Some((credentials, host)) => (format!("{credentials}@"), host),
-            None => (String::new(), rest),
-        };
-        let path = host_and_path
-            .find('/')
-            .map_or("", |slash| &host_and_path[slash..]);
-        format!("{scheme}://{credentials}{}{path}", self.address)
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.acceptor.abort();
-        self.sever();
-    }
-}
-
-struct Decrement(Arc<AtomicUsize>);
-
-impl Drop for Decrement {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-async fn upstream(redis_url: &str) -> SocketAddr {
-    let rest = redis_url.split_once("://").unwrap().1;
-    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    let host = host.split('/').next().unwrap();
-    let host = if host.contains(':') {
-        host.to_owned()
-    } else {
-        format!("{host}:6379")
-    };
-    tokio::net::lookup_host(host).await.unwrap().next().unwrap()
-}
-
 /// Through a proxy: a node whose traffic the test controls, and a direct node that keeps
 /// working, both in one namespace.
 async fn proxied_and_direct(test: &str) -> (Proxy, RedisStores, RedisStores, String) {
     let url = redis_url(test);
-    let proxy = Proxy::start(upstream(&url).await).await;
+    let proxy = Proxy::start(upstream(&url, 6379).await).await;
     let namespace = namespace();
     let proxied = RedisStores::connect(&proxy.url(&url), &namespace).unwrap();
     let direct = RedisStores::connect(&url, &namespace).unwrap();
@@ -443,7 +322,10 @@ async fn a_redis_that_refuses_connections_makes_the_bus_and_presence_unavailable
         .expect("subscribe does not hang")
         .expect("a local subscription");
     let _ = bus.publish(&topic, payload("mine")).await;
-    assert_eq!(next(&mut local, WAIT).await, Delivery::Payload(payload("mine")));
+    assert_eq!(
+        next(&mut local, WAIT).await,
+        Delivery::Payload(payload("mine"))
+    );
 }
 
 /// Dropping the stores and every subscription closes the node's pub/sub connection: the

@@ -2,10 +2,11 @@
 
 use crate::entities::channel;
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::mapping::{MENTION_CHANNEL, MENTION_HERE, channel_from_row};
 use crate::sql::statement;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, FromQueryResult, Value};
+use sea_orm::{FromQueryResult, Value};
 use tandem_app::ports::ChannelSummary;
 use tandem_app::ports::PortError;
 use tandem_domain::{ChannelKind, OrganizationId, UserId};
@@ -57,7 +58,7 @@ WHERE c.organization_id = ? AND (c.kind = ? OR m.user_id IS NOT NULL)
 ORDER BY c.name";
 
 pub(super) async fn list_for_user(
-    db: &DatabaseConnection,
+    db: &Guarded,
     organization_id: OrganizationId,
     user_id: UserId,
 ) -> Result<Vec<ChannelSummary>, PortError> {

@@ -3,14 +3,14 @@
 use crate::channel_log::{self, Draft};
 use crate::entities::{channel, channel_member};
 use crate::error::{is_foreign_key_violation, port_error};
+use crate::guarded::Guarded;
 use crate::mapping::membership_from_row;
 use crate::messages::write::{announce, announcement};
 use crate::transaction::begin_write;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 use tandem_app::ports::{MembershipChange, MembershipChanged, PortError};
 use tandem_domain::{ChannelEventKind, ChannelId, Membership, UserId};
@@ -29,7 +29,7 @@ pub(super) async fn find_membership<C: ConnectionTrait>(
 /// `MemberJoined`, then the announcement. A new member starts with everything before their
 /// join marked read: joining a busy channel does not bury them in old unread messages.
 pub(super) async fn add_member(
-    db: &DatabaseConnection,
+    db: &Guarded,
     change: MembershipChange,
 ) -> Result<Option<MembershipChanged>, PortError> {
     let count = 1 + i64::from(change.announcement.is_some());
@@ -83,7 +83,7 @@ pub(super) async fn add_member(
 
 /// The announcement (written while the user is still a member), then `MemberLeft`.
 pub(super) async fn remove_member(
-    db: &DatabaseConnection,
+    db: &Guarded,
     change: MembershipChange,
 ) -> Result<Option<MembershipChanged>, PortError> {
     let count = 1 + i64::from(change.announcement.is_some());
@@ -129,7 +129,7 @@ pub(super) async fn remove_member(
 /// Clamps to the channel's last seq, then moves the marker only forward: the conditional
 /// `UPDATE` keeps it monotonic however the calls interleave, without a transaction.
 pub(super) async fn mark_read(
-    db: &DatabaseConnection,
+    db: &Guarded,
     channel_id: ChannelId,
     user_id: UserId,
     seq: i64,

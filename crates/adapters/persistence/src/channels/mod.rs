@@ -6,16 +6,14 @@ mod membership;
 use crate::channel_log::{self, Draft, bump, reserve_with};
 use crate::entities::{channel, channel_member};
 use crate::error::{is_foreign_key_violation, port_error};
+use crate::guarded::Guarded;
 use crate::mapping::{channel_from_row, membership_from_row};
 use crate::messages::write::{announce, announcement};
 use crate::transaction::begin_write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tandem_app::ports::{
     ChannelChanges, ChannelRepository, ChannelSummary, MembershipChange, MembershipChanged,
     NewChannel, PortError,
@@ -26,7 +24,7 @@ use tandem_domain::{
 };
 
 pub(crate) struct SeaChannelRepository {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 fn missing_row_is_not_found(err: sea_orm::DbErr) -> PortError {

@@ -9,13 +9,14 @@ mod payload;
 
 use crate::entities::job;
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::sql::statement;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
     QuerySelect, Statement,
 };
 use tandem_app::ports::{ClaimedJob, Job, JobCounts, JobId, JobQueue, PortError};
@@ -56,7 +57,7 @@ RETURNING id, payload, attempts, max_attempts, run_at";
 
 /// The claiming `UPDATE` for `db`'s backend.
 pub(crate) fn claim_statement(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     worker: &str,
     limit: u32,
     now: DateTime<Utc>,
@@ -87,7 +88,7 @@ struct ClaimedRow {
 }
 
 pub(crate) struct SeaJobQueue {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
     /// Stamped on every new job.
     pub(crate) max_attempts: u32,
 }

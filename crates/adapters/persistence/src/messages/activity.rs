@@ -1,9 +1,10 @@
 //! How much an organization wrote recently, for the admin dashboard.
 
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::sql::statement;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, FromQueryResult, Value};
+use sea_orm::{FromQueryResult, Value};
 use tandem_app::ports::{Activity, PortError};
 use tandem_domain::{MessageType, OrganizationId};
 
@@ -31,7 +32,7 @@ pub(crate) fn activity_values(organization_id: OrganizationId, since: DateTime<U
 }
 
 pub(super) async fn activity_since(
-    db: &DatabaseConnection,
+    db: &Guarded,
     organization_id: OrganizationId,
     since: DateTime<Utc>,
 ) -> Result<Activity, PortError> {

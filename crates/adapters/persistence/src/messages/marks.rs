@@ -3,15 +3,14 @@
 use crate::channel_log::{self, Draft};
 use crate::entities::{message, message_reaction, message_report};
 use crate::error::{is_foreign_key_violation, port_error};
+use crate::guarded::Guarded;
 use crate::mapping::report_from_row;
 use crate::messages::write::live_row;
 use crate::transaction::begin_write;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, TryInsertResult};
 use tandem_app::ports::{NewReport, PortError};
 use tandem_domain::{
     ChannelEvent, ChannelEventKind, Emoji, MessageId, MessageReport, ReportStatus, UserId,
@@ -26,7 +25,7 @@ fn reaction_draft(kind: ChannelEventKind, id: i64, user_id: UserId, emoji: &Emoj
 }
 
 pub(super) async fn add_reaction(
-    db: &DatabaseConnection,
+    db: &Guarded,
     id: MessageId,
     user_id: UserId,
     emoji: &Emoji,
@@ -60,7 +59,7 @@ pub(super) async fn add_reaction(
 }
 
 pub(super) async fn remove_reaction(
-    db: &DatabaseConnection,
+    db: &Guarded,
     id: MessageId,
     user_id: UserId,
     emoji: &Emoji,
@@ -87,7 +86,7 @@ pub(super) async fn remove_reaction(
 }
 
 pub(super) async fn set_pinned(
-    db: &DatabaseConnection,
+    db: &Guarded,
     id: MessageId,
     pinned: bool,
     actor_id: UserId,
@@ -126,10 +125,7 @@ pub(super) async fn set_pinned(
 
 /// Files a pending report; the partial unique index `uq_message_reports_pending` turns a
 /// second open report by the same user into `Conflict(OpenReport)`.
-pub(super) async fn report(
-    db: &DatabaseConnection,
-    report: NewReport,
-) -> Result<MessageReport, PortError> {
+pub(super) async fn report(db: &Guarded, report: NewReport) -> Result<MessageReport, PortError> {
     let row = message_report::ActiveModel {
         id: NotSet,
         message_id: Set(report.message_id.get()),

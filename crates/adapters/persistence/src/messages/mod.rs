@@ -9,9 +9,9 @@ pub(crate) mod write;
 
 pub(crate) use load::load_messages;
 
+use crate::guarded::Guarded;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 use tandem_app::ports::{
     Activity, Appended, HistoryQuery, MessageRepository, NewMessage, NewReport, PortError,
 };
@@ -21,7 +21,7 @@ use tandem_domain::{
 };
 
 pub(crate) struct SeaMessageRepository {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 #[async_trait]

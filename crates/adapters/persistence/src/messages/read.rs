@@ -2,17 +2,16 @@
 
 use crate::entities::{channel_event, message};
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::mapping::event_from_row;
 use crate::messages::load_messages;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use tandem_app::ports::{HistoryQuery, PortError};
 use tandem_domain::{ChannelEvent, ChannelId, Message, MessageId, UserId};
 
 /// Runs a query for message ids and loads those messages in that order.
 async fn load_selected(
-    db: &DatabaseConnection,
+    db: &Guarded,
     select: Select<message::Entity>,
     viewer: UserId,
 ) -> Result<Vec<Message>, PortError> {
@@ -45,10 +44,7 @@ pub(crate) fn history_select(query: &HistoryQuery) -> Select<message::Entity> {
     }
 }
 
-pub(super) async fn history(
-    db: &DatabaseConnection,
-    query: HistoryQuery,
-) -> Result<Vec<Message>, PortError> {
+pub(super) async fn history(db: &Guarded, query: HistoryQuery) -> Result<Vec<Message>, PortError> {
     load_selected(db, history_select(&query), query.viewer).await
 }
 
@@ -66,7 +62,7 @@ pub(crate) fn replies_select(
 }
 
 pub(super) async fn replies(
-    db: &DatabaseConnection,
+    db: &Guarded,
     root: MessageId,
     after_seq: Option<i64>,
     limit: u64,
@@ -85,7 +81,7 @@ pub(crate) fn pinned_select(channel_id: ChannelId) -> Select<message::Entity> {
 }
 
 pub(super) async fn pinned(
-    db: &DatabaseConnection,
+    db: &Guarded,
     channel_id: ChannelId,
     viewer: UserId,
 ) -> Result<Vec<Message>, PortError> {
@@ -106,7 +102,7 @@ pub(crate) fn events_select(
 }
 
 pub(super) async fn events_after(
-    db: &DatabaseConnection,
+    db: &Guarded,
     channel_id: ChannelId,
     after_seq: i64,
     limit: u64,

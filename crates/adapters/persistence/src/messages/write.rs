@@ -3,6 +3,7 @@
 use crate::channel_log::{self, Draft};
 use crate::entities::{message, message_mention, message_reaction};
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::mapping::mention_columns;
 use crate::messages::load_messages;
 use crate::transaction::begin_write;
@@ -10,8 +11,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, TryInsertResult,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    TryInsertResult,
 };
 use tandem_app::ports::{Appended, NewMessage, PortError};
 use tandem_domain::{
@@ -228,10 +229,7 @@ pub(crate) async fn announce(
     Ok((load_one(txn, id, new.user_id).await?, event))
 }
 
-pub(super) async fn append(
-    db: &DatabaseConnection,
-    new: NewMessage,
-) -> Result<Appended, PortError> {
+pub(super) async fn append(db: &Guarded, new: NewMessage) -> Result<Appended, PortError> {
     let txn = begin_write(db).await?;
     // Reserving first takes the channel's lock, so a concurrent append with the same key has
     // either committed (and is found below) or waits for us.
@@ -281,7 +279,7 @@ pub(super) async fn live_row(
 }
 
 pub(super) async fn edit(
-    db: &DatabaseConnection,
+    db: &Guarded,
     id: MessageId,
     content: MessageBody,
     mentions: Vec<Mention>,
@@ -325,7 +323,7 @@ async fn delete_mentions(txn: &DatabaseTransaction, message_id: i64) -> Result<(
 }
 
 pub(super) async fn delete(
-    db: &DatabaseConnection,
+    db: &Guarded,
     id: MessageId,
     actor_id: UserId,
     at: DateTime<Utc>,

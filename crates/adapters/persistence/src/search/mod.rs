@@ -9,17 +9,16 @@ mod statement;
 mod terms;
 
 use crate::error::port_error;
+use crate::guarded::Guarded;
 use crate::messages::load::load_messages;
 use async_trait::async_trait;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, TransactionTrait};
 use std::collections::HashMap;
 use tandem_app::ports::{MessageSearch, PortError, SearchHit, SearchQuery};
 use terms::Terms;
 
 pub(crate) struct SeaMessageSearch {
-    pub(crate) db: DatabaseConnection,
+    pub(crate) db: Guarded,
 }
 
 #[derive(Debug, thiserror::Error)]
