@@ -7,32 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use tandem_tests::{PASSWORD, status_and_json};
 
-/// A user's id and tokens.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub email: String,
-    pub access_token: String,
-    pub refresh_token: String,
-}
-
-impl Session {
-    fn from_body(body: &Value) -> Self {
-        Self {
-            email: body["user"]["email"]
-                .as_str()
-                .expect("user.email")
-                .to_owned(),
-            access_token: body["access_token"]
-                .as_str()
-                .expect("access_token")
-                .to_owned(),
-            refresh_token: body["refresh_token"]
-                .as_str()
-                .expect("refresh_token")
-                .to_owned(),
-        }
-    }
-}
+pub use tandem_tests::Session;
 
 /// An HTTP client with a per-request timeout, so a hung node fails a test instead of hanging it.
 pub fn http() -> reqwest::Client {

@@ -195,7 +195,8 @@ pub struct Session {
 }
 
 impl Session {
-    fn from_body(body: &Value) -> Self {
+    /// From the body of a registration or a login.
+    pub fn from_body(body: &Value) -> Self {
         Self {
             id: body["user"]["id"].as_i64().expect("user.id"),
             organization_id: body["user"]["organization_id"]
