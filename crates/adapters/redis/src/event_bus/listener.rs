@@ -15,7 +15,9 @@ use tokio::sync::Notify;
 use tokio::time::MissedTickBehavior;
 
 const FIRST_RETRY: Duration = Duration::from_millis(100);
-const LAST_RETRY: Duration = Duration::from_secs(5);
+/// Retries stay this frequent however long Redis is away (one connection attempt per node),
+/// so other nodes' messages flow again within half a second of Redis coming back.
+const LAST_RETRY: Duration = Duration::from_millis(500);
 /// How often an idle connection is checked: a peer that vanished without closing the socket
 /// (a crashed host, a dropped route) shows up only when a request goes unanswered.
 const PING_EVERY: Duration = Duration::from_secs(10);
