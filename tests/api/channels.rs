@@ -105,6 +105,8 @@ async fn channel_names_are_unique_within_an_organization_only(app: TestApp) {
     let cases = [
         (json!({ "type": "public" }), "name"),
         (json!({ "name": "two words" }), "name"),
+        // "general" with a Cyrillic "е": a look-alike of the real one.
+        (json!({ "name": "gen\u{0435}ral" }), "name"),
         (json!({ "name": "ok", "type": "secret" }), "type"),
         (
             json!({ "name": "ok", "description": "x".repeat(251) }),

@@ -139,7 +139,7 @@ async fn other_organizations_users_are_not_found_everywhere(app: TestApp) {
 
 async fn members_edit_their_own_profile_only(app: TestApp) {
     let (admin, member) = app.organization("acme.io", "Acme").await;
-    let changes = json!({ "display_name": "Bob B.", "profile_picture": "https://cdn.acme.io/bob.png", "username": "bobby" });
+    let changes = json!({ "display_name": "Bob B.", "profile_picture": "/api/v1/files/7/thumbnail", "username": "bobby" });
     let (status, user) =
         status_and_json(put(&app, &member.access_token, member.id, changes).await).await;
     assert_eq!(status, StatusCode::OK, "{user}");
@@ -147,7 +147,7 @@ async fn members_edit_their_own_profile_only(app: TestApp) {
         (user["display_name"].as_str(), user["username"].as_str()),
         (Some("Bob B."), Some("bobby"))
     );
-    assert_eq!(user["profile_picture"], "https://cdn.acme.io/bob.png");
+    assert_eq!(user["profile_picture"], "/api/v1/files/7/thumbnail");
     // null clears; absent leaves alone.
     let (_, user) = status_and_json(
         put(
@@ -160,7 +160,7 @@ async fn members_edit_their_own_profile_only(app: TestApp) {
     )
     .await;
     assert_eq!(user["display_name"], Value::Null);
-    assert_eq!(user["profile_picture"], "https://cdn.acme.io/bob.png");
+    assert_eq!(user["profile_picture"], "/api/v1/files/7/thumbnail");
     // The new username logs in.
     app.login_ok("bobby").await;
 
@@ -199,6 +199,29 @@ async fn members_edit_their_own_profile_only(app: TestApp) {
         .map(|d| d["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["profile_picture", "username"]);
+
+    // Impersonation: an address elsewhere (every viewer's browser would fetch it), invisible
+    // characters that reorder or hide text.
+    for (field, value) in [
+        ("profile_picture", "https://tracker.example.com/pixel.gif"),
+        ("display_name", "Ana\u{202E}nimda"),
+        ("display_name", "A\u{200B}na"),
+    ] {
+        let refused = put(
+            &app,
+            &member.access_token,
+            member.id,
+            json!({ field: value }),
+        )
+        .await;
+        let body = assert_error(
+            refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(body["details"][0]["field"], field, "{value:?}: {body}");
+    }
 }
 
 async fn roles_change_only_by_admins(app: TestApp) {

@@ -92,6 +92,12 @@ impl ChannelName {
                 "may contain only letters, digits, '-', '_' and '.' (no spaces)",
             ));
         }
+        if crate::text::mixes_scripts(&value) {
+            return Err(InvalidInput::new(
+                "invalid_channel_name",
+                "may not mix alphabets (Latin with Cyrillic or Greek letters that look alike, say)",
+            ));
+        }
         if value.starts_with(Self::DIRECT_PREFIX) {
             return Err(InvalidInput::new(
                 "reserved_channel_name",

@@ -12,6 +12,7 @@ pub mod message;
 pub mod organization;
 pub mod password;
 pub mod permissions;
+pub mod text;
 pub mod user;
 
 pub use attachment::Attachment;

@@ -152,7 +152,9 @@ impl DisplayName {
     pub const MAX_LEN: usize = 64;
 
     /// # Errors
-    /// `invalid_display_name` when empty after trimming, too long, or holding control characters.
+    /// `invalid_display_name` when empty after trimming, too long, holding control characters,
+    /// or holding invisible characters that reorder or hide text (bidirectional overrides,
+    /// zero-width spaces): what impersonation is made of.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let value = raw.trim();
         if value.is_empty()
@@ -167,6 +169,12 @@ impl DisplayName {
                 ),
             ));
         }
+        if crate::text::has_hidden_characters(value) {
+            return Err(InvalidInput::new(
+                "invalid_display_name",
+                "may not hold invisible characters (direction overrides, zero-width spaces)",
+            ));
+        }
         Ok(Self(value.to_owned()))
     }
 
@@ -175,7 +183,7 @@ impl DisplayName {
     }
 }
 
-/// Where a user's avatar lives: an `https://` (or `http://`) URL, or a path on this server.
+/// Where a user's avatar lives: a path on this server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfilePicture(String);
 
@@ -183,19 +191,19 @@ impl ProfilePicture {
     pub const MAX_LEN: usize = 2048;
 
     /// # Errors
-    /// `invalid_profile_picture` unless the value is an http(s) URL or a path starting with `/`.
+    /// `invalid_profile_picture` unless the value is a path on this server (an uploaded file's
+    /// `/api/v1/files/…` address, say). Addresses elsewhere are refused: every colleague's
+    /// browser would fetch them, telling their owner who looked and when.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let value = raw.trim();
-        let scheme_ok = value.starts_with("https://")
-            || value.starts_with("http://")
-            || (value.starts_with('/') && !value.starts_with("//"));
-        if !scheme_ok
+        let local = value.starts_with('/') && !value.starts_with("//") && !value.contains('\\');
+        if !local
             || value.len() > Self::MAX_LEN
             || value.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             return Err(InvalidInput::new(
                 "invalid_profile_picture",
-                "must be an http(s) URL or a path on this server, without spaces",
+                "must be a path on this server (an uploaded file), without spaces",
             ));
         }
         Ok(Self(value.to_owned()))
@@ -354,10 +362,12 @@ mod tests {
     }
 
     #[test]
-    fn profile_pictures_must_be_web_addresses_or_local_paths() {
-        assert!(ProfilePicture::parse("https://cdn.example.com/a.png").is_ok());
+    fn profile_pictures_must_be_paths_on_this_server() {
         assert!(ProfilePicture::parse("/api/v1/files/12").is_ok());
         for raw in [
+            "https://cdn.example.com/a.png",
+            "http://tracker.example.com/pixel.gif",
+            "/\\evil.example.com/a.png",
             "javascript:alert(1)",
             "//evil.example.com/a.png",
             "data:image/png;base64,AAAA",

@@ -152,7 +152,7 @@ pub async fn updating_a_profile_can_clear_nullable_fields(r: &Repositories) {
     let (_, admin) = organization_with_admin(r).await;
     let picture = ProfileChanges {
         profile_picture: Some(Some(
-            ProfilePicture::parse("https://cdn.acme.io/a.png").unwrap(),
+            ProfilePicture::parse("/api/v1/files/1/thumbnail").unwrap(),
         )),
         ..Default::default()
     };
