@@ -17,6 +17,9 @@ on_every_backend!(
     wrong_password_and_unknown_account_look_exactly_alike,
     repeated_failures_for_one_account_are_throttled,
     repeated_failures_from_one_address_are_throttled_across_accounts,
+    a_guesser_cannot_lock_the_owner_out_from_elsewhere,
+    token_responses_are_never_cached,
+    sign_ups_from_one_address_are_throttled,
     me_answers_the_caller_and_refuses_anonymous_requests,
     injection_looking_strings_are_stored_verbatim,
 );
@@ -264,6 +267,121 @@ async fn repeated_failures_from_one_address_are_throttled_across_accounts(app: T
     let throttled = strict.login("ana@acme.io", PASSWORD).await;
     assert!(throttled.headers().get(RETRY_AFTER).is_some());
     assert_error(throttled, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+/// Failed logins lock the (account, address) pair: a guesser at one address waits, the owner
+/// at another logs in. (Behind a trusted proxy, the address is the last `X-Forwarded-For` hop.)
+async fn a_guesser_cannot_lock_the_owner_out_from_elsewhere(app: TestApp) {
+    let proxied = tandem_tests::spawn_app_with(
+        app.backend,
+        json!({ "http": { "trust_forwarded_headers": true } }),
+    )
+    .await;
+    proxied.register("ana", "acme.io", Some("Acme")).await;
+    let login_from = |address: &'static str, password: &'static str| {
+        proxied
+            .client
+            .post(proxied.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", address)
+            .json(&json!({ "email": "ana@acme.io", "password": password }))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_error(
+            login_from("203.0.113.7", "guess").await.unwrap(),
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    assert_error(
+        login_from("203.0.113.7", PASSWORD).await.unwrap(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+    let owner = login_from("198.51.100.2", PASSWORD).await.unwrap();
+    assert_eq!(owner.status(), StatusCode::OK);
+}
+
+/// Responses carrying tokens say `Cache-Control: no-store` (RFC 6749, 5.1): no proxy or
+/// browser cache keeps a copy.
+async fn token_responses_are_never_cached(app: TestApp) {
+    let ana = app.register("ana", "acme.io", Some("Acme")).await;
+    let registered = app
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({ "email": "bob@acme.io", "username": "bob", "password": PASSWORD }),
+        )
+        .await;
+    let logged_in = app.login("ana@acme.io", PASSWORD).await;
+    let refreshed = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": ana.refresh_token }),
+        )
+        .await;
+    for (what, response) in [
+        ("register", registered),
+        ("login", logged_in),
+        ("refresh", refreshed),
+    ] {
+        assert!(
+            response.status().is_success(),
+            "{what}: {}",
+            response.status()
+        );
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            header("cache-control").as_deref(),
+            Some("no-store"),
+            "{what}"
+        );
+        assert_eq!(header("pragma").as_deref(), Some("no-cache"), "{what}");
+    }
+}
+
+/// Sign-up attempts count per address, taken ones included (probing for `email_taken`).
+async fn sign_ups_from_one_address_are_throttled(app: TestApp) {
+    let strict = tandem_tests::spawn_app_with(
+        app.backend,
+        json!({ "auth": { "max_registrations_per_address_per_hour": 3 } }),
+    )
+    .await;
+    strict.register("ana", "acme.io", Some("Acme")).await;
+    strict.register("bob", "acme.io", None).await;
+    let taken = strict
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({ "email": "ana@acme.io", "username": "ana2", "password": PASSWORD }),
+        )
+        .await;
+    assert_error(taken, StatusCode::CONFLICT, "email_taken").await;
+    let throttled = strict
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({ "email": "cy@acme.io", "username": "cy", "password": PASSWORD }),
+        )
+        .await;
+    let retry_after: u64 = throttled.headers()[RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after > 0 && retry_after <= 3600, "{retry_after}");
+    assert_error(throttled, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // Logging in is another matter.
+    strict.login_ok("bob").await;
 }
 
 async fn me_answers_the_caller_and_refuses_anonymous_requests(app: TestApp) {

@@ -1,10 +1,10 @@
 //! The WebSocket gateway: delivery to members and nobody else, acks after storage, resume
 //! without gaps or duplicates, typing, presence in the channel, bad frames and refusals.
 
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
-use tandem_tests::{Session, TestApp, on_every_backend};
+use tandem_tests::{Session, TestApp, assert_error, on_every_backend};
 
 on_every_backend!(
     a_message_sent_on_the_socket_is_acked_after_storage_and_reaches_every_member,
@@ -24,6 +24,9 @@ on_every_backend!(
     pings_from_the_client_are_answered_with_pongs_on_both_sockets,
     open_sockets_close_when_their_session_ends_on_logout_or_a_password_change,
     a_stopping_node_tells_and_closes_every_connection_at_once,
+    a_channels_socket_acts_on_that_channels_messages_only,
+    one_person_holds_a_bounded_number_of_connections,
+    resumes_that_read_history_are_limited_per_person,
 );
 
 const QUIET: Duration = Duration::from_millis(600);
@@ -790,4 +793,118 @@ async fn a_stopping_node_tells_and_closes_every_connection_at_once(app: TestApp)
         assert_eq!(end.json()["code"], "shutting_down", "{ended:?}");
     };
     tokio::join!(app.shut_down(), clients);
+}
+
+/// Edits, deletions and reactions sent on a channel's socket name a message of that channel;
+/// one of another channel (even one the sender may change) is `not_found` and stays as it was.
+async fn a_channels_socket_acts_on_that_channels_messages_only(app: TestApp) {
+    let (ana, _bob, general) = room(&app).await;
+    let random = app.channel(&ana.access_token, "random", "public").await;
+    let elsewhere = app.say(&ana.access_token, random, "in random").await;
+    let id = elsewhere["id"].as_i64().unwrap();
+    let mut ws = app.socket(&ana.access_token, general, "").await;
+    ws.expect("ready").await;
+    for (n, frame) in [
+        json!({ "type": "edit_message", "message_id": id, "content": "hijacked" }),
+        json!({ "type": "add_reaction", "message_id": id, "emoji": "👍" }),
+        json!({ "type": "delete_message", "message_id": id }),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut frame = frame;
+        frame["ref"] = json!(format!("r{n}"));
+        ws.send(frame).await;
+        let refused = ws.expect("error").await;
+        assert_eq!(
+            (refused["ref"].as_str(), refused["code"].as_str()),
+            (Some(format!("r{n}").as_str()), Some("not_found")),
+            "{refused}"
+        );
+    }
+    let stored = app
+        .get_ok(&format!("/api/v1/messages/{id}"), &ana.access_token)
+        .await;
+    assert_eq!(stored["content"], "in random");
+    assert_eq!(stored["is_deleted"], false);
+    assert_eq!(stored["reactions"], json!([]));
+}
+
+/// Sockets and event streams count together against `realtime.max_connections_per_user`; one
+/// more is refused (4429, or 429 `too_many_connections` for a stream), someone else is not
+/// affected, and closing one frees its place.
+async fn one_person_holds_a_bounded_number_of_connections(app: TestApp) {
+    let app = tandem_tests::spawn_app_with(
+        app.backend,
+        json!({ "realtime": { "max_connections_per_user": 2 } }),
+    )
+    .await;
+    let (ana, bob, general) = room(&app).await;
+    let mut first = app.socket(&ana.access_token, general, "").await;
+    first.expect("ready").await;
+    let _notes = app.notifications(&ana.access_token, ana.id).await;
+
+    let mut refused = app.socket(&ana.access_token, general, "").await;
+    let (code, reason) = refused.closed().await;
+    assert_eq!(code, 4429, "{reason}");
+    let stream = app
+        .sse_request(
+            &format!("/api/v1/sse/activity/{general}"),
+            Some(&ana.access_token),
+            None,
+        )
+        .await;
+    assert_error(
+        stream,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_connections",
+    )
+    .await;
+    let mut bobs = app.socket(&bob.access_token, general, "").await;
+    bobs.expect("ready").await;
+
+    first.close().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut again = app.socket(&ana.access_token, general, "").await;
+        match again.next_within(Duration::from_secs(2)).await {
+            Some(frame) if frame["type"] == "ready" => break,
+            _ => assert!(
+                tokio::time::Instant::now() < deadline,
+                "a closed socket gives its place back"
+            ),
+        }
+    }
+}
+
+/// Each resume that reads history counts against the person's replays (20 a minute); the
+/// 21st is refused with `rate_limited` and its retry time, and the socket carries on live.
+async fn resumes_that_read_history_are_limited_per_person(app: TestApp) {
+    let (ana, bob, general) = room(&app).await;
+    for n in 0..22 {
+        app.say(&bob.access_token, general, &format!("old {n}"))
+            .await;
+    }
+    let mut ws = app.socket(&ana.access_token, general, "").await;
+    let latest = ws.expect("ready").await["seq"].as_i64().unwrap();
+    for back in 1..=20 {
+        ws.send(json!({ "type": "resume", "after_seq": latest - back }))
+            .await;
+        assert_eq!(
+            ws.next_sequenced().await,
+            latest - back + 1,
+            "resume {back}"
+        );
+    }
+    ws.send(json!({ "type": "resume", "after_seq": latest - 21 }))
+        .await;
+    let refused = ws.expect("error").await;
+    assert_eq!(refused["code"], "rate_limited", "{refused}");
+    assert!(
+        refused["retry_after_secs"].as_u64().unwrap() > 0,
+        "{refused}"
+    );
+    ws.expect_no_sequenced(QUIET).await;
+    let live = app.say(&bob.access_token, general, "live").await;
+    assert_eq!(ws.next_sequenced().await, live["seq"].as_i64().unwrap());
 }

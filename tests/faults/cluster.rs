@@ -528,6 +528,10 @@ impl Node {
             ("TANDEM_AUTH__JWT_SECRET", JWT_SECRET.to_owned()),
             ("TANDEM_AUTH__BCRYPT_COST", "4".to_owned()),
             (
+                "TANDEM_AUTH__MAX_REGISTRATIONS_PER_ADDRESS_PER_HOUR",
+                "100000".to_owned(),
+            ),
+            (
                 "TANDEM_HTTP__SHUTDOWN_TIMEOUT_SECS",
                 options.shutdown_timeout_secs.to_string(),
             ),

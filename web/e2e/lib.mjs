@@ -53,6 +53,8 @@ export class Server {
         TANDEM_DATA_DIR: this.dataDir,
         TANDEM_ADDR: `127.0.0.1:${this.port}`,
         TANDEM_AUTH__BCRYPT_COST: '4',
+        // Every person of a test signs up from 127.0.0.1.
+        TANDEM_AUTH__MAX_REGISTRATIONS_PER_ADDRESS_PER_HOUR: '100000',
         TANDEM_HTTP__WEB_DIR: webDist,
         TANDEM_HTTP__SHUTDOWN_TIMEOUT_SECS: '1',
         TANDEM_LOG__LEVEL: 'warn',

@@ -69,6 +69,7 @@ error_codes! {
     RangeNotSatisfiable => (416, "range_not_satisfiable", "The requested byte range starts past the end of the file."),
     ValidationFailed => (422, "validation_failed", "One or more fields are invalid; see `details`."),
     RateLimited => (429, "rate_limited", "Too many requests; retry after the `Retry-After` seconds."),
+    TooManyConnections => (429, "too_many_connections", "This account holds as many sockets and event streams as one person may (`realtime.max_connections_per_user`); close some first."),
     ServiceUnavailable => (503, "service_unavailable", "A dependency (database, Redis) is unreachable; retry later."),
     ShuttingDown => (503, "shutting_down", "This server is shutting down; reconnect (or retry) and another node answers."),
     InternalError => (500, "internal_error", "Something failed on the server; the cause is in its log."),
@@ -262,6 +263,9 @@ impl From<RegisterError> for ApiError {
             }
             RegisterError::SignupDisabled { .. } => Self::new(ErrorCode::SignupDisabled, message),
             RegisterError::Conflict(field) => conflict(field),
+            RegisterError::TooManyAttempts { retry_after } => {
+                Self::rate_limited(retry_after, message)
+            }
             RegisterError::Port(port) => port.into(),
         }
     }

@@ -20,11 +20,20 @@ pub struct AuthPolicy {
     pub access_token_ttl: Duration,
     /// How long a refresh token (a session) lives without being used.
     pub refresh_token_ttl: Duration,
-    /// Failed logins for one account within `login_window` before further attempts wait.
+    /// Failed logins for one account from one address within `login_window` before further
+    /// attempts from that address wait (also: failed checks of the current password when
+    /// changing it).
     pub max_failures_per_account: u64,
+    /// Failed logins for one account from all addresses together within `login_window` before
+    /// every attempt waits: guessing spread over many addresses.
+    pub max_failures_per_account_total: u64,
     /// Failed logins from one address within `login_window` before further attempts wait.
     pub max_failures_per_address: u64,
     pub login_window: Duration,
+    /// Sign-up attempts from one address within `registration_window` before further ones
+    /// wait.
+    pub max_registrations_per_address: u64,
+    pub registration_window: Duration,
     /// Whether a new organization lets people with its email domain join by registering.
     pub default_self_signup: bool,
 }
@@ -35,8 +44,11 @@ impl Default for AuthPolicy {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             max_failures_per_account: 5,
+            max_failures_per_account_total: 50,
             max_failures_per_address: 50,
             login_window: Duration::from_secs(15 * 60),
+            max_registrations_per_address: 20,
+            registration_window: Duration::from_secs(3600),
             default_self_signup: true,
         }
     }

@@ -101,9 +101,14 @@ pub struct AuthSettings {
     pub refresh_token_ttl_secs: u64,
     /// bcrypt work factor (4–31). Each step doubles the time of a login.
     pub bcrypt_cost: u32,
+    /// Failed logins for one account from one address before that address waits.
     pub max_failed_logins_per_account: u64,
+    /// Failed logins for one account from every address together before everyone waits.
+    pub max_failed_logins_per_account_total: u64,
     pub max_failed_logins_per_address: u64,
     pub failed_login_window_secs: u64,
+    /// Sign-up attempts from one client address per hour.
+    pub max_registrations_per_address_per_hour: u64,
     /// Whether new organizations let people with their email domain join by registering.
     pub self_signup: bool,
 }
@@ -137,6 +142,8 @@ pub struct RealtimeSettings {
     pub dashboard_heartbeat_secs: u64,
     /// Seconds between the `: keep-alive` comments of an idle activity stream (SSE).
     pub event_stream_keep_alive_secs: u64,
+    /// WebSockets and event streams one person may hold open on one node.
+    pub max_connections_per_user: usize,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -190,8 +197,10 @@ struct AuthDefaults {
     refresh_token_ttl_secs: u64,
     bcrypt_cost: u32,
     max_failed_logins_per_account: u64,
+    max_failed_logins_per_account_total: u64,
     max_failed_logins_per_address: u64,
     failed_login_window_secs: u64,
+    max_registrations_per_address_per_hour: u64,
     self_signup: bool,
 }
 
@@ -210,8 +219,10 @@ fn defaults() -> Defaults {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             bcrypt_cost: 12,
             max_failed_logins_per_account: 5,
+            max_failed_logins_per_account_total: 50,
             max_failed_logins_per_address: 50,
             failed_login_window_secs: 15 * 60,
+            max_registrations_per_address_per_hour: 20,
             self_signup: true,
         },
         chat: ChatSettings {
@@ -228,6 +239,7 @@ fn defaults() -> Defaults {
             dashboard_interval_ms: 5000,
             dashboard_heartbeat_secs: 30,
             event_stream_keep_alive_secs: 15,
+            max_connections_per_user: 50,
         },
         http: HttpSettings {
             json_limit_bytes: 1024 * 1024,

@@ -46,6 +46,9 @@ impl Application {
         let drain = tandem_realtime::Drain::new();
         let realtime = tandem_realtime::RealtimeSettings {
             drain: drain.clone(),
+            connections_per_user: tandem_realtime::ConnectionsPerUser::new(
+                rt.max_connections_per_user,
+            ),
             sockets: tandem_realtime::GatewaySettings {
                 heartbeat_interval: Duration::from_secs(rt.heartbeat_interval_secs),
                 client_timeout: Duration::from_secs(rt.client_timeout_secs),
@@ -276,8 +279,11 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
             access_token_ttl: access_ttl,
             refresh_token_ttl: Duration::from_secs(auth.refresh_token_ttl_secs),
             max_failures_per_account: auth.max_failed_logins_per_account,
+            max_failures_per_account_total: auth.max_failed_logins_per_account_total,
             max_failures_per_address: auth.max_failed_logins_per_address,
             login_window: Duration::from_secs(auth.failed_login_window_secs),
+            max_registrations_per_address: auth.max_registrations_per_address_per_hour,
+            registration_window: Duration::from_secs(3600),
             default_self_signup: auth.self_signup,
         },
         chat: ChatPolicy {

@@ -38,6 +38,7 @@ pub fn email(raw: &str) -> Email {
 
 pub fn signup(address: &str, username: &str, organization: Option<&str>) -> Register {
     Register {
+        client_address: None,
         email: email(address),
         username: Username::parse(username).unwrap(),
         password: PASSWORD.to_owned(),

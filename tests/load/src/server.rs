@@ -16,12 +16,19 @@ pub struct SpawnedServer {
 }
 
 /// Variables set for the server unless the environment already has them.
-const DEFAULTS: [(&str, &str); 3] = [
+const DEFAULTS: [(&str, &str); 5] = [
     // Registration of thousands of users in seconds.
     ("TANDEM_AUTH__BCRYPT_COST", "4"),
+    // All of them from one address.
+    (
+        "TANDEM_AUTH__MAX_REGISTRATIONS_PER_ADDRESS_PER_HOUR",
+        "1000000000",
+    ),
     // The per-user rate limit would otherwise throttle the benchmark (default 60 per 10 s).
     ("TANDEM_CHAT__MAX_MESSAGES_PER_WINDOW", "1000000000"),
     ("TANDEM_LOG__LEVEL", "warn"),
+    // `--users` below `--connections` gives people many connections each.
+    ("TANDEM_REALTIME__MAX_CONNECTIONS_PER_USER", "1000000"),
 ];
 
 pub async fn spawn(

@@ -15,6 +15,7 @@
 mod caller;
 mod drain;
 mod error;
+mod limits;
 pub mod sse;
 pub mod ws;
 
@@ -22,6 +23,7 @@ use actix_web::web;
 use std::time::Duration;
 
 pub use drain::Drain;
+pub use limits::ConnectionsPerUser;
 
 /// The transports' settings.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +32,8 @@ pub struct RealtimeSettings {
     pub streams: EventStreamSettings,
     /// Started when the node shuts down: every connection then closes at once.
     pub drain: Drain,
+    /// Sockets and event streams one person may hold open on this node.
+    pub connections_per_user: ConnectionsPerUser,
 }
 
 /// The gateway's settings.
@@ -98,6 +102,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: RealtimeSettings) {
     cfg.app_data(web::Data::new(settings.sockets))
         .app_data(web::Data::new(settings.streams))
         .app_data(web::Data::new(settings.drain))
+        .app_data(web::Data::new(settings.connections_per_user))
         .route("/api/v1/ws/chat/{channel_id}", web::get().to(ws::chat))
         .route(
             "/api/v1/ws/notifications/{user_id}",

@@ -19,7 +19,7 @@ pub use stream::StreamEnd;
 
 use crate::caller;
 use crate::error::Refused;
-use crate::{Drain, EventStreamSettings};
+use crate::{ConnectionsPerUser, Drain, EventStreamSettings};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use tandem_api_types::ChannelFrame;
@@ -83,6 +83,7 @@ pub struct TokenQuery {
         (status = 401, description = "No valid access token", body = ErrorBody),
         (status = 404, description = "No such channel for you", body = ErrorBody),
         (status = 422, description = "`Last-Event-ID` or `after_seq` is not a sequence number", body = ErrorBody),
+        (status = 429, description = "`too_many_connections`: the caller holds as many sockets and streams as one person may", body = ErrorBody),
         (status = 503, description = "Real-time delivery is unavailable", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -93,6 +94,7 @@ pub async fn activity(
     ctx: web::Data<AppContext>,
     settings: web::Data<EventStreamSettings>,
     drain: web::Data<Drain>,
+    limits: web::Data<ConnectionsPerUser>,
     path: web::Path<i64>,
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, Refused> {
@@ -100,6 +102,7 @@ pub async fn activity(
     let query = query.into_inner();
     let token = caller::token(&req, query.token);
     let caller = caller::authenticate(&ctx, token.as_deref()).await?;
+    let held = hold(&limits, &caller)?;
     let resume_after = resume_point(&req, query.after_seq)?;
     let actor = caller.actor();
     let opened = ChannelFeed::open(
@@ -119,6 +122,7 @@ pub async fn activity(
         ),
         settings: settings.clone(),
         drain: drain.get_ref().clone(),
+        _held: held,
         ready: ActivityReady {
             kind: "ready",
             channel_id: opened.channel.id.get(),
@@ -147,6 +151,7 @@ pub async fn activity(
         (status = 200, description = "The event stream; `metrics` events carry a `DashboardMetricsEvent`, `heartbeat` events a `HeartbeatEvent`", content_type = "text/event-stream", body = DashboardMetricsEvent),
         (status = 401, description = "No valid access token", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 429, description = "`too_many_connections`: the caller holds as many sockets and streams as one person may", body = ErrorBody),
         (status = 503, description = "Presence or the database is unavailable", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -157,11 +162,13 @@ pub async fn dashboard(
     ctx: web::Data<AppContext>,
     settings: web::Data<EventStreamSettings>,
     drain: web::Data<Drain>,
+    limits: web::Data<ConnectionsPerUser>,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, Refused> {
     refuse_while_draining(&drain)?;
     let token = caller::token(&req, query.into_inner().token);
     let caller = caller::authenticate(&ctx, token.as_deref()).await?;
+    let held = hold(&limits, &caller)?;
     let actor = caller.actor();
     let stats = ctx.realtime.stats.clone();
     // Counted before the first reading, so that reading includes this stream.
@@ -176,6 +183,7 @@ pub async fn dashboard(
         ctx: ctx.into_inner(),
         settings: settings.clone(),
         drain: drain.get_ref().clone(),
+        _held: held,
         token: token.unwrap_or_default(),
         counted,
         first,
@@ -183,6 +191,16 @@ pub async fn dashboard(
     Ok(stream::respond(&settings, stats, move |sink| {
         producer.run(sink)
     }))
+}
+
+/// A place among the caller's open connections.
+fn hold(
+    limits: &ConnectionsPerUser,
+    caller: &tandem_app::auth::Authenticated,
+) -> Result<crate::limits::Held, ApiError> {
+    limits
+        .open(caller.user.id)
+        .ok_or_else(|| ApiError::new(ErrorCode::TooManyConnections, crate::limits::TOO_MANY))
 }
 
 /// A node that is shutting down opens no new stream: the client retries, and another node

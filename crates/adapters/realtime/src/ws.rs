@@ -8,7 +8,8 @@ mod notifications;
 
 use crate::caller::{self, Refusal};
 use crate::drain::SHUTTING_DOWN;
-use crate::{Drain, GatewaySettings};
+use crate::limits::TOO_MANY;
+use crate::{ConnectionsPerUser, Drain, GatewaySettings};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Session};
 use serde::Deserialize;
@@ -24,6 +25,7 @@ pub mod close {
     pub const NOT_FOUND: u16 = 4404;
     pub const SLOW_CONSUMER: u16 = 4408;
     pub const HEARTBEAT_TIMEOUT: u16 = 4410;
+    pub const TOO_MANY_CONNECTIONS: u16 = 4429;
     pub const UNAVAILABLE: u16 = 4503;
 }
 
@@ -47,6 +49,7 @@ pub(crate) async fn chat(
     ctx: web::Data<AppContext>,
     settings: web::Data<GatewaySettings>,
     drain: web::Data<Drain>,
+    limits: web::Data<ConnectionsPerUser>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     if drain.is_draining() {
@@ -62,8 +65,16 @@ pub(crate) async fn chat(
     let channel_id = path.into_inner().parse::<i64>().ok().map(ChannelId::new);
     let (ctx, settings) = (ctx.into_inner(), settings.into_inner());
     actix_web::rt::spawn(async move {
-        match open_chat(&ctx, token, channel_id, after_seq).await {
-            Ok((caller, opened)) => {
+        let opened = open_chat(&ctx, token, channel_id, after_seq)
+            .await
+            .and_then(|(caller, opened)| {
+                let held = limits
+                    .open(caller.user.id)
+                    .ok_or((close::TOO_MANY_CONNECTIONS, TOO_MANY.to_owned()))?;
+                Ok((caller, opened, held))
+            });
+        match opened {
+            Ok((caller, opened, _held)) => {
                 chat::ChatSession::new(ctx, settings, caller, opened)
                     .run(session, stream, drain.watch())
                     .await;
@@ -116,6 +127,7 @@ pub(crate) async fn notifications(
     ctx: web::Data<AppContext>,
     settings: web::Data<GatewaySettings>,
     drain: web::Data<Drain>,
+    limits: web::Data<ConnectionsPerUser>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     if drain.is_draining() {
@@ -136,10 +148,13 @@ pub(crate) async fn notifications(
             let feed = PersonalFeed::open(&ctx.realtime, &caller, owner)
                 .await
                 .map_err(refusal)?;
-            Ok::<_, Refusal>((caller, feed))
+            let held = limits
+                .open(caller.user.id)
+                .ok_or((close::TOO_MANY_CONNECTIONS, TOO_MANY.to_owned()))?;
+            Ok::<_, Refusal>((caller, feed, held))
         };
         match opened.await {
-            Ok((caller, feed)) => {
+            Ok((caller, feed, _held)) => {
                 notifications::NotificationSession {
                     ctx,
                     settings,

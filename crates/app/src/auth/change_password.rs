@@ -3,7 +3,7 @@
 use crate::AuthContext;
 use crate::auth::Authenticated;
 use crate::auth::LoginError;
-use crate::auth::login::{account_failures_key, check_not_throttled};
+use crate::auth::login::{check_not_throttled, password_check_failures_key};
 use crate::ports::PortError;
 use tandem_domain::{Password, PasswordError};
 
@@ -42,7 +42,7 @@ pub async fn change_password(
         .await?
         .ok_or(PortError::NotFound)?;
     // Guessing the current password with a stolen access token counts like failed logins.
-    let failures_key = account_failures_key(user.id);
+    let failures_key = password_check_failures_key(user.id);
     let limit = ctx.policy.max_failures_per_account;
     check_not_throttled(ctx, &failures_key, limit)
         .await

@@ -1,5 +1,8 @@
 //! Logging in with email (or username) and password, with failures throttled per account and
-//! per client address.
+//! client address pair, per account over all addresses (a higher limit), and per address.
+//!
+//! Someone guessing from one address thus locks out that address only, never the account's
+//! owner elsewhere; guessing spread over many addresses still meets the account-wide limit.
 
 use super::session::{self, AuthSession};
 use crate::AuthContext;
@@ -37,15 +40,19 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
     let credentials = find_credentials(ctx, &cmd.login).await?;
     // Failures count against the account, however it was named (email or username); for a
     // name that matches nobody, against the name as typed.
-    let account_key = match &credentials {
-        Some(found) => account_failures_key(found.user.id),
-        None => format!("login-failures:name:{}", cmd.login.trim().to_lowercase()),
+    let account = match &credentials {
+        Some(found) => format!("user:{}", found.user.id),
+        None => format!("name:{}", cmd.login.trim().to_lowercase()),
     };
+    let address = cmd.client_address.as_deref().unwrap_or("unknown");
+    let pair_key = format!("login-failures:pair:{account}:{address}");
+    let account_key = format!("login-failures:{account}");
     let address_key = cmd
         .client_address
         .as_ref()
         .map(|a| format!("login-failures:address:{a}"));
-    check_not_throttled(ctx, &account_key, policy.max_failures_per_account).await?;
+    check_not_throttled(ctx, &pair_key, policy.max_failures_per_account).await?;
+    check_not_throttled(ctx, &account_key, policy.max_failures_per_account_total).await?;
     if let Some(key) = &address_key {
         check_not_throttled(ctx, key, policy.max_failures_per_address).await?;
     }
@@ -59,10 +66,10 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
         }
     };
     let Some(Credentials { mut user, .. }) = credentials.filter(|_| verified) else {
-        ctx.rate_limiter
-            .increment(&account_key, policy.login_window)
-            .await?;
-        if let Some(key) = &address_key {
+        for key in [Some(&pair_key), Some(&account_key), address_key.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             ctx.rate_limiter.increment(key, policy.login_window).await?;
         }
         return Err(LoginError::InvalidCredentials);
@@ -70,6 +77,8 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
     if !user.is_active {
         return Err(LoginError::AccountDisabled);
     }
+    // The owner got in: their own address's failures, and the account's, are forgiven.
+    ctx.rate_limiter.clear(&pair_key).await?;
     ctx.rate_limiter.clear(&account_key).await?;
     let now = ctx.clock.now();
     ctx.users.touch(user.id, now).await?;
@@ -77,10 +86,10 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
     Ok(session::start(ctx, user).await?)
 }
 
-/// The rate-limiter key counting an account's failed password checks (logins and password
-/// changes alike).
-pub(crate) fn account_failures_key(user_id: UserId) -> String {
-    format!("login-failures:user:{user_id}")
+/// The rate-limiter key counting failed checks of the current password by a signed-in person
+/// (changing it): someone with a stolen access token guessing it.
+pub(crate) fn password_check_failures_key(user_id: UserId) -> String {
+    format!("password-check-failures:user:{user_id}")
 }
 
 /// # Errors

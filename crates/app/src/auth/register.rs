@@ -17,6 +17,8 @@ pub struct Register {
     pub display_name: Option<DisplayName>,
     /// Used only when no active organization with self-signup owns the email's domain.
     pub organization_name: Option<OrganizationName>,
+    /// The client's address, for throttling; `None` when unknown.
+    pub client_address: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +33,8 @@ pub enum RegisterError {
     SignupDisabled { domain: String },
     #[error("{0} is already taken")]
     Conflict(UniqueField),
+    #[error("too many sign-ups from this address; try again in {} seconds", retry_after.as_secs().max(1))]
+    TooManyAttempts { retry_after: std::time::Duration },
     #[error(transparent)]
     Port(PortError),
 }
@@ -47,6 +51,20 @@ impl From<PortError> for RegisterError {
 /// # Errors
 /// See [`RegisterError`].
 pub async fn register(ctx: &AuthContext, cmd: Register) -> Result<AuthSession, RegisterError> {
+    // Every attempt counts, taken or not: accounts made in bulk, and addresses probed for
+    // `email_taken`, are both throttled.
+    if let Some(address) = &cmd.client_address {
+        let key = format!("registrations:address:{address}");
+        let window = ctx.rate_limiter.current(&key).await?;
+        if window.count >= ctx.policy.max_registrations_per_address {
+            return Err(RegisterError::TooManyAttempts {
+                retry_after: window.resets_in,
+            });
+        }
+        ctx.rate_limiter
+            .increment(&key, ctx.policy.registration_window)
+            .await?;
+    }
     let password = Password::parse(
         &cmd.password,
         &[cmd.username.as_str(), cmd.email.local_part()],

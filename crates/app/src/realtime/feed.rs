@@ -148,6 +148,11 @@ impl ChannelFeed {
         self.last_seq
     }
 
+    /// Whether `resume(after_seq)` would read anything from the log.
+    pub fn would_replay(&self, after_seq: i64) -> bool {
+        after_seq.max(0) < self.delivered_from
+    }
+
     /// Passes on the changes after `after_seq` that this feed has not passed on, in order,
     /// while live frames go on. Returns whether that asked for anything: a resume at or above
     /// where this feed started, or repeated, has nothing to add.

@@ -165,3 +165,52 @@ async fn a_duplicate_email_is_a_conflict_and_leaves_no_organization_behind() {
     assert_eq!(t.store.organizations().len(), 2);
     t.found("cy@globex.io", "cy", "Globex").await; // the failed attempt did not keep the domain
 }
+
+#[tokio::test]
+async fn sign_ups_from_one_address_wait_once_over_the_limit_whatever_their_outcome() {
+    let t = TestContext::with_policy(tandem_app::AuthPolicy {
+        max_registrations_per_address: 2,
+        ..tandem_app::AuthPolicy::default()
+    });
+    let from = |address: &str, cmd: Register| Register {
+        client_address: Some(address.to_owned()),
+        ..cmd
+    };
+    register(
+        &t.ctx.auth,
+        from("10.0.0.1", signup("ana@acme.io", "ana", Some("Acme"))),
+    )
+    .await
+    .unwrap();
+    let taken = register(
+        &t.ctx.auth,
+        from("10.0.0.1", signup("ana@acme.io", "ana2", None)),
+    )
+    .await;
+    assert!(
+        matches!(taken, Err(RegisterError::Conflict(_))),
+        "{taken:?}"
+    );
+    let waiting = register(
+        &t.ctx.auth,
+        from("10.0.0.1", signup("bob@acme.io", "bob", None)),
+    )
+    .await;
+    assert!(
+        matches!(waiting, Err(RegisterError::TooManyAttempts { retry_after }) if retry_after > std::time::Duration::ZERO),
+        "{waiting:?}"
+    );
+    register(
+        &t.ctx.auth,
+        from("10.0.0.2", signup("bob@acme.io", "bob", None)),
+    )
+    .await
+    .unwrap();
+    t.clock.advance(std::time::Duration::from_secs(3600));
+    register(
+        &t.ctx.auth,
+        from("10.0.0.1", signup("cy@acme.io", "cy", None)),
+    )
+    .await
+    .unwrap();
+}

@@ -36,7 +36,7 @@ pub struct RegisterRequest {
 impl RegisterRequest {
     /// # Errors
     /// `validation_failed` when a field does not parse (already checked by `validate`).
-    pub fn into_command(self) -> Result<Register, ApiError> {
+    pub fn into_command(self, client_address: Option<String>) -> Result<Register, ApiError> {
         Ok(Register {
             email: field("email", Email::parse(&self.email))?,
             username: field("username", Username::parse(&self.username))?,
@@ -53,6 +53,7 @@ impl RegisterRequest {
                 .map(OrganizationName::parse)
                 .transpose()
                 .map_err(|e| to_api("organization_name", e))?,
+            client_address,
         })
     }
 }

@@ -27,16 +27,28 @@ use tandem_app::auth::{self, ChangePassword, Login, Logout};
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Invalid fields, weak password, or `organization_name` needed", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address; see `Retry-After`", body = ErrorBody),
     )
 )]
 #[post("/register")]
 pub async fn register(
     ctx: web::Data<AppContext>,
+    settings: web::Data<HttpSettings>,
+    req: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let command = validated(body.into_inner())?.into_command()?;
+    let address = client_address(&req, settings.trust_forwarded_headers);
+    let command = validated(body.into_inner())?.into_command(address)?;
     let session = auth::register(&ctx.auth, command).await?;
-    Ok(HttpResponse::Created().json(AuthResponse::from(session)))
+    Ok(tokens(HttpResponse::Created(), session.into()))
+}
+
+/// A response carrying tokens, which no cache may keep (RFC 6749, 5.1).
+fn tokens(mut response: actix_web::HttpResponseBuilder, body: AuthResponse) -> HttpResponse {
+    response
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((actix_web::http::header::PRAGMA, "no-cache"))
+        .json(body)
 }
 
 /// Log in with email (or username) and password.
@@ -59,14 +71,15 @@ pub async fn login(
     settings: web::Data<HttpSettings>,
     req: HttpRequest,
     body: web::Json<LoginRequest>,
-) -> Result<web::Json<AuthResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let command = Login {
         login: body.email,
         password: body.password,
         client_address: client_address(&req, settings.trust_forwarded_headers),
     };
-    Ok(web::Json(auth::login(&ctx.auth, command).await?.into()))
+    let session = auth::login(&ctx.auth, command).await?;
+    Ok(tokens(HttpResponse::Ok(), session.into()))
 }
 
 /// Exchange a refresh token for a new access and refresh token.
@@ -85,11 +98,10 @@ pub async fn login(
 pub async fn refresh(
     ctx: web::Data<AppContext>,
     body: web::Json<RefreshRequest>,
-) -> Result<web::Json<AuthResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
-    Ok(web::Json(
-        auth::refresh(&ctx.auth, &body.refresh_token).await?.into(),
-    ))
+    let session = auth::refresh(&ctx.auth, &body.refresh_token).await?;
+    Ok(tokens(HttpResponse::Ok(), session.into()))
 }
 
 /// Log out: revoke this access token and, when given, the refresh token's session.

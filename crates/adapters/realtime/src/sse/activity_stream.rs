@@ -33,6 +33,8 @@ pub struct ActivityReady {
 pub(super) struct ActivityStream {
     pub settings: EventStreamSettings,
     pub drain: crate::Drain,
+    /// Its place among the caller's open connections, given back when the stream ends.
+    pub _held: crate::limits::Held,
     /// This stream, counted while it lives.
     pub counted: OpenConnection,
     pub ready: ActivityReady,

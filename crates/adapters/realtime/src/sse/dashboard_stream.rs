@@ -117,6 +117,8 @@ pub(super) struct DashboardStream {
     pub ctx: Arc<AppContext>,
     pub settings: EventStreamSettings,
     pub drain: crate::Drain,
+    /// Its place among the caller's open connections, given back when the stream ends.
+    pub _held: crate::limits::Held,
     /// Kept to authenticate again at every tick; never logged.
     pub token: String,
     /// This stream, counted from before the first reading, so that reading shows it.

@@ -32,6 +32,10 @@ const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 const PING_ROOM_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 const SLOW_CONSUMER_REASON: &str = "too slow: frames piled up; reconnect and resume";
 
+/// Resumes that read history one person may send per `REPLAY_WINDOW`.
+const REPLAYS_PER_WINDOW: u64 = 20;
+const REPLAY_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Commands (messages, edits, reactions) one connection may have waiting to be stored.
 const COMMANDS_WAITING: usize = 32;
 
@@ -234,7 +238,12 @@ impl ChatSession {
                         "after_seq must be 0 or more",
                     ));
                 }
-                self.feed.resume(after_seq);
+                if self.feed.would_replay(after_seq) {
+                    if let Some(refused) = self.replay_refused().await {
+                        return outbound.push(&refused);
+                    }
+                    self.feed.resume(after_seq);
+                }
                 Ok(())
             }
             ClientFrame::Typing {
@@ -274,6 +283,28 @@ impl ChatSession {
                 Ok(())
             }
         }
+    }
+
+    /// A resume that reads the log counts against the person's replays per minute (reconnecting
+    /// with `after_seq` is the usual way back and is not counted). `None` when it may go on;
+    /// a limiter that cannot be reached lets it through: this guards cost, not access.
+    async fn replay_refused(&self) -> Option<ServerFrame> {
+        let key = format!("replays:user:{}", self.caller.user.id);
+        let window = self
+            .ctx
+            .chat
+            .rate_limiter
+            .increment(&key, REPLAY_WINDOW)
+            .await
+            .ok()?;
+        (window.count > REPLAYS_PER_WINDOW).then(|| ServerFrame::Error {
+            reference: None,
+            code: "rate_limited".to_owned(),
+            message: format!(
+                "at most {REPLAYS_PER_WINDOW} resumes that read history per minute; reconnect with after_seq instead"
+            ),
+            retry_after_secs: Some(window.resets_in.as_secs().max(1)),
+        })
     }
 
     async fn on_tick(

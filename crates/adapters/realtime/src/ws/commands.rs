@@ -90,20 +90,28 @@ pub async fn run(
             message_id,
             content,
             ..
-        } => messages::edit_message(&ctx.chat, actor, MessageId::new(message_id), &content)
+        } => {
+            async {
+                let id = in_this_channel(ctx, actor, channel_id, message_id).await?;
+                let edited = messages::edit_message(&ctx.chat, actor, id, &content).await?;
+                Ok(acked(&edited))
+            }
             .await
-            .map(|m| acked(&m)),
+        }
         ClientFrame::DeleteMessage { message_id, .. } => {
-            messages::delete_message(&ctx.chat, actor, MessageId::new(message_id))
-                .await
-                .map(|m| acked(&m))
+            async {
+                let id = in_this_channel(ctx, actor, channel_id, message_id).await?;
+                let deleted = messages::delete_message(&ctx.chat, actor, id).await?;
+                Ok(acked(&deleted))
+            }
+            .await
         }
         ClientFrame::AddReaction {
             message_id, emoji, ..
-        } => react(ctx, actor, message_id, &emoji, true).await,
+        } => react(ctx, actor, channel_id, message_id, &emoji, true).await,
         ClientFrame::RemoveReaction {
             message_id, emoji, ..
-        } => react(ctx, actor, message_id, &emoji, false).await,
+        } => react(ctx, actor, channel_id, message_id, &emoji, false).await,
         ClientFrame::Typing { .. } | ClientFrame::Ping | ClientFrame::Resume { .. } => {
             Ok(Outcome::Ack {
                 client_msg_id: None,
@@ -115,9 +123,28 @@ pub async fn run(
     result.unwrap_or_else(error_outcome)
 }
 
+/// A channel's socket acts on that channel's messages only: another channel's message is
+/// `not_found` here, as it would be to someone who cannot see it (the REST endpoints, which
+/// name no channel, act on any message the caller may change).
+async fn in_this_channel(
+    ctx: &AppContext,
+    actor: &Actor,
+    channel_id: ChannelId,
+    message_id: i64,
+) -> Result<MessageId, ChatError> {
+    let id = MessageId::new(message_id);
+    let message = messages::get_message(&ctx.chat, actor, id).await?;
+    if message.channel_id == channel_id {
+        Ok(id)
+    } else {
+        Err(ChatError::NotFound("message"))
+    }
+}
+
 async fn react(
     ctx: &AppContext,
     actor: &Actor,
+    channel_id: ChannelId,
     message_id: i64,
     emoji: &str,
     on: bool,
@@ -126,7 +153,8 @@ async fn react(
         field: "emoji",
         error,
     })?;
-    messages::set_reaction(&ctx.chat, actor, MessageId::new(message_id), &emoji, on)
+    let id = in_this_channel(ctx, actor, channel_id, message_id).await?;
+    messages::set_reaction(&ctx.chat, actor, id, &emoji, on)
         .await
         .map(|m| acked(&m))
 }
