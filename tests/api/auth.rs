@@ -180,6 +180,10 @@ async fn weak_passwords_are_refused_with_the_rule_they_break(app: TestApp) {
         ("aaaaaaaaaaaa", "password_too_weak"),
         ("12345678", "password_too_weak"),
         ("ana-ana-ana", "password_too_weak"),
+        // From the breach list shipped with the server, as typed or dressed up.
+        ("Summer2024", "password_breached"),
+        ("Passw0rd!", "password_breached"),
+        ("correct horse battery staple", "password_breached"),
         (&*"long".repeat(20), "password_too_long"),
     ];
     for (password, code) in cases {

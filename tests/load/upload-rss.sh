@@ -17,7 +17,7 @@ URL=http://127.0.0.1:$PORT/api/v1
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 TOKEN=$(curl -sf $URL/auth/register -H 'content-type: application/json' \
-  -d '{"email":"ana@acme.io","username":"ana","password":"correct horse battery","organization_name":"Acme"}' | json '["access_token"]')
+  -d '{"email":"ana@acme.io","username":"ana","password":"violet harbor kettle","organization_name":"Acme"}' | json '["access_token"]')
 CHANNEL=$(curl -sf $URL/channels -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
   -d '{"name":"general","type":"public"}' | json '["id"]')
 rss() { awk -v k="$1:" '$1 == k { print $2 }' /proc/$PID/status; }

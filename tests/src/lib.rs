@@ -20,7 +20,7 @@ use tandem_server::{Application, Settings};
 
 /// The signing key of every test server, so tests can forge and expire tokens knowingly.
 pub const JWT_SECRET: &str = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
-pub const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "violet harbor kettle";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -32,7 +32,7 @@ try {
     ['dev', 'Dev Patel'],
   ]) {
     const auth = await server.api('POST', '/api/v1/auth/register', {
-      body: { email: `${username}@acme.io`, username, display_name, password: 'correct horse battery', organization_name: organization_name ?? null },
+      body: { email: `${username}@acme.io`, username, display_name, password: 'violet harbor kettle', organization_name: organization_name ?? null },
     });
     people[username] = { token: auth.access_token, id: auth.user.id };
   }

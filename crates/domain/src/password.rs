@@ -1,6 +1,26 @@
 //! The password policy: what a new password must be before it is ever hashed.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::LazyLock;
+
+/// The most frequent passwords of real breaches (`password/breached.txt`), shipped with the
+/// binary: no network is asked.
+static BREACHED: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("password/breached.txt")
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+});
+
+/// Famous passphrases, too well known to protect anything whatever a breach list says.
+const FAMOUS: &[&str] = &[
+    "correcthorsebatterystaple",
+    "correcthorsebattery",
+    "correcthorse",
+    "thequickbrownfox",
+    "thequickbrownfoxjumpsoverthelazydog",
+];
 
 /// A plain-text password that passed the policy. Its `Debug` never shows the value.
 #[derive(Clone)]
@@ -17,6 +37,10 @@ pub enum PasswordError {
         "is too easy to guess: avoid common passwords, repeated characters and your own name or email"
     )]
     TooWeak,
+    #[error(
+        "is one of the passwords most used in breaches (or one with a few digits or symbols added): choose another"
+    )]
+    Breached,
 }
 
 impl PasswordError {
@@ -25,6 +49,7 @@ impl PasswordError {
             Self::TooShort => "password_too_short",
             Self::TooLong => "password_too_long",
             Self::TooWeak => "password_too_weak",
+            Self::Breached => "password_breached",
         }
     }
 }
@@ -130,7 +155,32 @@ impl Password {
         {
             return Err(PasswordError::TooWeak);
         }
+        if Self::is_breached(&lower) {
+            return Err(PasswordError::Breached);
+        }
         Ok(Self(raw.to_owned()))
+    }
+
+    /// Whether `lower` (the password in lower case) is a breached or famous password, as typed,
+    /// without its separators, without the digits and symbols around it (`Summer2024!` is
+    /// `summer`), or with its look-alike digits read as letters (`Passw0rd` is `password`).
+    fn is_breached(lower: &str) -> bool {
+        let squashed: String = lower
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.'))
+            .collect();
+        let core = squashed.trim_matches(|c: char| !c.is_alphabetic());
+        let candidates = [
+            lower.to_owned(),
+            squashed.clone(),
+            core.to_owned(),
+            unleet(&squashed),
+            unleet(core),
+        ];
+        candidates.iter().any(|candidate| {
+            candidate.chars().count() >= 4
+                && (BREACHED.contains(candidate.as_str()) || FAMOUS.contains(&candidate.as_str()))
+        })
     }
 
     /// Wraps a password presented at login, which is checked against a hash, not the policy.
@@ -151,6 +201,23 @@ impl Password {
     }
 }
 
+/// Digits and symbols read as the letters they stand in for.
+fn unleet(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' | '!' | '|' => 'i',
+            '3' => 'e',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '7' | '+' => 't',
+            '8' => 'b',
+            '9' => 'g',
+            other => other,
+        })
+        .collect()
+}
+
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(<redacted>)")
@@ -163,8 +230,29 @@ mod tests {
 
     #[test]
     fn strong_passwords_pass() {
-        assert!(Password::parse("correct horse battery", &["ana"]).is_ok());
+        assert!(Password::parse("violet harbor kettle", &["ana"]).is_ok());
         assert!(Password::parse("Tr1cky-Pa55", &[]).is_ok());
+    }
+
+    #[test]
+    fn breached_and_famous_passwords_are_refused_however_dressed_up() {
+        for raw in [
+            "Summer2024",
+            "Passw0rd!",
+            "p@ssw0rd123",
+            "iloveyou!!",
+            "Football#1",
+            "correct horse battery",
+            "Correct-Horse-Battery-Staple",
+            "monkey-2023",
+        ] {
+            assert_eq!(
+                Password::parse(raw, &[]).unwrap_err(),
+                PasswordError::Breached,
+                "{raw:?}"
+            );
+        }
+        assert!(BREACHED.len() > 29_000, "the list is shipped whole");
     }
 
     #[test]
@@ -194,7 +282,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_the_password() {
-        let p = Password::parse("correct horse battery", &[]).unwrap();
+        let p = Password::parse("violet harbor kettle", &[]).unwrap();
         assert!(!format!("{p:?}").contains("horse"));
     }
 }

@@ -147,8 +147,8 @@ mod postgres {
             start(&database, &redis, &namespace).await,
         );
         let client = reqwest::Client::new();
-        let ana = post(&client, format!("{}/api/v1/auth/register", a.base), None, json!({ "email": "ana@acme.io", "username": "ana", "password": "correct horse battery", "organization_name": "Acme" })).await;
-        let bob = post(&client, format!("{}/api/v1/auth/register", b.base), None, json!({ "email": "bob@acme.io", "username": "bob", "password": "correct horse battery" })).await;
+        let ana = post(&client, format!("{}/api/v1/auth/register", a.base), None, json!({ "email": "ana@acme.io", "username": "ana", "password": "violet harbor kettle", "organization_name": "Acme" })).await;
+        let bob = post(&client, format!("{}/api/v1/auth/register", b.base), None, json!({ "email": "bob@acme.io", "username": "bob", "password": "violet harbor kettle" })).await;
         let (ana_token, bob_token) = (
             ana["access_token"].as_str().unwrap(),
             bob["access_token"].as_str().unwrap(),

@@ -30,7 +30,7 @@ type Time = DateTime<Utc>;
 type Port<T> = Result<T, PortError>;
 
 /// A password every policy accepts.
-pub const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "violet harbor kettle";
 
 pub fn email(raw: &str) -> Email {
     Email::parse(raw).unwrap()

@@ -81,7 +81,7 @@ mod tests {
     async fn a_hash_verifies_its_own_password_and_no_other() {
         let hasher = BcryptPasswordHasher::new(TEST_COST).unwrap();
         let hash = hasher
-            .hash(&password("correct horse battery"))
+            .hash(&password("violet harbor kettle"))
             .await
             .unwrap();
 
@@ -89,13 +89,13 @@ mod tests {
         assert!(!hash.contains("correct horse"));
         assert!(
             hasher
-                .verify(&password("correct horse battery"), &hash)
+                .verify(&password("violet harbor kettle"), &hash)
                 .await
                 .unwrap()
         );
         assert!(
             !hasher
-                .verify(&password("correct horse battery!"), &hash)
+                .verify(&password("violet harbor kettle!"), &hash)
                 .await
                 .unwrap()
         );
@@ -105,11 +105,11 @@ mod tests {
     async fn the_same_password_hashes_differently_each_time() {
         let hasher = BcryptPasswordHasher::new(TEST_COST).unwrap();
         let first = hasher
-            .hash(&password("correct horse battery"))
+            .hash(&password("violet harbor kettle"))
             .await
             .unwrap();
         let second = hasher
-            .hash(&password("correct horse battery"))
+            .hash(&password("violet harbor kettle"))
             .await
             .unwrap();
         assert_ne!(first, second, "each hash has its own salt");

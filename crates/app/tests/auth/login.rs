@@ -53,7 +53,7 @@ async fn a_wrong_password_and_an_unknown_account_look_alike() {
     let t = TestContext::new();
     t.found("ana@acme.io", "ana", "Acme").await;
     for (name, password) in [
-        ("ana@acme.io", "correct horse battery!"),
+        ("ana@acme.io", "violet harbor kettle!"),
         ("ana", ""),
         ("nobody@acme.io", PASSWORD),
         ("nobody", PASSWORD),

@@ -1132,7 +1132,7 @@ export interface components {
             email: string;
             /**
              * Format: password
-             * @example correct horse battery
+             * @example violet harbor kettle
              */
             password: string;
         };
@@ -1292,7 +1292,7 @@ export interface components {
             /**
              * Format: password
              * @description At least 8 characters, at most 72 bytes; common and guessable passwords are refused.
-             * @example correct horse battery
+             * @example violet harbor kettle
              */
             password: string;
             /**

@@ -21,7 +21,7 @@ pub struct RegisterRequest {
     #[schema(example = "ana")]
     pub username: String,
     /// At least 8 characters, at most 72 bytes; common and guessable passwords are refused.
-    #[schema(example = "correct horse battery", format = Password)]
+    #[schema(example = "violet harbor kettle", format = Password)]
     pub password: String,
     /// Creates this organization (you become its admin) when no organization owns your domain.
     #[validate(custom(function = "checks::organization_name"))]
@@ -74,7 +74,7 @@ pub struct LoginRequest {
     #[schema(example = "ana@acme.io")]
     pub email: String,
     #[validate(length(min = 1, max = 1024, message = "enter your password"))]
-    #[schema(example = "correct horse battery", format = Password)]
+    #[schema(example = "violet harbor kettle", format = Password)]
     pub password: String,
 }
 
