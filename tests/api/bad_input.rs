@@ -10,6 +10,7 @@ on_every_backend!(
     registration_fields_are_validated_together,
     bodies_over_the_limit_are_refused_and_the_server_keeps_serving,
     unknown_routes_and_bad_parameters_answer_in_the_error_shape,
+    optional_bodies_are_optional_but_never_ignored,
 );
 
 async fn malformed_and_mistyped_bodies_get_clear_errors(app: TestApp) {
@@ -239,4 +240,43 @@ async fn unknown_routes_and_bad_parameters_answer_in_the_error_shape(app: TestAp
         )
         .await;
     }
+}
+
+/// Logout and marking read take an optional body: none at all is fine, but one that is there
+/// is read like any other (an unknown field or a wrong type is refused, and nothing happens).
+async fn optional_bodies_are_optional_but_never_ignored(app: TestApp) {
+    let ana = app.register("ana", "acme.io", Some("Acme")).await;
+    let general = app.channel(&ana.access_token, "general", "public").await;
+    let read = format!("/api/v1/channels/{general}/read");
+    for (path, body, code) in [
+        (
+            "/api/v1/auth/logout",
+            json!({ "refresh_token": ana.refresh_token, "everywhere": true }),
+            "unknown_field",
+        ),
+        (read.as_str(), json!({ "seq": "latest" }), "invalid_type"),
+    ] {
+        let refused = app.post_json(path, Some(&ana.access_token), &body).await;
+        let error = assert_error(
+            refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error["details"][0]["code"], code, "{path}: {error}");
+    }
+    // The refused logout did nothing: the token still works.
+    let (status, _) =
+        status_and_json(app.get("/api/v1/auth/me", Some(&ana.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let empty = |path: &str| {
+        app.request(Method::POST, path, Some(&ana.access_token))
+            .send()
+    };
+    assert_eq!(empty(&read).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        empty("/api/v1/auth/logout").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
 }

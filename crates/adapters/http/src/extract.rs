@@ -112,6 +112,33 @@ fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
 }
 
 /// JSON bodies: size limit, content type, syntax and shape errors in the API's error shape.
+/// A JSON body that may be left out: no body at all is `None`; a body that is there is read
+/// like any other (`web::Json`), so a malformed one, an unknown field or a missing
+/// `Content-Type` is an error, not silently taken for "no body".
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let length = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim);
+        let absent = match length {
+            Some(length) => length == "0",
+            None => !headers.contains_key(header::TRANSFER_ENCODING),
+        };
+        if absent {
+            return Box::pin(async { Ok(Self(None)) });
+        }
+        let json = web::Json::<T>::from_request(req, payload);
+        Box::pin(async move { Ok(Self(Some(json.await?.into_inner()))) })
+    }
+}
+
 pub fn json_config(limit_bytes: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit_bytes)

@@ -7,7 +7,7 @@ use crate::dto::auth::{
 };
 use crate::dto::users::UserResponse;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Caller, client_address, validated};
+use crate::extract::{Caller, OptionalJson, client_address, validated};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use tandem_app::AppContext;
 use tandem_app::auth::{self, ChangePassword, Login, Logout};
@@ -118,9 +118,9 @@ pub async fn refresh(
 pub async fn logout(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    body: Option<web::Json<LogoutRequest>>,
+    body: OptionalJson<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let body = body.0.unwrap_or_default();
     auth::logout(
         &ctx.auth,
         &caller,

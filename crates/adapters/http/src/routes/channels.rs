@@ -8,7 +8,7 @@ use crate::dto::chat::{
     UpdateChannelRequest,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Caller, validated};
+use crate::extract::{Caller, OptionalJson, validated};
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use tandem_app::AppContext;
 use tandem_app::channels::{self, Created};
@@ -302,9 +302,9 @@ pub async fn mark_read(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: Option<web::Json<MarkReadRequest>>,
+    body: OptionalJson<MarkReadRequest>,
 ) -> Result<web::Json<ReadMarkerResponse>, ApiError> {
-    let seq = body.and_then(|b| b.seq);
+    let seq = body.0.and_then(|b| b.seq);
     let membership = channels::mark_read(
         &ctx.chat,
         &caller.actor(),
