@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deadpool_redis::redis::{self, Script};
 use std::sync::LazyLock;
-use tandem_app::ports::{PortError, TokenDenylist};
+use tandem_app::ports::{PortError, Revoked, TokenDenylist};
 use tandem_domain::UserId;
 
 /// Sets a user's cutoff, keeping whichever cutoff is later and whichever expiry is later: two
@@ -45,6 +45,12 @@ impl RedisTokenDenylist {
 
     fn user_key(&self, user_id: UserId) -> String {
         self.redis.key("denylist:user", user_id)
+    }
+
+    /// Present while this Redis holds every revocation in force: set once it was filled, gone
+    /// with everything else when Redis restarts empty.
+    fn complete_key(&self) -> String {
+        self.redis.key("denylist", "complete")
     }
 }
 
@@ -95,14 +101,38 @@ impl TokenDenylist for RedisTokenDenylist {
         user_id: UserId,
         issued_at: DateTime<Utc>,
     ) -> Result<bool, PortError> {
+        Ok(self.check(token_id, user_id, issued_at).await?.revoked)
+    }
+
+    /// One `MGET` of the token's key, the user's cutoff and the completeness marker.
+    async fn check(
+        &self,
+        token_id: &str,
+        user_id: UserId,
+        issued_at: DateTime<Utc>,
+    ) -> Result<Revoked, PortError> {
         let mut connection = self.redis.connection().await?;
-        let (token, cutoff): (Option<i64>, Option<i64>) = redis::cmd("MGET")
+        let (token, cutoff, complete): (Option<i64>, Option<i64>, Option<i64>) = redis::cmd("MGET")
             .arg(self.token_key(token_id))
             .arg(self.user_key(user_id))
+            .arg(self.complete_key())
             .query_async(&mut connection)
             .await
             .map_err(from_redis)?;
         let revoked_by_cutoff = cutoff.is_some_and(|cutoff| issued_at.timestamp_micros() <= cutoff);
-        Ok(token.is_some() || revoked_by_cutoff)
+        Ok(Revoked {
+            revoked: token.is_some() || revoked_by_cutoff,
+            complete: complete.is_some(),
+        })
+    }
+
+    async fn mark_complete(&self) -> Result<(), PortError> {
+        let mut connection = self.redis.connection().await?;
+        redis::cmd("SET")
+            .arg(self.complete_key())
+            .arg(1)
+            .query_async::<()>(&mut connection)
+            .await
+            .map_err(from_redis)
     }
 }

@@ -33,6 +33,22 @@ async fn the_redis_denylist_meets_the_denylist_contract() {
     denylist::run_all(stores.denylist().as_ref()).await;
 }
 
+/// A Redis that holds no marker (a fresh one, or one restarted empty) says it may be missing
+/// revocations until it is marked complete; the answer comes with the same round trip.
+#[tokio::test]
+async fn the_denylist_says_whether_it_holds_every_revocation() {
+    let stores = stores("the_denylist_says_whether_it_holds_every_revocation");
+    let denylist = stores.denylist();
+    let (ana, issued) = (tandem_domain::UserId::new(1), chrono::Utc::now());
+    let later = issued + chrono::Duration::minutes(15);
+    denylist.revoke("jti-1", later).await.unwrap();
+    let before = denylist.check("jti-1", ana, issued).await.unwrap();
+    assert!(before.revoked && !before.complete, "{before:?}");
+    denylist.mark_complete().await.unwrap();
+    let after = denylist.check("jti-2", ana, issued).await.unwrap();
+    assert!(!after.revoked && after.complete, "{after:?}");
+}
+
 #[tokio::test]
 async fn the_redis_rate_limiter_meets_the_rate_limiter_contract() {
     let stores = stores("the_redis_rate_limiter_meets_the_rate_limiter_contract");

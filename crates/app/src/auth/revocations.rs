@@ -3,10 +3,12 @@
 //! at start and then every [`SYNC_EVERY`], and Redis (in a cluster) spreads a revocation to
 //! every node at once.
 //!
-//! A token is refused when the node's copy or Redis says it is revoked. So a Redis restart
-//! (which forgets everything: the shipped deployment keeps nothing on disk) or a node restart
-//! forgets nothing, and while Redis is away a revocation made on another node reaches this one
-//! within a `SYNC_EVERY` through the database.
+//! A token is refused when the node's copy or Redis says it is revoked. When Redis cannot say
+//! for sure — it is away, or it restarted empty (the shipped deployment keeps nothing on disk;
+//! a marker key tells) — the node reads the database's newest revocations at once (at most
+//! every [`CATCH_UP_EVERY`]) and answers from its copy; a node that finds Redis empty fills it
+//! again from the database. So neither a node restart nor a Redis restart forgets a logout,
+//! not even one made a moment before on another node.
 
 use crate::ports::{PortError, Revocation, RevocationStore, TokenDenylist};
 use async_trait::async_trait;
@@ -22,6 +24,9 @@ pub const SYNC_EVERY: Duration = Duration::from_secs(1);
 const OVERLAP: Duration = Duration::from_secs(30);
 /// How often a node deletes the revocations of tokens expired since.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// While Redis cannot answer for sure, how often at most a node reads the database at once
+/// (the checks in between wait for that read and use it).
+pub const CATCH_UP_EVERY: Duration = Duration::from_millis(100);
 
 pub struct DurableDenylist {
     store: Arc<dyn RevocationStore>,
@@ -31,6 +36,8 @@ pub struct DurableDenylist {
     shared: Option<Arc<dyn TokenDenylist>>,
     /// When the last read from the database started.
     synced: Mutex<DateTime<Utc>>,
+    /// When the last read made because Redis could not answer for sure ended.
+    caught_up: tokio::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 impl DurableDenylist {
@@ -48,9 +55,55 @@ impl DurableDenylist {
             mirror,
             shared,
             synced: Mutex::new(DateTime::<Utc>::UNIX_EPOCH),
+            caught_up: tokio::sync::Mutex::new(None),
         });
         denylist.sync().await?;
+        if let Some(shared) = &denylist.shared {
+            // A check of nobody's token: only whether Redis holds everything.
+            let probe = shared.check("", UserId::new(0), Utc::now()).await;
+            if matches!(probe, Ok(answer) if !answer.complete) {
+                denylist.refill().await;
+            }
+        }
         Ok(denylist)
+    }
+
+    /// Reads the database now, unless a read ended within [`CATCH_UP_EVERY`]; when Redis lost
+    /// its data, fills it again.
+    async fn catch_up(&self, redis_emptied: bool) {
+        let mut last = self.caught_up.lock().await;
+        if last.is_some_and(|at| at.elapsed() < CATCH_UP_EVERY) {
+            return;
+        }
+        if let Err(error) = self.sync().await {
+            tracing::warn!(%error, "revocations could not be read from the database");
+        }
+        if redis_emptied {
+            self.refill().await;
+        }
+        *last = Some(tokio::time::Instant::now());
+    }
+
+    /// Copies every revocation in force from the database into Redis, then marks it complete.
+    async fn refill(&self) {
+        let Some(shared) = &self.shared else {
+            return;
+        };
+        let filled = async {
+            let all = self
+                .store
+                .recorded_since(DateTime::<Utc>::UNIX_EPOCH, Utc::now())
+                .await?;
+            for revocation in &all {
+                apply(shared.as_ref(), revocation).await?;
+            }
+            shared.mark_complete().await?;
+            Ok::<_, PortError>(all.len())
+        };
+        match filled.await {
+            Ok(count) => tracing::info!(count, "redis had lost the revocations; filled it again"),
+            Err(error) => tracing::warn!(%error, "redis could not be filled with the revocations"),
+        }
     }
 
     /// Copies into the node's mirror what was recorded since the last read (and a little
@@ -159,7 +212,8 @@ impl TokenDenylist for DurableDenylist {
     }
 
     /// The mirror first (no network); then Redis for what another node revoked within the
-    /// last `SYNC_EVERY`. Without Redis, the mirror alone answers.
+    /// last `SYNC_EVERY`; when Redis is away or lost its data, the database at once. Without
+    /// Redis, the mirror alone answers.
     async fn is_revoked(
         &self,
         token_id: &str,
@@ -172,9 +226,14 @@ impl TokenDenylist for DurableDenylist {
         let Some(shared) = &self.shared else {
             return Ok(false);
         };
-        match shared.is_revoked(token_id, user_id, issued_at).await {
-            Err(PortError::Unavailable { .. }) => Ok(false),
-            other => other,
-        }
+        let redis_emptied = match shared.check(token_id, user_id, issued_at).await {
+            Ok(answer) if answer.revoked => return Ok(true),
+            Ok(answer) if answer.complete => return Ok(false),
+            Ok(_) => true,
+            Err(PortError::Unavailable { .. }) => false,
+            Err(other) => return Err(other),
+        };
+        self.catch_up(redis_emptied).await;
+        self.mirror.is_revoked(token_id, user_id, issued_at).await
     }
 }

@@ -34,8 +34,8 @@ pub use realtime::{
     Subscription, Topic,
 };
 pub use security::{
-    AccessClaims, IssuedAccessToken, PasswordHasher, Revocation, RevocationStore, TokenDenylist,
-    TokenError, TokenService, VerifiedAccessToken,
+    AccessClaims, IssuedAccessToken, PasswordHasher, Revocation, RevocationStore, Revoked,
+    TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
 };
 pub use system::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
 

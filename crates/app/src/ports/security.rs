@@ -106,6 +106,40 @@ pub trait TokenDenylist: Send + Sync {
         user_id: UserId,
         issued_at: DateTime<Utc>,
     ) -> Result<bool, PortError>;
+
+    /// Like [`Self::is_revoked`], and whether this store holds every revocation in force: one
+    /// that lost its data (a Redis restarted empty) says `false` until
+    /// [`Self::mark_complete`]. Stores that never lose data keep the default.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn check(
+        &self,
+        token_id: &str,
+        user_id: UserId,
+        issued_at: DateTime<Utc>,
+    ) -> Result<Revoked, PortError> {
+        Ok(Revoked {
+            revoked: self.is_revoked(token_id, user_id, issued_at).await?,
+            complete: true,
+        })
+    }
+
+    /// Records that this store now holds every revocation in force (it was filled again).
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn mark_complete(&self) -> Result<(), PortError> {
+        Ok(())
+    }
+}
+
+/// A denylist's answer, and whether it can be trusted when it says "not revoked".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revoked {
+    pub revoked: bool,
+    /// `false` when the store lost its data since it was last filled.
+    pub complete: bool,
 }
 
 /// One revocation, as the database keeps it.

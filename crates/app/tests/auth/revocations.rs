@@ -106,3 +106,86 @@ async fn a_node_learns_of_another_nodes_revocations_from_the_database() {
     assert_eq!(other.sync().await.unwrap(), 1);
     assert!(other.is_revoked("jti-1", ana, issued).await.unwrap());
 }
+
+/// A shared store that restarted empty, and says so until it is filled again.
+struct Emptied {
+    inner: Arc<dyn TokenDenylist>,
+    complete: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl TokenDenylist for Emptied {
+    async fn revoke(&self, token_id: &str, expires_at: DateTime<Utc>) -> Result<(), PortError> {
+        self.inner.revoke(token_id, expires_at).await
+    }
+    async fn revoke_user_tokens(
+        &self,
+        user_id: UserId,
+        cutoff: DateTime<Utc>,
+        keep_until: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        self.inner
+            .revoke_user_tokens(user_id, cutoff, keep_until)
+            .await
+    }
+    async fn is_revoked(
+        &self,
+        token_id: &str,
+        user_id: UserId,
+        issued_at: DateTime<Utc>,
+    ) -> Result<bool, PortError> {
+        self.inner.is_revoked(token_id, user_id, issued_at).await
+    }
+    async fn check(
+        &self,
+        token_id: &str,
+        user_id: UserId,
+        issued_at: DateTime<Utc>,
+    ) -> Result<tandem_app::ports::Revoked, PortError> {
+        Ok(tandem_app::ports::Revoked {
+            revoked: self.inner.is_revoked(token_id, user_id, issued_at).await?,
+            complete: self.complete.load(std::sync::atomic::Ordering::SeqCst),
+        })
+    }
+    async fn mark_complete(&self) -> Result<(), PortError> {
+        self.complete
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// Another node revoked a token a moment ago and Redis then restarted empty: this node has
+/// not read the database since, yet refuses the token at once (Redis says it lost its data,
+/// so the node reads the database), and fills Redis again.
+#[tokio::test]
+async fn a_redis_that_restarted_empty_sends_the_node_to_the_database_at_once() {
+    let store = Arc::new(Recorded::default());
+    let t = TestContext::new();
+    let emptied = Arc::new(Emptied {
+        inner: t.new_denylist(),
+        complete: std::sync::atomic::AtomicBool::new(true),
+    });
+    let this_node = node(&store, Some(emptied.clone())).await;
+    let other_node = node(&store, None).await;
+    let ana = UserId::new(1);
+    let issued = Utc::now() - Duration::minutes(1);
+    other_node
+        .revoke("jti-1", Utc::now() + Duration::minutes(15))
+        .await
+        .unwrap();
+    emptied
+        .complete
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+
+    assert!(this_node.is_revoked("jti-1", ana, issued).await.unwrap());
+    assert!(
+        emptied
+            .inner
+            .is_revoked("jti-1", ana, issued)
+            .await
+            .unwrap(),
+        "Redis was filled again from the database"
+    );
+    assert!(emptied.complete.load(std::sync::atomic::Ordering::SeqCst));
+    assert!(!this_node.is_revoked("jti-2", ana, issued).await.unwrap());
+}
