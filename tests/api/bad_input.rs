@@ -208,12 +208,29 @@ async fn unknown_routes_and_bad_parameters_answer_in_the_error_shape(app: TestAp
         "route_not_found",
     )
     .await;
-    let patch = app
-        .request(Method::PATCH, "/api/v1/auth/me", token)
-        .send()
-        .await
-        .unwrap();
-    assert_error(patch, StatusCode::NOT_FOUND, "route_not_found").await;
+    // A path that exists, with a method it does not take: 405 and the methods it does take.
+    for (method, path, allow) in [
+        (Method::PATCH, "/api/v1/auth/me", "GET, HEAD"),
+        (Method::DELETE, "/api/v1/auth/login", "POST"),
+        (Method::POST, "/api/v1/users/7", "GET, HEAD, PUT, DELETE"),
+    ] {
+        let refused = app
+            .request(method.clone(), path, token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+        assert_error(
+            refused,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
+    }
     for path in [
         "/api/v1/users/abc",
         "/api/v1/users/1%20OR%201=1",

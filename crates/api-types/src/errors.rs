@@ -54,6 +54,7 @@ error_codes! {
     SignupDisabled => (403, "signup_disabled", "The organization owning this email domain does not accept sign-ups."),
     NotFound => (404, "not_found", "No such resource (or it belongs to another organization)."),
     RouteNotFound => (404, "route_not_found", "No endpoint has this path and method."),
+    MethodNotAllowed => (405, "method_not_allowed", "The path exists but does not take this method; `Allow` lists those it takes."),
     EmailTaken => (409, "email_taken", "Another account uses this email."),
     UsernameTaken => (409, "username_taken", "Another account uses this username."),
     DomainTaken => (409, "domain_taken", "Another organization claimed this email domain."),

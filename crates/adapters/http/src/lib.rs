@@ -7,6 +7,7 @@
 pub mod dto;
 pub mod error;
 pub mod extract;
+mod methods;
 pub mod openapi;
 pub mod routes;
 pub mod spa;
@@ -93,7 +94,9 @@ pub fn app(
         .split_for_parts();
     let api = api.merge_from(beside.document);
     let document = web::Data::new(openapi::Document::render(&api));
+    let allowed = web::Data::new(methods::AllowedMethods::of(&api));
     app.app_data(document)
+        .app_data(allowed)
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
         .service(web::redirect("/api/docs", "/api/docs/"))
         .default_service(web::to(spa::serve))
