@@ -92,7 +92,8 @@ pub fn app(
         .map(|app| app.configure(beside.configure))
         .service(api_v1())
         .split_for_parts();
-    let api = api.merge_from(beside.document);
+    let mut api = api.merge_from(beside.document);
+    openapi::document_common_answers(&mut api);
     let document = web::Data::new(openapi::Document::render(&api));
     let allowed = web::Data::new(methods::AllowedMethods::of(&api));
     app.app_data(document)
@@ -179,7 +180,7 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
 /// The OpenAPI document, built from the same route table the server uses, with the document
 /// of the routes served beside the REST API.
 pub fn openapi_document(beside: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut doc = App::new()
         .into_utoipa_app()
         .openapi(openapi::base())
         .service(routes::health::healthz)
@@ -188,7 +189,9 @@ pub fn openapi_document(beside: utoipa::openapi::OpenApi) -> utoipa::openapi::Op
         .service(api_v1())
         .split_for_parts()
         .1
-        .merge_from(beside)
+        .merge_from(beside);
+    openapi::document_common_answers(&mut doc);
+    doc
 }
 
 /// `/api/v1/users/` and `/api/v1/users` are the same resource: the specification writes

@@ -85,3 +85,96 @@ pub async fn serve(document: web::Data<Document>) -> HttpResponse {
         .content_type("application/json")
         .body(document.0.clone())
 }
+
+/// Documents on every operation the answers that come from the server's common layers rather
+/// than from the handler, where the handler's own list left them out: 401 for operations that
+/// need a token, 400 for those with path or query parameters or a JSON body, 413/415/422 for
+/// those with a JSON body, 404 for those naming a resource, 503 for every API operation (a
+/// dependency unreachable, or the node shutting down). Every one of them has the error body.
+pub fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in &mut doc.paths.paths {
+        let api = path.starts_with("/api/v1/");
+        let names_resource = path.contains('{');
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let secured = operation
+                .security
+                .as_ref()
+                .is_some_and(|requirements| !requirements.is_empty());
+            let has_query = operation.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query))
+            });
+            let json_body = operation.request_body.as_ref().is_some_and(|body| {
+                matches!(body, RefOr::T(body) if body.content.contains_key("application/json"))
+            });
+            let mut answers: Vec<(&str, &str)> = Vec::new();
+            if secured {
+                answers.push((
+                    "401",
+                    "No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`)",
+                ));
+            }
+            if names_resource || has_query {
+                answers.push((
+                    "400",
+                    "A path or query parameter has the wrong form (`invalid_parameter`)",
+                ));
+            }
+            if json_body {
+                answers.extend([
+                    ("400", "The body is not well-formed JSON (`malformed_json`)"),
+                    ("413", "The body is larger than the limit (`payload_too_large`)"),
+                    ("415", "The body is not sent as `application/json` (`unsupported_media_type`)"),
+                    ("422", "A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`)"),
+                ]);
+            }
+            if api && names_resource {
+                answers.push((
+                    "404",
+                    "No such resource for you (or it belongs to another organization): `not_found`",
+                ));
+            }
+            if api {
+                answers.push((
+                    "503",
+                    "The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry",
+                ));
+            }
+            let mut by_status: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+            for (status, description) in answers {
+                by_status.entry(status).or_default().push(description);
+            }
+            for (status, descriptions) in by_status {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(&descriptions.join("; or ")));
+            }
+        }
+    }
+}

@@ -1495,8 +1495,35 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `invalid_credentials` or `account_disabled` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1515,6 +1542,15 @@ export interface operations {
             };
             /** @description Too many failed attempts; see `Retry-After` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1545,8 +1581,53 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1583,6 +1664,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     change_password: {
@@ -1605,6 +1695,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1614,8 +1713,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Wrong current password or weak new one */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1647,8 +1773,53 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `invalid_refresh_token` or `refresh_token_reused` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1743,6 +1914,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list: {
@@ -1765,6 +1945,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1805,6 +1994,24 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelResponse"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A member is not in your organization */
             404: {
                 headers: {
@@ -1823,8 +2030,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1854,8 +2088,35 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1889,6 +2150,24 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a manager of this channel */
             403: {
                 headers: {
@@ -1916,6 +2195,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     channels_remove: {
@@ -1936,6 +2251,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a manager, or a direct conversation */
             403: {
                 headers: {
@@ -1947,6 +2280,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1976,8 +2318,44 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a manager */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for you (or it belongs to another organization): `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2012,8 +2390,35 @@ export interface operations {
                     "application/json": components["schemas"]["EventPageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2050,6 +2455,15 @@ export interface operations {
             };
             /** @description Malformed or interrupted multipart body */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2111,6 +2525,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     join: {
@@ -2133,6 +2556,24 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Archived, or a direct conversation */
             403: {
                 headers: {
@@ -2144,6 +2585,15 @@ export interface operations {
             };
             /** @description No such channel for you (private channels need an invitation) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2171,6 +2621,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A direct conversation */
             403: {
                 headers: {
@@ -2182,6 +2650,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2215,8 +2692,35 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2248,6 +2752,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not allowed (archived, direct conversation, not a member) */
             403: {
                 headers: {
@@ -2259,6 +2781,42 @@ export interface operations {
             };
             /** @description No such channel or user */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2287,6 +2845,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a manager */
             403: {
                 headers: {
@@ -2298,6 +2874,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2334,8 +2919,35 @@ export interface operations {
                     "application/json": components["schemas"]["MessageListResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2378,6 +2990,24 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a member, archived, or muted */
             403: {
                 headers: {
@@ -2396,8 +3026,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Empty, too long, control characters, or a bad reply_to_id */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2427,8 +3084,35 @@ export interface operations {
                     "application/json": components["schemas"]["MessageListResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2462,8 +3146,71 @@ export interface operations {
                     "application/json": components["schemas"]["ReadMarkerResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a member */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for you (or it belongs to another organization): `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2493,8 +3240,44 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a manager */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for you (or it belongs to another organization): `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2551,6 +3334,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -2571,6 +3363,15 @@ export interface operations {
             };
             /** @description The range starts past the end */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2613,6 +3414,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -2624,6 +3434,15 @@ export interface operations {
             };
             /** @description No such file for you, or no web version */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2666,6 +3485,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -2677,6 +3505,15 @@ export interface operations {
             };
             /** @description No such file for you, or no thumbnail */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2706,8 +3543,35 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2741,6 +3605,24 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not your message, or you may no longer post here */
             403: {
                 headers: {
@@ -2759,8 +3641,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Invalid content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2790,6 +3699,24 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not allowed */
             403: {
                 headers: {
@@ -2801,6 +3728,15 @@ export interface operations {
             };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2830,6 +3766,24 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a member, or archived */
             403: {
                 headers: {
@@ -2841,6 +3795,15 @@ export interface operations {
             };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2870,8 +3833,35 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2905,6 +3895,24 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not a member, or archived */
             403: {
                 headers: {
@@ -2923,8 +3931,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not an emoji */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2956,8 +3991,35 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2991,6 +4053,24 @@ export interface operations {
                     "application/json": components["schemas"]["ReportResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Your own message */
             403: {
                 headers: {
@@ -3018,8 +4098,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Missing reason */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3052,8 +4159,35 @@ export interface operations {
                     "application/json": components["schemas"]["ThreadResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3096,8 +4230,35 @@ export interface operations {
                     "application/json": components["schemas"]["SearchResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Empty query */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3127,6 +4288,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3168,6 +4338,15 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["ChannelFrame"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid access token */
@@ -3239,6 +4418,15 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["DashboardMetricsEvent"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid access token */
@@ -3322,6 +4510,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_user: {
@@ -3345,6 +4542,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -3356,6 +4562,15 @@ export interface operations {
             };
             /** @description No such user in your organization */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3388,6 +4603,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not authenticated */
@@ -3426,8 +4650,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3456,6 +4707,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not authenticated */
@@ -3494,6 +4754,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     set_status: {
@@ -3519,6 +4788,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not authenticated */
@@ -3548,8 +4826,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Unknown status */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3584,8 +4889,26 @@ export interface operations {
                     "application/json": components["schemas"]["UserPageResponse"];
                 };
             };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
