@@ -125,9 +125,10 @@ pub fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
                 .security
                 .as_ref()
                 .is_some_and(|requirements| !requirements.is_empty());
-            let has_query = operation.parameters.iter().flatten().any(|p| {
-                matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query))
-            });
+            let has_query =
+                operation.parameters.iter().flatten().any(
+                    |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)),
+                );
             let json_body = operation.request_body.as_ref().is_some_and(|body| {
                 matches!(body, RefOr::T(body) if body.content.contains_key("application/json"))
             });
