@@ -210,9 +210,9 @@ async fn unknown_routes_and_bad_parameters_answer_in_the_error_shape(app: TestAp
     .await;
     // A path that exists, with a method it does not take: 405 and the methods it does take.
     for (method, path, allow) in [
-        (Method::PATCH, "/api/v1/auth/me", "GET, HEAD"),
+        (Method::PATCH, "/api/v1/auth/me", "GET"),
         (Method::DELETE, "/api/v1/auth/login", "POST"),
-        (Method::POST, "/api/v1/users/7", "GET, HEAD, PUT, DELETE"),
+        (Method::POST, "/api/v1/users/7", "GET, PUT, DELETE"),
     ] {
         let refused = app
             .request(method.clone(), path, token)
