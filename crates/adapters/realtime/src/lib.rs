@@ -120,7 +120,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
     #[openapi(
         paths(sse::activity, sse::dashboard),
-        components(schemas(sse::ActivityReady, sse::HeartbeatEvent, sse::StreamEnd))
+        components(schemas(
+            sse::ActivityEvent,
+            sse::ActivityReady,
+            sse::DashboardEvent,
+            sse::HeartbeatEvent,
+            sse::StreamEnd
+        ))
     )]
     struct EventStreams;
 

@@ -22,6 +22,7 @@ use crate::error::Refused;
 use crate::{ConnectionsPerUser, Drain, EventStreamSettings};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
+use serde::Serialize;
 use tandem_api_types::ChannelFrame;
 use tandem_api_types::errors::{ApiError, ErrorBody, ErrorCode};
 use tandem_app::AppContext;
@@ -29,7 +30,7 @@ use tandem_app::admin;
 use tandem_app::ports::{ConnectionKind, OpenConnection};
 use tandem_app::realtime::ChannelFeed;
 use tandem_domain::ChannelId;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 /// The header an `EventSource` sends when it reconnects: the `id` of the last event it got.
 const LAST_EVENT_ID: &str = "last-event-id";
@@ -52,6 +53,34 @@ pub struct TokenQuery {
     /// An access token, for clients that cannot send `Authorization` (`EventSource`). Never
     /// logged.
     pub token: Option<String>,
+}
+
+/// The `data` of an activity stream's events (documentation of the stream's payloads): `ready`
+/// first, then one stored change per event, named by its `type`, and `end` when the stream
+/// closes for a reason the client can act on.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(
+    dead_code,
+    reason = "describes the stream's payloads in the OpenAPI document only"
+)]
+pub enum ActivityEvent {
+    Ready(ActivityReady),
+    Change(Box<ChannelFrame>),
+    End(StreamEnd),
+}
+
+/// The `data` of the dashboard stream's events (documentation of the stream's payloads).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(
+    dead_code,
+    reason = "describes the stream's payloads in the OpenAPI document only"
+)]
+pub enum DashboardEvent {
+    Metrics(DashboardMetricsEvent),
+    Heartbeat(HeartbeatEvent),
+    End(StreamEnd),
 }
 
 /// Stream a channel's activity: every stored change, in order, as it happens.
@@ -79,7 +108,7 @@ pub struct TokenQuery {
         ("Last-Event-ID" = Option<i64>, Header, description = "The `id` of the last event received: replay what came after it."),
     ),
     responses(
-        (status = 200, description = "The event stream; each event's `data` is a `ChannelFrame` (or `ActivityReady` for `ready`)", content_type = "text/event-stream", body = ChannelFrame),
+        (status = 200, description = "The event stream; each event's `data` is one of `ActivityEvent`: `ActivityReady` for `ready`, a `ChannelFrame` for a stored change, `StreamEnd` for `end`", content_type = "text/event-stream", body = ActivityEvent),
         (status = 401, description = "No valid access token", body = ErrorBody),
         (status = 404, description = "No such channel for you", body = ErrorBody),
         (status = 422, description = "`Last-Event-ID` or `after_seq` is not a sequence number", body = ErrorBody),
@@ -148,7 +177,7 @@ pub async fn activity(
     tag = "realtime",
     params(TokenQuery),
     responses(
-        (status = 200, description = "The event stream; `metrics` events carry a `DashboardMetricsEvent`, `heartbeat` events a `HeartbeatEvent`", content_type = "text/event-stream", body = DashboardMetricsEvent),
+        (status = 200, description = "The event stream; each event's `data` is one of `DashboardEvent`: a `DashboardMetricsEvent` for `metrics`, a `HeartbeatEvent` for `heartbeat`, `StreamEnd` for `end`", content_type = "text/event-stream", body = DashboardEvent),
         (status = 401, description = "No valid access token", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 429, description = "`too_many_connections`: the caller holds as many sockets and streams as one person may", body = ErrorBody),

@@ -778,6 +778,12 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description The `data` of an activity stream's events (documentation of the stream's payloads): `ready`
+         *     first, then one stored change per event, named by its `type`, and `end` when the stream
+         *     closes for a reason the client can act on.
+         */
+        ActivityEvent: components["schemas"]["ActivityReady"] | components["schemas"]["ChannelFrame"] | components["schemas"]["StreamEnd"];
+        /**
          * @description The first event of an activity stream: where it starts. Its `id` is the seq after which
          *     events follow (the requested one when resuming, else the channel's latest), so a client
          *     that reconnects before any change still resumes from the right place.
@@ -1005,6 +1011,8 @@ export interface components {
             /** @description Defaults to `public`. */
             type?: components["schemas"]["ChannelType"];
         };
+        /** @description The `data` of the dashboard stream's events (documentation of the stream's payloads). */
+        DashboardEvent: components["schemas"]["DashboardMetricsEvent"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamEnd"];
         /** @description The `data` of a `metrics` event. */
         DashboardMetricsEvent: {
             /**
@@ -4331,13 +4339,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The event stream; each event's `data` is a `ChannelFrame` (or `ActivityReady` for `ready`) */
+            /** @description The event stream; each event's `data` is one of `ActivityEvent`: `ActivityReady` for `ready`, a `ChannelFrame` for a stored change, `StreamEnd` for `end` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["ChannelFrame"];
+                    "text/event-stream": components["schemas"]["ActivityEvent"];
                 };
             };
             /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
@@ -4411,13 +4419,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The event stream; `metrics` events carry a `DashboardMetricsEvent`, `heartbeat` events a `HeartbeatEvent` */
+            /** @description The event stream; each event's `data` is one of `DashboardEvent`: a `DashboardMetricsEvent` for `metrics`, a `HeartbeatEvent` for `heartbeat`, `StreamEnd` for `end` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["DashboardMetricsEvent"];
+                    "text/event-stream": components["schemas"]["DashboardEvent"];
                 };
             };
             /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
