@@ -867,7 +867,11 @@ export interface components {
         ChangePasswordRequest: {
             /** Format: password */
             current_password: string;
-            /** Format: password */
+            /**
+             * Format: password
+             * @description At least 8 characters, at most 72 bytes; common, breached and guessable passwords are
+             *     refused.
+             */
             new_password: string;
         };
         /**
@@ -1000,6 +1004,7 @@ export interface components {
          */
         ChannelType: "public" | "private" | "direct";
         CreateChannelRequest: {
+            /** @description At most 250 characters. */
             description?: string | null;
             /** @description Direct conversations: the other people (1–7). Private channels: people to add. */
             member_ids?: number[];
@@ -1283,7 +1288,8 @@ export interface components {
         };
         RegisterRequest: {
             /**
-             * @description A name shown beside your username.
+             * @description A name shown beside your username: at most 64 characters, without control or invisible
+             *     characters.
              * @example Ana García
              */
             display_name?: string | null;
@@ -1299,12 +1305,15 @@ export interface components {
             organization_name?: string | null;
             /**
              * Format: password
-             * @description At least 8 characters, at most 72 bytes; common and guessable passwords are refused.
+             * @description At least 8 characters, at most 72 bytes; common, breached and guessable passwords are
+             *     refused.
              * @example violet harbor kettle
              */
             password: string;
             /**
-             * @description 2–32 characters: letters, digits, `.`, `_`, `-`. Unique on this server; stored lower-case.
+             * @description 2–32 characters: letters, digits, `.`, `_`, `-`, starting with a letter or digit. Unique
+             *     on this server; stored lower-case. `channel`, `here`, `all`, `everyone`, `me`, `admin`,
+             *     `system` and `online` are reserved.
              * @example ana
              */
             username: string;
@@ -1357,7 +1366,8 @@ export interface components {
              */
             client_msg_id?: string | null;
             /**
-             * @description Markdown, 1–4000 characters (configurable). `@username`, `@channel` and `@here` mention.
+             * @description Markdown, 1–4000 characters (`chat.max_message_chars`). `@username`, `@channel` and
+             *     `@here` mention.
              * @example Standup in 5 minutes, @channel
              */
             content: string;

@@ -14,22 +14,26 @@ use validator::Validate;
 pub struct RegisterRequest {
     /// Your work email. If an organization owns its domain and accepts sign-ups, you join it.
     #[validate(custom(function = "checks::email"))]
-    #[schema(example = "ana@acme.io")]
+    #[schema(example = "ana@acme.io", max_length = 254)]
     pub email: String,
-    /// 2–32 characters: letters, digits, `.`, `_`, `-`. Unique on this server; stored lower-case.
+    /// 2–32 characters: letters, digits, `.`, `_`, `-`, starting with a letter or digit. Unique
+    /// on this server; stored lower-case. `channel`, `here`, `all`, `everyone`, `me`, `admin`,
+    /// `system` and `online` are reserved.
     #[validate(custom(function = "checks::username"))]
-    #[schema(example = "ana")]
+    #[schema(example = "ana", pattern = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]{1,31}\s*$")]
     pub username: String,
-    /// At least 8 characters, at most 72 bytes; common and guessable passwords are refused.
-    #[schema(example = "violet harbor kettle", format = Password)]
+    /// At least 8 characters, at most 72 bytes; common, breached and guessable passwords are
+    /// refused.
+    #[schema(example = "violet harbor kettle", format = Password, min_length = 8, max_length = 72)]
     pub password: String,
     /// Creates this organization (you become its admin) when no organization owns your domain.
     #[validate(custom(function = "checks::organization_name"))]
-    #[schema(example = "Acme")]
+    #[schema(example = "Acme", min_length = 1, max_length = 100)]
     pub organization_name: Option<String>,
-    /// A name shown beside your username.
+    /// A name shown beside your username: at most 64 characters, without control or invisible
+    /// characters.
     #[validate(custom(function = "checks::display_name"))]
-    #[schema(example = "Ana García")]
+    #[schema(example = "Ana García", min_length = 1, max_length = 64)]
     pub display_name: Option<String>,
 }
 
@@ -71,10 +75,10 @@ fn to_api(name: &str, error: InvalidInput) -> ApiError {
 pub struct LoginRequest {
     /// Your email address, or your username.
     #[validate(length(min = 1, max = 254, message = "enter your email or username"))]
-    #[schema(example = "ana@acme.io")]
+    #[schema(example = "ana@acme.io", min_length = 1, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 1024, message = "enter your password"))]
-    #[schema(example = "violet harbor kettle", format = Password)]
+    #[schema(example = "violet harbor kettle", format = Password, min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
@@ -82,6 +86,7 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 512, message = "send the refresh token you were given"))]
+    #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: String,
 }
 
@@ -96,9 +101,11 @@ pub struct LogoutRequest {
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 1024, message = "enter your current password"))]
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 1, max_length = 1024)]
     pub current_password: String,
-    #[schema(format = Password)]
+    /// At least 8 characters, at most 72 bytes; common, breached and guessable passwords are
+    /// refused.
+    #[schema(format = Password, min_length = 8, max_length = 72)]
     pub new_password: String,
 }
 

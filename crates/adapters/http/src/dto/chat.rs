@@ -57,9 +57,11 @@ impl From<Vec<ChannelSummary>> for ChannelListResponse {
 pub struct CreateChannelRequest {
     /// Required for public and private channels: 1–80 letters, digits, `-`, `_`, `.`.
     #[validate(custom(function = "checks::channel_name"))]
-    #[schema(example = "design-team")]
+    #[schema(example = "design-team", min_length = 1, max_length = 80)]
     pub name: Option<String>,
+    /// At most 250 characters.
     #[validate(custom(function = "checks::channel_description"))]
+    #[schema(max_length = 250)]
     pub description: Option<String>,
     /// Defaults to `public`.
     #[serde(rename = "type", default = "default_type")]
@@ -209,8 +211,13 @@ impl From<Vec<Message>> for MessageListResponse {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendMessageRequest {
-    /// Markdown, 1–4000 characters (configurable). `@username`, `@channel` and `@here` mention.
-    #[schema(example = "Standup in 5 minutes, @channel")]
+    /// Markdown, 1–4000 characters (`chat.max_message_chars`). `@username`, `@channel` and
+    /// `@here` mention.
+    #[schema(
+        example = "Standup in 5 minutes, @channel",
+        min_length = 1,
+        max_length = 4000
+    )]
     pub content: String,
     /// Reply in the thread of this message.
     pub reply_to_id: Option<i64>,

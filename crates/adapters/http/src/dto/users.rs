@@ -47,8 +47,10 @@ pub struct ListUsersQuery {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     #[validate(custom(function = "checks::email"))]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[validate(custom(function = "checks::username"))]
+    #[schema(pattern = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]{1,31}\s*$")]
     pub username: Option<String>,
     #[serde(default, deserialize_with = "checks::double_option")]
     #[validate(custom(function = "checks::display_name"))]
