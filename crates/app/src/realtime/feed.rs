@@ -157,11 +157,10 @@ impl ChannelFeed {
     /// while live frames go on. Returns whether that asked for anything: a resume at or above
     /// where this feed started, or repeated, has nothing to add.
     pub fn resume(&mut self, after_seq: i64) -> bool {
-        let after = after_seq.max(0);
-        let until = self.delivered_from;
-        if after >= until {
+        if !self.would_replay(after_seq) {
             return false;
         }
+        let (after, until) = (after_seq.max(0), self.delivered_from);
         self.delivered_from = after;
         // A range not being read yet that this one continues grows instead of queueing another.
         let in_flight = self.backfilling.is_some() && self.backfill.len() == 1;
@@ -200,38 +199,24 @@ impl ChannelFeed {
                 return Ok(envelope);
             }
             if self.catch_up_due {
-                let ctx = self.ctx.clone();
-                let (actor, channel_id, after) =
-                    (self.actor.clone(), self.channel_id, self.last_seq);
-                let read = self.reading.get_or_insert_with(|| {
-                    Box::pin(async move {
-                        messages::channel_events(
-                            &ctx.chat,
-                            &actor,
-                            channel_id,
-                            after,
-                            Some(messages::events::MAX_EVENTS),
-                        )
-                        .await
-                    })
-                });
+                let log = self.log_reader();
+                let after = self.last_seq;
+                let read = self
+                    .reading
+                    .get_or_insert_with(|| log.read(after, messages::events::MAX_EVENTS));
                 let page = read.await;
                 self.reading = None;
                 self.caught_up(page.map_err(|error| ended_by(&error))?);
                 continue;
             }
             if let Some(&(after, until)) = self.backfill.front() {
-                let ctx = self.ctx.clone();
-                let (actor, channel_id) = (self.actor.clone(), self.channel_id);
+                let log = self.log_reader();
                 let limit = u64::try_from(until - after)
                     .unwrap_or(0)
                     .min(messages::events::MAX_EVENTS);
-                let read = self.backfilling.get_or_insert_with(|| {
-                    Box::pin(async move {
-                        messages::channel_events(&ctx.chat, &actor, channel_id, after, Some(limit))
-                            .await
-                    })
-                });
+                let read = self
+                    .backfilling
+                    .get_or_insert_with(|| log.read(after, limit));
                 let page = read.await;
                 self.backfilling = None;
                 self.backfilled(page.map_err(|error| ended_by(&error))?);
@@ -243,6 +228,14 @@ impl ChannelFeed {
                 () = sleep_until(deadline) => self.catch_up_due = true,
                 end = self.session.ended() => return Err(end),
             }
+        }
+    }
+
+    fn log_reader(&self) -> LogReader {
+        LogReader {
+            ctx: Arc::clone(&self.ctx),
+            actor: self.actor.clone(),
+            channel_id: self.channel_id,
         }
     }
 
@@ -360,6 +353,30 @@ impl ChannelFeed {
         if self.ahead.is_empty() {
             self.gap_since = None;
         }
+    }
+}
+
+/// What a read of the channel's log needs, owned, so the read can outlive a `next` call that
+/// was cancelled and be picked up by the following one.
+struct LogReader {
+    ctx: Arc<RealtimeContext>,
+    actor: Actor,
+    channel_id: ChannelId,
+}
+
+impl LogReader {
+    /// Up to `limit` stored changes after `after`.
+    fn read(self, after: i64, limit: u64) -> Pending<Result<EventPage, ChatError>> {
+        Box::pin(async move {
+            messages::channel_events(
+                &self.ctx.chat,
+                &self.actor,
+                self.channel_id,
+                after,
+                Some(limit),
+            )
+            .await
+        })
     }
 }
 
