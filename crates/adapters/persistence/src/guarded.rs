@@ -62,12 +62,7 @@ impl Guarded {
             let db = self.db.clone();
             let probe: Probe = Arc::new(move || {
                 let db = db.clone();
-                Box::pin(async move {
-                    db.execute_unprepared("SELECT 1")
-                        .await
-                        .map(drop)
-                        .map_err(unavailable)
-                })
+                Box::pin(async move { crate::readiness::answers(&db).await })
             });
             self.circuit.failed(&unavailable(error.to_string()), &probe);
         }

@@ -16,12 +16,15 @@ impl ReadinessProbe for DatabaseProbe {
         "database"
     }
 
-    /// Any failure counts as "not ready", whatever its kind: the probe only asks for a round trip.
     async fn check(&self) -> Result<(), PortError> {
-        self.db
-            .execute_unprepared("SELECT 1")
-            .await
-            .map(drop)
-            .map_err(unavailable)
+        answers(&self.db).await
     }
+}
+
+/// One round trip to the database. Any failure counts as "not answering", whatever its kind.
+pub(crate) async fn answers(db: &impl ConnectionTrait) -> Result<(), PortError> {
+    db.execute_unprepared("SELECT 1")
+        .await
+        .map(drop)
+        .map_err(unavailable)
 }

@@ -156,16 +156,18 @@ impl Redis {
         let pool = self.pool.clone();
         Arc::new(move || {
             let pool = pool.clone();
-            Box::pin(async move {
-                let mut connection = pool.get().await.map_err(from_pool)?;
-                redis::cmd("PING")
-                    .query_async::<String>(&mut connection)
-                    .await
-                    .map(drop)
-                    .map_err(from_redis)
-            })
+            Box::pin(async move { ping(&mut pool.get().await.map_err(from_pool)?).await })
         })
     }
+}
+
+/// One round trip: whether Redis answers on `connection`.
+async fn ping(connection: &mut Connection) -> Result<(), PortError> {
+    redis::cmd("PING")
+        .query_async::<String>(connection)
+        .await
+        .map(drop)
+        .map_err(from_redis)
 }
 
 struct RedisProbe {
@@ -184,12 +186,7 @@ impl ReadinessProbe for RedisProbe {
     }
 
     async fn check(&self) -> Result<(), PortError> {
-        let mut connection = self.redis.connection().await?;
-        let _: String = redis::cmd("PING")
-            .query_async(&mut connection)
-            .await
-            .map_err(from_redis)?;
-        Ok(())
+        ping(&mut self.redis.connection().await?).await
     }
 }
 

@@ -44,11 +44,11 @@ pub(super) async fn listen(shared: Weak<Shared>, wake: Arc<Notify>) {
             Err(broken) => broken,
         };
         match shared.upgrade() {
-            Some(shared) => shared.connection_lost(),
+            Some(shared) => {
+                shared.connection_lost();
+                shared.disconnected.store(true, Ordering::Release);
+            }
             None => return,
-        }
-        if let Some(shared) = shared.upgrade() {
-            shared.disconnected.store(true, Ordering::Release);
         }
         tracing::warn!(
             error = %broken,
