@@ -8,7 +8,7 @@ mod notifications;
 
 use crate::caller::{self, Refusal};
 use crate::drain::SHUTTING_DOWN;
-use crate::limits::TOO_MANY;
+use crate::limits::{Held, TOO_MANY};
 use crate::{ConnectionsPerUser, Drain, GatewaySettings};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Session};
@@ -52,13 +52,9 @@ pub(crate) async fn chat(
     limits: web::Data<ConnectionsPerUser>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
-    if drain.is_draining() {
-        actix_web::rt::spawn(refuse(
-            session,
-            (close::UNAVAILABLE, SHUTTING_DOWN.to_owned()),
-        ));
+    let Some(session) = unless_draining(&drain, session) else {
         return Ok(response);
-    }
+    };
     let query = connect_query(&req);
     let after_seq = query.as_ref().and_then(|q| q.after_seq);
     let token = caller::token(&req, query.and_then(|q| q.token));
@@ -68,9 +64,7 @@ pub(crate) async fn chat(
         let opened = open_chat(&ctx, token, channel_id, after_seq)
             .await
             .and_then(|(caller, opened)| {
-                let held = limits
-                    .open(caller.user.id)
-                    .ok_or((close::TOO_MANY_CONNECTIONS, TOO_MANY.to_owned()))?;
+                let held = hold(&limits, caller.user.id)?;
                 Ok((caller, opened, held))
             });
         match opened {
@@ -83,6 +77,25 @@ pub(crate) async fn chat(
         }
     });
     Ok(response)
+}
+
+/// While the node shuts down, closes a new socket at once (4503) and gives `None`.
+fn unless_draining(drain: &Drain, session: Session) -> Option<Session> {
+    if !drain.is_draining() {
+        return Some(session);
+    }
+    actix_web::rt::spawn(refuse(
+        session,
+        (close::UNAVAILABLE, SHUTTING_DOWN.to_owned()),
+    ));
+    None
+}
+
+/// A place among `user`'s open connections, or the refusal of one too many (4429).
+fn hold(limits: &ConnectionsPerUser, user: UserId) -> Result<Held, Refusal> {
+    limits
+        .open(user)
+        .ok_or((close::TOO_MANY_CONNECTIONS, TOO_MANY.to_owned()))
 }
 
 /// Authenticates and opens the channel's feed (subscribed before the channel's `seq` is read,
@@ -130,13 +143,9 @@ pub(crate) async fn notifications(
     limits: web::Data<ConnectionsPerUser>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
-    if drain.is_draining() {
-        actix_web::rt::spawn(refuse(
-            session,
-            (close::UNAVAILABLE, SHUTTING_DOWN.to_owned()),
-        ));
+    let Some(session) = unless_draining(&drain, session) else {
         return Ok(response);
-    }
+    };
     let token = caller::token(&req, connect_query(&req).and_then(|q| q.token));
     let owner = path.into_inner().parse::<i64>().ok().map(UserId::new);
     let (ctx, settings) = (ctx.into_inner(), settings.into_inner());
@@ -148,9 +157,7 @@ pub(crate) async fn notifications(
             let feed = PersonalFeed::open(&ctx.realtime, &caller, owner)
                 .await
                 .map_err(refusal)?;
-            let held = limits
-                .open(caller.user.id)
-                .ok_or((close::TOO_MANY_CONNECTIONS, TOO_MANY.to_owned()))?;
+            let held = hold(&limits, caller.user.id)?;
             Ok::<_, Refusal>((caller, feed, held))
         };
         match opened.await {

@@ -99,13 +99,23 @@ pub(crate) async fn check_not_throttled(
     key: &str,
     limit: u64,
 ) -> Result<(), LoginError> {
-    let window = ctx.rate_limiter.current(key).await?;
-    if window.count >= limit {
-        return Err(LoginError::TooManyAttempts {
-            retry_after: window.resets_in,
-        });
+    match wait_needed(ctx, key, limit).await? {
+        Some(retry_after) => Err(LoginError::TooManyAttempts { retry_after }),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// How long until `key`'s window ends, once it counted `limit` attempts; `None` below that.
+///
+/// # Errors
+/// When the rate limiter cannot be read.
+pub(crate) async fn wait_needed(
+    ctx: &AuthContext,
+    key: &str,
+    limit: u64,
+) -> Result<Option<Duration>, PortError> {
+    let window = ctx.rate_limiter.current(key).await?;
+    Ok((window.count >= limit).then_some(window.resets_in))
 }
 
 async fn find_credentials(

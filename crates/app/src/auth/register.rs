@@ -1,5 +1,6 @@
 //! Registering: joining the organization that owns the email's domain, or founding a new one.
 
+use super::login::wait_needed;
 use super::session::{self, AuthSession};
 use crate::AuthContext;
 use crate::ports::{NewOrganization, NewUser, PortError, UniqueField};
@@ -55,11 +56,9 @@ pub async fn register(ctx: &AuthContext, cmd: Register) -> Result<AuthSession, R
     // `email_taken`, are both throttled.
     if let Some(address) = &cmd.client_address {
         let key = format!("registrations:address:{address}");
-        let window = ctx.rate_limiter.current(&key).await?;
-        if window.count >= ctx.policy.max_registrations_per_address {
-            return Err(RegisterError::TooManyAttempts {
-                retry_after: window.resets_in,
-            });
+        let limit = ctx.policy.max_registrations_per_address;
+        if let Some(retry_after) = wait_needed(ctx, &key, limit).await? {
+            return Err(RegisterError::TooManyAttempts { retry_after });
         }
         ctx.rate_limiter
             .increment(&key, ctx.policy.registration_window)
