@@ -12,6 +12,7 @@ mod m20261122_000004_message_activity;
 mod m20261122_000005_files;
 mod m20261122_000006_jobs;
 mod m20261203_000007_token_revocations;
+mod m20261203_000008_notifications;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_files::Migration),
             Box::new(m20261122_000006_jobs::Migration),
             Box::new(m20261203_000007_token_revocations::Migration),
+            Box::new(m20261203_000008_notifications::Migration),
         ]
     }
 }

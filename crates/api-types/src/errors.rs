@@ -363,6 +363,21 @@ impl From<ChatError> for ApiError {
     }
 }
 
+impl From<tandem_app::notifications::NotificationError> for ApiError {
+    fn from(error: tandem_app::notifications::NotificationError) -> Self {
+        use tandem_app::notifications::NotificationError;
+        match error {
+            NotificationError::NotFound(what) => {
+                Self::new(ErrorCode::NotFound, format!("no such {what}"))
+            }
+            NotificationError::Invalid { field, error } => {
+                Self::field(field, error.code, error.message)
+            }
+            NotificationError::Port(port) => port.into(),
+        }
+    }
+}
+
 impl From<tandem_app::files::FileError> for ApiError {
     fn from(error: tandem_app::files::FileError) -> Self {
         use tandem_app::files::FileError;

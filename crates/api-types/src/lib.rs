@@ -14,9 +14,14 @@ use utoipa::ToSchema;
 pub mod bearer;
 pub mod errors;
 pub mod frames;
+pub mod notifications;
 pub mod realtime;
 
 pub use frames::ChannelFrame;
+pub use notifications::{
+    NotificationKindDto, NotificationResponse, NotificationSenderResponse, NotifyLevelDto,
+    PriorityDto, UnreadNotificationsResponse,
+};
 
 /// A user as every API answer shows it. Never carries password data.
 #[derive(Debug, Serialize, ToSchema)]
@@ -200,6 +205,11 @@ pub struct ChannelResponse {
     pub is_member: bool,
     /// How far the caller has read (members only).
     pub last_read_seq: Option<i64>,
+    /// How much of the channel the caller hears about (members only): `default` is all for
+    /// direct conversations and mentions for channels.
+    pub notification_level: Option<NotifyLevelDto>,
+    /// Muted by the caller: no unread badge except for mentions (members only).
+    pub muted: Option<bool>,
 }
 
 impl ChannelResponse {
@@ -216,6 +226,8 @@ impl ChannelResponse {
             last_seq: channel.last_seq,
             is_member: membership.is_some(),
             last_read_seq: membership.map(|m| m.last_read_seq),
+            notification_level: membership.map(|m| m.notify_level.into()),
+            muted: membership.map(|m| m.muted),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! Separate from domain events on purpose: this is a public contract clients are written
 //! against. Every frame about a stored channel change carries that change's `seq`.
 
-use crate::{ChannelFrame, ChannelResponse, MessageResponse};
+use crate::{ChannelFrame, ChannelResponse, MessageResponse, NotificationResponse};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tandem_app::ports::{ChannelChange, FrameEncoder, Notification};
@@ -113,6 +113,18 @@ pub enum ServerFrame {
     ChannelInvite {
         channel: ChannelResponse,
         by_user_id: i64,
+    },
+    /// A notification was stored for you (the notification centre's live feed).
+    Notification {
+        notification: NotificationResponse,
+    },
+    /// Some of your notifications were read, on this device or another: `ids` when they
+    /// were named, `up_to` when every one up to that id was; then what is left unread.
+    NotificationsRead {
+        ids: Option<Vec<i64>>,
+        up_to: Option<i64>,
+        unread: u64,
+        high_priority: u64,
     },
     /// A channel you are in has a new message: refresh its unread count.
     UnreadChanged {
@@ -227,6 +239,15 @@ impl FrameEncoder for JsonFrames {
             Notification::ChannelInvite { channel, by } => ServerFrame::ChannelInvite {
                 channel: ChannelResponse::new(channel, None),
                 by_user_id: by.get(),
+            },
+            Notification::Stored(notification) => ServerFrame::Notification {
+                notification: notification.into(),
+            },
+            Notification::Read { ids, up_to, counts } => ServerFrame::NotificationsRead {
+                ids,
+                up_to,
+                unread: counts.unread,
+                high_priority: counts.high_priority,
             },
             Notification::UnreadChanged {
                 channel_id,

@@ -1,13 +1,13 @@
-//! The contexts the use cases run in: one per area (accounts, people, chat, files, real time,
-//! administration, background jobs), each holding only the ports and tunables its use cases
+//! The contexts the use cases run in: one per area (accounts, people, chat, files,
+//! notifications, real time, administration, background jobs), each holding only the ports and tunables its use cases
 //! use. The server builds them all at once from one set of [`Ports`] ([`AppContext::new`]);
 //! an adapter hands each use case its area's context (`&ctx.chat`, `&ctx.auth`, ...).
 
 use crate::ports::{
     BlobStore, ChannelRepository, Clock, EventBus, FileRepository, FrameEncoder, ImageProcessor,
-    JobQueue, MessageRepository, MessageSearch, OrganizationRepository, PasswordHasher,
-    PresenceStore, RateLimiter, RealtimeStats, SessionRepository, TokenDenylist, TokenService,
-    UserRepository,
+    JobQueue, MailOutbox, Mailer, MessageRepository, MessageSearch, NotificationRepository,
+    OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter, RealtimeStats,
+    SessionRepository, TokenDenylist, TokenService, UserRepository,
 };
 use crate::realtime::Announcer;
 use std::sync::Arc;
@@ -147,6 +147,36 @@ impl Default for FilesPolicy {
     }
 }
 
+/// Tunables of notifications and email, taken from settings.
+#[derive(Debug, Clone)]
+pub struct NotificationPolicy {
+    /// Read notifications are removed this long after they were read.
+    pub retention: Duration,
+    /// How often a node with job workers looks for emails that have come due (and prunes).
+    pub sweep_interval: Duration,
+    /// The web app's address, for links in emails (`https://chat.example.com`).
+    pub base_url: String,
+    /// How much of a message a notification quotes, in characters.
+    pub excerpt_chars: usize,
+    /// People whose pending emails one page of a sweep reads.
+    pub sweep_batch: u64,
+    /// Tries of one email before it is recorded as failed for good.
+    pub max_mail_attempts: u32,
+}
+
+impl Default for NotificationPolicy {
+    fn default() -> Self {
+        Self {
+            retention: Duration::from_secs(90 * 24 * 3600),
+            sweep_interval: Duration::from_secs(30),
+            base_url: "http://127.0.0.1:8080".to_owned(),
+            excerpt_chars: 200,
+            sweep_batch: 200,
+            max_mail_attempts: 8,
+        }
+    }
+}
+
 /// Every port, as the server wires them: adapters for storage, real time, security and files.
 #[derive(Clone)]
 pub struct Ports {
@@ -177,6 +207,12 @@ pub struct Ports {
     pub blobs: Arc<dyn BlobStore>,
     /// Thumbnails and web versions of images, without their metadata.
     pub images: Arc<dyn ImageProcessor>,
+    /// The notification centre and notification preferences.
+    pub notifications: Arc<dyn NotificationRepository>,
+    /// Every email, and what became of it.
+    pub outbox: Arc<dyn MailOutbox>,
+    /// Hands emails to a mail server (or writes them to files).
+    pub mailer: Arc<dyn Mailer>,
 }
 
 /// The tunables of every area, from settings.
@@ -186,6 +222,7 @@ pub struct Policies {
     pub chat: ChatPolicy,
     pub jobs: JobPolicy,
     pub files: FilesPolicy,
+    pub notifications: NotificationPolicy,
 }
 
 /// Accounts: registering, logging in and out, sessions, passwords, organizations, and turning
@@ -227,6 +264,8 @@ pub struct ChatContext {
     pub jobs: Arc<dyn JobQueue>,
     /// The message rate limit.
     pub rate_limiter: Arc<dyn RateLimiter>,
+    /// Whether a message needs notifying; reading a channel reads its notifications.
+    pub notifications: Arc<dyn NotificationRepository>,
     pub clock: Arc<dyn Clock>,
     /// Tells live clients about stored changes and members about new messages.
     pub announcer: Announcer,
@@ -263,6 +302,25 @@ pub struct RealtimeContext {
     pub announcer: Announcer,
 }
 
+/// Notifications: the stored centre, preferences, and email (the jobs that create
+/// notifications and send emails, and the sweep that decides when an email is due).
+#[derive(Clone)]
+pub struct NotificationsContext {
+    pub notifications: Arc<dyn NotificationRepository>,
+    pub users: Arc<dyn UserRepository>,
+    pub channels: Arc<dyn ChannelRepository>,
+    pub messages: Arc<dyn MessageRepository>,
+    /// Who is online, for `@here`.
+    pub presence: Arc<dyn PresenceStore>,
+    pub outbox: Arc<dyn MailOutbox>,
+    pub mailer: Arc<dyn Mailer>,
+    pub jobs: Arc<dyn JobQueue>,
+    pub clock: Arc<dyn Clock>,
+    /// Live notifications on each person's notifications socket.
+    pub announcer: Announcer,
+    pub policy: NotificationPolicy,
+}
+
 /// Administration: the live dashboard.
 #[derive(Clone)]
 pub struct AdminContext {
@@ -289,6 +347,7 @@ pub struct AppContext {
     pub chat: Arc<ChatContext>,
     pub files: Arc<FilesContext>,
     pub realtime: Arc<RealtimeContext>,
+    pub notifications: Arc<NotificationsContext>,
     pub admin: Arc<AdminContext>,
     pub jobs: Arc<JobsContext>,
 }
@@ -315,6 +374,19 @@ impl AppContext {
             presence: ports.presence.clone(),
             clock: ports.clock.clone(),
         });
+        let notifications = Arc::new(NotificationsContext {
+            notifications: ports.notifications.clone(),
+            users: ports.users.clone(),
+            channels: ports.channels.clone(),
+            messages: ports.messages.clone(),
+            presence: ports.presence.clone(),
+            outbox: ports.outbox,
+            mailer: ports.mailer,
+            jobs: ports.jobs.clone(),
+            clock: ports.clock.clone(),
+            announcer: announcer.clone(),
+            policy: policies.notifications,
+        });
         let chat = Arc::new(ChatContext {
             users: ports.users,
             channels: ports.channels,
@@ -323,6 +395,7 @@ impl AppContext {
             files: ports.files.clone(),
             jobs: ports.jobs.clone(),
             rate_limiter: ports.rate_limiter.clone(),
+            notifications: ports.notifications,
             clock: ports.clock.clone(),
             announcer: announcer.clone(),
             policy: policies.chat,
@@ -363,6 +436,7 @@ impl AppContext {
             chat,
             files,
             realtime,
+            notifications,
             admin,
             jobs,
         }

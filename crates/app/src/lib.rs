@@ -13,6 +13,7 @@ pub mod context;
 pub mod files;
 pub mod jobs;
 pub mod messages;
+pub mod notifications;
 pub mod organizations;
 pub mod ports;
 pub mod realtime;
@@ -21,5 +22,6 @@ pub mod users;
 
 pub use context::{
     AdminContext, AppContext, AuthContext, AuthPolicy, ChatContext, ChatPolicy, FilesContext,
-    FilesPolicy, JobPolicy, JobsContext, PeopleContext, Policies, Ports, RealtimeContext,
+    FilesPolicy, JobPolicy, JobsContext, NotificationPolicy, NotificationsContext, PeopleContext,
+    Policies, Ports, RealtimeContext,
 };

@@ -174,6 +174,10 @@ pub struct Membership {
     pub joined_at: DateTime<Utc>,
     /// The last sequence number the member has read up to.
     pub last_read_seq: i64,
+    /// How much of the channel they hear about.
+    pub notify_level: crate::NotifyLevel,
+    /// No unread badge except for mentions.
+    pub muted: bool,
 }
 
 /// A sanction that keeps a user from posting or from the organization. Moderation adds these;
@@ -342,6 +346,8 @@ mod tests {
             user_id: UserId::new(id),
             joined_at: Utc::now(),
             last_read_seq: 0,
+            notify_level: crate::NotifyLevel::Default,
+            muted: false,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod event;
 pub mod file;
 pub mod ids;
 pub mod message;
+pub mod notification;
 pub mod organization;
 pub mod password;
 pub mod permissions;
@@ -29,6 +30,10 @@ pub use ids::{ChannelId, FileId, MessageId, OrganizationId, ReportId, UserId};
 pub use message::{
     ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
     Reaction, ReportReason, ReportStatus,
+};
+pub use notification::{
+    EmailDigest, Language, MemberPreferences, NotificationKind, NotificationSettings, NotifyLevel,
+    QuietHours, Recipient,
 };
 pub use organization::{EmailDomain, Organization, OrganizationName, SubscriptionPlan};
 pub use password::{Password, PasswordError};

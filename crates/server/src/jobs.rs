@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::jobs::{JobHandler, JobOutcome, run_worker};
+use tandem_app::notifications::NotificationJobs;
 use tandem_app::ports::Job;
-use tandem_app::{AppContext, FilesContext, JobPolicy, JobsContext};
+use tandem_app::{AppContext, FilesContext, JobPolicy, JobsContext, NotificationsContext};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -24,9 +25,29 @@ pub fn policy(jobs: &JobSettings) -> JobPolicy {
     }
 }
 
-/// What every job is run with.
+/// What every job is run with: each kind goes to its area's handler.
 pub fn handler(ctx: &AppContext) -> Arc<dyn JobHandler> {
-    Arc::new(tandem_app::files::FileJobs::new(ctx.files.clone()))
+    Arc::new(Areas {
+        files: tandem_app::files::FileJobs::new(ctx.files.clone()),
+        notifications: NotificationJobs::new(ctx.notifications.clone()),
+    })
+}
+
+/// Hands each job to the area it belongs to.
+struct Areas {
+    files: tandem_app::files::FileJobs,
+    notifications: NotificationJobs,
+}
+
+#[async_trait]
+impl JobHandler for Areas {
+    async fn run(&self, job: &Job) -> JobOutcome {
+        if NotificationJobs::handles(job) {
+            self.notifications.run(job).await
+        } else {
+            self.files.run(job).await
+        }
+    }
 }
 
 /// A stand-in until the file jobs' handler exists: every job is given up (kept as dead, with
@@ -49,6 +70,8 @@ pub struct JobWorkers {
     ctx: Arc<JobsContext>,
     /// Sweeps the uploads never shared.
     files: Arc<FilesContext>,
+    /// Sweeps for emails that came due, and old read notifications.
+    notifications: Arc<NotificationsContext>,
     handler: Arc<dyn JobHandler>,
     /// How long stopping waits for the jobs in hand before abandoning them to their lease.
     grace: Duration,
@@ -59,6 +82,7 @@ impl JobWorkers {
         Self {
             ctx: ctx.jobs.clone(),
             files: ctx.files.clone(),
+            notifications: ctx.notifications.clone(),
             handler: handler(ctx),
             grace,
         }
@@ -83,6 +107,11 @@ impl JobWorkers {
         if self.ctx.policy.workers > 0 {
             let shutdown = stop.clone().cancelled_owned();
             tasks.spawn(sweep_unshared_uploads(Arc::clone(&self.files), shutdown));
+            let shutdown = stop.clone().cancelled_owned();
+            tasks.spawn(sweep_notifications(
+                Arc::clone(&self.notifications),
+                shutdown,
+            ));
         }
         RunningJobWorkers {
             stop,
@@ -108,6 +137,35 @@ async fn sweep_unshared_uploads(
                 Ok(0) => {}
                 Ok(removed) => tracing::info!(removed, "removed uploads never shared"),
                 Err(error) => tracing::warn!(%error, "sweeping unshared uploads failed"),
+            },
+        }
+    }
+}
+
+/// Queues the emails that came due, every `notifications.email_sweep_interval_ms`, and removes
+/// old read notifications once an hour, on the nodes that run workers (several at once is
+/// fine: each person's notifications are taken by one node).
+async fn sweep_notifications(
+    ctx: Arc<NotificationsContext>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let mut tick = tokio::time::interval(ctx.policy.sweep_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut prune = tokio::time::interval(Duration::from_secs(3600));
+    prune.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = tick.tick() => match tandem_app::notifications::sweep_emails(&ctx).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "queued notification emails"),
+                Err(error) => tracing::warn!(%error, "sweeping for notification emails failed"),
+            },
+            _ = prune.tick() => match tandem_app::notifications::prune(&ctx).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed old read notifications"),
+                Err(error) => tracing::warn!(%error, "removing old read notifications failed"),
             },
         }
     }

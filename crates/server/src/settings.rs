@@ -36,6 +36,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub jobs: JobSettings,
     pub files: FilesSettings,
+    pub mail: MailSettings,
+    pub notifications: NotificationsSettings,
     /// Where file contents live: `backend = "local"` (default: `data_dir/files`), `"s3"` (with
     /// `bucket`, `endpoint`, `region`, `access_key_id`, `secret_access_key`, `allow_http`,
     /// `virtual_hosted`) or `"memory"`.
@@ -175,6 +177,48 @@ pub struct JobSettings {
     pub max_attempts: u32,
 }
 
+/// The mail server emails go through. Without `smtp_host`, emails are written as `.eml` files
+/// under `data_dir/mail` (and the log says where), so nothing is lost on a first start.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// The SMTP server (`TANDEM_MAIL__SMTP_HOST`).
+    #[serde(default)]
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (default; port 587), `tls` (port 465), or `none` (a relay on the same host).
+    pub tls: MailTls,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Never logged (`TANDEM_MAIL__PASSWORD`).
+    #[serde(default)]
+    pub password: Option<SecretString>,
+    /// The sender: `Tandem <tandem@chat.example.com>`.
+    pub from: String,
+    /// How long one exchange with the server may take, in seconds.
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTls {
+    Tls,
+    Starttls,
+    None,
+}
+
+/// The notification centre and the emails about it.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsSettings {
+    /// The web app's public address, for links in emails.
+    pub base_url: String,
+    /// How often nodes with job workers look for emails that have come due, in milliseconds.
+    pub email_sweep_interval_ms: u64,
+    /// Read notifications are removed this many days after they were read.
+    pub retention_days: u64,
+}
+
 /// The defaults, as a document figment can layer the file and environment over.
 #[derive(Serialize)]
 struct Defaults {
@@ -189,6 +233,16 @@ struct Defaults {
     http: HttpSettings,
     jobs: JobSettings,
     files: FilesSettings,
+    mail: MailDefaults,
+    notifications: NotificationsSettings,
+}
+
+#[derive(Serialize)]
+struct MailDefaults {
+    smtp_port: u16,
+    tls: MailTls,
+    from: &'static str,
+    timeout_secs: u64,
 }
 
 #[derive(Serialize)]
@@ -268,6 +322,17 @@ fn defaults() -> Defaults {
             orphan_sweep_secs: 600,
             presigned_downloads_secs: 0,
         },
+        mail: MailDefaults {
+            smtp_port: 587,
+            tls: MailTls::Starttls,
+            from: "Tandem <tandem@localhost>",
+            timeout_secs: 30,
+        },
+        notifications: NotificationsSettings {
+            base_url: "http://127.0.0.1:8080".to_owned(),
+            email_sweep_interval_ms: 30_000,
+            retention_days: 90,
+        },
     }
 }
 
@@ -326,6 +391,18 @@ impl Settings {
     }
 
     fn check(&self) -> Result<(), SettingsError> {
+        tandem_mail::parse_from(&self.mail.from).map_err(SettingsError::Invalid)?;
+        let base = &self.notifications.base_url;
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(SettingsError::Invalid(format!(
+                "notifications.base_url must be the web app's address, like https://chat.example.com (got {base:?})"
+            )));
+        }
+        if self.notifications.email_sweep_interval_ms == 0 {
+            return Err(SettingsError::Invalid(
+                "notifications.email_sweep_interval_ms must be at least 1".to_owned(),
+            ));
+        }
         if !(4..=31).contains(&self.auth.bcrypt_cost) {
             return Err(SettingsError::Invalid(
                 "auth.bcrypt_cost must be between 4 and 31".to_owned(),

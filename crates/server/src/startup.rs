@@ -13,7 +13,9 @@ use std::time::Duration;
 use tandem_app::auth::DurableDenylist;
 use tandem_app::ports::SystemClock;
 use tandem_app::resilience::FallbackRateLimiter;
-use tandem_app::{AppContext, AuthPolicy, ChatPolicy, FilesPolicy, Policies, Ports};
+use tandem_app::{
+    AppContext, AuthPolicy, ChatPolicy, FilesPolicy, NotificationPolicy, Policies, Ports,
+};
 use tandem_http::HttpMetrics;
 use tandem_persistence::Database;
 
@@ -33,7 +35,19 @@ impl Application {
     /// # Errors
     /// When a dependency cannot be reached, a setting is unusable, or the address is taken.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let Wired { ctx, probes } = build_context(&settings).await?;
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with the use cases reading time from `clock` (tests move it
+    /// forward to make delayed emails and digests come due without waiting).
+    ///
+    /// # Errors
+    /// As [`Application::build`].
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn tandem_app::ports::Clock>,
+    ) -> anyhow::Result<Self> {
+        let Wired { ctx, probes } = build_context_with_clock(&settings, clock).await?;
         let jobs = JobWorkers::new(
             &ctx,
             Duration::from_secs(settings.http.shutdown_timeout_secs),
@@ -197,6 +211,17 @@ pub struct Wired {
 /// # Errors
 /// When a dependency cannot be reached or a setting is unusable.
 pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
+    build_context_with_clock(settings, Arc::new(SystemClock)).await
+}
+
+/// [`build_context`] with time read from `clock`.
+///
+/// # Errors
+/// As [`build_context`].
+pub async fn build_context_with_clock(
+    settings: &Settings,
+    clock: Arc<dyn tandem_app::ports::Clock>,
+) -> anyhow::Result<Wired> {
     let signing_key = keys::signing_key(settings)?;
     let database = open_database(settings, settings.migrate_on_start).await?;
     let auth = &settings.auth;
@@ -266,13 +291,16 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
             tandem_crypto::BcryptPasswordHasher::new(auth.bcrypt_cost)
                 .context("configuring password hashing")?,
         ),
-        clock: Arc::new(SystemClock),
+        clock,
         jobs: database.jobs(settings.jobs.max_attempts),
         files: database.files(),
         blobs: tandem_storage::open(&settings.storage, &settings.data_dir)
             .await
             .context("opening the file store")?,
         images: Arc::new(tandem_storage::ImageReencoder),
+        notifications: database.notifications(),
+        outbox: database.outbox(),
+        mailer: mailer(settings)?,
     };
     let policies = Policies {
         auth: AuthPolicy {
@@ -293,6 +321,13 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
         },
         jobs: crate::jobs::policy(&settings.jobs),
         files: files_policy(&settings.files),
+        notifications: NotificationPolicy {
+            retention: Duration::from_secs(settings.notifications.retention_days * 24 * 3600),
+            sweep_interval: Duration::from_millis(settings.notifications.email_sweep_interval_ms),
+            base_url: settings.notifications.base_url.clone(),
+            max_mail_attempts: settings.jobs.max_attempts,
+            ..NotificationPolicy::default()
+        },
     };
     Ok(Wired {
         ctx: AppContext::new(ports, policies),
@@ -300,6 +335,35 @@ pub async fn build_context(settings: &Settings) -> anyhow::Result<Wired> {
             checks: probes,
             circuits,
         },
+    })
+}
+
+/// SMTP when a server is configured, `.eml` files under `data_dir/mail` otherwise.
+fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn tandem_app::ports::Mailer>> {
+    let mail = &settings.mail;
+    let from = tandem_mail::parse_from(&mail.from).map_err(anyhow::Error::msg)?;
+    Ok(match &mail.smtp_host {
+        Some(host) => {
+            let smtp = tandem_mail::SmtpSettings {
+                host: host.clone(),
+                port: mail.smtp_port,
+                tls: match mail.tls {
+                    crate::settings::MailTls::Tls => tandem_mail::TlsMode::Tls,
+                    crate::settings::MailTls::Starttls => tandem_mail::TlsMode::StartTls,
+                    crate::settings::MailTls::None => tandem_mail::TlsMode::None,
+                },
+                username: mail.username.clone(),
+                password: mail.password.clone(),
+                timeout: Duration::from_secs(mail.timeout_secs.max(1)),
+            };
+            tracing::info!(host = %host, port = mail.smtp_port, tls = ?mail.tls, "emails go through SMTP");
+            Arc::new(tandem_mail::SmtpMailer::new(&smtp, from).map_err(anyhow::Error::msg)?)
+        }
+        None => {
+            let dir = settings.data_dir.join("mail");
+            tracing::info!(dir = %dir.display(), "no mail server configured (mail.smtp_host): emails are written there as .eml files");
+            Arc::new(tandem_mail::FileMailer::new(dir, from))
+        }
     })
 }
 

@@ -6,6 +6,7 @@ mod bus;
 mod frames;
 mod jobs;
 mod no_files;
+mod no_notifications;
 
 pub use bus::{FakeBus, FakePresence};
 pub use frames::PlainFrames;
@@ -111,6 +112,9 @@ impl TestContext {
             files: store.clone(),
             blobs: Arc::new(no_files::NoFiles),
             images: Arc::new(no_files::NoFiles),
+            notifications: Arc::new(no_notifications::NoNotifications),
+            outbox: Arc::new(no_notifications::NoNotifications),
+            mailer: Arc::new(no_notifications::NoNotifications),
         };
         Self {
             ctx: AppContext::new(ports, policies),

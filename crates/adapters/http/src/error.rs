@@ -99,6 +99,7 @@ shared_mapping!(
     tandem_app::admin::AdminError,
     tandem_app::channels::ChatError,
     tandem_app::files::FileError,
+    tandem_app::notifications::NotificationError,
 );
 
 #[cfg(test)]

@@ -136,6 +136,11 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
                 .service(routes::auth::change_password),
         )
         // `/users/online` before `/users/{user_id}`, which would otherwise claim it.
+        .service(routes::notifications::get_settings)
+        .service(routes::notifications::update_settings)
+        .service(routes::notifications::list)
+        .service(routes::notifications::unread_count)
+        .service(routes::notifications::mark_read)
         .service(routes::users::online_users)
         .service(routes::users::list_users)
         .service(routes::users::get_user)
@@ -156,6 +161,7 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .service(routes::channels::add_member)
         .service(routes::channels::remove_member)
         .service(routes::channels::mark_read)
+        .service(routes::notifications::set_channel_settings)
         .service(routes::channels::history)
         .service(routes::channels::send)
         .service(routes::files::upload)

@@ -12,6 +12,7 @@ mod guarded;
 mod jobs;
 mod mapping;
 mod messages;
+mod notifications;
 mod organizations;
 pub mod provisioning;
 #[cfg(test)]
@@ -173,13 +174,27 @@ impl Database {
         })
     }
 
-    /// Checks the database answers `SELECT 1`; named `database`.
+    /// The notification centre and everyone's notification preferences.
+    pub fn notifications(&self) -> Arc<dyn tandem_app::ports::NotificationRepository> {
+        Arc::new(notifications::SeaNotificationRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Every email, and what became of it.
+    pub fn outbox(&self) -> Arc<dyn tandem_app::ports::MailOutbox> {
+        Arc::new(notifications::SeaMailOutbox {
+            db: self.db.clone(),
+        })
+    }
+
     /// The node's circuit for the database: open while it cannot be reached, when every call
     /// fails at once instead of waiting for the pool's timeout.
     pub fn circuit(&self) -> Arc<tandem_app::resilience::Circuit> {
         self.db.circuit()
     }
 
+    /// Checks the database answers `SELECT 1`; named `database`.
     pub fn readiness_probe(&self) -> Arc<dyn ReadinessProbe> {
         Arc::new(readiness::DatabaseProbe {
             db: self.db.clone(),

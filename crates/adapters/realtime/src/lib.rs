@@ -109,6 +109,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: RealtimeSettings) {
             web::get().to(ws::notifications),
         )
         .service(sse::activity)
+        .service(sse::notifications)
         .service(sse::dashboard);
 }
 
@@ -119,10 +120,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
     #[derive(OpenApi)]
     #[openapi(
-        paths(sse::activity, sse::dashboard),
+        paths(sse::activity, sse::notifications, sse::dashboard),
         components(schemas(
             sse::ActivityEvent,
             sse::ActivityReady,
+            sse::NotificationsEvent,
+            sse::NotificationsStreamReady,
+            sse::NotificationsLost,
             sse::DashboardEvent,
             sse::HeartbeatEvent,
             sse::StreamEnd

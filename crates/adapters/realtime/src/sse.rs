@@ -1,5 +1,6 @@
-//! Server-Sent Events: a channel's activity (`/api/v1/sse/activity/{channel_id}`) and the
-//! admin dashboard (`/api/v1/sse/dashboard`), as `text/event-stream`.
+//! Server-Sent Events: a channel's activity (`/api/v1/sse/activity/{channel_id}`), a person's
+//! notifications (`/api/v1/sse/notifications`) and the admin dashboard
+//! (`/api/v1/sse/dashboard`), as `text/event-stream`.
 //!
 //! Authentication as on the WebSocket: `Authorization: Bearer <token>`, or a `token` query
 //! parameter for `EventSource`, which cannot set headers (the request log records paths
@@ -9,12 +10,14 @@
 
 mod activity_stream;
 mod dashboard_stream;
+mod notifications_stream;
 mod stream;
 
 pub use activity_stream::ActivityReady;
 pub use dashboard_stream::{
     DashboardMetricsEvent, HeartbeatEvent, LatencyResponse, ServerLoadResponse,
 };
+pub use notifications_stream::{NotificationsLost, NotificationsStreamReady};
 pub use stream::StreamEnd;
 
 use crate::caller;
@@ -28,7 +31,7 @@ use tandem_api_types::errors::{ApiError, ErrorBody, ErrorCode};
 use tandem_app::AppContext;
 use tandem_app::admin;
 use tandem_app::ports::{ConnectionKind, OpenConnection};
-use tandem_app::realtime::ChannelFeed;
+use tandem_app::realtime::{ChannelFeed, PersonalFeed};
 use tandem_domain::ChannelId;
 use utoipa::{IntoParams, ToSchema};
 
@@ -161,6 +164,78 @@ pub async fn activity(
     };
     Ok(stream::respond(&settings, stats, move |sink| {
         producer.run(sink, opened.feed)
+    }))
+}
+
+/// The `data` of a notifications stream's events (documentation of the stream's payloads):
+/// `ready` first, then the notifications socket's frames, each as an event named by its
+/// `type`, and `end` when the stream closes for a reason the client can act on.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(
+    dead_code,
+    reason = "describes the stream's payloads in the OpenAPI document only"
+)]
+pub enum NotificationsEvent {
+    Ready(NotificationsStreamReady),
+    Frame(Box<tandem_api_types::realtime::ServerFrame>),
+    Lost(NotificationsLost),
+    End(StreamEnd),
+}
+
+/// Stream your notifications: the same frames as the notifications socket, for clients that
+/// prefer Server-Sent Events.
+///
+/// `GET /api/v1/sse/notifications`. First a `ready` event, then one event per frame, named
+/// by its `type`: `notification` (one was stored for you), `notifications_read` (some were
+/// read on any device: update badges), `mention`, `direct_message`, `channel_invite`,
+/// `unread_changed` and `presence`; `notifications_lost` when some were lost (refresh the
+/// counts). The stream ends with an `end` event when the access token expires or is
+/// revoked: reconnect with a fresh one.
+#[utoipa::path(
+    tag = "realtime",
+    params(TokenQuery),
+    responses(
+        (status = 200, description = "The event stream; each event's `data` is one of `NotificationsEvent`", content_type = "text/event-stream", body = NotificationsEvent),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 429, description = "`too_many_connections`: the caller holds as many sockets and streams as one person may", body = ErrorBody),
+        (status = 503, description = "Real-time delivery is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/sse/notifications")]
+pub async fn notifications(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    settings: web::Data<EventStreamSettings>,
+    drain: web::Data<Drain>,
+    limits: web::Data<ConnectionsPerUser>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, Refused> {
+    refuse_while_draining(&drain)?;
+    let token = caller::token(&req, query.into_inner().token);
+    let caller = caller::authenticate(&ctx, token.as_deref()).await?;
+    let held = hold(&limits, &caller)?;
+    let actor = caller.actor();
+    let feed = PersonalFeed::open(&ctx.realtime, &caller, Some(actor.id)).await?;
+    let settings = settings.get_ref().clone();
+    let stats = ctx.realtime.stats.clone();
+    let producer = notifications_stream::NotificationsStream {
+        counted: OpenConnection::new(
+            stats.clone(),
+            actor.organization_id,
+            ConnectionKind::EventStream,
+        ),
+        settings: settings.clone(),
+        drain: drain.get_ref().clone(),
+        _held: held,
+        ready: NotificationsStreamReady {
+            kind: "ready",
+            user_id: actor.id.get(),
+        },
+    };
+    Ok(stream::respond(&settings, stats, move |sink| {
+        producer.run(sink, feed)
     }))
 }
 

@@ -89,6 +89,14 @@ pub async fn add_member(
             by: actor.id,
         };
         ctx.announcer.notify(&invitation, &[user_id]).await;
+        let stored = crate::ports::Job::NotifyInvite {
+            channel_id: id.get(),
+            user_id: user_id.get(),
+            by: actor.id.get(),
+        };
+        if let Err(error) = crate::jobs::queue(&*ctx.jobs, &*ctx.clock, stored).await {
+            tracing::warn!(%error, channel_id = %id, "could not queue the invitation's notification");
+        }
     }
     Ok(changed)
 }

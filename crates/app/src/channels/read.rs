@@ -19,5 +19,7 @@ pub async fn mark_read(
         return Err(ChannelDenied::NotMember.into());
     }
     let seq = seq.unwrap_or(loaded.channel.last_seq);
-    Ok(ctx.channels.mark_read(id, actor.id, seq).await?)
+    let membership = ctx.channels.mark_read(id, actor.id, seq).await?;
+    crate::notifications::channel_read(ctx, actor, id, membership.last_read_seq).await;
+    Ok(membership)
 }

@@ -30,6 +30,7 @@ impl JobHandler for FileJobs {
         match job {
             Job::ProcessImage { file_id } => process_image(ctx, FileId::new(*file_id)).await,
             Job::DeleteBlobs { keys } => delete_blobs(ctx, keys).await,
+            other => JobOutcome::GiveUp(format!("not a file job: {}", other.kind())),
         }
     }
 }

@@ -122,6 +122,15 @@ pub async fn send_message(
         })?;
     Ok(match appended {
         Appended::Created { message, event } => {
+            // Durable before the ack: one job row, whatever the channel's size.
+            if crate::notifications::needs_notifying(ctx, &loaded.channel, &message).await {
+                let job = crate::ports::Job::NotifyMessage {
+                    message_id: message.id.get(),
+                };
+                if let Err(error) = crate::jobs::queue(&*ctx.jobs, &*ctx.clock, job).await {
+                    tracing::warn!(%error, message_id = %message.id, "could not queue a message's notifications");
+                }
+            }
             crate::channels::announce(ctx, event.clone(), Some(message.clone()), None).await;
             super::notify::members_later(ctx, loaded.channel, message.clone());
             Sent {

@@ -34,6 +34,9 @@ pub struct ChannelSummary {
     pub unread_count: i64,
     /// Of those, the ones that mention the user, `@channel` or `@here`.
     pub unread_mentions: i64,
+    /// The member's notification preferences for the channel (the defaults for non-members).
+    pub notify_level: tandem_domain::NotifyLevel,
+    pub muted: bool,
 }
 
 /// Changes to a channel; `None` leaves a field alone, `Some(None)` clears the description.

@@ -1,5 +1,5 @@
-//! The durable job queue: background work (image processing, blob clean-up, later
-//! notifications and analytics) stored with its due time, claimed under a lease by workers
+//! The durable job queue: background work (image processing, blob clean-up, notifications,
+//! emails) stored with its due time, claimed under a lease by workers
 //! on any node, retried until it succeeds or is declared dead.
 //!
 //! Delivery is at least once: a worker that dies mid-job loses its lease and the job runs
@@ -16,6 +16,17 @@ pub enum Job {
     ProcessImage { file_id: i64 },
     /// Remove these blobs from the blob store (after a message with files was deleted).
     DeleteBlobs { keys: Vec<String> },
+    /// Store and send the notifications a new message causes (mentions, direct messages,
+    /// thread replies, channels set to "all").
+    NotifyMessage { message_id: i64 },
+    /// Tell someone they were added to a channel.
+    NotifyInvite {
+        channel_id: i64,
+        user_id: i64,
+        by: i64,
+    },
+    /// Hand a stored email to the mail server.
+    SendMail { mail_id: i64 },
 }
 
 impl Job {
@@ -24,6 +35,9 @@ impl Job {
         match self {
             Self::ProcessImage { .. } => "process_image",
             Self::DeleteBlobs { .. } => "delete_blobs",
+            Self::NotifyMessage { .. } => "notify_message",
+            Self::NotifyInvite { .. } => "notify_invite",
+            Self::SendMail { .. } => "send_mail",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The ports: what the use cases need from the outside world, named by capability and
 //! grouped in one file per area, as the contexts group them: accounts, chat, files, jobs,
-//! real time, security, and the system (clock, rate limits, readiness).
+//! notifications, real time, security, and the system (clock, rate limits, readiness).
 //!
 //! Each method documents what it returns on each failure. Adapters must honour these
 //! contracts exactly; the contract suites of `tandem-testkit` check that they do.
@@ -9,6 +9,7 @@ mod accounts;
 mod chat;
 mod files;
 mod jobs;
+mod notifications;
 mod realtime;
 mod security;
 mod system;
@@ -28,6 +29,11 @@ pub use files::{
     ProcessedImage, StoredFile,
 };
 pub use jobs::{ClaimedJob, Job, JobCounts, JobId, JobQueue};
+pub use notifications::{
+    EmailRecipient, MailError, MailId, MailOutbox, MailStatus, Mailer, NewNotification,
+    NotificationQuery, NotificationRepository, NotificationSender, OutgoingMail, PendingEmails,
+    ReadSelection, StoredMail, StoredNotification, UnreadCounts,
+};
 pub use realtime::{
     ChannelChange, ConnectionKind, Delivery, EventBus, FrameEncoder, LatencyPercentiles, NoStats,
     Notification, OpenConnection, PresenceStore, ProcessLoad, RealtimeStats, StatsSnapshot,

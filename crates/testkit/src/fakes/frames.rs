@@ -30,6 +30,11 @@ impl FrameEncoder for PlainFrames {
             Notification::ChannelInvite { channel, by } => {
                 format!("channel_invite channel={} by={by}", channel.id)
             }
+            Notification::Stored(n) => format!("notification {} id={}", n.kind.as_str(), n.id),
+            Notification::Read { ids, up_to, counts } => format!(
+                "notifications_read ids={ids:?} up_to={up_to:?} unread={}",
+                counts.unread
+            ),
             Notification::UnreadChanged {
                 channel_id, seq, ..
             } => format!("unread_changed channel={channel_id} seq={seq}"),

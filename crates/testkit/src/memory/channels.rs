@@ -86,6 +86,8 @@ impl State {
                 user_id: member,
                 joined_at: new.created_at,
                 last_read_seq: joined.seq,
+                notify_level: tandem_domain::NotifyLevel::Default,
+                muted: false,
             };
             row.members.insert(member, membership);
         }

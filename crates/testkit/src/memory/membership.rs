@@ -30,6 +30,8 @@ impl State {
             user_id: change.user_id,
             joined_at: change.at,
             last_read_seq: joined.seq,
+            notify_level: tandem_domain::NotifyLevel::Default,
+            muted: false,
         };
         row.members.insert(change.user_id, membership);
         let mut events = vec![joined];
@@ -115,6 +117,11 @@ impl State {
             member_count: i64::try_from(row.members.len()).unwrap_or(i64::MAX),
             unread_count,
             unread_mentions,
+            notify_level: row
+                .members
+                .get(&user_id)
+                .map_or_else(Default::default, |m| m.notify_level),
+            muted: row.members.get(&user_id).is_some_and(|m| m.muted),
         }
     }
 }

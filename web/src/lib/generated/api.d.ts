@@ -126,7 +126,7 @@ export interface paths {
             cookie?: never;
         };
         /** Your channels and the organization's public ones, by name, with unread counts. */
-        get: operations["list"];
+        get: operations["channels_list"];
         put?: never;
         /**
          * Create a channel, or open a direct conversation.
@@ -320,6 +320,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{channel_id}/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Your preferences for a channel you are a member of: all messages, mentions only, or
+         *     nothing, and mute; fields left out keep their value.
+         */
+        put: operations["set_channel_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{channel_id}/pins": {
         parameters: {
             query?: never;
@@ -347,7 +367,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Move your read marker (to the latest event when `seq` is absent); it never moves back. */
-        post: operations["mark_read"];
+        post: operations["channels_mark_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -562,6 +582,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notifications, newest first, a page at a time, with your unread counts. */
+        get: operations["notifications_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark notifications read, by id or every one up to an id. Your other devices hear of it
+         *     (`notifications_read` on the notifications socket) and update their badges.
+         */
+        post: operations["notifications_mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread_count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of your notifications are unread (and how many of those are mentions). */
+        get: operations["unread_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/current": {
         parameters: {
             query?: never;
@@ -639,6 +713,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sse/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream your notifications: the same frames as the notifications socket, for clients that
+         *     prefer Server-Sent Events.
+         * @description `GET /api/v1/sse/notifications`. First a `ready` event, then one event per frame, named
+         *     by its `type`: `notification` (one was stored for you), `notifications_read` (some were
+         *     read on any device: update badges), `mention`, `direct_message`, `channel_invite`,
+         *     `unread_changed` and `presence`; `notifications_lost` when some were lost (refresh the
+         *     counts). The stream ends with an `end` event when the access token expires or is
+         *     revoked: reconnect with a fresh one.
+         */
+        get: operations["notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -692,6 +792,24 @@ export interface paths {
         put?: never;
         /** Set your status: `online`, `away`, `busy` or `offline`. */
         post: operations["set_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notification preferences. */
+        get: operations["get_settings"];
+        /** Change your notification preferences; fields left out keep their value. */
+        put: operations["update_settings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -970,6 +1088,19 @@ export interface components {
         ChannelListResponse: {
             channels: components["schemas"]["ChannelListItem"][];
         };
+        /** @description Your preferences for one channel; absent fields stay as they are. */
+        ChannelNotificationSettingsRequest: {
+            level?: components["schemas"]["NotifyLevelDto"] | null;
+            /** @description No unread badge except for mentions, and no sound or pop-up for `@channel`. */
+            muted?: boolean | null;
+        };
+        /** @description Your preferences for one channel. */
+        ChannelNotificationSettingsResponse: {
+            /** Format: int64 */
+            channel_id: number;
+            level: components["schemas"]["NotifyLevelDto"];
+            muted: boolean;
+        };
         /** @description A channel as the caller sees it. */
         ChannelResponse: {
             /** Format: date-time */
@@ -992,8 +1123,11 @@ export interface components {
              *     `GET /channels/{id}/events?after_seq=N`.
              */
             last_seq: number;
+            /** @description Muted by the caller: no unread badge except for mentions (members only). */
+            muted?: boolean | null;
             /** @example general */
             name: string;
+            notification_level?: components["schemas"]["NotifyLevelDto"] | null;
             /** Format: int64 */
             organization_id: number;
             type: components["schemas"]["ChannelType"];
@@ -1057,6 +1191,11 @@ export interface components {
         EditMessageRequest: {
             content: string;
         };
+        /**
+         * @description When email arrives about what you have not read.
+         * @enum {string}
+         */
+        EmailDigestDto: "immediately" | "hourly" | "daily" | "never";
         /** @description The body of every error response. */
         ErrorBody: {
             code: components["schemas"]["ErrorCode"];
@@ -1123,6 +1262,11 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        /**
+         * @description A language Tandem writes in.
+         * @enum {string}
+         */
+        LanguageDto: "en" | "es";
         /** @description Delivery latency percentiles, in milliseconds (each exact to within 12%). */
         LatencyResponse: {
             /** Format: double */
@@ -1152,6 +1296,15 @@ export interface components {
         LogoutRequest: {
             /** @description Also end the session this refresh token belongs to (recommended). */
             refresh_token?: string | null;
+        };
+        /**
+         * @description Which notifications to mark read: `ids` (at most 500), or `up_to` (every one with an id up
+         *     to it: "mark all read" sends the newest id it shows).
+         */
+        MarkNotificationsReadRequest: {
+            ids?: number[] | null;
+            /** Format: int64 */
+            up_to?: number | null;
         };
         MarkReadRequest: {
             /**
@@ -1228,6 +1381,132 @@ export interface components {
             /** Format: int64 */
             user_id: number;
         };
+        /**
+         * @description What a notification is about.
+         * @enum {string}
+         */
+        NotificationKindDto: "new_message" | "mention" | "channel_invite" | "thread_reply" | "moderation" | "report_opened" | "message_held";
+        /** @description A page of your notifications, newest first, and your unread counts. */
+        NotificationPageResponse: {
+            /** Format: int64 */
+            high_priority: number;
+            /**
+             * Format: int64
+             * @description Pass as `before` for the next (older) page; `null` on the last.
+             */
+            next_cursor?: number | null;
+            notifications: components["schemas"]["NotificationResponse"][];
+            /** Format: int64 */
+            unread: number;
+        };
+        /** @description A stored notification. */
+        NotificationResponse: {
+            /** Format: int64 */
+            channel_id?: number | null;
+            /**
+             * @description The channel's name now (direct conversations have generated names).
+             * @example general
+             */
+            channel_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description The start of the message, on one line.
+             * @example @bob can you look at the release notes?
+             */
+            excerpt?: string | null;
+            /**
+             * Format: int64
+             * @example 981
+             */
+            id: number;
+            kind: components["schemas"]["NotificationKindDto"];
+            /** Format: int64 */
+            message_id?: number | null;
+            priority: components["schemas"]["PriorityDto"];
+            /**
+             * @description Arrived during your do-not-disturb hours, with desktop notifications off, or in a
+             *     muted channel: show it, but make no sound or pop-up.
+             */
+            quiet: boolean;
+            /** Format: date-time */
+            read_at?: string | null;
+            sender?: components["schemas"]["NotificationSenderResponse"] | null;
+            /**
+             * Format: int64
+             * @description The message's `seq` in its channel.
+             */
+            seq?: number | null;
+            /**
+             * Format: int64
+             * @description For replies: the thread's root message.
+             */
+            thread_root_id?: number | null;
+        };
+        /** @description Who a notification is from. */
+        NotificationSenderResponse: {
+            display_name?: string | null;
+            /** Format: int64 */
+            id: number;
+            profile_picture?: string | null;
+            /** @example ana */
+            username: string;
+        };
+        /** @description Your notification preferences. */
+        NotificationSettingsResponse: {
+            /** @description Browser notifications. */
+            desktop_enabled: boolean;
+            /** @description Whether do-not-disturb is on right now. */
+            dnd_active: boolean;
+            /** @example 07:00 */
+            dnd_end?: string | null;
+            /**
+             * @description Do-not-disturb start, `HH:MM` in `time_zone`; `null` when off.
+             * @example 22:00
+             */
+            dnd_start?: string | null;
+            /**
+             * Format: int32
+             * @description Email only about what is still unread this many minutes after it arrived.
+             * @example 10
+             */
+            email_delay_minutes: number;
+            email_digest: components["schemas"]["EmailDigestDto"];
+            email_enabled: boolean;
+            /**
+             * @description The language of your emails: `en` or `es`.
+             * @example es
+             */
+            language: string;
+            /** @example Europe/Madrid */
+            time_zone: string;
+        };
+        /**
+         * @description The `data` of a notifications stream's events (documentation of the stream's payloads):
+         *     `ready` first, then the notifications socket's frames, each as an event named by its
+         *     `type`, and `end` when the stream closes for a reason the client can act on.
+         */
+        NotificationsEvent: components["schemas"]["NotificationsStreamReady"] | components["schemas"]["ServerFrame"] | components["schemas"]["NotificationsLost"] | components["schemas"]["StreamEnd"];
+        /**
+         * @description Some events were lost (the bus lagged): refresh the unread counts
+         *     (`GET /api/v1/notifications/unread_count`, `GET /api/v1/channels`).
+         */
+        NotificationsLost: {
+            /** @example notifications_lost */
+            type: string;
+        };
+        /** @description The first event of a notifications stream. */
+        NotificationsStreamReady: {
+            /** @example ready */
+            type: string;
+            /** Format: int64 */
+            user_id: number;
+        };
+        /**
+         * @description How much of a channel a member hears about.
+         * @enum {string}
+         */
+        NotifyLevelDto: "default" | "all" | "mentions" | "nothing";
         /** @description An organization (tenant). */
         OrganizationResponse: {
             /** Format: date-time */
@@ -1246,6 +1525,11 @@ export interface components {
             /** @example free */
             subscription_plan: string;
         };
+        /**
+         * @description `high` for mentions and what needs a moderator; `normal` otherwise.
+         * @enum {string}
+         */
+        PriorityDto: "high" | "normal";
         ReactionRequest: {
             /**
              * @description A unicode emoji (`👍`) or a shortcode (`:thumbsup:`).
@@ -1377,6 +1661,109 @@ export interface components {
              */
             reply_to_id?: number | null;
         };
+        /** @description What the server sends. */
+        ServerFrame: {
+            /** Format: int64 */
+            channel_id: number;
+            present: components["schemas"]["Who"][];
+            /** Format: int64 */
+            seq: number;
+            /** @enum {string} */
+            type: "ready";
+            /** Format: int64 */
+            user_id: number;
+        } | {
+            /** @enum {string} */
+            type: "notifications_ready";
+            /** Format: int64 */
+            user_id: number;
+        } | {
+            message: components["schemas"]["MessageResponse"];
+            /** @enum {string} */
+            type: "mention";
+        } | {
+            message: components["schemas"]["MessageResponse"];
+            /** @enum {string} */
+            type: "direct_message";
+        } | {
+            /** Format: int64 */
+            by_user_id: number;
+            channel: components["schemas"]["ChannelResponse"];
+            /** @enum {string} */
+            type: "channel_invite";
+        } | {
+            notification: components["schemas"]["NotificationResponse"];
+            /** @enum {string} */
+            type: "notification";
+        } | {
+            /** Format: int64 */
+            high_priority: number;
+            ids?: number[] | null;
+            /** @enum {string} */
+            type: "notifications_read";
+            /** Format: int64 */
+            unread: number;
+            /** Format: int64 */
+            up_to?: number | null;
+        } | {
+            /** Format: int64 */
+            author_id: number;
+            /** Format: int64 */
+            channel_id: number;
+            /** Format: int64 */
+            message_id: number;
+            /** Format: int64 */
+            seq: number;
+            /** @enum {string} */
+            type: "unread_changed";
+        } | {
+            /** @enum {string} */
+            type: "user_joined";
+            user: components["schemas"]["Who"];
+        } | {
+            /** @enum {string} */
+            type: "user_left";
+            user: components["schemas"]["Who"];
+        } | {
+            /** Format: int64 */
+            expires_in_ms: number;
+            /** @enum {string} */
+            type: "user_typing";
+            typing: boolean;
+            user: components["schemas"]["Who"];
+        } | {
+            status: string;
+            /** @enum {string} */
+            type: "presence";
+            /** Format: int64 */
+            user_id: number;
+        } | {
+            client_msg_id?: string | null;
+            /** Format: int64 */
+            id?: number | null;
+            ref?: string | null;
+            /** Format: int64 */
+            seq?: number | null;
+            /** @enum {string} */
+            type: "ack";
+        } | {
+            code: string;
+            message: string;
+            ref?: string | null;
+            /**
+             * Format: int64
+             * @description With `rate_limited`: seconds until the next message will be accepted.
+             */
+            retry_after_secs?: number | null;
+            /** @enum {string} */
+            type: "error";
+        } | {
+            /** @enum {string} */
+            type: "pong";
+        } | (components["schemas"]["ChannelFrame"] & {
+            /** @enum {string} */
+            type: "channel";
+        });
         /**
          * @description The serving process's load; `null` where the platform does not say (read from `/proc` on
          *     Linux).
@@ -1425,11 +1812,40 @@ export interface components {
         };
         /** @enum {string} */
         TokenType: "bearer";
+        /** @description How many notifications are unread, and how many of them are high priority. */
+        UnreadNotificationsResponse: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            high_priority: number;
+            /**
+             * Format: int64
+             * @example 3
+             */
+            unread: number;
+        };
         /** @description Changes to a channel; absent fields stay, `null` clears the description. */
         UpdateChannelRequest: {
             description?: string | null;
             is_archived?: boolean | null;
             name?: string | null;
+        };
+        /**
+         * @description Preferences to change; absent fields stay as they are; `null` turns do-not-disturb off
+         *     (send both ends, or `null` for both).
+         */
+        UpdateNotificationSettingsRequest: {
+            desktop_enabled?: boolean | null;
+            dnd_end?: string | null;
+            dnd_start?: string | null;
+            /** Format: int64 */
+            email_delay_minutes?: number | null;
+            email_digest?: components["schemas"]["EmailDigestDto"] | null;
+            email_enabled?: boolean | null;
+            language?: components["schemas"]["LanguageDto"] | null;
+            /** @description An IANA time zone, like `Europe/Madrid`. */
+            time_zone?: string | null;
         };
         /** @description Fields to change; absent fields stay as they are, `null` clears a nullable one. */
         UpdateUserRequest: {
@@ -1482,6 +1898,12 @@ export interface components {
          * @enum {string}
          */
         UserStatus: "online" | "away" | "busy" | "offline";
+        /** @description A member of the conversation, as frames name them. */
+        Who: {
+            /** Format: int64 */
+            user_id: number;
+            username: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1943,7 +2365,7 @@ export interface operations {
             };
         };
     };
-    list: {
+    channels_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -3082,6 +3504,95 @@ export interface operations {
             };
         };
     };
+    set_channel_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelNotificationSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Your preferences for the channel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelNotificationSettingsResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel, or you are not a member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     pins: {
         parameters: {
             query?: never;
@@ -3140,7 +3651,7 @@ export interface operations {
             };
         };
     };
-    mark_read: {
+    channels_mark_read: {
         parameters: {
             query?: never;
             header?: never;
@@ -4286,6 +4797,176 @@ export interface operations {
             };
         };
     };
+    notifications_list: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page: older ones than this id. */
+                before?: number;
+                /** @description Page size, 1–100 (default 50). */
+                limit?: number;
+                /** @description Only unread ones. */
+                unread_only?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPageResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkNotificationsReadRequest"];
+            };
+        };
+        responses: {
+            /** @description What is left unread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadNotificationsResponse"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Neither or both of ids and up_to, or too many ids */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unread_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your unread counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadNotificationsResponse"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     current: {
         parameters: {
             query?: never;
@@ -4475,6 +5156,68 @@ export interface operations {
                 };
             };
             /** @description Presence or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications: {
+        parameters: {
+            query?: {
+                /**
+                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
+                 *     logged.
+                 */
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; each event's `data` is one of `NotificationsEvent` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["NotificationsEvent"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_connections`: the caller holds as many sockets and streams as one person may */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Real-time delivery is unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4863,6 +5606,122 @@ export interface operations {
                 };
             };
             /** @description Unknown status */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your preferences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsResponse"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateNotificationSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Your preferences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsResponse"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value out of range, an unknown time zone, a time that is not HH:MM, or do-not-disturb with one end */
             422: {
                 headers: {
                     [name: string]: unknown;

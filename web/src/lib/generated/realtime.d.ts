@@ -145,8 +145,11 @@ export interface components {
              *     `GET /channels/{id}/events?after_seq=N`.
              */
             last_seq: number;
+            /** @description Muted by the caller: no unread badge except for mentions (members only). */
+            muted?: boolean | null;
             /** @example general */
             name: string;
+            notification_level?: components["schemas"]["NotifyLevelDto"] | null;
             /** Format: int64 */
             organization_id: number;
             type: components["schemas"]["ChannelType"];
@@ -259,6 +262,74 @@ export interface components {
             /** Format: int64 */
             user_id: number;
         };
+        /**
+         * @description What a notification is about.
+         * @enum {string}
+         */
+        NotificationKindDto: "new_message" | "mention" | "channel_invite" | "thread_reply" | "moderation" | "report_opened" | "message_held";
+        /** @description A stored notification. */
+        NotificationResponse: {
+            /** Format: int64 */
+            channel_id?: number | null;
+            /**
+             * @description The channel's name now (direct conversations have generated names).
+             * @example general
+             */
+            channel_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description The start of the message, on one line.
+             * @example @bob can you look at the release notes?
+             */
+            excerpt?: string | null;
+            /**
+             * Format: int64
+             * @example 981
+             */
+            id: number;
+            kind: components["schemas"]["NotificationKindDto"];
+            /** Format: int64 */
+            message_id?: number | null;
+            priority: components["schemas"]["PriorityDto"];
+            /**
+             * @description Arrived during your do-not-disturb hours, with desktop notifications off, or in a
+             *     muted channel: show it, but make no sound or pop-up.
+             */
+            quiet: boolean;
+            /** Format: date-time */
+            read_at?: string | null;
+            sender?: components["schemas"]["NotificationSenderResponse"] | null;
+            /**
+             * Format: int64
+             * @description The message's `seq` in its channel.
+             */
+            seq?: number | null;
+            /**
+             * Format: int64
+             * @description For replies: the thread's root message.
+             */
+            thread_root_id?: number | null;
+        };
+        /** @description Who a notification is from. */
+        NotificationSenderResponse: {
+            display_name?: string | null;
+            /** Format: int64 */
+            id: number;
+            profile_picture?: string | null;
+            /** @example ana */
+            username: string;
+        };
+        /**
+         * @description How much of a channel a member hears about.
+         * @enum {string}
+         */
+        NotifyLevelDto: "default" | "all" | "mentions" | "nothing";
+        /**
+         * @description `high` for mentions and what needs a moderator; `normal` otherwise.
+         * @enum {string}
+         */
+        PriorityDto: "high" | "normal";
         /** @description One emoji's reactions. */
         ReactionResponse: {
             /** Format: int64 */
@@ -305,6 +376,20 @@ export interface components {
             channel: components["schemas"]["ChannelResponse"];
             /** @enum {string} */
             type: "channel_invite";
+        } | {
+            notification: components["schemas"]["NotificationResponse"];
+            /** @enum {string} */
+            type: "notification";
+        } | {
+            /** Format: int64 */
+            high_priority: number;
+            ids?: number[] | null;
+            /** @enum {string} */
+            type: "notifications_read";
+            /** Format: int64 */
+            unread: number;
+            /** Format: int64 */
+            up_to?: number | null;
         } | {
             /** Format: int64 */
             author_id: number;

@@ -40,6 +40,10 @@ impl From<Vec<ChannelSummary>> for ChannelListResponse {
             .map(|s| {
                 let mut channel = ChannelResponse::new(s.channel, None);
                 channel.is_member = s.is_member;
+                if s.is_member {
+                    channel.notification_level = Some(s.notify_level.into());
+                    channel.muted = Some(s.muted);
+                }
                 ChannelListItem {
                     channel,
                     member_count: s.member_count,

@@ -4,4 +4,5 @@
 pub mod auth;
 pub mod chat;
 pub mod checks;
+pub mod notifications;
 pub mod users;

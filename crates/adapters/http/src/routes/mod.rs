@@ -5,5 +5,6 @@ pub mod channels;
 pub mod files;
 pub mod health;
 pub mod messages;
+pub mod notifications;
 pub mod organizations;
 pub mod users;

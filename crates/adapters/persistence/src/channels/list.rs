@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{FromQueryResult, Value};
 use tandem_app::ports::ChannelSummary;
 use tandem_app::ports::PortError;
-use tandem_domain::{ChannelKind, OrganizationId, UserId};
+use tandem_domain::{ChannelKind, NotifyLevel, OrganizationId, UserId};
 
 #[derive(Debug, FromQueryResult)]
 struct SummaryRow {
@@ -24,6 +24,8 @@ struct SummaryRow {
     last_seq: i64,
     /// Set when the user is a member.
     member_id: Option<i64>,
+    notify_level: Option<String>,
+    muted: Option<bool>,
     member_count: i64,
     unread_count: i64,
     unread_mentions: i64,
@@ -38,7 +40,7 @@ struct SummaryRow {
 pub(crate) const LIST_FOR_USER: &str = "
 SELECT c.id, c.organization_id, c.name, c.description, c.kind, c.created_by, c.created_at,
        c.is_archived, c.last_seq,
-       m.user_id AS member_id,
+       m.user_id AS member_id, m.notify_level, m.muted,
        (SELECT COUNT(*) FROM channel_members a WHERE a.channel_id = c.id) AS member_count,
        CASE WHEN m.user_id IS NULL THEN 0 ELSE (
          SELECT COUNT(*) FROM messages x
@@ -96,6 +98,12 @@ pub(super) async fn list_for_user(
                 member_count: row.member_count,
                 unread_count: row.unread_count,
                 unread_mentions: row.unread_mentions,
+                notify_level: row
+                    .notify_level
+                    .as_deref()
+                    .and_then(NotifyLevel::parse)
+                    .unwrap_or_default(),
+                muted: row.muted.unwrap_or(false),
             })
         })
         .collect()

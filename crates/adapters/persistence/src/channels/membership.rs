@@ -49,6 +49,8 @@ pub(super) async fn add_member(
         user_id: Set(change.user_id.get()),
         joined_at: Set(change.at),
         last_read_seq: Set(first),
+        notify_level: Set(None),
+        muted: Set(false),
     }
     .insert(&txn)
     .await

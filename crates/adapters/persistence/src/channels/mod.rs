@@ -71,6 +71,8 @@ impl ChannelRepository for SeaChannelRepository {
                     user_id: Set(member.get()),
                     joined_at: Set(new.created_at),
                     last_read_seq: Set(seq),
+                    notify_level: Set(None),
+                    muted: Set(false),
                 });
             channel_member::Entity::insert_many(rows)
                 .exec_without_returning(&txn)

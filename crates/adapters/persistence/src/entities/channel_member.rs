@@ -1,4 +1,5 @@
-//! The `channel_members` table: one row per member of a channel, with the read marker.
+//! The `channel_members` table: one row per member of a channel, with the read marker and
+//! the member's notification preferences for the channel.
 
 use sea_orm::entity::prelude::*;
 
@@ -11,6 +12,9 @@ pub struct Model {
     pub user_id: i64,
     pub joined_at: DateTimeUtc,
     pub last_read_seq: i64,
+    /// `NULL` for the default of the channel's kind, or `all`, `mentions`, `nothing`.
+    pub notify_level: Option<String>,
+    pub muted: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,8 +9,23 @@ use tandem_app::ports::Job;
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Payload {
-    ProcessImage { file_id: i64 },
-    DeleteBlobs { keys: Vec<String> },
+    ProcessImage {
+        file_id: i64,
+    },
+    DeleteBlobs {
+        keys: Vec<String>,
+    },
+    NotifyMessage {
+        message_id: i64,
+    },
+    NotifyInvite {
+        channel_id: i64,
+        user_id: i64,
+        by: i64,
+    },
+    SendMail {
+        mail_id: i64,
+    },
 }
 
 /// The job as the `payload` column holds it.
@@ -18,6 +33,17 @@ pub(super) fn encode(job: &Job) -> Result<String, serde_json::Error> {
     let payload = match job.clone() {
         Job::ProcessImage { file_id } => Payload::ProcessImage { file_id },
         Job::DeleteBlobs { keys } => Payload::DeleteBlobs { keys },
+        Job::NotifyMessage { message_id } => Payload::NotifyMessage { message_id },
+        Job::NotifyInvite {
+            channel_id,
+            user_id,
+            by,
+        } => Payload::NotifyInvite {
+            channel_id,
+            user_id,
+            by,
+        },
+        Job::SendMail { mail_id } => Payload::SendMail { mail_id },
     };
     serde_json::to_string(&payload)
 }
@@ -27,6 +53,17 @@ pub(super) fn decode(payload: &str) -> Result<Job, serde_json::Error> {
     Ok(match serde_json::from_str(payload)? {
         Payload::ProcessImage { file_id } => Job::ProcessImage { file_id },
         Payload::DeleteBlobs { keys } => Job::DeleteBlobs { keys },
+        Payload::NotifyMessage { message_id } => Job::NotifyMessage { message_id },
+        Payload::NotifyInvite {
+            channel_id,
+            user_id,
+            by,
+        } => Job::NotifyInvite {
+            channel_id,
+            user_id,
+            by,
+        },
+        Payload::SendMail { mail_id } => Job::SendMail { mail_id },
     })
 }
 
@@ -48,6 +85,22 @@ mod tests {
                     keys: vec!["files/a".to_owned(), "files/a.thumb".to_owned()],
                 },
                 r#"{"kind":"delete_blobs","keys":["files/a","files/a.thumb"]}"#,
+            ),
+            (
+                Job::NotifyMessage { message_id: 7 },
+                r#"{"kind":"notify_message","message_id":7}"#,
+            ),
+            (
+                Job::NotifyInvite {
+                    channel_id: 3,
+                    user_id: 4,
+                    by: 5,
+                },
+                r#"{"kind":"notify_invite","channel_id":3,"user_id":4,"by":5}"#,
+            ),
+            (
+                Job::SendMail { mail_id: 9 },
+                r#"{"kind":"send_mail","mail_id":9}"#,
             ),
         ];
         for (job, json) in cases {

@@ -6,7 +6,8 @@ use tandem_app::ports::PortError;
 use tandem_domain::{
     Attachment, Channel, ChannelDescription, ChannelEvent, ChannelId, ChannelKind, ChannelName,
     ClientMsgId, Emoji, InvalidInput, Membership, Mention, Message, MessageId, MessageReport,
-    MessageType, OrganizationId, Reaction, ReportId, ReportReason, ReportStatus, UserId,
+    MessageType, NotifyLevel, OrganizationId, Reaction, ReportId, ReportReason, ReportStatus,
+    UserId,
 };
 
 pub(crate) fn channel_from_row(row: channel::Model) -> Result<Channel, PortError> {
@@ -32,6 +33,12 @@ pub(crate) fn membership_from_row(row: channel_member::Model) -> Membership {
         user_id: UserId::new(row.user_id),
         joined_at: row.joined_at,
         last_read_seq: row.last_read_seq,
+        notify_level: row
+            .notify_level
+            .as_deref()
+            .and_then(NotifyLevel::parse)
+            .unwrap_or_default(),
+        muted: row.muted,
     }
 }
 

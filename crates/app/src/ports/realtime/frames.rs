@@ -24,6 +24,16 @@ pub enum Notification {
     DirectMessage { message: Message },
     /// Someone added them to a channel.
     ChannelInvite { channel: Channel, by: UserId },
+    /// A notification was stored for them (the notification centre's live feed).
+    Stored(super::super::StoredNotification),
+    /// Some of their notifications were read, on any device: badges agree everywhere.
+    Read {
+        /// The ones read, when they were named; `None` with `up_to`.
+        ids: Option<Vec<i64>>,
+        /// Every one up to this id, when that was the selection.
+        up_to: Option<i64>,
+        counts: super::super::UnreadCounts,
+    },
     /// A channel they are in has a new message: their unread count changed.
     UnreadChanged {
         channel_id: ChannelId,

@@ -1,0 +1,174 @@
+//! Creating notifications, in jobs: the recipients of a new message (or an invitation),
+//! stored in batches and published live, each once.
+
+use crate::jobs::JobOutcome;
+use crate::ports::{NewNotification, Notification, PortError, StoredNotification};
+use crate::{ChatContext, NotificationsContext};
+use std::collections::HashSet;
+use tandem_domain::notification::{excerpt, recipients};
+use tandem_domain::{
+    Channel, ChannelId, ChannelKind, Message, MessageId, MessageType, NotificationKind, UserId,
+};
+
+/// The viewer messages are read as: a viewer changes only which reactions are "mine", which
+/// notifications do not show.
+const NOBODY: UserId = UserId::new(0);
+
+/// Whether a new message can notify anyone, so that plain chatter in a channel nobody follows
+/// closely costs no job: direct conversations, mentions, thread replies, and channels where
+/// someone chose "all". When unsure (the store cannot say), yes.
+pub(crate) async fn needs_notifying(
+    ctx: &ChatContext,
+    channel: &Channel,
+    message: &Message,
+) -> bool {
+    if message.message_type == MessageType::System {
+        return false;
+    }
+    if channel.kind == ChannelKind::Direct
+        || !message.mentions.is_empty()
+        || message.reply_to_id.is_some()
+    {
+        return true;
+    }
+    ctx.notifications
+        .anyone_hears_all(channel.id)
+        .await
+        .unwrap_or(true)
+}
+
+/// The `notify_message` job: stores and publishes the notifications `message_id` causes.
+/// Idempotent: a second run finds them stored and publishes nothing twice.
+pub(crate) async fn notify_message(
+    ctx: &NotificationsContext,
+    message_id: MessageId,
+) -> JobOutcome {
+    match deliver(ctx, message_id).await {
+        Ok(()) => JobOutcome::Done,
+        Err(error) => JobOutcome::Retry(error.to_string()),
+    }
+}
+
+async fn deliver(ctx: &NotificationsContext, message_id: MessageId) -> Result<(), PortError> {
+    let Some(message) = ctx.messages.find(message_id, NOBODY).await? else {
+        return Ok(());
+    };
+    if message.is_deleted {
+        return Ok(());
+    }
+    let Some(channel) = ctx.channels.find_by_id(message.channel_id).await? else {
+        return Ok(());
+    };
+    let members = ctx.notifications.member_preferences(channel.id).await?;
+    let online: HashSet<UserId> = if message.mentions.contains(&tandem_domain::Mention::Here) {
+        ctx.presence
+            .online_users(channel.organization_id)
+            .await
+            .map(|online| online.into_iter().collect())
+            .unwrap_or_default()
+    } else {
+        HashSet::new()
+    };
+    let thread = match message.reply_to_id {
+        Some(root) => ctx.notifications.thread_participants(root).await?,
+        None => Vec::new(),
+    };
+    let chosen = recipients(&message, channel.kind, &members, &online, &thread);
+    if chosen.is_empty() {
+        return Ok(());
+    }
+    let quoted = excerpt(&message.content, ctx.policy.excerpt_chars);
+    let rows: Vec<NewNotification> = chosen
+        .iter()
+        .map(|r| NewNotification {
+            user_id: r.user_id,
+            organization_id: channel.organization_id,
+            kind: r.kind,
+            channel_id: Some(channel.id),
+            message_id: Some(message.id),
+            seq: Some(message.seq),
+            thread_root_id: message.reply_to_id,
+            sender_id: Some(message.user_id),
+            excerpt: Some(quoted.clone()),
+            quiet: r.quiet,
+            email: emailed(r.kind, channel.kind),
+            created_at: message.created_at,
+        })
+        .collect();
+    let stored = ctx.notifications.insert(&rows).await?;
+    publish(ctx, stored).await;
+    Ok(())
+}
+
+/// Mentions and direct messages are worth an email; the rest waits in the centre.
+fn emailed(kind: NotificationKind, channel: ChannelKind) -> bool {
+    match kind {
+        NotificationKind::Mention | NotificationKind::ChannelInvite => true,
+        NotificationKind::NewMessage => channel == ChannelKind::Direct,
+        _ => false,
+    }
+}
+
+/// Sends each stored notification to its person's sockets, marked quiet during their
+/// do-not-disturb hours.
+async fn publish(ctx: &NotificationsContext, stored: Vec<StoredNotification>) {
+    let now = ctx.clock.now();
+    for mut notification in stored {
+        if notification.read_at.is_some() {
+            continue;
+        }
+        if !notification.quiet
+            && let Ok(settings) = ctx.notifications.settings(notification.user_id).await
+        {
+            notification.quiet = settings.do_not_disturb(now) || !settings.desktop_enabled;
+        }
+        let user = notification.user_id;
+        ctx.announcer
+            .notify(&Notification::Stored(notification), &[user])
+            .await;
+    }
+}
+
+/// The `notify_invite` job: tells `user_id` that `by` added them to `channel_id`.
+pub(crate) async fn notify_invite(
+    ctx: &NotificationsContext,
+    channel_id: ChannelId,
+    user_id: UserId,
+    by: UserId,
+) -> JobOutcome {
+    let channel = match ctx.channels.find_by_id(channel_id).await {
+        Ok(Some(channel)) if channel.kind != ChannelKind::Direct => channel,
+        Ok(_) => return JobOutcome::Done,
+        Err(error) => return JobOutcome::Retry(error.to_string()),
+    };
+    // Still a member: an invitation undone before it was told is not worth telling.
+    match ctx.channels.membership(channel_id, user_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return JobOutcome::Done,
+        Err(error) => return JobOutcome::Retry(error.to_string()),
+    }
+    let row = NewNotification {
+        user_id,
+        organization_id: channel.organization_id,
+        kind: NotificationKind::ChannelInvite,
+        channel_id: Some(channel_id),
+        message_id: None,
+        seq: None,
+        thread_root_id: None,
+        sender_id: Some(by),
+        excerpt: channel
+            .description
+            .as_ref()
+            .map(|d| excerpt(d.as_str(), 200)),
+        quiet: false,
+        email: true,
+        created_at: ctx.clock.now(),
+    };
+    match ctx.notifications.insert(&[row]).await {
+        Ok(stored) => {
+            publish(ctx, stored).await;
+            JobOutcome::Done
+        }
+        Err(error) => JobOutcome::Retry(error.to_string()),
+    }
+}
