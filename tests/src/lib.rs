@@ -7,8 +7,10 @@
 //! run without the services can never pass silently. `make test-embedded` runs the first half only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod clock;
 pub mod files;
 pub mod s3;
+pub mod smtp;
 pub mod sse;
 pub mod ws;
 
@@ -42,6 +44,8 @@ pub struct TestApp {
     settings: Value,
     /// Whether dropping it removes its data (not when a restarted server took them over).
     owns_data: bool,
+    /// The server's time: [`clock::ShiftedClock::advance`] moves it forward.
+    pub clock: std::sync::Arc<clock::ShiftedClock>,
 }
 
 /// Starts a server on `backend` with `overrides` applied to the test settings.
@@ -83,7 +87,10 @@ async fn start(
     postgres: Option<(String, String)>,
 ) -> TestApp {
     let parsed = Settings::from_overrides(settings.clone()).expect("test settings are valid");
-    let app = Application::build(parsed).await.expect("the server starts");
+    let clock = std::sync::Arc::new(clock::ShiftedClock::default());
+    let app = Application::build_with_clock(parsed, clock.clone())
+        .await
+        .expect("the server starts");
     let address = format!("http://{}", app.local_addr());
     let handle = app.handle();
     let shutdown = app.shutdown();
@@ -102,6 +109,7 @@ async fn start(
         postgres,
         settings,
         owns_data: true,
+        clock,
     }
 }
 
