@@ -25,6 +25,7 @@ const INFRASTRUCTURE: &[&str] = &[
     "hyper",
     "reqwest",
     "tokio-postgres",
+    "lettre",
 ];
 
 const ADAPTERS: &[&str] = &[
@@ -35,6 +36,7 @@ const ADAPTERS: &[&str] = &[
     "tandem-memory",
     "tandem-redis",
     "tandem-crypto",
+    "tandem-mail",
 ];
 
 struct Graph {

@@ -3,8 +3,9 @@
 //!
 //! - `notifications`: one row per thing a person is told about. Read through
 //!   `(user_id, id)` (the centre, newest first) and `(user_id, read_at)` (the unread count);
-//!   one notification per person and message at most (`uq_notifications_user_message`, so a
-//!   job that runs twice writes nothing the second time). `email_state` is `pending` while an
+//!   one notification of a kind per person and message at most
+//!   (`uq_notifications_user_kind_message`, so a job that runs twice writes nothing the second
+//!   time). `email_state` is `pending` while an
 //!   email may still be due, and the email sweep reads `(email_state, created_at)`.
 //! - `notification_settings`: one row per person who changed a default.
 //! - `channel_members.notify_level` (`NULL` = the default for the channel's kind) and
@@ -122,8 +123,12 @@ impl MigrationTrait for Migration {
                 false,
             ),
             (
-                "uq_notifications_user_message",
-                vec![Notifications::UserId, Notifications::MessageId],
+                "uq_notifications_user_kind_message",
+                vec![
+                    Notifications::UserId,
+                    Notifications::Kind,
+                    Notifications::MessageId,
+                ],
                 true,
             ),
         ];

@@ -20,6 +20,7 @@ on_every_backend!(
     preferences_round_trip_and_bad_values_are_refused,
     other_organizations_and_other_peoples_notifications_are_out_of_reach,
     the_notifications_stream_carries_the_same_frames,
+    reports_reach_the_moderators_and_nobody_else,
 );
 
 /// Each email test on both backends, with a test mail server and fast sweeps.
@@ -649,6 +650,45 @@ async fn the_notifications_stream_carries_the_same_frames(app: TestApp) {
     let data: Value = serde_json::from_str(&event.data).unwrap();
     let stored = &notifications(&app, &member, 1).await[0];
     assert_eq!(data["notification"], *stored);
+}
+
+async fn reports_reach_the_moderators_and_nobody_else(app: TestApp) {
+    let (admin, member, channel) = general(&app).await;
+    let carol = app.register("carol", "acme.io", None).await;
+    app.join(&carol.access_token, channel).await;
+    let rude = app
+        .say(&carol.access_token, channel, "something rude")
+        .await;
+    let (status, body) = status_and_json(
+        app.post_json(
+            &format!("/api/v1/messages/{}/report", rude["id"]),
+            Some(&member.access_token),
+            &json!({ "reason": "harassment: aimed at me" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let list = notifications(&app, &admin, 1).await;
+    assert_eq!(list[0]["kind"], "report_opened");
+    assert_eq!(list[0]["priority"], "high");
+    assert_eq!(list[0]["message_id"], rude["id"]);
+    assert_eq!(list[0]["excerpt"], "something rude");
+    assert_eq!(list[0]["sender"]["id"], member.id, "who reported it");
+    // Neither the reporter nor the author is told; a plain member is no moderator.
+    app.say(
+        &admin.access_token,
+        channel,
+        &format!("@{} @{} sync", member.username, carol.username),
+    )
+    .await;
+    for person in [&member, &carol] {
+        let theirs = notifications(&app, person, 1).await;
+        assert!(
+            theirs.iter().all(|n| n["kind"] != "report_opened"),
+            "{theirs:?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ use tandem_app::ports::{
 use tandem_domain::notification::parse_time_zone;
 use tandem_domain::{
     ChannelId, EmailDigest, Language, MemberPreferences, MessageId, NotificationKind,
-    NotificationSettings, NotifyLevel, QuietHours, UserId,
+    NotificationSettings, NotifyLevel, OrganizationId, QuietHours, UserId,
 };
 
 /// Rows per `INSERT`: 13 values each, well under both backends' limit on bound values.
@@ -237,7 +237,7 @@ impl NotificationRepository for SeaNotificationRepository {
                 "INSERT INTO notifications (user_id, organization_id, kind, high_priority, \
                  channel_id, message_id, seq, thread_root_id, sender_id, excerpt, quiet, \
                  email_state, created_at, read_at) VALUES {tuples} \
-                 ON CONFLICT (user_id, message_id) DO NOTHING RETURNING id"
+                 ON CONFLICT (user_id, kind, message_id) DO NOTHING RETURNING id"
             );
             let values = chunk.iter().flat_map(insert_values);
             let inserted = IdRow::find_by_statement(statement(&self.db, &sql, values))
@@ -409,6 +409,16 @@ impl NotificationRepository for SeaNotificationRepository {
             0 => Err(PortError::NotFound),
             _ => Ok(()),
         }
+    }
+
+    async fn moderators(&self, organization: OrganizationId) -> Result<Vec<UserId>, PortError> {
+        let sql = "SELECT id FROM users WHERE organization_id = ? AND is_active \
+                   AND role IN ('admin', 'moderator') ORDER BY id";
+        let rows = IdRow::find_by_statement(statement(&self.db, sql, [organization.get().into()]))
+            .all(&self.db)
+            .await
+            .map_err(port_error)?;
+        Ok(rows.into_iter().map(|row| UserId::new(row.id)).collect())
     }
 
     async fn thread_participants(&self, root: MessageId) -> Result<Vec<UserId>, PortError> {

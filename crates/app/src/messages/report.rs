@@ -36,5 +36,12 @@ pub async fn report_message(
         })
         .await?;
     tracing::info!(report_id = %report.id, message_id = %id, "message reported");
+    let job = crate::ports::Job::NotifyReport {
+        message_id: id.get(),
+        reported_by: actor.id.get(),
+    };
+    if let Err(error) = crate::jobs::queue(&*ctx.jobs, &*ctx.clock, job).await {
+        tracing::warn!(%error, message_id = %id, "could not queue the report's notifications");
+    }
     Ok(report)
 }

@@ -172,3 +172,54 @@ pub(crate) async fn notify_invite(
         Err(error) => JobOutcome::Retry(error.to_string()),
     }
 }
+
+/// The `notify_report` job: tells the organization's admins and moderators (but not the
+/// reporter, nor the author) that a message was reported, with its excerpt and a link to it.
+pub(crate) async fn notify_report(
+    ctx: &NotificationsContext,
+    message_id: MessageId,
+    reported_by: UserId,
+) -> JobOutcome {
+    match report(ctx, message_id, reported_by).await {
+        Ok(()) => JobOutcome::Done,
+        Err(error) => JobOutcome::Retry(error.to_string()),
+    }
+}
+
+async fn report(
+    ctx: &NotificationsContext,
+    message_id: MessageId,
+    reported_by: UserId,
+) -> Result<(), PortError> {
+    let Some(message) = ctx.messages.find(message_id, NOBODY).await? else {
+        return Ok(());
+    };
+    let Some(channel) = ctx.channels.find_by_id(message.channel_id).await? else {
+        return Ok(());
+    };
+    let quoted = excerpt(&message.content, ctx.policy.excerpt_chars);
+    let rows: Vec<NewNotification> = ctx
+        .notifications
+        .moderators(channel.organization_id)
+        .await?
+        .into_iter()
+        .filter(|id| *id != reported_by && *id != message.user_id)
+        .map(|user_id| NewNotification {
+            user_id,
+            organization_id: channel.organization_id,
+            kind: NotificationKind::ReportOpened,
+            channel_id: Some(channel.id),
+            message_id: Some(message.id),
+            seq: Some(message.seq),
+            thread_root_id: message.reply_to_id,
+            sender_id: Some(reported_by),
+            excerpt: Some(quoted.clone()),
+            quiet: false,
+            email: false,
+            created_at: ctx.clock.now(),
+        })
+        .collect();
+    let stored = ctx.notifications.insert(&rows).await?;
+    publish(ctx, stored).await;
+    Ok(())
+}

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use tandem_domain::{ChannelId, MessageId, UserId};
 
-/// Handles `notify_message`, `notify_invite` and `send_mail`; gives up on any other kind
+/// Handles `notify_message`, `notify_invite`, `notify_report` and `send_mail`; gives up on any other kind
 /// (the server hands those to their own area's handler).
 #[derive(Clone)]
 pub struct NotificationJobs {
@@ -23,7 +23,10 @@ impl NotificationJobs {
     pub fn handles(job: &Job) -> bool {
         matches!(
             job,
-            Job::NotifyMessage { .. } | Job::NotifyInvite { .. } | Job::SendMail { .. }
+            Job::NotifyMessage { .. }
+                | Job::NotifyInvite { .. }
+                | Job::NotifyReport { .. }
+                | Job::SendMail { .. }
         )
     }
 }
@@ -46,6 +49,17 @@ impl JobHandler for NotificationJobs {
                     ChannelId::new(*channel_id),
                     UserId::new(*user_id),
                     UserId::new(*by),
+                )
+                .await
+            }
+            Job::NotifyReport {
+                message_id,
+                reported_by,
+            } => {
+                super::deliver::notify_report(
+                    ctx,
+                    MessageId::new(*message_id),
+                    UserId::new(*reported_by),
                 )
                 .await
             }

@@ -25,6 +25,8 @@ pub enum Job {
         user_id: i64,
         by: i64,
     },
+    /// Tell the organization's moderators that `reported_by` reported a message.
+    NotifyReport { message_id: i64, reported_by: i64 },
     /// Hand a stored email to the mail server.
     SendMail { mail_id: i64 },
 }
@@ -37,6 +39,7 @@ impl Job {
             Self::DeleteBlobs { .. } => "delete_blobs",
             Self::NotifyMessage { .. } => "notify_message",
             Self::NotifyInvite { .. } => "notify_invite",
+            Self::NotifyReport { .. } => "notify_report",
             Self::SendMail { .. } => "send_mail",
         }
     }

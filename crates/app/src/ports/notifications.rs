@@ -107,7 +107,7 @@ pub struct PendingEmails {
 #[async_trait]
 pub trait NotificationRepository: Send + Sync {
     /// Stores these in batches, skipping any that would be a second notification of one
-    /// person about one message (so a job that runs twice writes nothing the second time);
+    /// kind to one person about one message (so a job that runs twice writes nothing the second time);
     /// returns the ones it stored.
     ///
     /// # Errors
@@ -166,6 +166,12 @@ pub trait NotificationRepository: Send + Sync {
         level: NotifyLevel,
         muted: bool,
     ) -> Result<(), PortError>;
+
+    /// The active admins and moderators of an organization, who hear about reports.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn moderators(&self, organization: OrganizationId) -> Result<Vec<UserId>, PortError>;
 
     /// The root's author and everyone who replied in the thread of `root`.
     ///

@@ -11,7 +11,8 @@ use tandem_app::ports::{
     StoredNotification, UnreadCounts,
 };
 use tandem_domain::{
-    ChannelId, MemberPreferences, MessageId, NotificationSettings, NotifyLevel, UserId,
+    ChannelId, MemberPreferences, MessageId, NotificationSettings, NotifyLevel, OrganizationId,
+    UserId,
 };
 
 pub struct NoNotifications;
@@ -54,6 +55,9 @@ impl NotificationRepository for NoNotifications {
         _: bool,
     ) -> Result<(), PortError> {
         Err(PortError::NotFound)
+    }
+    async fn moderators(&self, _: OrganizationId) -> Result<Vec<UserId>, PortError> {
+        Ok(Vec::new())
     }
     async fn thread_participants(&self, _: MessageId) -> Result<Vec<UserId>, PortError> {
         Ok(Vec::new())

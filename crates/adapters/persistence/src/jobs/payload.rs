@@ -23,6 +23,10 @@ enum Payload {
         user_id: i64,
         by: i64,
     },
+    NotifyReport {
+        message_id: i64,
+        reported_by: i64,
+    },
     SendMail {
         mail_id: i64,
     },
@@ -43,6 +47,13 @@ pub(super) fn encode(job: &Job) -> Result<String, serde_json::Error> {
             user_id,
             by,
         },
+        Job::NotifyReport {
+            message_id,
+            reported_by,
+        } => Payload::NotifyReport {
+            message_id,
+            reported_by,
+        },
         Job::SendMail { mail_id } => Payload::SendMail { mail_id },
     };
     serde_json::to_string(&payload)
@@ -62,6 +73,13 @@ pub(super) fn decode(payload: &str) -> Result<Job, serde_json::Error> {
             channel_id,
             user_id,
             by,
+        },
+        Payload::NotifyReport {
+            message_id,
+            reported_by,
+        } => Job::NotifyReport {
+            message_id,
+            reported_by,
         },
         Payload::SendMail { mail_id } => Job::SendMail { mail_id },
     })
@@ -97,6 +115,13 @@ mod tests {
                     by: 5,
                 },
                 r#"{"kind":"notify_invite","channel_id":3,"user_id":4,"by":5}"#,
+            ),
+            (
+                Job::NotifyReport {
+                    message_id: 7,
+                    reported_by: 8,
+                },
+                r#"{"kind":"notify_report","message_id":7,"reported_by":8}"#,
             ),
             (
                 Job::SendMail { mail_id: 9 },
