@@ -92,6 +92,10 @@ struct Args {
     /// Characters of each message's content.
     #[arg(long, default_value_t = 64)]
     message_chars: usize,
+    /// Start every message with `@channel`, so each one notifies every member of its
+    /// channel (stored notifications, written by the job workers off the send path).
+    #[arg(long)]
+    mention_channel: bool,
     /// Start `--server-bin serve` with a temporary data directory, bcrypt cost 4 and no
     /// message rate limit (unless those variables are set), and stop it at the end. It
     /// inherits the environment: DATABASE_URL and REDIS_URL select PostgreSQL and Redis.
@@ -383,7 +387,7 @@ async fn bench(
             .map(|_| AtomicU64::new(0))
             .collect(),
         stopping: AtomicBool::new(false),
-        content: content(args.message_chars),
+        content: content(args.message_chars, args.mention_channel),
         server,
         host,
     });
@@ -592,10 +596,16 @@ async fn drive(
     }
 }
 
-/// A message body of `chars` plain characters (no JSON escaping needed).
-fn content(chars: usize) -> String {
+/// A message body of `chars` plain characters (no JSON escaping needed), after `@channel `
+/// when `mention_channel`.
+fn content(chars: usize, mention_channel: bool) -> String {
     let words = "load test message lorem ipsum dolor sit amet ";
-    words.chars().cycle().take(chars.max(1)).collect()
+    let body: String = words.chars().cycle().take(chars.max(1)).collect();
+    if mention_channel {
+        format!("@channel {body}")
+    } else {
+        body
+    }
 }
 
 fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
