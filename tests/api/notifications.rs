@@ -3,6 +3,7 @@
 //! through a real SMTP server the tests start, with the server's clock moved forward instead
 //! of sleeping.
 
+use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -53,6 +54,7 @@ with_mail!(
     a_refusing_server_fails_the_email_for_good_and_a_busy_one_is_retried,
     a_server_that_is_down_is_retried_then_recorded_as_failed,
     a_thousand_member_channel_is_notified_off_the_send_path,
+    without_a_mail_server_emails_are_written_to_the_data_directory,
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -1025,12 +1027,19 @@ async fn a_server_that_is_down_is_retried_then_recorded_as_failed(backend: Backe
 async fn a_thousand_member_channel_is_notified_off_the_send_path(backend: Backend) {
     let app = tandem_tests::spawn_app(backend).await;
     let (admin, _, channel) = general(&app).await;
-    let mut people = Vec::new();
-    for n in 0..998 {
-        let person = app.register(&format!("p{n:04}"), "acme.io", None).await;
-        app.join(&person.access_token, channel).await;
-        people.push(person);
-    }
+    // Eight sign-ups at a time: the setup, not the subject, of this test.
+    let people: Vec<Session> = futures_util::stream::iter(0..998)
+        .map(|n| {
+            let app = &app;
+            async move {
+                let person = app.register(&format!("p{n:04}"), "acme.io", None).await;
+                app.join(&person.access_token, channel).await;
+                person
+            }
+        })
+        .buffered(8)
+        .collect()
+        .await;
     app.say(&admin.access_token, channel, "@channel all hands at noon")
         .await;
     // 999 members besides the author: each one notified exactly once.
@@ -1048,4 +1057,50 @@ async fn a_thousand_member_channel_is_notified_off_the_send_path(backend: Backen
         told == 20
     })
     .await;
+}
+
+async fn without_a_mail_server_emails_are_written_to_the_data_directory(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        json!({
+            "notifications": { "email_sweep_interval_ms": 100 },
+            "jobs": { "poll_interval_ms": 50 },
+        }),
+    )
+    .await;
+    let (admin, member, channel) = general(&app).await;
+    settings(&app, &member, json!({ "email_delay_minutes": 0 })).await;
+    app.say(
+        &admin.access_token,
+        channel,
+        &format!("@{} on file", member.username),
+    )
+    .await;
+    let dir = app.data_dir().join("mail");
+    let mut found = None;
+    wait_until("an .eml file", async || {
+        found = std::fs::read_dir(&dir)
+            .ok()
+            .and_then(|mut entries| entries.next())
+            .and_then(Result::ok)
+            .map(|entry| entry.path());
+        found.is_some()
+    })
+    .await;
+    let path = found.unwrap();
+    assert_eq!(path.extension().unwrap(), "eml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let parsed = mailparse::parse_mail(text.as_bytes()).unwrap();
+    use mailparse::MailHeaderMap;
+    assert_eq!(
+        parsed.headers.get_first_value("Subject").unwrap(),
+        format!("{} mentioned you in #general", admin.username)
+    );
+    assert!(
+        parsed
+            .headers
+            .get_first_value("To")
+            .unwrap()
+            .contains(&member.email)
+    );
 }
