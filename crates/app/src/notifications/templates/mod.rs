@@ -1,6 +1,11 @@
 //! The emails, in English and Spanish, as plain text and HTML: a mention, a direct message, a
-//! digest of what is unread, an invitation to a channel. Everything a person wrote (names,
+//! digest of what is unread, an invitation to a channel, and the account emails (verifying an
+//! address, an invitation to an organization, a password reset). Everything a person wrote (names,
 //! channel names, excerpts) is escaped in the HTML part; links go to the web app.
+
+mod account;
+
+pub use account::{AccountMail, account_mail};
 
 use crate::ports::{OutgoingMail, StoredNotification};
 use std::fmt::Write;
@@ -184,7 +189,13 @@ fn single(to: &Addressee<'_>, n: &StoredNotification) -> OutgoingMail {
         to_name: Some(to.name.to_owned()),
         subject: subject.clone(),
         text,
-        html: page(to.language, &subject, &body, t, &settings_url),
+        html: page(
+            to.language,
+            &subject,
+            &body,
+            t.why,
+            Some((&settings_url, t.settings)),
+        ),
     }
 }
 
@@ -236,11 +247,17 @@ fn digest(to: &Addressee<'_>, all: &[StoredNotification]) -> OutgoingMail {
         to_name: Some(to.name.to_owned()),
         subject: subject.clone(),
         text,
-        html: page(to.language, &subject, &body, t, &settings_url),
+        html: page(
+            to.language,
+            &subject,
+            &body,
+            t.why,
+            Some((&settings_url, t.settings)),
+        ),
     }
 }
 
-fn button(url: &str, label: &str) -> String {
+pub(super) fn button(url: &str, label: &str) -> String {
     format!(
         "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 16px;border-radius:6px;background:#4f46e5;color:#ffffff;text-decoration:none;font-weight:600\">{}</a></p>",
         escape(url),
@@ -248,19 +265,31 @@ fn button(url: &str, label: &str) -> String {
     )
 }
 
-/// The frame every HTML email shares.
-fn page(language: Language, title: &str, body: &str, t: &Texts, settings_url: &str) -> String {
+/// The frame every HTML email shares: `body` (already HTML), then a small footer saying why
+/// the email came, with a link when given.
+pub(super) fn page(
+    language: Language,
+    title: &str,
+    body: &str,
+    why: &str,
+    link: Option<(&str, &str)>,
+) -> String {
+    let link = link.map_or_else(String::new, |(url, label)| {
+        format!(
+            "<br><a href=\"{}\" style=\"color:#64748b\">{}</a>",
+            escape(url),
+            escape(label)
+        )
+    });
     format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title></head>\
 <body style=\"margin:0;padding:24px;background:#f1f5f9;font-family:-apple-system,Segoe UI,Roboto,sans-serif;color:#0f172a\">\
 <div style=\"max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px\">{}\
-<p style=\"margin-top:24px;font-size:12px;color:#64748b\">{}<br><a href=\"{}\" style=\"color:#64748b\">{}</a></p></div></body></html>",
+<p style=\"margin-top:24px;font-size:12px;color:#64748b\">{}{link}</p></div></body></html>",
         language.as_str(),
         escape(title),
         body,
-        escape(t.why),
-        escape(settings_url),
-        escape(t.settings)
+        escape(why),
     )
 }
 
