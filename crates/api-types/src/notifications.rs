@@ -66,23 +66,31 @@ pub struct NotificationResponse {
     pub id: i64,
     pub kind: NotificationKindDto,
     pub priority: PriorityDto,
+    #[schema(required = true)]
     pub channel_id: Option<i64>,
     /// The channel's name now (direct conversations have generated names).
     #[schema(example = "general")]
+    #[schema(required = true)]
     pub channel_name: Option<String>,
+    #[schema(required = true)]
     pub message_id: Option<i64>,
     /// The message's `seq` in its channel.
+    #[schema(required = true)]
     pub seq: Option<i64>,
     /// For replies: the thread's root message.
+    #[schema(required = true)]
     pub thread_root_id: Option<i64>,
+    #[schema(required = true)]
     pub sender: Option<NotificationSenderResponse>,
     /// The start of the message, on one line.
     #[schema(example = "@bob can you look at the release notes?")]
+    #[schema(required = true)]
     pub excerpt: Option<String>,
     /// Arrived during your do-not-disturb hours, with desktop notifications off, or in a
     /// muted channel: show it, but make no sound or pop-up.
     pub quiet: bool,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub read_at: Option<DateTime<Utc>>,
 }
 

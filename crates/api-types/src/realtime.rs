@@ -121,7 +121,9 @@ pub enum ServerFrame {
     /// Some of your notifications were read, on this device or another: `ids` when they
     /// were named, `up_to` when every one up to that id was; then what is left unread.
     NotificationsRead {
+        #[schema(required = true)]
         ids: Option<Vec<i64>>,
+        #[schema(required = true)]
         up_to: Option<i64>,
         unread: u64,
         high_priority: u64,

@@ -11,7 +11,7 @@ use crate::transaction::begin_write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use tandem_app::ports::{
     EmailRecipient, MailId, MailOutbox, MailStatus, NewNotification, NotificationQuery,
     NotificationRepository, NotificationSender, OutgoingMail, PendingEmails, PortError,
@@ -161,24 +161,85 @@ pub(crate) struct SeaNotificationRepository {
     pub(crate) db: Guarded,
 }
 
-async fn select_ids<C: ConnectionTrait>(
-    db: &C,
-    ids: &[i64],
-) -> Result<Vec<StoredNotification>, PortError> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(ID_BATCH) {
+#[derive(Debug, FromQueryResult)]
+struct InsertedRow {
+    id: i64,
+    user_id: i64,
+    kind: String,
+    message_id: Option<i64>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct NameRow {
+    id: i64,
+    name: String,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct SenderRow {
+    id: i64,
+    username: String,
+    display_name: Option<String>,
+    profile_picture: Option<String>,
+}
+
+impl SeaNotificationRepository {
+    async fn channel_names(
+        &self,
+        ids: impl Iterator<Item = ChannelId>,
+    ) -> Result<HashMap<ChannelId, String>, PortError> {
+        let ids: BTreeSet<i64> = ids.map(ChannelId::get).collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         let sql = format!(
-            "{SELECT} WHERE n.id IN ({}) ORDER BY n.id",
-            placeholders(chunk.len())
+            "SELECT id, name FROM channels WHERE id IN ({})",
+            placeholders(ids.len())
         );
-        let values = chunk.iter().map(|id| Value::from(*id));
-        let rows = NotificationRow::find_by_statement(statement(db, &sql, values))
-            .all(db)
-            .await
-            .map_err(port_error)?;
-        found.extend(rows.into_iter().filter_map(NotificationRow::into_stored));
+        let values = ids.iter().map(|id| Value::from(*id));
+        Ok(
+            NameRow::find_by_statement(statement(&self.db, &sql, values))
+                .all(&self.db)
+                .await
+                .map_err(port_error)?
+                .into_iter()
+                .map(|row| (ChannelId::new(row.id), row.name))
+                .collect(),
+        )
     }
-    Ok(found)
+
+    async fn senders(
+        &self,
+        ids: impl Iterator<Item = UserId>,
+    ) -> Result<HashMap<UserId, NotificationSender>, PortError> {
+        let ids: BTreeSet<i64> = ids.map(UserId::get).collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT id, username, display_name, profile_picture FROM users WHERE id IN ({})",
+            placeholders(ids.len())
+        );
+        let values = ids.iter().map(|id| Value::from(*id));
+        Ok(
+            SenderRow::find_by_statement(statement(&self.db, &sql, values))
+                .all(&self.db)
+                .await
+                .map_err(port_error)?
+                .into_iter()
+                .map(|row| {
+                    let id = UserId::new(row.id);
+                    let sender = NotificationSender {
+                        id,
+                        username: row.username,
+                        display_name: row.display_name,
+                        profile_picture: row.profile_picture,
+                    };
+                    (id, sender)
+                })
+                .collect(),
+        )
+    }
 }
 
 fn insert_values(row: &NewNotification) -> [Value; 14] {
@@ -230,24 +291,68 @@ const SETTINGS_COLUMNS: &str = "user_id, email_enabled, email_delay_minutes, ema
 #[async_trait]
 impl NotificationRepository for SeaNotificationRepository {
     async fn insert(&self, rows: &[NewNotification]) -> Result<Vec<StoredNotification>, PortError> {
-        let mut ids = Vec::with_capacity(rows.len());
+        // Which stored row is which: (user, kind, message) is unique among what is inserted.
+        let mut stored: Vec<(i64, &NewNotification)> = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(INSERT_BATCH) {
             let tuples = vec![format!("({})", placeholders(14)); chunk.len()].join(", ");
             let sql = format!(
                 "INSERT INTO notifications (user_id, organization_id, kind, high_priority, \
                  channel_id, message_id, seq, thread_root_id, sender_id, excerpt, quiet, \
                  email_state, created_at, read_at) VALUES {tuples} \
-                 ON CONFLICT (user_id, kind, message_id) DO NOTHING RETURNING id"
+                 ON CONFLICT (user_id, kind, message_id) DO NOTHING \
+                 RETURNING id, user_id, kind, message_id"
             );
             let values = chunk.iter().flat_map(insert_values);
-            let inserted = IdRow::find_by_statement(statement(&self.db, &sql, values))
+            let inserted = InsertedRow::find_by_statement(statement(&self.db, &sql, values))
                 .all(&self.db)
                 .await
                 .map_err(port_error)?;
-            ids.extend(inserted.into_iter().map(|row| row.id));
+            let mut by_key: HashMap<(i64, NotificationKind, Option<i64>), &NewNotification> = chunk
+                .iter()
+                .map(|row| {
+                    let key = (
+                        row.user_id.get(),
+                        row.kind,
+                        row.message_id.map(MessageId::get),
+                    );
+                    (key, row)
+                })
+                .collect();
+            for row in inserted {
+                let kind = NotificationKind::parse(&row.kind);
+                if let Some(new) =
+                    kind.and_then(|k| by_key.remove(&(row.user_id, k, row.message_id)))
+                {
+                    stored.push((row.id, new));
+                }
+            }
         }
-        ids.sort_unstable();
-        select_ids(&self.db, &ids).await
+        stored.sort_unstable_by_key(|(id, _)| *id);
+        // The names the centre shows, read once for every row rather than joined per row.
+        let channels = self
+            .channel_names(stored.iter().filter_map(|(_, n)| n.channel_id))
+            .await?;
+        let senders = self
+            .senders(stored.iter().filter_map(|(_, n)| n.sender_id))
+            .await?;
+        Ok(stored
+            .into_iter()
+            .map(|(id, new)| StoredNotification {
+                id,
+                user_id: new.user_id,
+                kind: new.kind,
+                channel_id: new.channel_id,
+                channel_name: new.channel_id.and_then(|c| channels.get(&c).cloned()),
+                message_id: new.message_id,
+                seq: new.seq,
+                thread_root_id: new.thread_root_id,
+                sender: new.sender_id.and_then(|s| senders.get(&s).cloned()),
+                excerpt: new.excerpt.clone(),
+                quiet: new.quiet,
+                created_at: new.created_at,
+                read_at: None,
+            })
+            .collect())
     }
 
     async fn list(&self, query: NotificationQuery) -> Result<Vec<StoredNotification>, PortError> {

@@ -1394,7 +1394,7 @@ export interface components {
              * Format: int64
              * @description Pass as `before` for the next (older) page; `null` on the last.
              */
-            next_cursor?: number | null;
+            next_cursor: number | null;
             notifications: components["schemas"]["NotificationResponse"][];
             /** Format: int64 */
             unread: number;
@@ -1402,19 +1402,19 @@ export interface components {
         /** @description A stored notification. */
         NotificationResponse: {
             /** Format: int64 */
-            channel_id?: number | null;
+            channel_id: number | null;
             /**
              * @description The channel's name now (direct conversations have generated names).
              * @example general
              */
-            channel_name?: string | null;
+            channel_name: string | null;
             /** Format: date-time */
             created_at: string;
             /**
              * @description The start of the message, on one line.
              * @example @bob can you look at the release notes?
              */
-            excerpt?: string | null;
+            excerpt: string | null;
             /**
              * Format: int64
              * @example 981
@@ -1422,7 +1422,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["NotificationKindDto"];
             /** Format: int64 */
-            message_id?: number | null;
+            message_id: number | null;
             priority: components["schemas"]["PriorityDto"];
             /**
              * @description Arrived during your do-not-disturb hours, with desktop notifications off, or in a
@@ -1430,18 +1430,18 @@ export interface components {
              */
             quiet: boolean;
             /** Format: date-time */
-            read_at?: string | null;
-            sender?: components["schemas"]["NotificationSenderResponse"] | null;
+            read_at: string | null;
+            sender: components["schemas"]["NotificationSenderResponse"] | null;
             /**
              * Format: int64
              * @description The message's `seq` in its channel.
              */
-            seq?: number | null;
+            seq: number | null;
             /**
              * Format: int64
              * @description For replies: the thread's root message.
              */
-            thread_root_id?: number | null;
+            thread_root_id: number | null;
         };
         /** @description Who a notification is from. */
         NotificationSenderResponse: {
@@ -1459,12 +1459,12 @@ export interface components {
             /** @description Whether do-not-disturb is on right now. */
             dnd_active: boolean;
             /** @example 07:00 */
-            dnd_end?: string | null;
+            dnd_end: string | null;
             /**
              * @description Do-not-disturb start, `HH:MM` in `time_zone`; `null` when off.
              * @example 22:00
              */
-            dnd_start?: string | null;
+            dnd_start: string | null;
             /**
              * Format: int32
              * @description Email only about what is still unread this many minutes after it arrived.
@@ -1473,11 +1473,8 @@ export interface components {
             email_delay_minutes: number;
             email_digest: components["schemas"]["EmailDigestDto"];
             email_enabled: boolean;
-            /**
-             * @description The language of your emails: `en` or `es`.
-             * @example es
-             */
-            language: string;
+            /** @description The language of your emails. */
+            language: components["schemas"]["LanguageDto"];
             /** @example Europe/Madrid */
             time_zone: string;
         };
@@ -1698,13 +1695,13 @@ export interface components {
         } | {
             /** Format: int64 */
             high_priority: number;
-            ids?: number[] | null;
+            ids: number[] | null;
             /** @enum {string} */
             type: "notifications_read";
             /** Format: int64 */
             unread: number;
             /** Format: int64 */
-            up_to?: number | null;
+            up_to: number | null;
         } | {
             /** Format: int64 */
             author_id: number;

@@ -270,19 +270,19 @@ export interface components {
         /** @description A stored notification. */
         NotificationResponse: {
             /** Format: int64 */
-            channel_id?: number | null;
+            channel_id: number | null;
             /**
              * @description The channel's name now (direct conversations have generated names).
              * @example general
              */
-            channel_name?: string | null;
+            channel_name: string | null;
             /** Format: date-time */
             created_at: string;
             /**
              * @description The start of the message, on one line.
              * @example @bob can you look at the release notes?
              */
-            excerpt?: string | null;
+            excerpt: string | null;
             /**
              * Format: int64
              * @example 981
@@ -290,7 +290,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["NotificationKindDto"];
             /** Format: int64 */
-            message_id?: number | null;
+            message_id: number | null;
             priority: components["schemas"]["PriorityDto"];
             /**
              * @description Arrived during your do-not-disturb hours, with desktop notifications off, or in a
@@ -298,18 +298,18 @@ export interface components {
              */
             quiet: boolean;
             /** Format: date-time */
-            read_at?: string | null;
-            sender?: components["schemas"]["NotificationSenderResponse"] | null;
+            read_at: string | null;
+            sender: components["schemas"]["NotificationSenderResponse"] | null;
             /**
              * Format: int64
              * @description The message's `seq` in its channel.
              */
-            seq?: number | null;
+            seq: number | null;
             /**
              * Format: int64
              * @description For replies: the thread's root message.
              */
-            thread_root_id?: number | null;
+            thread_root_id: number | null;
         };
         /** @description Who a notification is from. */
         NotificationSenderResponse: {
@@ -383,13 +383,13 @@ export interface components {
         } | {
             /** Format: int64 */
             high_priority: number;
-            ids?: number[] | null;
+            ids: number[] | null;
             /** @enum {string} */
             type: "notifications_read";
             /** Format: int64 */
             unread: number;
             /** Format: int64 */
-            up_to?: number | null;
+            up_to: number | null;
         } | {
             /** Format: int64 */
             author_id: number;

@@ -24,6 +24,7 @@ pub struct ListNotificationsQuery {
 pub struct NotificationPageResponse {
     pub notifications: Vec<NotificationResponse>,
     /// Pass as `before` for the next (older) page; `null` on the last.
+    #[schema(required = true)]
     pub next_cursor: Option<i64>,
     pub unread: u64,
     pub high_priority: u64,
@@ -85,15 +86,14 @@ pub struct NotificationSettingsResponse {
     /// Browser notifications.
     pub desktop_enabled: bool,
     /// Do-not-disturb start, `HH:MM` in `time_zone`; `null` when off.
-    #[schema(example = "22:00")]
+    #[schema(example = "22:00", required = true)]
     pub dnd_start: Option<String>,
-    #[schema(example = "07:00")]
+    #[schema(example = "07:00", required = true)]
     pub dnd_end: Option<String>,
     #[schema(example = "Europe/Madrid")]
     pub time_zone: String,
-    /// The language of your emails: `en` or `es`.
-    #[schema(example = "es")]
-    pub language: String,
+    /// The language of your emails.
+    pub language: LanguageDto,
     /// Whether do-not-disturb is on right now.
     pub dnd_active: bool,
 }
@@ -109,7 +109,7 @@ impl NotificationSettingsResponse {
             dnd_start: settings.quiet_hours.map(|h| time(h.start)),
             dnd_end: settings.quiet_hours.map(|h| time(h.end)),
             time_zone: settings.time_zone.name().to_owned(),
-            language: settings.language.as_str().to_owned(),
+            language: settings.language.into(),
             dnd_active: settings.do_not_disturb(now),
         }
     }
@@ -143,6 +143,15 @@ pub struct UpdateNotificationSettingsRequest {
 pub enum LanguageDto {
     En,
     Es,
+}
+
+impl From<Language> for LanguageDto {
+    fn from(language: Language) -> Self {
+        match language {
+            Language::English => Self::En,
+            Language::Spanish => Self::Es,
+        }
+    }
 }
 
 impl From<LanguageDto> for Language {

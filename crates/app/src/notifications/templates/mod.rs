@@ -157,7 +157,7 @@ fn single(to: &Addressee<'_>, n: &StoredNotification) -> OutgoingMail {
     };
     let greeting = t.greeting.replace("{name}", to.name);
     let excerpt = n.excerpt.clone().unwrap_or_default();
-    let settings_url = format!("{}/profile#notifications", to.base_url);
+    let settings_url = format!("{}/settings/notifications", to.base_url);
 
     let mut text = format!("{greeting}\n\n{subject}\n");
     if !excerpt.is_empty() {
@@ -207,7 +207,7 @@ fn digest(to: &Addressee<'_>, all: &[StoredNotification]) -> OutgoingMail {
         t.digest_many.replace("{count}", &all.len().to_string())
     };
     let greeting = t.greeting.replace("{name}", to.name);
-    let settings_url = format!("{}/profile#notifications", to.base_url);
+    let settings_url = format!("{}/settings/notifications", to.base_url);
     let mut text = format!("{greeting}\n\n{subject}:\n");
     let mut items = String::new();
     for n in all {
