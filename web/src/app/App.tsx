@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { AdminPage } from '../features/admin';
 import { Attachments, filesEnabled } from '../features/files';
+import { NotificationSettingsPage } from '../features/notifications';
 import { AttachmentsProvider } from '../lib/slots';
 import type { Message } from '../lib/types';
 import { LoginPage, ProfilePage, SignupPage } from '../features/auth';
@@ -10,7 +11,7 @@ import { createQueryClient } from '../lib/queryClient';
 import { subscribe } from '../lib/session';
 import { ChannelPage } from './ChannelPage';
 import { Home } from './Home';
-import { Shell } from './Shell';
+import { Shell, useShell } from './Shell';
 import { useTheme } from './theme';
 
 /** Nothing of an ended session stays cached; the shell then leads to login. */
@@ -27,6 +28,11 @@ function SessionWatcher() {
 }
 
 const renderAttachments = (message: Message) => (filesEnabled ? <Attachments message={message} /> : null);
+
+function NotificationSettingsRoute() {
+  const shell = useShell();
+  return <NotificationSettingsPage onMenu={shell.openSidebar} />;
+}
 
 function Themed() {
   useTheme();
@@ -48,6 +54,7 @@ export function App() {
             <Route index element={<Home />} />
             <Route path="/c/:channelId" element={<ChannelPage />} />
             <Route path="/profile" element={<ProfilePage />} />
+            <Route path="/settings/notifications" element={<NotificationSettingsRoute />} />
             <Route path="/admin" element={<AdminPage />} />
             <Route path="*" element={<Home />} />
           </Route>

@@ -1,11 +1,14 @@
-import { useCallback, useMemo, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, type ReactNode } from 'react';
 import { Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ChannelHeader, ChannelInfo, ChannelSettings, useChannel, useChannels, useJoin, type ChannelPanel } from '../features/channels';
 import { AttachButton, DropZone, filesEnabled, UploadList, useUploads } from '../features/files';
 import { Conversation, PinnedMessages, ThreadView } from '../features/messages';
 import { SearchPanel } from '../features/search';
+import { call, client } from '../lib/api';
 import { directName, useMe, useUserMap } from '../lib/directory';
 import { errorMessage } from '../lib/errors';
+import { keys } from '../lib/queryClient';
 import { messagePath, useShell } from './Shell';
 
 export function ChannelPage() {
@@ -25,6 +28,21 @@ export function ChannelPage() {
   const thread = params.get('thread') ? Number(params.get('thread')) : null;
   const focusId = params.get('m') ? Number(params.get('m')) : undefined;
   const focusSeq = params.get('seq') ? Number(params.get('seq')) : undefined;
+  // A link that names a message alone (`?message=`, as emails have it, or `?m=` without its
+  // seq): the message says where it is, and the page opens there instead.
+  const linked = params.get('message') ?? (focusId !== undefined && focusSeq === undefined && !thread ? String(focusId) : null);
+  const linkedId = linked && /^\d+$/.test(linked) ? Number(linked) : null;
+  const lookup = useQuery({
+    queryKey: keys.message(linkedId ?? 0),
+    queryFn: () => call(client.GET('/api/v1/messages/{message_id}', { params: { path: { message_id: linkedId! } } })),
+    enabled: linkedId !== null,
+    staleTime: Infinity,
+  });
+  useEffect(() => {
+    if (linkedId === null) return;
+    if (lookup.data) navigate(messagePath(lookup.data.channel_id, lookup.data), { replace: true });
+    else if (lookup.error) navigate(`/c/${id}`, { replace: true });
+  }, [linkedId, lookup.data, lookup.error, id, navigate]);
   const focus = useMemo(() => (focusId !== undefined && focusSeq !== undefined ? { id: focusId, seq: focusSeq } : undefined), [focusId, focusSeq]);
 
   const setPanel = useCallback(
@@ -66,6 +84,7 @@ export function ChannelPage() {
           onPanel={setPanel}
           active={panel}
           onJoin={() => void join(c.id)}
+          notify={{ notification_level: listed?.notification_level ?? c.notification_level ?? 'default', muted: listed?.muted ?? c.muted ?? false }}
         />
         <Conversation
           key={c.id}

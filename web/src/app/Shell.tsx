@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Navigate, Outlet, useLocation, useMatch, useNavigate, useOutletContext } from 'react-router';
 import { Sidebar, useChannels } from '../features/channels';
-import { NotificationBell, NotificationListener } from '../features/notifications';
+import { NotificationBell, NotificationListener, type NotificationTarget } from '../features/notifications';
 import { call, client } from '../lib/api';
 import { useSession } from '../lib/directory';
 import { keys } from '../lib/queryClient';
@@ -20,9 +20,10 @@ export function useShell(): ShellContext {
 }
 
 /** Where a message opens: its channel at the message, in its thread for a reply. */
-export function messagePath(channelId: number, message?: Pick<Message, 'id' | 'seq' | 'reply_to_id'>): string {
+export function messagePath(channelId: number, message?: Pick<Message, 'id' | 'reply_to_id'> & { seq: number | null }): string {
   if (!message) return `/c/${channelId}`;
   if (message.reply_to_id != null) return `/c/${channelId}?thread=${message.reply_to_id}&m=${message.id}`;
+  if (message.seq === null) return `/c/${channelId}?m=${message.id}`;
   return `/c/${channelId}?m=${message.id}&seq=${message.seq}`;
 }
 
@@ -46,11 +47,13 @@ function Workspace() {
   const session = useSession()!;
   const navigate = useNavigate();
   const match = useMatch('/c/:channelId');
+  const openChannelId = match ? Number(match.params.channelId) : undefined;
   const [drawer, setDrawer] = useState(false);
   const organization = useQuery({ queryKey: keys.organization, queryFn: () => call(client.GET('/api/v1/organizations/current')) });
-  const open = (channelId: number, message?: Message) => navigate(messagePath(channelId, message));
+  const open = ({ channelId, message }: NotificationTarget) => navigate(messagePath(channelId, message));
   const { data: channels } = useChannels();
-  const unread = channels?.channels.reduce((n, c) => n + (c.is_member ? c.unread_count : 0), 0) ?? 0;
+  // Muted channels count only their mentions.
+  const unread = channels?.channels.reduce((n, c) => n + (!c.is_member ? 0 : c.muted ? c.unread_mentions : c.unread_count), 0) ?? 0;
   const name = organization.data?.name;
   useEffect(() => {
     document.title = `${unread ? `(${unread}) ` : ''}${name ? `${name} · ` : ''}Tandem`;
@@ -59,10 +62,10 @@ function Workspace() {
 
   return (
     <div className={`app ${drawer ? 'drawer-open' : ''}`}>
-      <NotificationListener onOpen={open} />
+      <NotificationListener onOpen={open} openChannelId={openChannelId} />
       <Sidebar
         me={session.user}
-        openChannelId={match ? Number(match.params.channelId) : undefined}
+        openChannelId={openChannelId}
         onNavigate={closeDrawer}
         top={
           <div className="sidebar-top">
@@ -72,7 +75,10 @@ function Workspace() {
               </span>
               <span>{organization.data?.name ?? 'Tandem'}</span>
             </div>
-            <NotificationBell onOpen={(id, m) => (closeDrawer(), open(id, m))} />
+            <NotificationBell
+              onOpen={(target) => (closeDrawer(), open(target))}
+              onSettings={() => (closeDrawer(), navigate('/settings/notifications'))}
+            />
           </div>
         }
         bottom={<UserMenu onNavigate={closeDrawer} />}

@@ -60,6 +60,9 @@ export function UserMenu({ onNavigate }: { onNavigate?: () => void }) {
           <button type="button" role="menuitem" onClick={() => go('/profile')}>
             <Icon name="user" size={16} /> Profile
           </button>
+          <button type="button" role="menuitem" onClick={() => go('/settings/notifications')} id="notificationSettingsItem">
+            <Icon name="bell" size={16} /> Notifications
+          </button>
           {me.role === 'admin' && (
             <button type="button" role="menuitem" onClick={() => go('/admin')}>
               <Icon name="shield" size={16} /> Administration

@@ -24,3 +24,19 @@ export function newId(): string {
     ? crypto.randomUUID()
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
+const shortDate = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** "now", "5 min. ago", "3 hr. ago", "yesterday", "3 days ago", then the date: for lists of recent things. */
+export function formatRelative(iso: string, now = new Date()): string {
+  const then = new Date(iso);
+  const minutes = Math.round((now.getTime() - then.getTime()) / 60_000);
+  if (minutes < 1) return relative.format(0, 'second');
+  if (minutes < 60) return relative.format(-minutes, 'minute');
+  if (minutes < 24 * 60) return relative.format(-Math.round(minutes / 60), 'hour');
+  const start = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const days = Math.round((start(now) - start(then)) / 86_400_000);
+  if (days < 7) return relative.format(-Math.max(days, 1), 'day');
+  return shortDate.format(then);
+}

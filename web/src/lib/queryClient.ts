@@ -28,4 +28,5 @@ export const keys = {
   thread: (rootId: number) => ['thread', rootId] as const,
   pins: (id: number) => ['pins', id] as const,
   members: (id: number) => ['members', id] as const,
+  message: (id: number) => ['message', id] as const,
 };

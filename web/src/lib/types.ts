@@ -15,6 +15,8 @@ export type Organization = S['OrganizationResponse'];
 export type AuthResponse = S['AuthResponse'];
 export type ErrorBody = S['ErrorBody'];
 export type ErrorCode = S['ErrorCode'];
+/** How much of a channel its member hears about: `default` is all for direct conversations, mentions for channels. */
+export type NotifyLevel = S['NotifyLevelDto'];
 
 type R = rt['schemas'];
 export type ClientFrame = R['ClientFrame'];

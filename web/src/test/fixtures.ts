@@ -1,3 +1,4 @@
+import type { Notification } from '../features/notifications/api';
 import type { ChannelFrame, Message, User } from '../lib/types';
 
 export function user(id: number, username: string, extra: Partial<User> = {}): User {
@@ -37,4 +38,24 @@ export function message(seq: number, extra: Partial<Message> = {}): Message {
 
 export function created(m: Message): ChannelFrame {
   return { type: 'chat_message', seq: m.seq, message: m };
+}
+
+/** A stored notification: by default an unread mention by user 2 in #general. */
+export function notification(id: number, extra: Partial<Notification> = {}): Notification {
+  return {
+    id,
+    kind: 'mention',
+    priority: 'normal',
+    channel_id: 1,
+    channel_name: 'general',
+    message_id: 500 + id,
+    seq: 20 + id,
+    thread_root_id: null,
+    sender: { id: 2, username: 'ben', display_name: 'Ben Ortiz', profile_picture: null },
+    excerpt: `Hey @ana, about ${id}`,
+    quiet: false,
+    created_at: new Date(Date.UTC(2026, 10, 20, 9, id)).toISOString(),
+    read_at: null,
+    ...extra,
+  };
 }

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { call, client } from '../../lib/api';
 import { useMe } from '../../lib/directory';
 import { ApiError, errorMessage } from '../../lib/errors';
@@ -46,6 +46,9 @@ export function ProfilePage() {
     save.mutate();
   };
   const fieldError = (err: unknown, name: string) => (err instanceof ApiError ? err.field(name) : undefined);
+  // Emails link to the notification settings as the profile's #notifications.
+  const location = useLocation();
+  if (location.hash === '#notifications') return <Navigate to="/settings/notifications" replace />;
 
   return (
     <div className="page">
@@ -83,6 +86,12 @@ export function ProfilePage() {
               Save profile
             </button>
           </form>
+        </section>
+        <section className="card" id="notifications">
+          <h2>Notifications</h2>
+          <p className="muted">
+            Email, desktop pop-ups, do-not-disturb hours and the language of emails: <Link to="/settings/notifications">notification settings</Link>.
+          </p>
         </section>
         <section className="card">
           <h2>Change password</h2>

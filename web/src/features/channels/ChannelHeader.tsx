@@ -1,5 +1,7 @@
 import type { Channel } from '../../lib/types';
 import { Icon } from '../../lib/ui/Icon';
+import { NotifyMenu } from './NotifyMenu';
+import type { ChannelNotify } from './useChannels';
 
 export type ChannelPanel = 'info' | 'search' | 'settings';
 
@@ -11,9 +13,11 @@ interface Props {
   onPanel: (panel: ChannelPanel) => void;
   active?: string | null;
   onJoin?: () => void;
+  /** The caller's notification preferences for the channel (members only). */
+  notify?: ChannelNotify;
 }
 
-export function ChannelHeader({ channel, title, memberCount, onMenu, onPanel, active, onJoin }: Props) {
+export function ChannelHeader({ channel, title, memberCount, onMenu, onPanel, active, onJoin, notify }: Props) {
   const direct = channel.type === 'direct';
   return (
     <header className="chat-header" id="chatHeader">
@@ -43,6 +47,7 @@ export function ChannelHeader({ channel, title, memberCount, onMenu, onPanel, ac
             Join channel
           </button>
         )}
+        {channel.is_member && notify && <NotifyMenu key={channel.id} channelId={channel.id} direct={direct} prefs={notify} />}
         <button type="button" className="icon-button" aria-label="Channel details" aria-pressed={active === 'info'} title="Details" onClick={() => onPanel('info')}>
           <Icon name="info" />
         </button>

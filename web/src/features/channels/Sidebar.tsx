@@ -103,15 +103,23 @@ function ChannelLink(props: {
   onNavigate?: () => void;
 }) {
   const { channel: c, label, icon, avatar, online, open, onNavigate } = props;
-  const unread = !open && c.unread_count > 0;
   const mentions = open ? 0 : c.unread_mentions;
+  // A muted channel shows no unread count, only its mentions.
+  const unread = !open && c.unread_count > 0 && !c.muted;
   return (
     <li>
-      <NavLink to={`/c/${c.id}`} className={`channel-link ${unread ? 'unread' : ''}`} data-channel-id={c.id} data-channel-name={c.name} onClick={onNavigate}>
+      <NavLink
+        to={`/c/${c.id}`}
+        className={`channel-link ${unread || mentions > 0 ? 'unread' : ''} ${c.muted ? 'muted-channel' : ''}`}
+        data-channel-id={c.id}
+        data-channel-name={c.name}
+        onClick={onNavigate}
+      >
         {icon ? <Icon name={icon} size={15} /> : <Avatar user={avatar} size={18} online={online} />}
         <span className="channel-link-name">{label}</span>
+        {c.muted && <Icon name="bellOff" size={14} title="Muted" />}
         {mentions > 0 ? (
-          <span className="badge mention" aria-label={`${mentions} mentions`}>
+          <span className="badge high" aria-label={`${mentions} mentions`}>
             {mentions}
           </span>
         ) : unread ? (

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { call, client } from '../../lib/api';
 import { keys } from '../../lib/queryClient';
 import { useNotificationFrames } from '../../lib/realtime/notifications';
-import type { ChannelListItem } from '../../lib/types';
+import type { Channel, ChannelListItem, NotifyLevel } from '../../lib/types';
 
 type List = { channels: ChannelListItem[] };
 
@@ -15,6 +15,26 @@ export function useChannel(id: number) {
     queryKey: keys.channel(id),
     queryFn: () => call(client.GET('/api/v1/channels/{channel_id}', { params: { path: { channel_id: id } } })),
   });
+}
+
+/** The caller's notification preferences for a channel, as the header's menu shows them. */
+export interface ChannelNotify {
+  notification_level: NotifyLevel;
+  muted: boolean;
+}
+
+/** Sets the caller's level and mute for a channel; the channel list and page show it at once. */
+export function useChannelNotify() {
+  const queryClient = useQueryClient();
+  return async (channelId: number, change: { level?: NotifyLevel; muted?: boolean }) => {
+    const saved = await call(
+      client.PUT('/api/v1/channels/{channel_id}/notification-settings', { params: { path: { channel_id: channelId } }, body: change }),
+    );
+    const apply = <C extends Channel>(c: C): C => (c.id === saved.channel_id ? { ...c, notification_level: saved.level, muted: saved.muted } : c);
+    queryClient.setQueryData<List>(keys.channels, (list) => (list ? { channels: list.channels.map(apply) } : list));
+    queryClient.setQueryData<Channel>(keys.channel(channelId), (c) => (c ? apply(c) : c));
+    return saved;
+  };
 }
 
 /** Keeps unread and mention counts current from the notifications socket. */
@@ -38,6 +58,10 @@ export function useUnreadUpdates(openChannelId: number | undefined, me: number) 
       case 'channel_invite':
       case 'notifications_ready':
         void queryClient.invalidateQueries({ queryKey: keys.channels });
+        break;
+      case 'error':
+        // Frames were dropped: the counts may be off.
+        if (frame.code === 'notifications_lost') void queryClient.invalidateQueries({ queryKey: keys.channels });
         break;
     }
   });

@@ -1,1 +1,4 @@
-export { NotificationBell, NotificationListener } from './Notifications';
+export { NotificationBell } from './Bell';
+export { NotificationListener } from './Listener';
+export { NotificationSettingsPage } from './SettingsPage';
+export type { Target as NotificationTarget } from './describe';

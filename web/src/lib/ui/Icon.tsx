@@ -12,6 +12,8 @@ const paths: Record<string, string> = {
   pin: 'M9 4h6l-1 6 3 3H7l3-3-1-6zM12 13v7',
   flag: 'M5 21V4h11l-2 4 2 4H5',
   bell: 'M18 16v-5a6 6 0 10-12 0v5l-2 2h16l-2-2zM10 20a2 2 0 004 0',
+  bellOff: 'M8.7 5.1A6 6 0 0118 11v3M18 18H4l2-2v-5a6 6 0 01.4-2.2M10 20a2 2 0 004 0M3 3l18 18',
+  check: 'M5 12l5 5 9-10',
   plus: 'M12 5v14M5 12h14',
   close: 'M6 6l12 12M18 6L6 18',
   menu: 'M4 6h16M4 12h16M4 18h16',

@@ -1,9 +1,10 @@
-import { useEffect, type ReactNode } from 'react';
+import { useLayoutEffect, type ReactNode } from 'react';
 import { Icon } from './Icon';
 
 /** A side panel (thread, search, details). Esc closes it unless a dialog inside is open. */
 export function Panel({ title, subtitle, onClose, children, id }: { title: string; subtitle?: ReactNode; onClose: () => void; children: ReactNode; id?: string }) {
-  useEffect(() => {
+  // Listening from before the panel is painted: an Esc pressed as soon as it shows closes it.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('.modal-backdrop')) onClose();
     };
