@@ -894,12 +894,18 @@ async fn do_not_disturb_holds_email_until_it_ends_in_the_persons_time_zone(backe
     .await;
     assert_eq!(elsewhere["dnd_active"], false, "{elsewhere}");
 
+    let mut socket = app.notifications(&member.access_token, member.id).await;
     app.say(
         &admin.access_token,
         channel,
         &format!("@{} at night", member.username),
     )
     .await;
+    let live = socket.expect("notification").await;
+    assert_eq!(
+        live["notification"]["quiet"], true,
+        "no pop-up at night: {live}"
+    );
     let stored = notifications(&app, &member, 1).await;
     assert_eq!(
         stored[0]["quiet"], false,

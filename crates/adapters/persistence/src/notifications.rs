@@ -549,6 +549,29 @@ impl NotificationRepository for SeaNotificationRepository {
         Ok(row.map(|row| row.settings()).unwrap_or_default())
     }
 
+    async fn settings_of(
+        &self,
+        users: &[UserId],
+    ) -> Result<Vec<(UserId, NotificationSettings)>, PortError> {
+        let mut found = Vec::new();
+        for chunk in users.chunks(ID_BATCH) {
+            let sql = format!(
+                "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE user_id IN ({})",
+                placeholders(chunk.len())
+            );
+            let values = chunk.iter().map(|id| Value::from(id.get()));
+            let rows = SettingsRow::find_by_statement(statement(&self.db, &sql, values))
+                .all(&self.db)
+                .await
+                .map_err(port_error)?;
+            found.extend(
+                rows.into_iter()
+                    .map(|row| (UserId::new(row.user_id), row.settings())),
+            );
+        }
+        Ok(found)
+    }
+
     async fn save_settings(
         &self,
         user: UserId,

@@ -110,18 +110,27 @@ fn emailed(kind: NotificationKind, channel: ChannelKind) -> bool {
 }
 
 /// Sends each stored notification to its person's sockets, marked quiet during their
-/// do-not-disturb hours.
+/// do-not-disturb hours or when they turned desktop notifications off (one read of everyone's
+/// preferences).
 async fn publish(ctx: &NotificationsContext, stored: Vec<StoredNotification>) {
     let now = ctx.clock.now();
+    let people: Vec<UserId> = stored.iter().map(|n| n.user_id).collect();
+    let hushed: HashSet<UserId> = match ctx.notifications.settings_of(&people).await {
+        Ok(settings) => settings
+            .into_iter()
+            .filter(|(_, s)| s.do_not_disturb(now) || !s.desktop_enabled)
+            .map(|(user, _)| user)
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, "could not read preferences; notifications go out as they are");
+            HashSet::new()
+        }
+    };
     for mut notification in stored {
         if notification.read_at.is_some() {
             continue;
         }
-        if !notification.quiet
-            && let Ok(settings) = ctx.notifications.settings(notification.user_id).await
-        {
-            notification.quiet = settings.do_not_disturb(now) || !settings.desktop_enabled;
-        }
+        notification.quiet |= hushed.contains(&notification.user_id);
         let user = notification.user_id;
         ctx.announcer
             .notify(&Notification::Stored(notification), &[user])

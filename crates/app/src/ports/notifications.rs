@@ -185,6 +185,16 @@ pub trait NotificationRepository: Send + Sync {
     /// `Unavailable` when the store cannot be reached.
     async fn settings(&self, user: UserId) -> Result<NotificationSettings, PortError>;
 
+    /// The preferences of those of `users` who changed a default (the others have the
+    /// defaults): one read for everyone a notification goes to.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn settings_of(
+        &self,
+        users: &[UserId],
+    ) -> Result<Vec<(UserId, NotificationSettings)>, PortError>;
+
     /// # Errors
     /// `Unavailable` when the store cannot be reached.
     async fn save_settings(

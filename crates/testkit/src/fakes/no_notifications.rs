@@ -65,6 +65,12 @@ impl NotificationRepository for NoNotifications {
     async fn settings(&self, _: UserId) -> Result<NotificationSettings, PortError> {
         Ok(NotificationSettings::default())
     }
+    async fn settings_of(
+        &self,
+        _: &[UserId],
+    ) -> Result<Vec<(UserId, NotificationSettings)>, PortError> {
+        Ok(Vec::new())
+    }
     async fn save_settings(
         &self,
         _: UserId,
