@@ -94,6 +94,18 @@ async fn unread(app: &TestApp, session: &Session) -> (u64, u64) {
     )
 }
 
+/// The channel as the caller's channel list shows it.
+async fn listed(app: &TestApp, session: &Session, channel: i64) -> Value {
+    let channels = app.get_ok("/api/v1/channels", &session.access_token).await;
+    channels["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == channel)
+        .unwrap()
+        .clone()
+}
+
 async fn set_level(app: &TestApp, session: &Session, channel: i64, body: Value) -> Value {
     app.send_ok(
         Method::PUT,
@@ -227,16 +239,9 @@ async fn channel_levels_decide_who_hears_and_mute_quiets_at_channel(app: TestApp
     assert_eq!(list[0]["priority"], "normal");
     assert_eq!(list[0]["channel_id"], direct);
 
-    let channels = app.get_ok("/api/v1/channels", &member.access_token).await;
-    let listed = channels["channels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == channel)
-        .unwrap()
-        .clone();
-    assert_eq!(listed["notification_level"], "default");
-    assert_eq!(listed["muted"], false);
+    let shown = listed(&app, &member, channel).await;
+    assert_eq!(shown["notification_level"], "default");
+    assert_eq!(shown["muted"], false);
 
     // "all": every message.
     let chosen = set_level(&app, &member, channel, json!({ "level": "all" })).await;
@@ -293,15 +298,8 @@ async fn channel_levels_decide_who_hears_and_mute_quiets_at_channel(app: TestApp
     assert_eq!(list[1]["excerpt"], "@channel release at five");
     assert_eq!(list[1]["kind"], "mention");
     assert_eq!(list[1]["quiet"], true);
-    let channels = app.get_ok("/api/v1/channels", &member.access_token).await;
-    let listed = channels["channels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == channel)
-        .unwrap()
-        .clone();
-    assert_eq!(listed["muted"], true);
+    let shown = listed(&app, &member, channel).await;
+    assert_eq!(shown["muted"], true);
 }
 
 async fn replies_notify_the_people_of_the_thread_and_invitations_are_stored(app: TestApp) {

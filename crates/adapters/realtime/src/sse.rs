@@ -130,11 +130,8 @@ pub async fn activity(
     path: web::Path<i64>,
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, Refused> {
-    refuse_while_draining(&drain)?;
     let query = query.into_inner();
-    let token = caller::token(&req, query.token);
-    let caller = caller::authenticate(&ctx, token.as_deref()).await?;
-    let held = hold(&limits, &caller)?;
+    let (caller, held, _) = admit(&req, &ctx, &drain, &limits, query.token).await?;
     let resume_after = resume_point(&req, query.after_seq)?;
     let actor = caller.actor();
     let opened = ChannelFeed::open(
@@ -212,10 +209,7 @@ pub async fn notifications(
     limits: web::Data<ConnectionsPerUser>,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, Refused> {
-    refuse_while_draining(&drain)?;
-    let token = caller::token(&req, query.into_inner().token);
-    let caller = caller::authenticate(&ctx, token.as_deref()).await?;
-    let held = hold(&limits, &caller)?;
+    let (caller, held, _) = admit(&req, &ctx, &drain, &limits, query.into_inner().token).await?;
     let actor = caller.actor();
     let feed = PersonalFeed::open(&ctx.realtime, &caller, Some(actor.id)).await?;
     let settings = settings.get_ref().clone();
@@ -269,10 +263,8 @@ pub async fn dashboard(
     limits: web::Data<ConnectionsPerUser>,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, Refused> {
-    refuse_while_draining(&drain)?;
-    let token = caller::token(&req, query.into_inner().token);
-    let caller = caller::authenticate(&ctx, token.as_deref()).await?;
-    let held = hold(&limits, &caller)?;
+    let (caller, held, token) =
+        admit(&req, &ctx, &drain, &limits, query.into_inner().token).await?;
     let actor = caller.actor();
     let stats = ctx.realtime.stats.clone();
     // Counted before the first reading, so that reading includes this stream.
@@ -295,6 +287,30 @@ pub async fn dashboard(
     Ok(stream::respond(&settings, stats, move |sink| {
         producer.run(sink)
     }))
+}
+
+/// Lets a stream open: on a node that is not shutting down, for a caller whose token
+/// (`Authorization`, else the `token` parameter) is good, with a free place among their open
+/// connections. Returns the caller, their place, and the token (the dashboard checks it again).
+async fn admit(
+    req: &HttpRequest,
+    ctx: &AppContext,
+    drain: &Drain,
+    limits: &ConnectionsPerUser,
+    query_token: Option<String>,
+) -> Result<
+    (
+        tandem_app::auth::Authenticated,
+        crate::limits::Held,
+        Option<String>,
+    ),
+    Refused,
+> {
+    refuse_while_draining(drain)?;
+    let token = caller::token(req, query_token);
+    let caller = caller::authenticate(ctx, token.as_deref()).await?;
+    let held = hold(limits, &caller)?;
+    Ok((caller, held, token))
 }
 
 /// A place among the caller's open connections.

@@ -70,11 +70,7 @@ impl ActivityStream {
             &frames::to_json(&self.ready),
         ))
         .await?;
-        let every = self.settings.keep_alive;
-        let mut keep_alive =
-            actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + every, every);
-        // After a long wait for a slow client, one keep-alive is enough, not a burst.
-        keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut keep_alive = super::stream::keep_alive(self.settings.keep_alive);
         let mut draining = self.drain.watch();
         loop {
             tokio::select! {

@@ -202,6 +202,15 @@ where
         .streaming(body)
 }
 
+/// The timer of a stream's `: keep-alive` comments: the first one `every` from now, and after
+/// a long wait for a slow client one, not a burst.
+pub(super) fn keep_alive(every: std::time::Duration) -> tokio::time::Interval {
+    let mut timer =
+        actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + every, every);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    timer
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
