@@ -6,7 +6,9 @@
 //!   one notification of a kind per person and message at most
 //!   (`uq_notifications_user_kind_message`, so a job that runs twice writes nothing the second
 //!   time). `email_state` is `pending` while an
-//!   email may still be due, and the email sweep reads `(email_state, created_at)`.
+//!   email may still be due, from `email_due_at` (its arrival plus the
+//!   person's delay when it arrived); the email sweep reads `(email_state, email_due_at)`, so it
+//!   never touches what is not due.
 //! - `notification_settings`: one row per person who changed a default.
 //! - `channel_members.notify_level` (`NULL` = the default for the channel's kind) and
 //!   `channel_members.muted`.
@@ -34,6 +36,7 @@ enum Notifications {
     Excerpt,
     Quiet,
     EmailState,
+    EmailDueAt,
     CreatedAt,
     ReadAt,
 }
@@ -101,6 +104,7 @@ impl MigrationTrait for Migration {
                     .col(boolean(Notifications::Quiet).default(false))
                     // `none`, `pending`, `queued` (in an email), `skipped`.
                     .col(text(Notifications::EmailState).default("none"))
+                    .col(timestamp_with_time_zone_null(Notifications::EmailDueAt))
                     .col(timestamp_with_time_zone(Notifications::CreatedAt))
                     .col(timestamp_with_time_zone_null(Notifications::ReadAt))
                     .to_owned(),
@@ -118,8 +122,8 @@ impl MigrationTrait for Migration {
                 false,
             ),
             (
-                "idx_notifications_email_state",
-                vec![Notifications::EmailState, Notifications::CreatedAt],
+                "idx_notifications_email_due",
+                vec![Notifications::EmailState, Notifications::EmailDueAt],
                 false,
             ),
             (

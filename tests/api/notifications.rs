@@ -55,6 +55,7 @@ with_mail!(
     a_server_that_is_down_is_retried_then_recorded_as_failed,
     a_thousand_member_channel_is_notified_off_the_send_path,
     without_a_mail_server_emails_are_written_to_the_data_directory,
+    a_flood_of_mentions_is_one_email_listing_the_oldest_twenty,
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -1107,4 +1108,40 @@ async fn without_a_mail_server_emails_are_written_to_the_data_directory(backend:
             .unwrap()
             .contains(&member.email)
     );
+}
+
+async fn a_flood_of_mentions_is_one_email_listing_the_oldest_twenty(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let app = mail_app(backend, &sink, 8).await;
+    let (admin, member, _, channel) = mail_world(&app).await;
+    for n in 0..25 {
+        app.say(
+            &admin.access_token,
+            channel,
+            &format!("@{} ping {n:02}", member.username),
+        )
+        .await;
+    }
+    notifications(&app, &member, 25).await;
+    app.clock.advance(11 * MINUTE);
+    let mail = sink.wait_for(&email(&member), 1, WAIT).await.remove(0);
+    assert_eq!(
+        mail.header("Subject").unwrap(),
+        "You have 25 unread notifications"
+    );
+    let text = mail.part("text/plain").unwrap();
+    assert!(
+        text.contains("ping 00") && text.contains("ping 19"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("ping 20"),
+        "only the oldest twenty are listed: {text}"
+    );
+    assert!(text.contains("and 5 more in Tandem"), "{text}");
+    // All 25 were taken by that one email: nothing more comes.
+    app.clock.advance(11 * MINUTE);
+    let marker = app.login_ok("marker@acme.io").await;
+    sweeps_done(&app, &sink, &admin, &marker, channel, 1).await;
+    assert_eq!(sink.wait_for(&email(&member), 1, WAIT).await.len(), 1);
 }

@@ -179,7 +179,7 @@ async fn run(label: &str, url: &str, options: &Options) -> Result<()> {
                 sender_id: Some(founder.id),
                 excerpt: Some(message.content.clone()),
                 quiet: false,
-                email: true,
+                email_due_at: Some(message.created_at),
                 created_at: message.created_at,
             })
             .collect();

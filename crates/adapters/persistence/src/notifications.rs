@@ -99,6 +99,12 @@ struct IdRow {
 }
 
 #[derive(Debug, FromQueryResult)]
+struct TotalRow {
+    id: i64,
+    total: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
 struct CountsRow {
     unread: i64,
     high_priority: i64,
@@ -255,9 +261,14 @@ fn insert_values(row: &NewNotification) -> [Value; 14] {
         row.sender_id.map(UserId::get).into(),
         row.excerpt.clone().into(),
         row.quiet.into(),
-        if row.email { PENDING } else { "none" }.into(),
+        if row.email_due_at.is_some() {
+            PENDING
+        } else {
+            "none"
+        }
+        .into(),
+        row.email_due_at.into(),
         row.created_at.into(),
-        Option::<DateTime<Utc>>::None.into(),
     ]
 }
 
@@ -298,7 +309,7 @@ impl NotificationRepository for SeaNotificationRepository {
             let sql = format!(
                 "INSERT INTO notifications (user_id, organization_id, kind, high_priority, \
                  channel_id, message_id, seq, thread_root_id, sender_id, excerpt, quiet, \
-                 email_state, created_at, read_at) VALUES {tuples} \
+                 email_state, email_due_at, created_at) VALUES {tuples} \
                  ON CONFLICT (user_id, kind, message_id) DO NOTHING \
                  RETURNING id, user_id, kind, message_id"
             );
@@ -598,17 +609,17 @@ impl NotificationRepository for SeaNotificationRepository {
 
     async fn pending_emails(
         &self,
-        created_before: DateTime<Utc>,
+        now: DateTime<Utc>,
         after: Option<UserId>,
         max_people: u64,
     ) -> Result<Vec<PendingEmails>, PortError> {
-        let due = "n.email_state = 'pending' AND n.read_at IS NULL AND n.created_at <= ?";
+        let due = "n.email_state = 'pending' AND n.read_at IS NULL AND n.email_due_at <= ?";
         let sql = format!(
-            "SELECT DISTINCT n.user_id AS id FROM notifications n WHERE {due} AND n.user_id > ? \
-             ORDER BY n.user_id LIMIT ?"
+            "SELECT n.user_id AS id FROM notifications n WHERE {due} AND n.user_id > ? \
+             GROUP BY n.user_id ORDER BY n.user_id LIMIT ?"
         );
         let values = [
-            created_before.into(),
+            now.into(),
             after.map_or(0, UserId::get).into(),
             i64::try_from(max_people).unwrap_or(i64::MAX).into(),
         ];
@@ -625,9 +636,30 @@ impl NotificationRepository for SeaNotificationRepository {
         let list = placeholders(people.len());
         let ids = || people.iter().map(|id| Value::from(*id));
 
-        let sql =
-            format!("{SELECT} WHERE {due} AND n.user_id IN ({list}) ORDER BY n.user_id, n.id");
-        let values = std::iter::once(Value::from(created_before)).chain(ids());
+        // The oldest few of each, and how many there are: a person with thousands costs the
+        // sweep a count and twenty rows.
+        let sql = format!(
+            "SELECT user_id AS id, COUNT(*) AS total FROM notifications n \
+             WHERE {due} AND n.user_id IN ({list}) GROUP BY user_id"
+        );
+        let values = std::iter::once(Value::from(now)).chain(ids());
+        let totals: HashMap<i64, i64> =
+            TotalRow::find_by_statement(statement(&self.db, &sql, values))
+                .all(&self.db)
+                .await
+                .map_err(port_error)?
+                .into_iter()
+                .map(|row| (row.id, row.total))
+                .collect();
+        let ranked = format!(
+            "SELECT id FROM (SELECT n.id, ROW_NUMBER() OVER (PARTITION BY n.user_id ORDER BY n.id) AS nth \
+             FROM notifications n WHERE {due} AND n.user_id IN ({list})) ranked WHERE nth <= ?"
+        );
+        let sql = format!("{SELECT} WHERE n.id IN ({ranked}) ORDER BY n.user_id, n.id");
+        let shown = i64::try_from(PendingEmails::SHOWN).unwrap_or(i64::MAX);
+        let values = std::iter::once(Value::from(now))
+            .chain(ids())
+            .chain(std::iter::once(Value::from(shown)));
         let mut by_person: HashMap<i64, Vec<StoredNotification>> = HashMap::new();
         for row in NotificationRow::find_by_statement(statement(&self.db, &sql, values))
             .all(&self.db)
@@ -661,10 +693,14 @@ impl NotificationRepository for SeaNotificationRepository {
 
         let mut pending: Vec<PendingEmails> = persons
             .into_iter()
-            .filter_map(|person| {
-                let notifications = by_person.remove(&person.id)?;
+            .map(|person| {
                 let stored = settings.get(&person.id);
-                Some(PendingEmails {
+                PendingEmails {
+                    notifications: by_person.remove(&person.id).unwrap_or_default(),
+                    total: totals
+                        .get(&person.id)
+                        .and_then(|t| u64::try_from(*t).ok())
+                        .unwrap_or_default(),
                     recipient: EmailRecipient {
                         user_id: UserId::new(person.id),
                         email: person.email,
@@ -673,8 +709,7 @@ impl NotificationRepository for SeaNotificationRepository {
                         last_email_at: stored.and_then(|row| row.last_email_at),
                         active: person.is_active,
                     },
-                    notifications,
-                })
+                }
             })
             .collect();
         pending.sort_by_key(|p| p.recipient.user_id);
@@ -684,48 +719,33 @@ impl NotificationRepository for SeaNotificationRepository {
     async fn settle_emails(
         &self,
         user: UserId,
-        ids: &[i64],
+        now: DateTime<Utc>,
         emailed: bool,
-        at: DateTime<Utc>,
-    ) -> Result<bool, PortError> {
-        if ids.is_empty() {
-            return Ok(true);
-        }
+    ) -> Result<u64, PortError> {
         let txn = begin_write(&self.db).await?;
-        let mut settled = 0;
-        for chunk in ids.chunks(ID_BATCH) {
-            let sql = format!(
-                "UPDATE notifications SET email_state = ? \
-                 WHERE user_id = ? AND email_state = 'pending' AND id IN ({})",
-                placeholders(chunk.len())
-            );
-            let state = if emailed { "emailed" } else { "skipped" };
-            let values = [state.into(), user.get().into()]
-                .into_iter()
-                .chain(chunk.iter().map(|id| Value::from(*id)));
-            settled += txn
-                .execute_raw(statement(&txn, &sql, values))
-                .await
-                .map_err(port_error)?
-                .rows_affected();
-        }
-        if usize::try_from(settled).ok() != Some(ids.len()) {
-            txn.rollback().await.map_err(port_error)?;
-            return Ok(false);
-        }
-        if emailed {
+        let sql = "UPDATE notifications SET email_state = ? \
+                   WHERE user_id = ? AND email_state = 'pending' AND read_at IS NULL \
+                   AND email_due_at <= ?";
+        let state = if emailed { "emailed" } else { "skipped" };
+        let values = [state.into(), user.get().into(), now.into()];
+        let taken = txn
+            .execute_raw(statement(&txn, sql, values))
+            .await
+            .map_err(port_error)?
+            .rows_affected();
+        if emailed && taken > 0 {
             let sql = format!(
                 "INSERT INTO notification_settings ({SETTINGS_COLUMNS}) VALUES ({}) \
                  ON CONFLICT (user_id) DO UPDATE SET last_email_at = excluded.last_email_at",
                 placeholders(11)
             );
-            let values = settings_values(user, &NotificationSettings::default(), Some(at), at);
+            let values = settings_values(user, &NotificationSettings::default(), Some(now), now);
             txn.execute_raw(statement(&txn, &sql, values))
                 .await
                 .map_err(port_error)?;
         }
         txn.commit().await.map_err(port_error)?;
-        Ok(true)
+        Ok(taken)
     }
 }
 

@@ -4,10 +4,12 @@
 use crate::jobs::JobOutcome;
 use crate::ports::{NewNotification, Notification, PortError, StoredNotification};
 use crate::{ChatContext, NotificationsContext};
-use std::collections::HashSet;
+use chrono::{DateTime, TimeDelta, Utc};
+use std::collections::{HashMap, HashSet};
 use tandem_domain::notification::{excerpt, recipients};
 use tandem_domain::{
-    Channel, ChannelId, ChannelKind, Message, MessageId, MessageType, NotificationKind, UserId,
+    Channel, ChannelId, ChannelKind, EmailDigest, Message, MessageId, MessageType,
+    NotificationKind, NotificationSettings, UserId,
 };
 
 /// The viewer messages are read as: a viewer changes only which reactions are "mine", which
@@ -78,6 +80,7 @@ async fn deliver(ctx: &NotificationsContext, message_id: MessageId) -> Result<()
         return Ok(());
     }
     let quoted = excerpt(&message.content, ctx.policy.excerpt_chars);
+    let people = Preferences::of(ctx, chosen.iter().map(|r| r.user_id)).await?;
     let rows: Vec<NewNotification> = chosen
         .iter()
         .map(|r| NewNotification {
@@ -91,17 +94,22 @@ async fn deliver(ctx: &NotificationsContext, message_id: MessageId) -> Result<()
             sender_id: Some(message.user_id),
             excerpt: Some(quoted.clone()),
             quiet: r.quiet,
-            email: emailed(r.kind, channel.kind),
+            email_due_at: people.email_due_at(
+                r.user_id,
+                worth_an_email(r.kind, channel.kind),
+                message.created_at,
+            ),
             created_at: message.created_at,
         })
         .collect();
     let stored = ctx.notifications.insert(&rows).await?;
-    publish(ctx, stored).await;
+    publish(ctx, &people, stored).await;
     Ok(())
 }
 
-/// Mentions and direct messages are worth an email; the rest waits in the centre.
-fn emailed(kind: NotificationKind, channel: ChannelKind) -> bool {
+/// Mentions, direct messages and invitations are worth an email; the rest waits in the
+/// centre.
+fn worth_an_email(kind: NotificationKind, channel: ChannelKind) -> bool {
     match kind {
         NotificationKind::Mention | NotificationKind::ChannelInvite => true,
         NotificationKind::NewMessage => channel == ChannelKind::Direct,
@@ -109,28 +117,54 @@ fn emailed(kind: NotificationKind, channel: ChannelKind) -> bool {
     }
 }
 
+/// The preferences of everyone a batch of notifications goes to, read once.
+struct Preferences(HashMap<UserId, NotificationSettings>);
+
+impl Preferences {
+    async fn of(
+        ctx: &NotificationsContext,
+        people: impl Iterator<Item = UserId>,
+    ) -> Result<Self, PortError> {
+        let people: Vec<UserId> = people.collect();
+        Ok(Self(
+            ctx.notifications
+                .settings_of(&people)
+                .await?
+                .into_iter()
+                .collect(),
+        ))
+    }
+
+    fn get(&self, user: UserId) -> NotificationSettings {
+        self.0.get(&user).copied().unwrap_or_default()
+    }
+
+    /// When an email about a notification arriving `at` comes due: after the person's delay,
+    /// unless it is not worth one or they want no email.
+    fn email_due_at(
+        &self,
+        user: UserId,
+        worth_one: bool,
+        at: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let settings = self.get(user);
+        let wanted = settings.email_enabled && settings.email_digest != EmailDigest::Never;
+        (worth_one && wanted)
+            .then(|| at + TimeDelta::minutes(i64::from(settings.email_delay_minutes)))
+    }
+}
+
 /// Sends each stored notification to its person's sockets, marked quiet during their
-/// do-not-disturb hours or when they turned desktop notifications off (one read of everyone's
-/// preferences).
-async fn publish(ctx: &NotificationsContext, stored: Vec<StoredNotification>) {
+/// do-not-disturb hours or when they turned desktop notifications off.
+async fn publish(
+    ctx: &NotificationsContext,
+    people: &Preferences,
+    stored: Vec<StoredNotification>,
+) {
     let now = ctx.clock.now();
-    let people: Vec<UserId> = stored.iter().map(|n| n.user_id).collect();
-    let hushed: HashSet<UserId> = match ctx.notifications.settings_of(&people).await {
-        Ok(settings) => settings
-            .into_iter()
-            .filter(|(_, s)| s.do_not_disturb(now) || !s.desktop_enabled)
-            .map(|(user, _)| user)
-            .collect(),
-        Err(error) => {
-            tracing::warn!(%error, "could not read preferences; notifications go out as they are");
-            HashSet::new()
-        }
-    };
     for mut notification in stored {
-        if notification.read_at.is_some() {
-            continue;
-        }
-        notification.quiet |= hushed.contains(&notification.user_id);
+        let settings = people.get(notification.user_id);
+        notification.quiet |= settings.do_not_disturb(now) || !settings.desktop_enabled;
         let user = notification.user_id;
         ctx.announcer
             .notify(&Notification::Stored(notification), &[user])
@@ -156,6 +190,11 @@ pub(crate) async fn notify_invite(
         Ok(None) => return JobOutcome::Done,
         Err(error) => return JobOutcome::Retry(error.to_string()),
     }
+    let people = match Preferences::of(ctx, std::iter::once(user_id)).await {
+        Ok(people) => people,
+        Err(error) => return JobOutcome::Retry(error.to_string()),
+    };
+    let now = ctx.clock.now();
     let row = NewNotification {
         user_id,
         organization_id: channel.organization_id,
@@ -170,12 +209,12 @@ pub(crate) async fn notify_invite(
             .as_ref()
             .map(|d| excerpt(d.as_str(), 200)),
         quiet: false,
-        email: true,
-        created_at: ctx.clock.now(),
+        email_due_at: people.email_due_at(user_id, true, now),
+        created_at: now,
     };
     match ctx.notifications.insert(&[row]).await {
         Ok(stored) => {
-            publish(ctx, stored).await;
+            publish(ctx, &people, stored).await;
             JobOutcome::Done
         }
         Err(error) => JobOutcome::Retry(error.to_string()),
@@ -207,12 +246,16 @@ async fn report(
         return Ok(());
     };
     let quoted = excerpt(&message.content, ctx.policy.excerpt_chars);
-    let rows: Vec<NewNotification> = ctx
+    let moderators: Vec<UserId> = ctx
         .notifications
         .moderators(channel.organization_id)
         .await?
         .into_iter()
         .filter(|id| *id != reported_by && *id != message.user_id)
+        .collect();
+    let people = Preferences::of(ctx, moderators.iter().copied()).await?;
+    let rows: Vec<NewNotification> = moderators
+        .into_iter()
         .map(|user_id| NewNotification {
             user_id,
             organization_id: channel.organization_id,
@@ -224,11 +267,11 @@ async fn report(
             sender_id: Some(reported_by),
             excerpt: Some(quoted.clone()),
             quiet: false,
-            email: false,
+            email_due_at: None,
             created_at: ctx.clock.now(),
         })
         .collect();
     let stored = ctx.notifications.insert(&rows).await?;
-    publish(ctx, stored).await;
+    publish(ctx, &people, stored).await;
     Ok(())
 }

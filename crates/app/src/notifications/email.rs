@@ -5,9 +5,7 @@
 use super::templates::{Addressee, notifications_mail};
 use crate::NotificationsContext;
 use crate::jobs::JobOutcome;
-use crate::ports::{
-    Job, MailError, MailId, MailStatus, PendingEmails, PortError, StoredNotification,
-};
+use crate::ports::{Job, MailError, MailId, MailStatus, PendingEmails, PortError};
 use chrono::{DateTime, TimeDelta, Utc};
 use tandem_domain::EmailDigest;
 
@@ -52,25 +50,16 @@ async fn email_person(
     let PendingEmails {
         recipient,
         notifications,
+        total,
     } = person;
     let settings = recipient.settings;
     let user = recipient.user_id;
+    // Preferences changed since the notifications arrived: they get no email after all.
     if !recipient.active || !settings.email_enabled || settings.email_digest == EmailDigest::Never {
-        let ids: Vec<i64> = notifications.iter().map(|n| n.id).collect();
-        ctx.notifications
-            .settle_emails(user, &ids, false, now)
-            .await?;
+        ctx.notifications.settle_emails(user, now, false).await?;
         return Ok(false);
     }
-    if settings.do_not_disturb(now) {
-        return Ok(false);
-    }
-    let delay = TimeDelta::minutes(i64::from(settings.email_delay_minutes));
-    let due: Vec<StoredNotification> = notifications
-        .into_iter()
-        .filter(|n| n.created_at + delay <= now)
-        .collect();
-    if due.is_empty() {
+    if settings.do_not_disturb(now) || notifications.is_empty() {
         return Ok(false);
     }
     // A digest goes at most once per period: what came since the last one waits for the next.
@@ -79,12 +68,8 @@ async fn email_person(
     {
         return Ok(false);
     }
-    let ids: Vec<i64> = due.iter().map(|n| n.id).collect();
-    if !ctx
-        .notifications
-        .settle_emails(user, &ids, true, now)
-        .await?
-    {
+    let taken = ctx.notifications.settle_emails(user, now, true).await?;
+    if taken == 0 {
         return Ok(false);
     }
     let to = Addressee {
@@ -94,7 +79,8 @@ async fn email_person(
         language: settings.language,
         base_url: ctx.policy.base_url.trim_end_matches('/'),
     };
-    let Some(mail) = notifications_mail(&to, &due) else {
+    // What was taken is what counts, if more came due since it was read.
+    let Some(mail) = notifications_mail(&to, &notifications, taken.max(total)) else {
         return Ok(false);
     };
     let id = ctx.outbox.store(&mail, now).await?;

@@ -22,8 +22,9 @@ pub struct NewNotification {
     pub sender_id: Option<UserId>,
     pub excerpt: Option<String>,
     pub quiet: bool,
-    /// Whether an email may be due about it (the sweep decides when, from the preferences).
-    pub email: bool,
+    /// When an email about it comes due if it is still unread (its arrival plus the person's
+    /// delay); `None` for no email (not a kind worth one, or the person wants none).
+    pub email_due_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -96,11 +97,19 @@ pub struct EmailRecipient {
     pub active: bool,
 }
 
-/// Notifications whose email may be due, grouped by person, oldest first.
+/// A person's unread notifications whose email is due: how many, and the oldest few.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingEmails {
     pub recipient: EmailRecipient,
+    /// At most [`PendingEmails::SHOWN`], oldest first.
     pub notifications: Vec<StoredNotification>,
+    /// All of them, shown or not.
+    pub total: u64,
+}
+
+impl PendingEmails {
+    /// How many notifications one email lists; a digest counts the rest.
+    pub const SHOWN: usize = 20;
 }
 
 /// Stored notifications and notification preferences.
@@ -204,32 +213,31 @@ pub trait NotificationRepository: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<(), PortError>;
 
-    /// Unread notifications whose email may be due, created at or before `created_before`,
-    /// of at most `max_people` people with ids above `after` (every pending one of each, oldest
-    /// first), by person id: a sweep pages through everyone.
+    /// The people with unread notifications whose email is due at `now` (at most
+    /// `max_people`, ids above `after`, by id: a sweep pages through everyone), each with how
+    /// many and the oldest [`PendingEmails::SHOWN`].
     ///
     /// # Errors
     /// `Unavailable` when the store cannot be reached.
     async fn pending_emails(
         &self,
-        created_before: DateTime<Utc>,
+        now: DateTime<Utc>,
         after: Option<UserId>,
         max_people: u64,
     ) -> Result<Vec<PendingEmails>, PortError>;
 
-    /// Takes these notifications out of the email sweep: `emailed` when an email about them
-    /// was queued (recording `at` as the person's last email), not when they are skipped.
-    /// Returns `false`, changing nothing, when another node took any of them first.
+    /// Takes `user`'s unread notifications due at `now` out of the email sweep: as emailed
+    /// (recording `now` as their last email) or as skipped. Returns how many it took: 0 when
+    /// another node took them first.
     ///
     /// # Errors
     /// `Unavailable` when the store cannot be reached.
     async fn settle_emails(
         &self,
         user: UserId,
-        ids: &[i64],
+        now: DateTime<Utc>,
         emailed: bool,
-        at: DateTime<Utc>,
-    ) -> Result<bool, PortError>;
+    ) -> Result<u64, PortError>;
 }
 
 /// An email, rendered.

@@ -87,14 +87,8 @@ impl NotificationRepository for NoNotifications {
     ) -> Result<Vec<PendingEmails>, PortError> {
         Ok(Vec::new())
     }
-    async fn settle_emails(
-        &self,
-        _: UserId,
-        _: &[i64],
-        _: bool,
-        _: DateTime<Utc>,
-    ) -> Result<bool, PortError> {
-        Ok(false)
+    async fn settle_emails(&self, _: UserId, _: DateTime<Utc>, _: bool) -> Result<u64, PortError> {
+        Ok(0)
     }
 }
 

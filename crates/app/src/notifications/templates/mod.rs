@@ -22,16 +22,18 @@ pub struct Addressee<'a> {
     pub base_url: &'a str,
 }
 
-/// The email about `notifications` (oldest first): the single-notification template when
-/// there is one, a digest otherwise. `None` when there is nothing to say.
+/// The email about `total` unread notifications of which `shown` are the oldest: the
+/// single-notification template when there is one, a digest otherwise (listing `shown`,
+/// counting the rest). `None` when there is nothing to say.
 pub fn notifications_mail(
     to: &Addressee<'_>,
-    notifications: &[StoredNotification],
+    shown: &[StoredNotification],
+    total: u64,
 ) -> Option<OutgoingMail> {
-    match notifications {
+    match shown {
         [] => None,
-        [one] => Some(single(to, one)),
-        many => Some(digest(to, many)),
+        [one] if total <= 1 => Some(single(to, one)),
+        many => Some(digest(to, many, total.max(many.len() as u64))),
     }
 }
 
@@ -41,6 +43,7 @@ struct Texts {
     invited: &'static str,
     digest_one: &'static str,
     digest_many: &'static str,
+    and_more: &'static str,
     open: &'static str,
     open_channel: &'static str,
     greeting: &'static str,
@@ -55,6 +58,7 @@ const ENGLISH: Texts = Texts {
     invited: "{sender} added you to #{channel}",
     digest_one: "You have 1 unread notification",
     digest_many: "You have {count} unread notifications",
+    and_more: "and {count} more in Tandem",
     open: "Open the message",
     open_channel: "Open the channel",
     greeting: "Hi {name},",
@@ -69,6 +73,7 @@ const SPANISH: Texts = Texts {
     invited: "{sender} te añadió a #{channel}",
     digest_one: "Tienes 1 notificación sin leer",
     digest_many: "Tienes {count} notificaciones sin leer",
+    and_more: "y {count} más en Tandem",
     open: "Abrir el mensaje",
     open_channel: "Abrir el canal",
     greeting: "Hola {name}:",
@@ -199,13 +204,14 @@ fn single(to: &Addressee<'_>, n: &StoredNotification) -> OutgoingMail {
     }
 }
 
-fn digest(to: &Addressee<'_>, all: &[StoredNotification]) -> OutgoingMail {
+fn digest(to: &Addressee<'_>, all: &[StoredNotification], total: u64) -> OutgoingMail {
     let t = texts(to.language);
-    let subject = if all.len() == 1 {
+    let subject = if total == 1 {
         t.digest_one.to_owned()
     } else {
-        t.digest_many.replace("{count}", &all.len().to_string())
+        t.digest_many.replace("{count}", &total.to_string())
     };
+    let more = total.saturating_sub(all.len() as u64);
     let greeting = t.greeting.replace("{name}", to.name);
     let settings_url = format!("{}/settings/notifications", to.base_url);
     let mut text = format!("{greeting}\n\n{subject}:\n");
@@ -234,9 +240,20 @@ fn digest(to: &Addressee<'_>, all: &[StoredNotification]) -> OutgoingMail {
             }
         );
     }
+    let mut rest = String::new();
+    if more > 0 {
+        let line = t.and_more.replace("{count}", &more.to_string());
+        let open = format!("{}/", to.base_url);
+        let _ = write!(text, "\n{line}: {open}\n");
+        rest = format!(
+            "<p><a href=\"{}\" style=\"color:#4f46e5\">{}</a></p>",
+            escape(&open),
+            escape(&line)
+        );
+    }
     let _ = write!(text, "\n--\n{}\n{}: {settings_url}\n", t.why, t.settings);
     let body = format!(
-        "<p>{}</p><p><strong>{}</strong></p><ul style=\"padding-left:18px\">{items}</ul>",
+        "<p>{}</p><p><strong>{}</strong></p><ul style=\"padding-left:18px\">{items}</ul>{rest}",
         escape(&greeting),
         escape(&subject)
     );
@@ -338,7 +355,7 @@ mod tests {
     #[test]
     fn a_mention_links_to_the_message_and_escapes_what_people_wrote() {
         let n = notification(NotificationKind::Mention, "<script>alert(1)</script> & you");
-        let mail = notifications_mail(&to(Language::English), &[n]).unwrap();
+        let mail = notifications_mail(&to(Language::English), &[n], 1).unwrap();
         assert_eq!(mail.kind, "mention");
         assert!(
             !mail.subject.contains('\n') && !mail.subject.contains('\r'),
@@ -370,7 +387,7 @@ mod tests {
     #[test]
     fn spanish_readers_get_spanish() {
         let n = notification(NotificationKind::NewMessage, "hola");
-        let mail = notifications_mail(&to(Language::Spanish), &[n]).unwrap();
+        let mail = notifications_mail(&to(Language::Spanish), &[n], 1).unwrap();
         assert!(
             mail.subject.starts_with("Nuevo mensaje de"),
             "{}",
@@ -382,7 +399,7 @@ mod tests {
             notification(NotificationKind::Mention, "uno"),
             notification(NotificationKind::NewMessage, "dos"),
         ];
-        let digest = notifications_mail(&to(Language::Spanish), &both).unwrap();
+        let digest = notifications_mail(&to(Language::Spanish), &both, 2).unwrap();
         assert_eq!(digest.kind, "digest");
         assert_eq!(digest.subject, "Tienes 2 notificaciones sin leer");
         assert!(digest.text.contains("> uno") && digest.text.contains("> dos"));
@@ -390,6 +407,24 @@ mod tests {
 
     #[test]
     fn nothing_to_say_is_no_email() {
-        assert!(notifications_mail(&to(Language::English), &[]).is_none());
+        assert!(notifications_mail(&to(Language::English), &[], 0).is_none());
+    }
+
+    #[test]
+    fn a_digest_lists_the_oldest_and_counts_the_rest() {
+        let shown = [
+            notification(NotificationKind::Mention, "first"),
+            notification(NotificationKind::Mention, "second"),
+        ];
+        let mail = notifications_mail(&to(Language::English), &shown, 700).unwrap();
+        assert_eq!(mail.subject, "You have 700 unread notifications");
+        assert!(
+            mail.text.contains("and 698 more in Tandem"),
+            "{}",
+            mail.text
+        );
+        // One shown of many is a digest too, not a single mention.
+        let one = notifications_mail(&to(Language::English), &shown[..1], 3).unwrap();
+        assert_eq!(one.kind, "digest");
     }
 }
