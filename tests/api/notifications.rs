@@ -56,6 +56,7 @@ with_mail!(
     a_thousand_member_channel_is_notified_off_the_send_path,
     without_a_mail_server_emails_are_written_to_the_data_directory,
     a_flood_of_mentions_is_one_email_listing_the_oldest_twenty,
+    failed_logins_that_pause_an_account_email_its_owner_a_way_back_in,
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -1144,4 +1145,84 @@ async fn a_flood_of_mentions_is_one_email_listing_the_oldest_twenty(backend: Bac
     let marker = app.login_ok("marker@acme.io").await;
     sweeps_done(&app, &sink, &admin, &marker, channel, 1).await;
     assert_eq!(sink.wait_for(&email(&member), 1, WAIT).await.len(), 1);
+}
+
+async fn failed_logins_that_pause_an_account_email_its_owner_a_way_back_in(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let app = mail_app(backend, &sink, 8).await;
+    let (_, member) = app.organization("acme.io", "Acme").await;
+    for _ in 0..5 {
+        assert_error(
+            app.login(&member.email, "not the password").await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    // Paused for this address, the right password included.
+    assert_error(
+        app.login(&member.email, tandem_tests::PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+    // Someone guessing an account that does not exist alerts nobody.
+    for _ in 0..6 {
+        app.login("nobody@acme.io", "guess").await;
+    }
+
+    let mail = sink.wait_for(&email(&member), 1, WAIT).await.remove(0);
+    assert_eq!(
+        mail.header("Subject").unwrap(),
+        "Sign-in to your Tandem account is paused"
+    );
+    let text = mail.part("text/plain").unwrap();
+    assert!(
+        text.contains("5 times") && text.contains("127.0.0.1"),
+        "{text}"
+    );
+    let start = text
+        .find("https://chat.acme.io/unlock?token=")
+        .expect("the link")
+        + 34;
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert!(token.starts_with(&format!("{}.", member.id)), "{token}");
+
+    for bad in [
+        "",
+        "abc",
+        &format!("{}.", member.id),
+        "7.not-the-secret",
+        &"x".repeat(200),
+    ] {
+        assert_error(
+            app.post_json("/api/v1/auth/unlock", None, &json!({ "token": bad }))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+    }
+    let response = app
+        .post_json("/api/v1/auth/unlock", None, &json!({ "token": token }))
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    app.login_ok(&member.email).await;
+    // Single use.
+    let error = assert_error(
+        app.post_json("/api/v1/auth/unlock", None, &json!({ "token": token }))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["details"][0]["code"], "invalid_unlock_token");
+    assert_eq!(
+        sink.received().len(),
+        1,
+        "one email, to the real account only"
+    );
 }

@@ -284,6 +284,17 @@ impl From<LoginError> for ApiError {
     }
 }
 
+impl From<tandem_app::auth::UnlockError> for ApiError {
+    fn from(error: tandem_app::auth::UnlockError) -> Self {
+        use tandem_app::auth::UnlockError;
+        let message = error.to_string();
+        match error {
+            UnlockError::InvalidToken => Self::field("token", "invalid_unlock_token", message),
+            UnlockError::Port(port) => port.into(),
+        }
+    }
+}
+
 impl From<RefreshError> for ApiError {
     fn from(error: RefreshError) -> Self {
         let message = error.to_string();

@@ -36,6 +36,10 @@ pub struct AuthPolicy {
     pub registration_window: Duration,
     /// Whether a new organization lets people with its email domain join by registering.
     pub default_self_signup: bool,
+    /// The web app's address, for links in account emails.
+    pub base_url: String,
+    /// How long the link emailed to an owner whose account was paused by failed logins works.
+    pub unlock_link_ttl: Duration,
 }
 
 impl Default for AuthPolicy {
@@ -50,6 +54,8 @@ impl Default for AuthPolicy {
             max_registrations_per_address: 20,
             registration_window: Duration::from_secs(3600),
             default_self_signup: true,
+            base_url: "http://127.0.0.1:8080".to_owned(),
+            unlock_link_ttl: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -239,6 +245,10 @@ pub struct AuthContext {
     pub clock: Arc<dyn Clock>,
     /// Ended sessions close their live connections on every node.
     pub announcer: Announcer,
+    /// Account emails: stored in the outbox, sent by a job, in the person's language.
+    pub outbox: Arc<dyn MailOutbox>,
+    pub jobs: Arc<dyn JobQueue>,
+    pub notifications: Arc<dyn NotificationRepository>,
     pub policy: AuthPolicy,
 }
 
@@ -366,6 +376,9 @@ impl AppContext {
             hasher: ports.hasher,
             clock: ports.clock.clone(),
             announcer: announcer.clone(),
+            outbox: ports.outbox.clone(),
+            jobs: ports.jobs.clone(),
+            notifications: ports.notifications.clone(),
             policy: policies.auth,
         });
         let people = Arc::new(PeopleContext {

@@ -313,6 +313,8 @@ pub async fn build_context_with_clock(
             max_registrations_per_address: auth.max_registrations_per_address_per_hour,
             registration_window: Duration::from_secs(3600),
             default_self_signup: auth.self_signup,
+            base_url: settings.notifications.base_url.clone(),
+            ..AuthPolicy::default()
         },
         chat: ChatPolicy {
             max_message_chars: settings.chat.max_message_chars,

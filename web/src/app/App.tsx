@@ -6,7 +6,7 @@ import { Attachments, filesEnabled } from '../features/files';
 import { NotificationSettingsPage } from '../features/notifications';
 import { AttachmentsProvider } from '../lib/slots';
 import type { Message } from '../lib/types';
-import { LoginPage, ProfilePage, SignupPage } from '../features/auth';
+import { LoginPage, ProfilePage, SignupPage, UnlockPage } from '../features/auth';
 import { createQueryClient } from '../lib/queryClient';
 import { subscribe } from '../lib/session';
 import { ChannelPage } from './ChannelPage';
@@ -50,6 +50,7 @@ export function App() {
         <Routes>
           <Route path="/login" element={<LoginPage />} />
           <Route path="/signup" element={<SignupPage />} />
+          <Route path="/unlock" element={<UnlockPage />} />
           <Route element={<Shell />}>
             <Route index element={<Home />} />
             <Route path="/c/:channelId" element={<ChannelPage />} />

@@ -100,6 +100,7 @@ shared_mapping!(
     tandem_app::channels::ChatError,
     tandem_app::files::FileError,
     tandem_app::notifications::NotificationError,
+    tandem_app::auth::UnlockError,
 );
 
 #[cfg(test)]

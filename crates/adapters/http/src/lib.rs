@@ -133,7 +133,8 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
                 .service(routes::auth::refresh)
                 .service(routes::auth::logout)
                 .service(routes::auth::me)
-                .service(routes::auth::change_password),
+                .service(routes::auth::change_password)
+                .service(routes::auth::unlock),
         )
         // `/users/online` before `/users/{user_id}`, which would otherwise claim it.
         .service(routes::notifications::get_settings)

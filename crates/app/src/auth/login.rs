@@ -45,8 +45,8 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
         None => format!("name:{}", cmd.login.trim().to_lowercase()),
     };
     let address = cmd.client_address.as_deref().unwrap_or("unknown");
-    let pair_key = format!("login-failures:pair:{account}:{address}");
-    let account_key = format!("login-failures:{account}");
+    let pair_key = pair_failures_key(&account, address);
+    let account_key = account_failures_key(&account);
     let address_key = cmd
         .client_address
         .as_ref()
@@ -65,12 +65,25 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
             false
         }
     };
-    let Some(Credentials { mut user, .. }) = credentials.filter(|_| verified) else {
-        for key in [Some(&pair_key), Some(&account_key), address_key.as_ref()]
-            .into_iter()
-            .flatten()
-        {
+    let Some(Credentials { mut user, .. }) = credentials.clone().filter(|_| verified) else {
+        let pair = ctx
+            .rate_limiter
+            .increment(&pair_key, policy.login_window)
+            .await?;
+        let total = ctx
+            .rate_limiter
+            .increment(&account_key, policy.login_window)
+            .await?;
+        if let Some(key) = &address_key {
             ctx.rate_limiter.increment(key, policy.login_window).await?;
+        }
+        // A real account is now paused, for this address or everywhere: its owner hears of
+        // it, with a way back in.
+        if let Some(found) = &credentials
+            && (pair.count >= policy.max_failures_per_account
+                || total.count >= policy.max_failures_per_account_total)
+        {
+            super::unlock::offer(ctx, &found.user, address, total.count).await;
         }
         return Err(LoginError::InvalidCredentials);
     };
@@ -84,6 +97,17 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
     ctx.users.touch(user.id, now).await?;
     user.last_activity = Some(now);
     Ok(session::start(ctx, user).await?)
+}
+
+/// The rate-limiter key counting failed logins of `account` (`user:<id>`, or `name:<typed>`)
+/// from `address`.
+pub(crate) fn pair_failures_key(account: &str, address: &str) -> String {
+    format!("login-failures:pair:{account}:{address}")
+}
+
+/// The rate-limiter key counting failed logins of `account` from every address.
+pub(crate) fn account_failures_key(account: &str) -> String {
+    format!("login-failures:{account}")
 }
 
 /// The rate-limiter key counting failed checks of the current password by a signed-in person

@@ -8,6 +8,7 @@ mod refresh;
 mod register;
 mod revocations;
 mod session;
+mod unlock;
 
 pub use authenticate::{AuthError, Authenticated, authenticate};
 pub use change_password::{ChangePassword, ChangePasswordError, change_password};
@@ -17,3 +18,4 @@ pub use refresh::{RefreshError, refresh};
 pub use register::{Register, RegisterError, register};
 pub use revocations::{DurableDenylist, SYNC_EVERY};
 pub use session::{AuthSession, hash_refresh_token};
+pub use unlock::{UnlockError, unlock};

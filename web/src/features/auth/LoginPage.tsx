@@ -18,7 +18,9 @@ export function LoginPage() {
       ? 'Your session expired. Log in again to carry on — your drafts are kept.'
       : params.get('reason') === 'password'
         ? 'Password changed. Log in with your new password.'
-        : null;
+        : params.get('reason') === 'unlocked'
+          ? 'Sign-in is open again from this device. Log in with your password.'
+          : null;
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -97,6 +97,14 @@ pub struct LogoutRequest {
     pub refresh_token: Option<String>,
 }
 
+/// The token of the link emailed to an account's owner after failed logins paused it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnlockRequest {
+    #[schema(max_length = 128, example = "42.Zm9vYmFy")]
+    pub token: String,
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {

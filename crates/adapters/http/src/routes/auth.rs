@@ -3,7 +3,7 @@
 use crate::HttpSettings;
 use crate::dto::auth::{
     AuthResponse, ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest,
-    RegisterRequest,
+    RegisterRequest, UnlockRequest,
 };
 use crate::dto::users::UserResponse;
 use crate::error::{ApiError, ErrorBody};
@@ -144,6 +144,31 @@ pub async fn logout(
 #[get("/me")]
 pub async fn me(caller: Caller) -> web::Json<UserResponse> {
     web::Json(caller.0.user.into())
+}
+
+/// Lift the pause on failed logins with the link emailed to the account's owner.
+///
+/// When failed logins pause a real account (for one address, or everywhere), its owner is
+/// emailed a link valid for 30 minutes, once per pause. Using it lifts the account-wide pause
+/// and the pause of the address it is used from; the password is still needed to log in.
+#[utoipa::path(
+    tag = "auth",
+    request_body = UnlockRequest,
+    responses(
+        (status = 204, description = "Sign-in is open again from this address"),
+        (status = 422, description = "`invalid_unlock_token`: unknown, used or expired", body = ErrorBody),
+    )
+)]
+#[post("/unlock")]
+pub async fn unlock(
+    ctx: web::Data<AppContext>,
+    settings: web::Data<HttpSettings>,
+    req: HttpRequest,
+    body: web::Json<UnlockRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let address = client_address(&req, settings.trust_forwarded_headers);
+    auth::unlock(&ctx.auth, &body.into_inner().token, address).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Change your password. Ends every session of the account, this one included: log in again

@@ -1,5 +1,6 @@
 //! The account emails, in English and Spanish: confirming an email address, an invitation to
-//! join an organization, a password reset. Each carries one link with a single-use token and
+//! join an organization, a password reset, and the way back in after failed logins paused an
+//! account. Each carries one link with a single-use token and
 //! says how long it is valid; the footer tells someone who asked for nothing that they can
 //! ignore it.
 
@@ -21,6 +22,13 @@ pub enum AccountMail<'a> {
     },
     /// Choose a new password.
     PasswordReset { link: &'a str, valid_minutes: u32 },
+    /// Failed logins paused your account; if they were yours, this lets you in again.
+    Unlock {
+        link: &'a str,
+        failures: u64,
+        address: &'a str,
+        valid_minutes: u32,
+    },
 }
 
 struct Texts {
@@ -33,6 +41,9 @@ struct Texts {
     reset_subject: &'static str,
     reset_body: &'static str,
     reset_action: &'static str,
+    unlock_subject: &'static str,
+    unlock_body: &'static str,
+    unlock_action: &'static str,
     hours: &'static str,
     minutes: &'static str,
     greeting: &'static str,
@@ -49,6 +60,9 @@ const ENGLISH: Texts = Texts {
     reset_subject: "Reset your Tandem password",
     reset_body: "Someone asked to reset the password of your Tandem account. Choosing a new one signs you out everywhere.",
     reset_action: "Choose a new password",
+    unlock_subject: "Sign-in to your Tandem account is paused",
+    unlock_body: "Someone tried to sign in to your Tandem account {failures} times without the right password, the last time from {address}, so sign-in is paused for a while. If it was you, the link below lets you in again at once. If it was not, your password held; changing it is a good idea.",
+    unlock_action: "Let me sign in again",
     hours: "The link works once, for {n} hours.",
     minutes: "The link works once, for {n} minutes.",
     greeting: "Hi {name},",
@@ -65,6 +79,9 @@ const SPANISH: Texts = Texts {
     reset_subject: "Restablece tu contraseña de Tandem",
     reset_body: "Alguien pidió restablecer la contraseña de tu cuenta de Tandem. Elegir una nueva cierra tu sesión en todos los dispositivos.",
     reset_action: "Elegir una contraseña nueva",
+    unlock_subject: "El acceso a tu cuenta de Tandem está en pausa",
+    unlock_body: "Alguien intentó entrar en tu cuenta de Tandem {failures} veces sin la contraseña correcta, la última desde {address}, así que el acceso está en pausa un tiempo. Si fuiste tú, el enlace de abajo te deja entrar de nuevo ahora mismo. Si no, tu contraseña resistió; conviene cambiarla.",
+    unlock_action: "Dejarme entrar de nuevo",
     hours: "El enlace funciona una vez, durante {n} horas.",
     minutes: "El enlace funciona una vez, durante {n} minutos.",
     greeting: "Hola {name}:",
@@ -113,6 +130,21 @@ pub fn account_mail(to: &Addressee<'_>, mail: AccountMail<'_>) -> OutgoingMail {
             t.reset_subject.to_owned(),
             t.reset_body.to_owned(),
             t.reset_action,
+            link,
+            t.minutes.replace("{n}", &valid_minutes.to_string()),
+        ),
+        AccountMail::Unlock {
+            link,
+            failures,
+            address,
+            valid_minutes,
+        } => (
+            "unlock",
+            t.unlock_subject.to_owned(),
+            t.unlock_body
+                .replace("{failures}", &failures.to_string())
+                .replace("{address}", address),
+            t.unlock_action,
             link,
             t.minutes.replace("{n}", &valid_minutes.to_string()),
         ),
