@@ -1,5 +1,5 @@
-//! Creating notifications, in jobs: the recipients of a new message (or an invitation),
-//! stored in batches and published live, each once.
+//! Creating notifications, in jobs: the recipients of a new message, an invitation to a
+//! channel or a report to the moderators, stored in batches and published live, each once.
 
 use crate::jobs::JobOutcome;
 use crate::ports::{NewNotification, Notification, PortError, StoredNotification};
