@@ -253,6 +253,16 @@ describe('two people chatting', () => {
     assert.equal(await ben.page.locator('.message.pending').count(), 0);
   });
 
+  it('shows someone who signs up meanwhile in the online list without a reload', async () => {
+    const cleo = { name: 'Cleo', ...(await person(browser, server.url)) };
+    try {
+      await signUp(cleo.page, { email: 'cleo@acme.test', username: 'cleo', displayName: 'Cleo Marín' });
+      await ana.page.locator('#userList .user-item', { hasText: 'Cleo Marín' }).waitFor(WAIT);
+    } finally {
+      await cleo.context.close();
+    }
+  });
+
   it('raised no dialog and no page error in either browser', () => {
     assert.deepEqual(ana.incidents, []);
     assert.deepEqual(ben.incidents, []);

@@ -1,6 +1,6 @@
-import { useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
-import { directName, displayName, useOnline, useUserMap, useUsers } from '../../lib/directory';
+import { directName, displayName, useEnsureUsers, useOnline, useUserMap, useUsers } from '../../lib/directory';
 import type { ChannelListItem, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
 import { Icon } from '../../lib/ui/Icon';
@@ -20,6 +20,9 @@ export function Sidebar({ me, openChannelId, top, bottom, onNavigate }: Props) {
   const users = useUserMap();
   const { data: people = [] } = useUsers();
   const online = useOnline();
+  // Someone who signed up since the directory was read comes online: read it again.
+  const onlineIds = useMemo(() => [...online.keys()], [online]);
+  useEnsureUsers(onlineIds);
   const [dialog, setDialog] = useState<'create' | 'browse' | 'dm' | null>(null);
   useUnreadUpdates(openChannelId, me.id);
 
