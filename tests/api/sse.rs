@@ -319,6 +319,11 @@ async fn the_dashboard_streams_plausible_metrics_to_admins_only(app: TestApp) {
     .await;
     assert_eq!(m["open_connections"], 1, "Bob's socket: {m}");
     assert_eq!(m["open_event_streams"], 1, "this stream: {m}");
+    // The notifications socket counts too.
+    let bob_notifications = app.notifications(&bob.access_token, bob.id).await;
+    metrics_until(&mut dashboard, |m| m["open_connections"] == 2).await;
+    bob_notifications.close().await;
+    metrics_until(&mut dashboard, |m| m["open_connections"] == 1).await;
     assert_eq!(
         m["messages_per_minute"], 3,
         "the three posts, not the join announcement: {m}"

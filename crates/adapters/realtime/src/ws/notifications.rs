@@ -12,6 +12,7 @@ use std::time::Instant;
 use tandem_api_types::realtime::ServerFrame;
 use tandem_app::AppContext;
 use tandem_app::auth::Authenticated;
+use tandem_app::ports::{ConnectionKind, OpenConnection};
 use tandem_app::realtime::{FeedEnd, PersonalFeed, PersonalItem, PresenceConnection};
 
 pub(super) struct NotificationSession {
@@ -35,6 +36,12 @@ impl NotificationSession {
             .max_continuation_size(max);
         let user = self.caller.user.clone();
         let realtime = self.ctx.realtime.clone();
+        // Open connections on the dashboard count every socket, this one too.
+        let _counted = OpenConnection::new(
+            realtime.stats.clone(),
+            user.organization_id,
+            ConnectionKind::WebSocket,
+        );
         let presence =
             PresenceConnection::start(&realtime, &user, self.settings.presence_ttl).await;
         let mut last_heard = Instant::now();
