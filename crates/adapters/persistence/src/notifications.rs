@@ -190,61 +190,79 @@ struct SenderRow {
 }
 
 impl SeaNotificationRepository {
+    /// The rows `select` (a query ending in `IN`) gives for `ids`, read `ID_BATCH` at a time.
+    async fn rows_in<R: FromQueryResult>(
+        &self,
+        select: &str,
+        ids: &[i64],
+    ) -> Result<Vec<R>, PortError> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ID_BATCH) {
+            let sql = format!("{select} ({})", placeholders(chunk.len()));
+            let values = chunk.iter().map(|id| Value::from(*id));
+            rows.extend(
+                R::find_by_statement(statement(&self.db, &sql, values))
+                    .all(&self.db)
+                    .await
+                    .map_err(port_error)?,
+            );
+        }
+        Ok(rows)
+    }
+
     async fn channel_names(
         &self,
         ids: impl Iterator<Item = ChannelId>,
     ) -> Result<HashMap<ChannelId, String>, PortError> {
-        let ids: BTreeSet<i64> = ids.map(ChannelId::get).collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let sql = format!(
-            "SELECT id, name FROM channels WHERE id IN ({})",
-            placeholders(ids.len())
-        );
-        let values = ids.iter().map(|id| Value::from(*id));
-        Ok(
-            NameRow::find_by_statement(statement(&self.db, &sql, values))
-                .all(&self.db)
-                .await
-                .map_err(port_error)?
-                .into_iter()
-                .map(|row| (ChannelId::new(row.id), row.name))
-                .collect(),
-        )
+        let ids: Vec<i64> = ids
+            .map(ChannelId::get)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let rows: Vec<NameRow> = self
+            .rows_in("SELECT id, name FROM channels WHERE id IN", &ids)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (ChannelId::new(row.id), row.name))
+            .collect())
     }
 
     async fn senders(
         &self,
         ids: impl Iterator<Item = UserId>,
     ) -> Result<HashMap<UserId, NotificationSender>, PortError> {
-        let ids: BTreeSet<i64> = ids.map(UserId::get).collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let sql = format!(
-            "SELECT id, username, display_name, profile_picture FROM users WHERE id IN ({})",
-            placeholders(ids.len())
-        );
-        let values = ids.iter().map(|id| Value::from(*id));
-        Ok(
-            SenderRow::find_by_statement(statement(&self.db, &sql, values))
-                .all(&self.db)
-                .await
-                .map_err(port_error)?
-                .into_iter()
-                .map(|row| {
-                    let id = UserId::new(row.id);
-                    let sender = NotificationSender {
-                        id,
-                        username: row.username,
-                        display_name: row.display_name,
-                        profile_picture: row.profile_picture,
-                    };
-                    (id, sender)
-                })
-                .collect(),
-        )
+        let ids: Vec<i64> = ids
+            .map(UserId::get)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let rows: Vec<SenderRow> = self
+            .rows_in(
+                "SELECT id, username, display_name, profile_picture FROM users WHERE id IN",
+                &ids,
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = UserId::new(row.id);
+                let sender = NotificationSender {
+                    id,
+                    username: row.username,
+                    display_name: row.display_name,
+                    profile_picture: row.profile_picture,
+                };
+                (id, sender)
+            })
+            .collect())
+    }
+
+    /// The stored preference rows of `users` (those who changed a default).
+    async fn settings_rows(&self, users: &[i64]) -> Result<Vec<SettingsRow>, PortError> {
+        let select =
+            format!("SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE user_id IN");
+        self.rows_in(&select, users).await
     }
 }
 
@@ -552,35 +570,21 @@ impl NotificationRepository for SeaNotificationRepository {
     }
 
     async fn settings(&self, user: UserId) -> Result<NotificationSettings, PortError> {
-        let sql = format!("SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE user_id = ?");
-        let row = SettingsRow::find_by_statement(statement(&self.db, &sql, [user.get().into()]))
-            .one(&self.db)
-            .await
-            .map_err(port_error)?;
-        Ok(row.map(|row| row.settings()).unwrap_or_default())
+        let rows = self.settings_rows(&[user.get()]).await?;
+        Ok(rows.first().map(SettingsRow::settings).unwrap_or_default())
     }
 
     async fn settings_of(
         &self,
         users: &[UserId],
     ) -> Result<Vec<(UserId, NotificationSettings)>, PortError> {
-        let mut found = Vec::new();
-        for chunk in users.chunks(ID_BATCH) {
-            let sql = format!(
-                "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE user_id IN ({})",
-                placeholders(chunk.len())
-            );
-            let values = chunk.iter().map(|id| Value::from(id.get()));
-            let rows = SettingsRow::find_by_statement(statement(&self.db, &sql, values))
-                .all(&self.db)
-                .await
-                .map_err(port_error)?;
-            found.extend(
-                rows.into_iter()
-                    .map(|row| (UserId::new(row.user_id), row.settings())),
-            );
-        }
-        Ok(found)
+        let ids: Vec<i64> = users.iter().map(|id| id.get()).collect();
+        Ok(self
+            .settings_rows(&ids)
+            .await?
+            .into_iter()
+            .map(|row| (UserId::new(row.user_id), row.settings()))
+            .collect())
     }
 
     async fn save_settings(
@@ -672,24 +676,18 @@ impl NotificationRepository for SeaNotificationRepository {
             }
         }
 
-        let sql = format!(
-            "SELECT id, email, username, display_name, is_active FROM users WHERE id IN ({list})"
-        );
-        let persons = PersonRow::find_by_statement(statement(&self.db, &sql, ids()))
-            .all(&self.db)
-            .await
-            .map_err(port_error)?;
-        let sql = format!(
-            "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE user_id IN ({list})"
-        );
-        let settings: HashMap<i64, SettingsRow> =
-            SettingsRow::find_by_statement(statement(&self.db, &sql, ids()))
-                .all(&self.db)
-                .await
-                .map_err(port_error)?
-                .into_iter()
-                .map(|row| (row.user_id, row))
-                .collect();
+        let persons: Vec<PersonRow> = self
+            .rows_in(
+                "SELECT id, email, username, display_name, is_active FROM users WHERE id IN",
+                &people,
+            )
+            .await?;
+        let settings: HashMap<i64, SettingsRow> = self
+            .settings_rows(&people)
+            .await?
+            .into_iter()
+            .map(|row| (row.user_id, row))
+            .collect();
 
         let mut pending: Vec<PendingEmails> = persons
             .into_iter()

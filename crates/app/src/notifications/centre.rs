@@ -3,10 +3,12 @@
 
 use super::NotificationError;
 use crate::ports::{
-    Notification, NotificationQuery, ReadSelection, StoredNotification, UnreadCounts,
+    Notification, NotificationQuery, NotificationRepository, PortError, ReadSelection,
+    StoredNotification, UnreadCounts,
 };
+use crate::realtime::Announcer;
 use crate::{ChatContext, NotificationsContext};
-use tandem_domain::{Actor, ChannelId};
+use tandem_domain::{Actor, ChannelId, UserId};
 
 /// The most notifications one page holds.
 pub const MAX_PAGE: u64 = 100;
@@ -74,14 +76,33 @@ pub async fn mark_read(
         .notifications
         .mark_read(actor.id, selection, ctx.clock.now())
         .await?;
-    let counts = ctx.notifications.unread(actor.id).await?;
+    Ok(announce_read(
+        &*ctx.notifications,
+        &ctx.announcer,
+        actor.id,
+        changed,
+        up_to,
+    )
+    .await?)
+}
+
+/// What is left unread of `user`'s notifications after `changed` (or every one up to
+/// `up_to`) were read; when anything was, every device of theirs hears of it.
+async fn announce_read(
+    notifications: &dyn NotificationRepository,
+    announcer: &Announcer,
+    user: UserId,
+    changed: Vec<i64>,
+    up_to: Option<i64>,
+) -> Result<UnreadCounts, PortError> {
+    let counts = notifications.unread(user).await?;
     if !changed.is_empty() || up_to.is_some() {
         let read = Notification::Read {
-            ids: if up_to.is_some() { None } else { Some(changed) },
+            ids: up_to.is_none().then_some(changed),
             up_to,
             counts,
         };
-        ctx.announcer.notify(&read, &[actor.id]).await;
+        announcer.notify(&read, &[user]).await;
     }
     Ok(counts)
 }
@@ -107,15 +128,9 @@ pub(crate) async fn channel_read(
             return;
         }
     };
-    match notifications.unread(actor.id).await {
-        Ok(counts) => {
-            let read = Notification::Read {
-                ids: Some(changed),
-                up_to: None,
-                counts,
-            };
-            ctx.announcer.notify(&read, &[actor.id]).await;
-        }
-        Err(error) => tracing::warn!(%error, "could not count unread notifications"),
+    if let Err(error) =
+        announce_read(&**notifications, &ctx.announcer, actor.id, changed, None).await
+    {
+        tracing::warn!(%error, "could not count unread notifications");
     }
 }

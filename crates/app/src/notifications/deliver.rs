@@ -45,7 +45,12 @@ pub(crate) async fn notify_message(
     ctx: &NotificationsContext,
     message_id: MessageId,
 ) -> JobOutcome {
-    match deliver(ctx, message_id).await {
+    outcome(deliver(ctx, message_id).await)
+}
+
+/// A job's outcome: done, or tried again later when the store could not be reached.
+fn outcome(result: Result<(), PortError>) -> JobOutcome {
+    match result {
         Ok(()) => JobOutcome::Done,
         Err(error) => JobOutcome::Retry(error.to_string()),
     }
@@ -179,21 +184,29 @@ pub(crate) async fn notify_invite(
     user_id: UserId,
     by: UserId,
 ) -> JobOutcome {
-    let channel = match ctx.channels.find_by_id(channel_id).await {
-        Ok(Some(channel)) if channel.kind != ChannelKind::Direct => channel,
-        Ok(_) => return JobOutcome::Done,
-        Err(error) => return JobOutcome::Retry(error.to_string()),
+    outcome(invite(ctx, channel_id, user_id, by).await)
+}
+
+async fn invite(
+    ctx: &NotificationsContext,
+    channel_id: ChannelId,
+    user_id: UserId,
+    by: UserId,
+) -> Result<(), PortError> {
+    let channel = match ctx.channels.find_by_id(channel_id).await? {
+        Some(channel) if channel.kind != ChannelKind::Direct => channel,
+        _ => return Ok(()),
     };
     // Still a member: an invitation undone before it was told is not worth telling.
-    match ctx.channels.membership(channel_id, user_id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return JobOutcome::Done,
-        Err(error) => return JobOutcome::Retry(error.to_string()),
+    if ctx
+        .channels
+        .membership(channel_id, user_id)
+        .await?
+        .is_none()
+    {
+        return Ok(());
     }
-    let people = match Preferences::of(ctx, std::iter::once(user_id)).await {
-        Ok(people) => people,
-        Err(error) => return JobOutcome::Retry(error.to_string()),
-    };
+    let people = Preferences::of(ctx, std::iter::once(user_id)).await?;
     let now = ctx.clock.now();
     let row = NewNotification {
         user_id,
@@ -207,18 +220,14 @@ pub(crate) async fn notify_invite(
         excerpt: channel
             .description
             .as_ref()
-            .map(|d| excerpt(d.as_str(), 200)),
+            .map(|d| excerpt(d.as_str(), ctx.policy.excerpt_chars)),
         quiet: false,
         email_due_at: people.email_due_at(user_id, true, now),
         created_at: now,
     };
-    match ctx.notifications.insert(&[row]).await {
-        Ok(stored) => {
-            publish(ctx, &people, stored).await;
-            JobOutcome::Done
-        }
-        Err(error) => JobOutcome::Retry(error.to_string()),
-    }
+    let stored = ctx.notifications.insert(&[row]).await?;
+    publish(ctx, &people, stored).await;
+    Ok(())
 }
 
 /// The `notify_report` job: tells the organization's admins and moderators (but not the
@@ -228,10 +237,7 @@ pub(crate) async fn notify_report(
     message_id: MessageId,
     reported_by: UserId,
 ) -> JobOutcome {
-    match report(ctx, message_id, reported_by).await {
-        Ok(()) => JobOutcome::Done,
-        Err(error) => JobOutcome::Retry(error.to_string()),
-    }
+    outcome(report(ctx, message_id, reported_by).await)
 }
 
 async fn report(
