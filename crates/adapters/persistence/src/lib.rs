@@ -40,10 +40,43 @@ use tandem_migrations::{Migrator, MigratorTrait};
 /// database counts as unavailable.
 const WAIT: Duration = Duration::from_secs(5);
 
+fn is_in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+/// How Tandem connects to `url`: timeouts, and on SQLite the file's journal and locking.
+fn connect_options(url: &str) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options
+        .connect_timeout(WAIT)
+        .acquire_timeout(WAIT)
+        // sqlx logs every statement at INFO; sea-orm already traces them at DEBUG.
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .create_if_missing(true)
+                // WAL lets readers go on while one connection writes.
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(WAIT)
+        });
+    if is_in_memory(url) {
+        // Every connection would open its own empty in-memory database.
+        options.max_connections(1);
+    } else if url.starts_with("sqlite:") {
+        // sea-orm defaults SQLite to a single connection; WAL readers want a few.
+        options.max_connections(8);
+    }
+    options
+}
+
 /// A connection pool to Tandem's database.
 #[derive(Clone)]
 pub struct Database {
     db: guarded::Guarded,
+    /// Where the pool connects, for [`Database::migrate`]'s own connection. May hold a password.
+    url: Arc<str>,
 }
 
 impl std::fmt::Debug for Database {
@@ -62,44 +95,38 @@ impl Database {
     /// # Errors
     /// `Unavailable` when the database cannot be reached or opened.
     pub async fn connect(url: &str) -> Result<Self, PortError> {
-        let mut options = ConnectOptions::new(url);
-        options
-            .connect_timeout(WAIT)
-            .acquire_timeout(WAIT)
-            // sqlx logs every statement at INFO; sea-orm already traces them at DEBUG.
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|sqlite| {
-                sqlite
-                    .create_if_missing(true)
-                    // WAL lets readers go on while one connection writes.
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(WAIT)
-            });
-        if url.contains(":memory:") || url.contains("mode=memory") {
-            // Every connection would open its own empty in-memory database.
-            options.max_connections(1);
-        } else if url.starts_with("sqlite:") {
-            // sea-orm defaults SQLite to a single connection; WAL readers want a few.
-            options.max_connections(8);
-        }
-        let db = sea_orm::Database::connect(options)
+        let db = sea_orm::Database::connect(connect_options(url))
             .await
             .map_err(unavailable)?;
         Ok(Self {
             db: guarded::Guarded::new(db),
+            url: url.into(),
         })
     }
 
     /// Applies the migrations that have not run yet; a no-op on an up-to-date schema.
     ///
+    /// The migrations run on a connection of their own, closed afterwards: a SQLite connection
+    /// that altered a table can go on answering `UPDATE ... RETURNING` without the added
+    /// columns, so the pool must never reuse it. (An in-memory database lives only in the
+    /// pool's one connection, so there the pool migrates itself.)
+    ///
     /// # Errors
     /// `Unavailable` when the database cannot be reached, `Unexpected` when a migration fails.
     pub async fn migrate(&self) -> Result<(), PortError> {
-        Migrator::up(self.db.inner(), None)
+        if is_in_memory(&self.url) {
+            return Migrator::up(self.db.inner(), None)
+                .await
+                .map_err(port_error);
+        }
+        let mut options = connect_options(&self.url);
+        options.max_connections(1).min_connections(0);
+        let connection = sea_orm::Database::connect(options)
             .await
-            .map_err(port_error)
+            .map_err(unavailable)?;
+        let migrated = Migrator::up(&connection, None).await.map_err(port_error);
+        connection.close().await.map_err(PortError::unexpected)?;
+        migrated
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -195,6 +195,13 @@ mod sqlite {
             .unwrap();
         db.migrate().await.unwrap();
         assert!(path.exists());
+        // A write through the pool, which stays connected.
+        let now = Utc::now();
+        let revocation = tandem_app::ports::Revocation::Token {
+            token_id: format!("jti-{}", tag()),
+            expires_at: now + chrono::Duration::minutes(1),
+        };
+        db.revocations().record(&revocation, now).await.unwrap();
         let wal = path.with_extension("db-wal");
         assert!(
             wal.exists(),
