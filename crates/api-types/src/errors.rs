@@ -52,6 +52,9 @@ error_codes! {
     AccountDisabled => (401, "account_disabled", "The account has been deactivated."),
     Forbidden => (403, "forbidden", "The caller may not do this."),
     SignupDisabled => (403, "signup_disabled", "The organization owning this email domain does not accept sign-ups."),
+    EmailUnverified => (403, "email_unverified", "Confirm your email address first (the emailed link); until then only your own account's endpoints answer."),
+    AccountInOtherOrganization => (409, "account_in_other_organization", "This address has an account in another organization."),
+    AlreadyMember => (409, "already_member", "This address already has an account in your organization."),
     NotFound => (404, "not_found", "No such resource (or it belongs to another organization)."),
     RouteNotFound => (404, "route_not_found", "No endpoint has this path and method."),
     MethodNotAllowed => (405, "method_not_allowed", "The path exists but does not take this method; `Allow` lists those it takes."),
@@ -295,6 +298,84 @@ impl From<tandem_app::auth::UnlockError> for ApiError {
     }
 }
 
+impl From<tandem_app::auth::VerificationError> for ApiError {
+    fn from(error: tandem_app::auth::VerificationError) -> Self {
+        use tandem_app::auth::VerificationError;
+        let message = error.to_string();
+        match error {
+            VerificationError::InvalidToken => Self::field("token", "invalid_link", message),
+            VerificationError::Conflict(field) => conflict(field),
+            VerificationError::WrongPassword => Self::field("password", "incorrect", message),
+            VerificationError::SameEmail => Self::field("email", "unchanged", message),
+            VerificationError::TooManyAttempts { retry_after } => {
+                Self::rate_limited(retry_after, message)
+            }
+            VerificationError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<tandem_app::auth::ResetError> for ApiError {
+    fn from(error: tandem_app::auth::ResetError) -> Self {
+        use tandem_app::auth::ResetError;
+        let message = error.to_string();
+        match error {
+            ResetError::InvalidToken => Self::field("token", "invalid_link", message),
+            ResetError::WeakPassword(rule) => {
+                Self::field("password", rule.code(), rule.to_string())
+            }
+            ResetError::Forbidden => Self::forbidden(message),
+            ResetError::NotFound => Self::not_found(),
+            ResetError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<tandem_app::auth::InvitationError> for ApiError {
+    fn from(error: tandem_app::auth::InvitationError) -> Self {
+        use tandem_app::auth::InvitationError;
+        let message = error.to_string();
+        match error {
+            InvitationError::Forbidden => Self::forbidden(message),
+            InvitationError::AlreadyMember(_) => Self::new(ErrorCode::AlreadyMember, message),
+            InvitationError::InvalidChannel(_) => {
+                Self::field("channel_ids", "invalid_channel", message)
+            }
+            InvitationError::TooManyChannels => {
+                Self::field("channel_ids", "too_many_channels", message)
+            }
+            InvitationError::NotFound => Self::not_found(),
+            InvitationError::InvalidToken => Self::field("token", "invalid_link", message),
+            InvitationError::AccountElsewhere => {
+                Self::new(ErrorCode::AccountInOtherOrganization, message)
+            }
+            InvitationError::AccountDisabled => Self::new(ErrorCode::AccountDisabled, message),
+            InvitationError::UsernameRequired => Self::field("username", "required", message),
+            InvitationError::WrongPassword => Self::field("password", "incorrect", message),
+            InvitationError::WeakPassword(rule) => {
+                Self::field("password", rule.code(), rule.to_string())
+            }
+            InvitationError::Conflict(field) => conflict(field),
+            InvitationError::TooManyEmails { retry_after } => {
+                Self::rate_limited(retry_after, message)
+            }
+            InvitationError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<tandem_app::auth::SessionsError> for ApiError {
+    fn from(error: tandem_app::auth::SessionsError) -> Self {
+        use tandem_app::auth::SessionsError;
+        let message = error.to_string();
+        match error {
+            SessionsError::NotFound => Self::not_found(),
+            SessionsError::Forbidden => Self::forbidden(message),
+            SessionsError::Port(port) => port.into(),
+        }
+    }
+}
+
 impl From<RefreshError> for ApiError {
     fn from(error: RefreshError) -> Self {
         let message = error.to_string();
@@ -314,6 +395,7 @@ impl From<AuthError> for ApiError {
             AuthError::Invalid => Self::new(ErrorCode::InvalidToken, message),
             AuthError::Revoked => Self::new(ErrorCode::TokenRevoked, message),
             AuthError::AccountDisabled => Self::new(ErrorCode::AccountDisabled, message),
+            AuthError::EmailUnverified => Self::new(ErrorCode::EmailUnverified, message),
             AuthError::Port(port) => port.into(),
         }
     }
@@ -345,6 +427,9 @@ impl From<UserError> for ApiError {
             UserError::Forbidden(_) => Self::forbidden(message),
             UserError::Conflict(field) => conflict(field),
             UserError::LastAdmin => Self::new(ErrorCode::LastAdmin, message),
+            UserError::EmailNeedsConfirmation => {
+                Self::field("email", "confirmation_needed", message)
+            }
             UserError::Port(port) => port.into(),
         }
     }

@@ -242,6 +242,7 @@ mod tests {
             last_activity: None,
             created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
             is_active: true,
+            email_verified: true,
         }
     }
 

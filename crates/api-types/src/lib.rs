@@ -42,6 +42,9 @@ pub struct UserResponse {
     pub last_activity: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
+    /// Whether the owner proved the address is theirs. Someone who joined by their email's
+    /// domain sees nothing of the organization until then.
+    pub email_verified: bool,
 }
 
 impl From<User> for UserResponse {
@@ -58,6 +61,7 @@ impl From<User> for UserResponse {
             last_activity: user.last_activity,
             created_at: user.created_at,
             is_active: user.is_active,
+            email_verified: user.email_verified,
         }
     }
 }

@@ -4,10 +4,10 @@
 //! an adapter hands each use case its area's context (`&ctx.chat`, `&ctx.auth`, ...).
 
 use crate::ports::{
-    BlobStore, ChannelRepository, Clock, EventBus, FileRepository, FrameEncoder, ImageProcessor,
-    JobQueue, MailOutbox, Mailer, MessageRepository, MessageSearch, NotificationRepository,
-    OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter, RealtimeStats,
-    SessionRepository, TokenDenylist, TokenService, UserRepository,
+    BlobStore, ChannelRepository, Clock, EventBus, FileRepository, FrameEncoder,
+    IdentityRepository, ImageProcessor, JobQueue, MailOutbox, Mailer, MessageRepository,
+    MessageSearch, NotificationRepository, OrganizationRepository, PasswordHasher, PresenceStore,
+    RateLimiter, RealtimeStats, SessionRepository, TokenDenylist, TokenService, UserRepository,
 };
 use crate::realtime::Announcer;
 use std::sync::Arc;
@@ -40,6 +40,23 @@ pub struct AuthPolicy {
     pub base_url: String,
     /// How long the link emailed to an owner whose account was paused by failed logins works.
     pub unlock_link_ttl: Duration,
+    /// Whether joining an organization by email domain waits for a proven address, and an
+    /// organization claims its founder's domain only once that address is proven. Turning it
+    /// off lets anyone who types an address at a domain join (or found) its organization.
+    pub require_email_verification: bool,
+    /// The domains an organization may claim for sign-ups (lower case; `*.example.com` covers
+    /// subdomains). `None`: any domain but public mail providers'.
+    pub claimable_domains: Option<Vec<String>>,
+    /// How long an emailed address-confirmation link works.
+    pub verification_link_ttl: Duration,
+    /// How long an emailed password-reset link works.
+    pub reset_link_ttl: Duration,
+    /// How long an invitation works.
+    pub invitation_ttl: Duration,
+    /// Account emails (confirmations, resets) one address may be sent per `email_window`,
+    /// so nobody can flood someone's inbox through Tandem.
+    pub max_account_emails_per_address: u64,
+    pub email_window: Duration,
 }
 
 impl Default for AuthPolicy {
@@ -56,6 +73,13 @@ impl Default for AuthPolicy {
             default_self_signup: true,
             base_url: "http://127.0.0.1:8080".to_owned(),
             unlock_link_ttl: Duration::from_secs(30 * 60),
+            require_email_verification: true,
+            claimable_domains: None,
+            verification_link_ttl: Duration::from_secs(48 * 3600),
+            reset_link_ttl: Duration::from_secs(30 * 60),
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_account_emails_per_address: 5,
+            email_window: Duration::from_secs(3600),
         }
     }
 }
@@ -219,6 +243,8 @@ pub struct Ports {
     pub outbox: Arc<dyn MailOutbox>,
     /// Hands emails to a mail server (or writes them to files).
     pub mailer: Arc<dyn Mailer>,
+    /// Account links, invitations, domain claims, sessions.
+    pub identity: Arc<dyn IdentityRepository>,
 }
 
 /// The tunables of every area, from settings.
@@ -249,6 +275,10 @@ pub struct AuthContext {
     pub outbox: Arc<dyn MailOutbox>,
     pub jobs: Arc<dyn JobQueue>,
     pub notifications: Arc<dyn NotificationRepository>,
+    /// Account links, invitations, domain claims, sessions.
+    pub identity: Arc<dyn IdentityRepository>,
+    /// An accepted invitation joins its channels as the inviter adds people.
+    pub chat: Arc<ChatContext>,
     pub policy: AuthPolicy,
 }
 
@@ -366,6 +396,19 @@ impl AppContext {
     /// Hands each area the ports it uses.
     pub fn new(ports: Ports, policies: Policies) -> Self {
         let announcer = Announcer::new(ports.bus.clone(), ports.frames.clone());
+        let chat = Arc::new(ChatContext {
+            users: ports.users.clone(),
+            channels: ports.channels.clone(),
+            messages: ports.messages.clone(),
+            search: ports.search,
+            files: ports.files.clone(),
+            jobs: ports.jobs.clone(),
+            rate_limiter: ports.rate_limiter.clone(),
+            notifications: ports.notifications.clone(),
+            clock: ports.clock.clone(),
+            announcer: announcer.clone(),
+            policy: policies.chat,
+        });
         let auth = Arc::new(AuthContext {
             users: ports.users.clone(),
             organizations: ports.organizations,
@@ -379,6 +422,8 @@ impl AppContext {
             outbox: ports.outbox.clone(),
             jobs: ports.jobs.clone(),
             notifications: ports.notifications.clone(),
+            identity: ports.identity,
+            chat: chat.clone(),
             policy: policies.auth,
         });
         let people = Arc::new(PeopleContext {
@@ -389,8 +434,8 @@ impl AppContext {
         });
         let notifications = Arc::new(NotificationsContext {
             notifications: ports.notifications.clone(),
-            users: ports.users.clone(),
-            channels: ports.channels.clone(),
+            users: ports.users,
+            channels: ports.channels,
             messages: ports.messages.clone(),
             presence: ports.presence.clone(),
             outbox: ports.outbox,
@@ -399,19 +444,6 @@ impl AppContext {
             clock: ports.clock.clone(),
             announcer: announcer.clone(),
             policy: policies.notifications,
-        });
-        let chat = Arc::new(ChatContext {
-            users: ports.users,
-            channels: ports.channels,
-            messages: ports.messages.clone(),
-            search: ports.search,
-            files: ports.files.clone(),
-            jobs: ports.jobs.clone(),
-            rate_limiter: ports.rate_limiter.clone(),
-            notifications: ports.notifications,
-            clock: ports.clock.clone(),
-            announcer: announcer.clone(),
-            policy: policies.chat,
         });
         let files = Arc::new(FilesContext {
             chat: chat.clone(),

@@ -38,7 +38,7 @@ pub async fn create_organization(
     use tandem_domain::{EmailDomain, Role, SubscriptionPlan};
 
     let domain = EmailDomain::of(&cmd.admin_email);
-    let claim = domain.is_claimable()
+    let claim = crate::auth::may_claim(&ctx.policy, &domain)
         && ctx
             .organizations
             .find_active_by_domain(&domain)
@@ -59,6 +59,36 @@ pub async fn create_organization(
         password_hash: ctx.hasher.hash(&cmd.admin_password).await?,
         role: Role::Admin,
         created_at: now,
+        email_verified: true,
     };
     ctx.users.create_with_organization(org, admin).await
+}
+
+/// An admin changes their organization's settings: whether people at its domain may join by
+/// signing up.
+///
+/// # Errors
+/// `Forbidden` for non-admins; `Port` when storage fails.
+pub async fn update_organization(
+    ctx: &AuthContext,
+    actor: &Actor,
+    self_signup: Option<bool>,
+) -> Result<Organization, crate::admin::AdminError> {
+    if !actor.is_admin() {
+        return Err(crate::admin::AdminError::Forbidden(
+            "change the organization's settings",
+        ));
+    }
+    let organization = match self_signup {
+        Some(open) => {
+            let updated = ctx
+                .identity
+                .set_self_signup(actor.organization_id, open)
+                .await?;
+            tracing::info!(organization_id = %actor.organization_id, by = %actor.id, self_signup = open, "organization settings changed");
+            updated
+        }
+        None => current_organization(ctx, actor).await?,
+    };
+    Ok(organization)
 }

@@ -113,6 +113,7 @@ mod tests {
             last_activity: None,
             created_at: Utc::now(),
             is_active: true,
+            email_verified: true,
         }
     }
 

@@ -20,6 +20,18 @@ pub struct User {
     pub last_activity: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
+    /// Whether the owner proved the address is theirs (an emailed link, an invitation, a
+    /// password reset, or an admin or operator who created the account).
+    pub email_verified: bool,
+}
+
+impl User {
+    /// Whether this account may see its organization. Someone who joined by their email's
+    /// domain waits until they prove the address; the founder of an organization (its first
+    /// admin) does not, and neither does anyone an admin vouched for.
+    pub fn may_enter_organization(&self) -> bool {
+        self.email_verified || self.role == Role::Admin
+    }
 }
 
 /// An email address, normalized to lower case.

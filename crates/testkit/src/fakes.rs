@@ -6,6 +6,7 @@ mod bus;
 mod frames;
 mod jobs;
 mod no_files;
+mod no_identity;
 mod no_notifications;
 
 pub use bus::{FakeBus, FakePresence};
@@ -40,6 +41,7 @@ pub fn email(raw: &str) -> Email {
 pub fn signup(address: &str, username: &str, organization: Option<&str>) -> Register {
     Register {
         client_address: None,
+        user_agent: None,
         email: email(address),
         username: Username::parse(username).unwrap(),
         password: PASSWORD.to_owned(),
@@ -70,10 +72,13 @@ impl Default for TestContext {
 }
 
 impl TestContext {
+    /// Default policies, except that joining by email domain needs no proven address:
+    /// these tests are about what people do once in (verification is tested black-box).
     pub fn new() -> Self {
-        Self::with_policies(Policies::default())
+        Self::with_policy(AuthPolicy::default())
     }
 
+    /// `policy`, except that joining by email domain needs no proven address.
     pub fn with_policy(policy: AuthPolicy) -> Self {
         Self::with_policies(Policies {
             auth: policy,
@@ -81,7 +86,9 @@ impl TestContext {
         })
     }
 
-    pub fn with_policies(policies: Policies) -> Self {
+    /// `policies`, except that joining by email domain needs no proven address.
+    pub fn with_policies(mut policies: Policies) -> Self {
+        policies.auth.require_email_verification = false;
         let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
         let clock = Arc::new(FakeClock(Mutex::new(start)));
         let store = Arc::new(MemoryStore::new());
@@ -115,6 +122,7 @@ impl TestContext {
             notifications: Arc::new(no_notifications::NoNotifications),
             outbox: Arc::new(no_notifications::NoNotifications),
             mailer: Arc::new(no_notifications::NoNotifications),
+            identity: Arc::new(no_identity::NoIdentity::default()),
         };
         Self {
             ctx: AppContext::new(ports, policies),

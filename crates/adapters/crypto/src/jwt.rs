@@ -41,6 +41,9 @@ struct Claims {
     org: i64,
     role: String,
     jti: String,
+    /// The session (login) the token belongs to: ending the session refuses all its tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<i64>,
     /// Seconds since the epoch with millisecond precision (RFC 7519 allows fractions): a
     /// revocation cutoff must tell a token issued just before it from one issued just after.
     iat: f64,
@@ -103,6 +106,7 @@ impl TokenService for JwtTokenService {
             org: claims.organization_id.get(),
             role: claims.role.as_str().to_owned(),
             jti: token_id.clone(),
+            sid: claims.session_id,
             #[allow(clippy::cast_precision_loss)] // milliseconds since 1970 stay far below 2^53
             iat: now.timestamp_millis() as f64 / 1000.0,
             exp,
@@ -148,6 +152,7 @@ impl TokenService for JwtTokenService {
                 user_id,
                 organization_id: OrganizationId::new(claims.org),
                 role,
+                session_id: claims.sid,
             },
             token_id: claims.jti,
             issued_at,

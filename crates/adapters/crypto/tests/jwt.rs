@@ -26,6 +26,7 @@ fn ana() -> AccessClaims {
         user_id: UserId::new(42),
         organization_id: OrganizationId::new(7),
         role: Role::Moderator,
+        session_id: Some(3),
     }
 }
 

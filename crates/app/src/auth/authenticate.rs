@@ -9,7 +9,11 @@ use tandem_domain::{Actor, User};
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub user: User,
+    /// What revokes this token: its session's key (`session:<id>`), which ends every token of
+    /// the session at once, or for a token without a session its own id.
     pub token_id: String,
+    /// The session (login) the token belongs to.
+    pub session_id: Option<i64>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -29,21 +33,54 @@ pub enum AuthError {
     Revoked,
     #[error("this account has been deactivated")]
     AccountDisabled,
+    /// Joined by email domain and has not opened the emailed confirmation link yet.
+    #[error(
+        "confirm your email address first: open the link we emailed you (or ask for a new one)"
+    )]
+    EmailUnverified,
     #[error(transparent)]
     Port(#[from] PortError),
 }
 
+/// The caller, who may see their organization: everything but a few account pages needs this.
+///
+/// # Errors
+/// See [`AuthError`]; `EmailUnverified` for someone who joined by their email's domain and has
+/// not proven the address yet, where the settings require proven addresses.
+pub async fn authenticate(ctx: &AuthContext, bearer: &str) -> Result<Authenticated, AuthError> {
+    let caller = authenticate_account(ctx, bearer).await?;
+    if !admitted(ctx, &caller.user) {
+        return Err(AuthError::EmailUnverified);
+    }
+    Ok(caller)
+}
+
+/// Whether `user` may see their organization under the settings: always, unless addresses
+/// must be proven and theirs is not (see [`User::may_enter_organization`]).
+pub(crate) fn admitted(ctx: &AuthContext, user: &User) -> bool {
+    !ctx.policy.require_email_verification || user.may_enter_organization()
+}
+
+/// The caller, whether or not they may see their organization yet: for their own account
+/// (who am I, confirming or changing the address, sessions, logging out).
+///
 /// # Errors
 /// See [`AuthError`]. A denylist that cannot be reached is an error, never a pass.
-pub async fn authenticate(ctx: &AuthContext, bearer: &str) -> Result<Authenticated, AuthError> {
+pub async fn authenticate_account(
+    ctx: &AuthContext,
+    bearer: &str,
+) -> Result<Authenticated, AuthError> {
     let token = ctx.tokens.verify(bearer).map_err(|e| match e {
         TokenError::Expired => AuthError::Expired,
         TokenError::Invalid => AuthError::Invalid,
     })?;
     let claims = &token.claims;
+    let token_id = claims
+        .session_id
+        .map_or(token.token_id, super::session::session_key);
     if ctx
         .denylist
-        .is_revoked(&token.token_id, claims.user_id, token.issued_at)
+        .is_revoked(&token_id, claims.user_id, token.issued_at)
         .await?
     {
         return Err(AuthError::Revoked);
@@ -61,7 +98,8 @@ pub async fn authenticate(ctx: &AuthContext, bearer: &str) -> Result<Authenticat
     }
     Ok(Authenticated {
         user,
-        token_id: token.token_id,
+        token_id,
+        session_id: claims.session_id,
         expires_at: token.expires_at,
     })
 }

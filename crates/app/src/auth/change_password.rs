@@ -36,12 +36,33 @@ pub async fn change_password(
     cmd: ChangePassword,
 ) -> Result<(), ChangePasswordError> {
     let user = &caller.user;
+    check_current_password(ctx, user, &cmd.current_password).await?;
+    let new_password = Password::parse(
+        &cmd.new_password,
+        &[user.username.as_str(), user.email.local_part()],
+    )?;
+    let hash = ctx.hasher.hash(&new_password).await?;
+    ctx.users.set_password_hash(user.id, &hash).await?;
+    end_all_sessions(ctx, user.id).await?;
+    tracing::info!(user_id = %user.id, "password changed; all sessions ended");
+    Ok(())
+}
+
+/// Checks a signed-in person's current password, before a change that needs it. Wrong
+/// guesses count like failed logins: someone with a stolen access token guessing it.
+///
+/// # Errors
+/// `WrongCurrentPassword`, `TooManyAttempts`, `Port`.
+pub(crate) async fn check_current_password(
+    ctx: &AuthContext,
+    user: &tandem_domain::User,
+    presented: &str,
+) -> Result<(), ChangePasswordError> {
     let credentials = ctx
         .users
         .find_credentials_by_email(&user.email)
         .await?
         .ok_or(PortError::NotFound)?;
-    // Guessing the current password with a stolen access token counts like failed logins.
     let failures_key = password_check_failures_key(user.id);
     let limit = ctx.policy.max_failures_per_account;
     check_not_throttled(ctx, &failures_key, limit)
@@ -55,7 +76,7 @@ pub async fn change_password(
                 ChangePasswordError::WrongCurrentPassword
             }
         })?;
-    let current = Password::presented(&cmd.current_password);
+    let current = Password::presented(presented);
     if !ctx
         .hasher
         .verify(&current, &credentials.password_hash)
@@ -65,14 +86,6 @@ pub async fn change_password(
         ctx.rate_limiter.increment(&failures_key, window).await?;
         return Err(ChangePasswordError::WrongCurrentPassword);
     }
-    let new_password = Password::parse(
-        &cmd.new_password,
-        &[user.username.as_str(), user.email.local_part()],
-    )?;
-    let hash = ctx.hasher.hash(&new_password).await?;
-    ctx.users.set_password_hash(user.id, &hash).await?;
-    end_all_sessions(ctx, user.id).await?;
-    tracing::info!(user_id = %user.id, "password changed; all sessions ended");
     Ok(())
 }
 

@@ -17,6 +17,8 @@ pub struct Login {
     pub password: String,
     /// The client's address, for throttling; `None` when unknown.
     pub client_address: Option<String>,
+    /// The `User-Agent` header, which the new session shows.
+    pub user_agent: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +98,8 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
     let now = ctx.clock.now();
     ctx.users.touch(user.id, now).await?;
     user.last_activity = Some(now);
-    Ok(session::start(ctx, user).await?)
+    let client = session::ClientInfo::new(cmd.client_address, cmd.user_agent.as_deref());
+    Ok(session::start(ctx, user, client).await?)
 }
 
 /// The rate-limiter key counting failed logins of `account` (`user:<id>`, or `name:<typed>`)

@@ -17,9 +17,16 @@ pub async fn logout(
     caller: &Authenticated,
     cmd: Logout,
 ) -> Result<(), PortError> {
-    ctx.denylist
-        .revoke(&caller.token_id, caller.expires_at)
-        .await?;
+    // The key names the whole session: its newest access token may expire after this one.
+    let keep_until = caller
+        .expires_at
+        .max(ctx.clock.now() + ctx.policy.access_token_ttl);
+    ctx.denylist.revoke(&caller.token_id, keep_until).await?;
+    if let Some(session) = caller.session_id {
+        ctx.identity
+            .end_sessions(caller.user.id, Some(&[session]), None, ctx.clock.now())
+            .await?;
+    }
     if let Some(token) = cmd.refresh_token {
         // A token of someone else's session is ignored rather than reported: logout succeeds.
         ctx.sessions

@@ -1,21 +1,41 @@
-//! Sign-up, login, token refresh, logout, password change, and authenticating a request.
+//! Accounts: sign-up, login, token refresh, logout, passwords (changing, resetting), proving
+//! email addresses, invitations, the sessions people see and end, and authenticating a
+//! request.
 
 mod authenticate;
 pub(crate) mod change_password;
+mod devices;
+mod invitations;
+mod links;
 pub(crate) mod login;
 mod logout;
 mod refresh;
 mod register;
+mod reset;
 mod revocations;
 mod session;
 mod unlock;
+mod verification;
 
-pub use authenticate::{AuthError, Authenticated, authenticate};
+pub use authenticate::{AuthError, Authenticated, authenticate, authenticate_account};
 pub use change_password::{ChangePassword, ChangePasswordError, change_password};
+pub use devices::{
+    SessionsError, end_other_sessions, end_session, end_user_sessions, list_sessions,
+    list_user_sessions,
+};
+pub use invitations::{
+    AcceptInvitation, InvitationError, InvitationPreview, Invite, MAX_INVITATION_CHANNELS,
+    accept_invitation, invite, list_invitations, preview_invitation, revoke_invitation,
+};
+pub(crate) use links::may_claim;
 pub use login::{Login, LoginError, login};
 pub use logout::{Logout, logout};
 pub use refresh::{RefreshError, refresh};
 pub use register::{Register, RegisterError, register};
+pub use reset::{ResetError, force_password_reset, request_password_reset, reset_password};
 pub use revocations::{DurableDenylist, SYNC_EVERY};
-pub use session::{AuthSession, hash_refresh_token};
+pub use session::{AuthSession, ClientInfo, hash_refresh_token};
 pub use unlock::{UnlockError, unlock};
+pub use verification::{
+    VerificationError, request_email_change, resend_verification, verify_email,
+};

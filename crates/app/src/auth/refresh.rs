@@ -54,7 +54,11 @@ pub async fn refresh(ctx: &AuthContext, presented: &str) -> Result<AuthSession, 
         .await?
         .filter(|u| u.is_active)
         .ok_or(RefreshError::Invalid)?;
-    let access_token = issue_access(ctx, &user)?;
+    let session_id = ctx
+        .identity
+        .session_used(&hash_refresh_token(&successor), now)
+        .await?;
+    let access_token = issue_access(ctx, &user, session_id)?;
     Ok(AuthSession {
         access_token,
         refresh_token: successor,

@@ -20,6 +20,8 @@ pub struct Register {
     pub organization_name: Option<OrganizationName>,
     /// The client's address, for throttling; `None` when unknown.
     pub client_address: Option<String>,
+    /// The `User-Agent` header, which the new session shows.
+    pub user_agent: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,8 +103,12 @@ pub async fn register(ctx: &AuthContext, cmd: Register) -> Result<AuthSession, R
         }
         (existing, Some(name)) => {
             // A domain already claimed (by an organization closed to sign-ups) stays with its
-            // owner; the new organization then claims none.
-            let claim = (existing.is_none() && domain.is_claimable()).then_some(domain);
+            // owner; the new organization then claims none. When addresses must be proven,
+            // the founder's domain is claimed only once they prove theirs.
+            let claim = (existing.is_none()
+                && !ctx.policy.require_email_verification
+                && super::links::may_claim(&ctx.policy, &domain))
+            .then_some(domain);
             let org = NewOrganization {
                 name,
                 domain: claim,
@@ -123,7 +129,11 @@ pub async fn register(ctx: &AuthContext, cmd: Register) -> Result<AuthSession, R
         }
     };
     tracing::info!(user_id = %user.id, organization_id = %user.organization_id, role = user.role.as_str(), "user registered");
-    Ok(session::start(ctx, user).await?)
+    if ctx.policy.require_email_verification {
+        super::verification::offer(ctx, &user).await;
+    }
+    let client = session::ClientInfo::new(cmd.client_address, cmd.user_agent.as_deref());
+    Ok(session::start(ctx, user, client).await?)
 }
 
 async fn new_user(
@@ -141,5 +151,7 @@ async fn new_user(
         password_hash: ctx.hasher.hash(password).await?,
         role,
         created_at: ctx.clock.now(),
+        // Proven by the emailed link.
+        email_verified: false,
     })
 }

@@ -1,7 +1,7 @@
 //! Starting a session: a new refresh-token family and a first access token.
 
 use crate::AuthContext;
-use crate::ports::{AccessClaims, IssuedAccessToken, NewRefreshToken, PortError};
+use crate::ports::{AccessClaims, IssuedAccessToken, NewRefreshToken, NewSession, PortError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -17,6 +17,41 @@ pub struct AuthSession {
     pub user: User,
 }
 
+/// Where a request comes from, as a session records it.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    /// The client's address; `None` when unknown.
+    pub address: Option<String>,
+    /// The `User-Agent` header, cut to a readable length.
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    /// The longest user agent a session keeps.
+    pub const MAX_USER_AGENT_CHARS: usize = 256;
+
+    pub fn new(address: Option<String>, user_agent: Option<&str>) -> Self {
+        let user_agent = user_agent
+            .map(|agent| {
+                agent
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(Self::MAX_USER_AGENT_CHARS)
+                    .collect::<String>()
+            })
+            .filter(|agent| !agent.trim().is_empty());
+        Self {
+            address,
+            user_agent,
+        }
+    }
+}
+
+/// The denylist key that refuses every access token of one session.
+pub(crate) fn session_key(session_id: i64) -> String {
+    format!("session:{session_id}")
+}
+
 /// Refresh tokens are stored as SHA-256 digests: they are 256 random bits, so a fast hash is
 /// enough, and a database leak gives nobody a usable token.
 pub fn hash_refresh_token(token: &str) -> String {
@@ -30,28 +65,48 @@ pub(crate) fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub(crate) fn issue_access(ctx: &AuthContext, user: &User) -> Result<IssuedAccessToken, PortError> {
+pub(crate) fn issue_access(
+    ctx: &AuthContext,
+    user: &User,
+    session_id: Option<i64>,
+) -> Result<IssuedAccessToken, PortError> {
     ctx.tokens.issue(&AccessClaims {
         user_id: user.id,
         organization_id: user.organization_id,
         role: user.role,
+        session_id,
     })
 }
 
-/// Opens a new session (a new refresh-token family) for `user`.
-pub(crate) async fn start(ctx: &AuthContext, user: User) -> Result<AuthSession, PortError> {
+/// Opens a new session (a new refresh-token family) for `user`, recording where it was opened.
+pub(crate) async fn start(
+    ctx: &AuthContext,
+    user: User,
+    client: ClientInfo,
+) -> Result<AuthSession, PortError> {
     let now = ctx.clock.now();
     let refresh_token = random_secret();
+    let family = random_secret();
     ctx.sessions
         .create(NewRefreshToken {
             user_id: user.id,
-            family: random_secret(),
+            family: family.clone(),
             token_hash: hash_refresh_token(&refresh_token),
             created_at: now,
             expires_at: now + ctx.policy.refresh_token_ttl,
         })
         .await?;
-    let access_token = issue_access(ctx, &user)?;
+    let session_id = ctx
+        .identity
+        .open_session(NewSession {
+            user_id: user.id,
+            family,
+            user_agent: client.user_agent,
+            address: client.address,
+            created_at: now,
+        })
+        .await?;
+    let access_token = issue_access(ctx, &user, Some(session_id))?;
     Ok(AuthSession {
         access_token,
         refresh_token,

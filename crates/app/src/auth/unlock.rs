@@ -68,7 +68,7 @@ async fn try_offer(
         .as_ref()
         .map_or_else(|| user.username.as_str(), |d| d.as_str());
     let to = Addressee {
-        user_id: user.id,
+        user_id: Some(user.id),
         email: user.email.as_str(),
         name,
         language,
@@ -109,16 +109,28 @@ pub async fn unlock(
         return Err(UnlockError::InvalidToken);
     }
     ctx.rate_limiter.clear(&key).await?;
+    forgive_failed_logins(ctx, user, client_address.as_deref()).await?;
+    tracing::info!(user_id = %user, "an unlock link lifted the pause on failed logins");
+    Ok(())
+}
+
+/// The owner proved themselves (an unlock or reset link): the pause on their account, and on
+/// the address they proved it from, is lifted, and the next pause may email them again.
+///
+/// # Errors
+/// `PortError` when the rate limiter cannot be reached.
+pub(crate) async fn forgive_failed_logins(
+    ctx: &AuthContext,
+    user: UserId,
+    client_address: Option<&str>,
+) -> Result<(), PortError> {
     let account = format!("user:{user}");
-    let address = client_address.as_deref().unwrap_or("unknown");
+    let address = client_address.unwrap_or("unknown");
     ctx.rate_limiter
         .clear(&account_failures_key(&account))
         .await?;
     ctx.rate_limiter
         .clear(&pair_failures_key(&account, address))
         .await?;
-    // The next pause may email again.
-    ctx.rate_limiter.clear(&offered_key(user)).await?;
-    tracing::info!(user_id = %user, "an unlock link lifted the pause on failed logins");
-    Ok(())
+    ctx.rate_limiter.clear(&offered_key(user)).await
 }

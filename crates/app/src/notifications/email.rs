@@ -73,7 +73,7 @@ async fn email_person(
         return Ok(false);
     }
     let to = Addressee {
-        user_id: user,
+        user_id: Some(user),
         email: &recipient.email,
         name: &recipient.name,
         language: settings.language,

@@ -25,6 +25,8 @@ pub struct NewUser {
     pub password_hash: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// Whether the address is already proven (an invitation, an operator's account).
+    pub email_verified: bool,
 }
 
 /// A user with their password hash: only the login and password-change use cases see this.

@@ -8,6 +8,7 @@
 mod accounts;
 mod chat;
 mod files;
+mod identity;
 mod jobs;
 mod notifications;
 mod realtime;
@@ -27,6 +28,10 @@ pub use files::{
     BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, DownloadHeaders, EncodedImage,
     FileRepository, ImageError, ImageLimits, ImageOutcome, ImageProcessor, ImageState, NewFile,
     ProcessedImage, StoredFile,
+};
+pub use identity::{
+    AccountLink, IdentityRepository, Invitation, InvitationStatus, LinkPurpose, NewAccountLink,
+    NewInvitation, NewSession, SessionInfo,
 };
 pub use jobs::{ClaimedJob, Job, JobCounts, JobId, JobQueue};
 pub use notifications::{

@@ -31,6 +31,9 @@ pub struct AccessClaims {
     pub user_id: UserId,
     pub organization_id: OrganizationId,
     pub role: Role,
+    /// The session (login) the token was issued in; `None` for tokens from before sessions
+    /// were recorded.
+    pub session_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]

@@ -27,6 +27,9 @@ pub enum UserError {
     Conflict(UniqueField),
     #[error("an organization needs at least one active admin: promote someone else first")]
     LastAdmin,
+    /// One's own address changes only once the new one is proven.
+    #[error("a new address must be confirmed first: POST /api/v1/users/me/email sends it a link")]
+    EmailNeedsConfirmation,
     #[error(transparent)]
     Port(PortError),
 }

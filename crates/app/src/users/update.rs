@@ -23,6 +23,11 @@ pub async fn update_user(
     if touches_profile {
         permissions::can_edit_profile(actor, &target)?;
     }
+    let own_new_email =
+        actor.id == target.id && changes.email.as_ref().is_some_and(|e| *e != target.email);
+    if own_new_email && ctx.auth.policy.require_email_verification {
+        return Err(UserError::EmailNeedsConfirmation);
+    }
     if changes.role.is_some_and(|r| r != target.role) {
         permissions::can_change_role(actor)?;
     }

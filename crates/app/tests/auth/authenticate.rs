@@ -15,6 +15,7 @@ fn forge(t: &TestContext, user_id: UserId, organization_id: OrganizationId) -> S
         user_id,
         organization_id,
         role: Role::Admin,
+        session_id: None,
     };
     t.ctx.auth.tokens.issue(&claims).unwrap().token
 }
@@ -43,7 +44,9 @@ async fn a_valid_token_yields_the_user_as_stored_now() {
         Role::Moderator,
         "not the role in the token"
     );
-    assert_eq!(caller.token_id, bo.access_token.token_id);
+    // A token of a session is revoked through its session.
+    let session = caller.session_id.expect("a login opens a session");
+    assert_eq!(caller.token_id, format!("session:{session}"));
     assert_eq!(caller.expires_at, bo.access_token.expires_at);
 }
 

@@ -20,6 +20,7 @@ fn attempt(password: &str) -> Login {
         login: "ana.garcia@acme.io".to_owned(),
         password: password.to_owned(),
         client_address: None,
+        user_agent: None,
     }
 }
 

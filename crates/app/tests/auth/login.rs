@@ -12,6 +12,7 @@ fn attempt(login: &str, password: &str, address: Option<&str>) -> Login {
         login: login.to_owned(),
         password: password.to_owned(),
         client_address: address.map(str::to_owned),
+        user_agent: None,
     }
 }
 

@@ -35,6 +35,7 @@ async fn reusing_a_spent_refresh_token_ends_the_session_and_its_access_tokens() 
             login: "ana".to_owned(),
             password: PASSWORD.to_owned(),
             client_address: None,
+            user_agent: None,
         },
     )
     .await

@@ -18,6 +18,7 @@ async fn organization(t: &TestContext, members: usize) -> (Actor, Vec<UserId>) {
             password_hash: "hashed:x".to_owned(),
             role: Role::Member,
             created_at: admin.created_at,
+            email_verified: true,
         };
         let user = t
             .ctx

@@ -219,6 +219,7 @@ async fn deactivating_a_user_ends_their_sessions() {
         login: "bo".to_owned(),
         password: PASSWORD.to_owned(),
         client_address: None,
+        user_agent: None,
     };
     let again = login(&w.t.ctx.auth, again).await;
     assert!(

@@ -50,6 +50,7 @@ impl State {
             last_activity: None,
             created_at: new.created_at,
             is_active: true,
+            email_verified: new.email_verified,
         };
         let account = Credentials {
             user: user.clone(),

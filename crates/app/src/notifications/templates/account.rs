@@ -164,7 +164,7 @@ pub fn account_mail(to: &Addressee<'_>, mail: AccountMail<'_>) -> OutgoingMail {
     );
     OutgoingMail {
         kind: kind.to_owned(),
-        user_id: Some(to.user_id),
+        user_id: to.user_id,
         to: to.email.to_owned(),
         to_name: Some(to.name.to_owned()),
         html: page(to.language, &subject, &html_body, t.ignore, None),
@@ -180,7 +180,7 @@ mod tests {
 
     fn to(language: Language) -> Addressee<'static> {
         Addressee {
-            user_id: UserId::new(1),
+            user_id: Some(UserId::new(1)),
             email: "ana@acme.io",
             name: "Ana",
             language,

@@ -14,7 +14,8 @@ use tandem_domain::{Language, NotificationKind};
 /// Who an email goes to, and where its links point.
 #[derive(Debug, Clone)]
 pub struct Addressee<'a> {
-    pub user_id: tandem_domain::UserId,
+    /// `None` for someone without an account yet (an invitation).
+    pub user_id: Option<tandem_domain::UserId>,
     pub email: &'a str,
     pub name: &'a str,
     pub language: Language,
@@ -189,7 +190,7 @@ fn single(to: &Addressee<'_>, n: &StoredNotification) -> OutgoingMail {
     let _ = write!(body, "{}", button(&url, action));
     OutgoingMail {
         kind: kind_name(n).to_owned(),
-        user_id: Some(to.user_id),
+        user_id: to.user_id,
         to: to.email.to_owned(),
         to_name: Some(to.name.to_owned()),
         subject: subject.clone(),
@@ -259,7 +260,7 @@ fn digest(to: &Addressee<'_>, all: &[StoredNotification], total: u64) -> Outgoin
     );
     OutgoingMail {
         kind: "digest".to_owned(),
-        user_id: Some(to.user_id),
+        user_id: to.user_id,
         to: to.email.to_owned(),
         to_name: Some(to.name.to_owned()),
         subject: subject.clone(),
@@ -344,7 +345,7 @@ mod tests {
 
     fn to(language: Language) -> Addressee<'static> {
         Addressee {
-            user_id: UserId::new(2),
+            user_id: Some(UserId::new(2)),
             email: "bob@acme.io",
             name: "Bob",
             language,

@@ -40,6 +40,7 @@ pub(super) fn user(role: Role) -> NewUser {
         password_hash: format!("$2b$12${tag}"),
         role,
         created_at: now(),
+        email_verified: true,
     }
 }
 

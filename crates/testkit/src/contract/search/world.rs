@@ -201,5 +201,6 @@ fn user(role: Role) -> NewUser {
         password_hash: format!("$2b$12${tag}"),
         role,
         created_at: now(),
+        email_verified: true,
     }
 }
