@@ -13,6 +13,7 @@ mod m20261122_000005_files;
 mod m20261122_000006_jobs;
 mod m20261203_000007_token_revocations;
 mod m20261203_000008_notifications;
+mod m20261203_000009_identity_access;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_jobs::Migration),
             Box::new(m20261203_000007_token_revocations::Migration),
             Box::new(m20261203_000008_notifications::Migration),
+            Box::new(m20261203_000009_identity_access::Migration),
         ]
     }
 }

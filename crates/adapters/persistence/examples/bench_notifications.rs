@@ -112,6 +112,7 @@ async fn run(label: &str, url: &str, options: &Options) -> Result<()> {
         password_hash: "not a real hash".to_owned(),
         role: Role::Member,
         created_at: now,
+        email_verified: true,
     };
     let (org, founder) = users
         .create_with_organization(

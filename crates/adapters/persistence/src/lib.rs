@@ -9,6 +9,7 @@ mod entities;
 mod error;
 mod files;
 mod guarded;
+mod identity;
 mod jobs;
 mod mapping;
 mod messages;
@@ -154,6 +155,13 @@ impl Database {
     /// Revoked access tokens, which every node mirrors in memory.
     pub fn revocations(&self) -> Arc<dyn tandem_app::ports::RevocationStore> {
         Arc::new(revocations::SeaRevocationStore {
+            db: self.db.clone(),
+        })
+    }
+
+    /// Account links, invitations, domain claims and the sessions people see.
+    pub fn identity(&self) -> Arc<dyn tandem_app::ports::IdentityRepository> {
+        Arc::new(identity::SeaIdentityRepository {
             db: self.db.clone(),
         })
     }

@@ -59,6 +59,7 @@ pub(crate) fn user_from_row(row: user::Model) -> Result<User, PortError> {
         last_activity: row.last_activity,
         created_at: row.created_at,
         is_active: row.is_active,
+        email_verified: row.email_verified_at.is_some(),
     })
 }
 
@@ -94,6 +95,7 @@ pub(crate) fn new_user_row(organization_id: OrganizationId, user: NewUser) -> us
         profile_picture: Set(None),
         status: Set(UserStatus::Offline.as_str().to_owned()),
         last_activity: Set(None),
+        email_verified_at: Set(user.email_verified.then_some(user.created_at)),
         created_at: Set(user.created_at),
         is_active: Set(true),
     }

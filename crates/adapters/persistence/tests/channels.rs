@@ -111,6 +111,7 @@ async fn appends_from_two_nodes(backend: Backend) {
                     password_hash: "hash".to_owned(),
                     role: Role::Admin,
                     created_at: Utc::now().trunc_subsecs(3),
+                    email_verified: true,
                 },
             )
             .await

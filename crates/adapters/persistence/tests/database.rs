@@ -39,6 +39,7 @@ fn user(tag: &str) -> NewUser {
         password_hash: "hash".to_owned(),
         role: Role::Admin,
         created_at: Utc::now().trunc_subsecs(3),
+        email_verified: true,
     }
 }
 

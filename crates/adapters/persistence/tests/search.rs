@@ -173,6 +173,7 @@ async fn place(db: &Database) -> Place {
                 password_hash: "hash".to_owned(),
                 role: Role::Admin,
                 created_at: now,
+                email_verified: true,
             },
         )
         .await

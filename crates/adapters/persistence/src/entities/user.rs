@@ -18,6 +18,7 @@ pub struct Model {
     pub last_activity: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub is_active: bool,
+    pub email_verified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
