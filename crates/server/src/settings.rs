@@ -113,6 +113,19 @@ pub struct AuthSettings {
     pub max_registrations_per_address_per_hour: u64,
     /// Whether new organizations let people with their email domain join by registering.
     pub self_signup: bool,
+    /// Whether joining an organization by email domain waits until the address is confirmed
+    /// (an emailed link), and an organization claims its founder's domain only once the
+    /// founder confirms theirs. Off, anyone typing an address at a domain joins its
+    /// organization.
+    pub require_email_verification: bool,
+    /// The email domains organizations may claim for sign-ups, e.g. `["acme.io",
+    /// "*.acme.io"]`; unset: any domain but public mail providers'.
+    pub claimable_domains: Option<Vec<String>>,
+    /// How long an invitation link works.
+    pub invitation_ttl_hours: u64,
+    /// Account emails (confirmations, password resets, invitations) one address may be sent
+    /// per hour.
+    pub max_account_emails_per_address_per_hour: u64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -256,6 +269,10 @@ struct AuthDefaults {
     failed_login_window_secs: u64,
     max_registrations_per_address_per_hour: u64,
     self_signup: bool,
+    require_email_verification: bool,
+    claimable_domains: Option<Vec<String>>,
+    invitation_ttl_hours: u64,
+    max_account_emails_per_address_per_hour: u64,
 }
 
 fn defaults() -> Defaults {
@@ -278,6 +295,10 @@ fn defaults() -> Defaults {
             failed_login_window_secs: 15 * 60,
             max_registrations_per_address_per_hour: 20,
             self_signup: true,
+            require_email_verification: true,
+            claimable_domains: None,
+            invitation_ttl_hours: 7 * 24,
+            max_account_emails_per_address_per_hour: 5,
         },
         chat: ChatSettings {
             max_message_chars: 4000,

@@ -301,6 +301,7 @@ pub async fn build_context_with_clock(
         notifications: database.notifications(),
         outbox: database.outbox(),
         mailer: mailer(settings)?,
+        identity: database.identity(),
     };
     let policies = Policies {
         auth: AuthPolicy {
@@ -314,6 +315,14 @@ pub async fn build_context_with_clock(
             registration_window: Duration::from_secs(3600),
             default_self_signup: auth.self_signup,
             base_url: settings.notifications.base_url.clone(),
+            require_email_verification: auth.require_email_verification,
+            claimable_domains: auth
+                .claimable_domains
+                .as_ref()
+                .map(|domains| domains.iter().map(|d| d.trim().to_lowercase()).collect()),
+            invitation_ttl: Duration::from_secs(auth.invitation_ttl_hours.max(1) * 3600),
+            max_account_emails_per_address: auth.max_account_emails_per_address_per_hour,
+            email_window: Duration::from_secs(3600),
             ..AuthPolicy::default()
         },
         chat: ChatPolicy {

@@ -21,6 +21,7 @@ mod postgres {
     struct Node {
         child: Child,
         base: String,
+        namespace: String,
     }
 
     impl Drop for Node {
@@ -29,7 +30,14 @@ mod postgres {
                 .args(["-TERM", &self.child.id().to_string()])
                 .status();
             let _ = self.child.wait();
+            let _ = std::fs::remove_dir_all(data_dir(&self.namespace));
         }
+    }
+
+    /// Where a node keeps its local files (the uploads of this test's cluster), outside the
+    /// source tree.
+    fn data_dir(namespace: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("tandem-cluster-{namespace}"))
     }
 
     fn tandem(database: &str, redis: &str, namespace: &str) -> Command {
@@ -43,8 +51,11 @@ mod postgres {
             .env("DATABASE_URL", database)
             .env("REDIS_URL", redis)
             .env("TANDEM_REDIS_NAMESPACE", namespace)
+            .env("TANDEM_DATA_DIR", data_dir(namespace))
             .env("TANDEM_AUTH__JWT_SECRET", SECRET)
             .env("TANDEM_AUTH__BCRYPT_COST", "4")
+            // People here join by domain and go straight to work; no mail is read.
+            .env("TANDEM_AUTH__REQUIRE_EMAIL_VERIFICATION", "false")
             .env("TANDEM_MIGRATE_ON_START", "false")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null());
@@ -64,6 +75,7 @@ mod postgres {
         let mut node = Node {
             child,
             base: format!("http://127.0.0.1:{port}"),
+            namespace: namespace.to_owned(),
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {

@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Accounts, sessions and tokens"),
         (name = "users", description = "People of your organization"),
         (name = "organizations", description = "Your organization"),
+        (name = "invitations", description = "Inviting people by email (admins); accepting is under `/auth`"),
         (name = "notifications", description = "Your notification centre and notification preferences"),
         (name = "channels", description = "Channels, direct conversations, membership and read markers"),
         (name = "messages", description = "Messages, threads, reactions, pins, reports, search and the channel change log"),

@@ -58,6 +58,7 @@ impl RegisterRequest {
                 .transpose()
                 .map_err(|e| to_api("organization_name", e))?,
             client_address,
+            user_agent: None,
         })
     }
 }

@@ -4,5 +4,6 @@
 pub mod auth;
 pub mod chat;
 pub mod checks;
+pub mod identity;
 pub mod notifications;
 pub mod users;

@@ -1,16 +1,21 @@
-//! `/api/v1/auth`: register, login, refresh, logout, me, password.
+//! `/api/v1/auth`: register, login, refresh, logout, me, passwords (change, reset), confirming
+//! addresses, sessions, and accepting invitations.
 
 use crate::HttpSettings;
 use crate::dto::auth::{
     AuthResponse, ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest,
     RegisterRequest, UnlockRequest,
 };
+use crate::dto::identity::{
+    AcceptInvitationRequest, AcceptedResponse, InvitationPreviewResponse, LinkTokenRequest,
+    PasswordResetConfirmRequest, PasswordResetRequest, SessionList, SessionResponse, SessionsEnded,
+};
 use crate::dto::users::UserResponse;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Caller, OptionalJson, client_address, validated};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use crate::extract::{Account, OptionalJson, client_address, user_agent, validated};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use tandem_app::AppContext;
-use tandem_app::auth::{self, ChangePassword, Login, Logout};
+use tandem_app::auth::{self, ChangePassword, ClientInfo, Login, Logout};
 
 /// Create an account.
 ///
@@ -38,7 +43,8 @@ pub async fn register(
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req, settings.trust_forwarded_headers);
-    let command = validated(body.into_inner())?.into_command(address)?;
+    let mut command = validated(body.into_inner())?.into_command(address)?;
+    command.user_agent = user_agent(&req).map(str::to_owned);
     let session = auth::register(&ctx.auth, command).await?;
     Ok(tokens(HttpResponse::Created(), session.into()))
 }
@@ -77,6 +83,7 @@ pub async fn login(
         login: body.email,
         password: body.password,
         client_address: client_address(&req, settings.trust_forwarded_headers),
+        user_agent: user_agent(&req).map(str::to_owned),
     };
     let session = auth::login(&ctx.auth, command).await?;
     Ok(tokens(HttpResponse::Ok(), session.into()))
@@ -117,7 +124,7 @@ pub async fn refresh(
 #[post("/logout")]
 pub async fn logout(
     ctx: web::Data<AppContext>,
-    caller: Caller,
+    caller: Account,
     body: OptionalJson<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0.unwrap_or_default();
@@ -142,7 +149,7 @@ pub async fn logout(
     security(("bearer" = []))
 )]
 #[get("/me")]
-pub async fn me(caller: Caller) -> web::Json<UserResponse> {
+pub async fn me(caller: Account) -> web::Json<UserResponse> {
     web::Json(caller.0.user.into())
 }
 
@@ -186,7 +193,7 @@ pub async fn unlock(
 #[post("/password")]
 pub async fn change_password(
     ctx: web::Data<AppContext>,
-    caller: Caller,
+    caller: Account,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
@@ -196,4 +203,217 @@ pub async fn change_password(
     };
     auth::change_password(&ctx.auth, &caller, command).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Confirm an email address with the emailed link.
+///
+/// After signing up (someone who joined by their email's domain can then see the
+/// organization; a founder's organization then claims its domain for sign-ups), or to make a
+/// requested new address the account's. Single use; a newer link replaces older ones.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LinkTokenRequest,
+    responses(
+        (status = 200, description = "Confirmed: the account as it is now", body = UserResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 409, description = "`email_taken`: the new address got an account meanwhile", body = ErrorBody),
+        (status = 422, description = "`invalid_link`: unknown, used, replaced or expired", body = ErrorBody),
+    )
+)]
+#[post("/verify-email")]
+pub async fn verify_email(
+    ctx: web::Data<AppContext>,
+    body: web::Json<LinkTokenRequest>,
+) -> Result<web::Json<UserResponse>, ApiError> {
+    let body = validated(body.into_inner())?;
+    let user = auth::verify_email(&ctx.auth, &body.token).await?;
+    Ok(web::Json(user.into()))
+}
+
+/// Email yourself a new confirmation link (earlier ones stop working).
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 202, description = "On its way (nothing is sent when the address is already confirmed)", body = AcceptedResponse),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 429, description = "Too many emails to this address this hour", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/verify-email/resend")]
+pub async fn resend_verification(
+    ctx: web::Data<AppContext>,
+    caller: Account,
+) -> Result<HttpResponse, ApiError> {
+    auth::resend_verification(&ctx.auth, &caller).await?;
+    Ok(HttpResponse::Accepted().json(AcceptedResponse::new(
+        "a confirmation link is on its way to your address",
+    )))
+}
+
+/// Ask for a password reset link.
+///
+/// The answer is the same whether or not an account has the address, so it tells nobody who
+/// has one. The link works once, for 30 minutes.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If an account has this address, a link is on its way", body = AcceptedResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 422, description = "No address given", body = ErrorBody),
+    )
+)]
+#[post("/password-reset")]
+pub async fn request_password_reset(
+    ctx: web::Data<AppContext>,
+    body: web::Json<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = validated(body.into_inner())?;
+    auth::request_password_reset(&ctx.auth, &body.email).await?;
+    Ok(HttpResponse::Accepted().json(AcceptedResponse::new(
+        "if an account has this address, a link to reset its password is on its way",
+    )))
+}
+
+/// Choose a new password with the emailed link.
+///
+/// Ends every session of the account and lifts any pause on failed logins; log in with the
+/// new password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetConfirmRequest,
+    responses(
+        (status = 204, description = "Password set; every session ended"),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 422, description = "`invalid_link`, or a weak password (the link still works then)", body = ErrorBody),
+    )
+)]
+#[post("/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    ctx: web::Data<AppContext>,
+    settings: web::Data<HttpSettings>,
+    req: HttpRequest,
+    body: web::Json<PasswordResetConfirmRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = validated(body.into_inner())?;
+    let address = client_address(&req, settings.trust_forwarded_headers);
+    auth::reset_password(&ctx.auth, &body.token, &body.password, address.as_deref()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Your signed-in sessions (one per login on a device), most recently used first.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "Live sessions; `current` marks this one", body = SessionList),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/sessions")]
+pub async fn sessions(
+    ctx: web::Data<AppContext>,
+    caller: Account,
+) -> Result<web::Json<SessionList>, ApiError> {
+    let sessions = auth::list_sessions(&ctx.auth, &caller).await?;
+    Ok(web::Json(SessionList {
+        sessions: sessions
+            .into_iter()
+            .map(|(s, current)| SessionResponse::new(s, current))
+            .collect(),
+    }))
+}
+
+/// Sign out one of your sessions: its refresh token stops working, its access tokens are
+/// refused at once on every node, and its sockets and event streams close.
+#[utoipa::path(
+    tag = "auth",
+    params(("session_id" = i64, Path, description = "A session of yours")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 400, description = "The id is not a number", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 404, description = "Not a live session of yours", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/sessions/{session_id}")]
+pub async fn end_session(
+    ctx: web::Data<AppContext>,
+    caller: Account,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    auth::end_session(&ctx.auth, &caller, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sign out every session but this one.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "How many ended", body = SessionsEnded),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/sessions")]
+pub async fn end_other_sessions(
+    ctx: web::Data<AppContext>,
+    caller: Account,
+) -> Result<web::Json<SessionsEnded>, ApiError> {
+    let ended = auth::end_other_sessions(&ctx.auth, &caller).await?;
+    Ok(web::Json(SessionsEnded { ended }))
+}
+
+/// What an invitation link is for, before accepting it.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LinkTokenRequest,
+    responses(
+        (status = 200, description = "The invitation", body = InvitationPreviewResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 422, description = "`invalid_link`: unknown, used, revoked or expired", body = ErrorBody),
+    )
+)]
+#[post("/invitations/preview")]
+pub async fn preview_invitation(
+    ctx: web::Data<AppContext>,
+    body: web::Json<LinkTokenRequest>,
+) -> Result<web::Json<InvitationPreviewResponse>, ApiError> {
+    let body = validated(body.into_inner())?;
+    let preview = auth::preview_invitation(&ctx.auth, &body.token).await?;
+    Ok(web::Json(preview.into()))
+}
+
+/// Accept an invitation and log in.
+///
+/// Creates the account (with `username` and `password`; the address counts as confirmed) or,
+/// when the address already has an account of this organization waiting for confirmation,
+/// takes that account's `password`. The invitation's role and channels apply.
+#[utoipa::path(
+    tag = "auth",
+    request_body = AcceptInvitationRequest,
+    responses(
+        (status = 201, description = "Accepted; you are logged in", body = AuthResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "`account_disabled`", body = ErrorBody),
+        (status = 409, description = "`username_taken`, or `account_in_other_organization`", body = ErrorBody),
+        (status = 422, description = "`invalid_link`, a missing username, a weak or wrong password", body = ErrorBody),
+    )
+)]
+#[post("/invitations/accept")]
+pub async fn accept_invitation(
+    ctx: web::Data<AppContext>,
+    settings: web::Data<HttpSettings>,
+    req: HttpRequest,
+    body: web::Json<AcceptInvitationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let client = ClientInfo::new(
+        client_address(&req, settings.trust_forwarded_headers),
+        user_agent(&req),
+    );
+    let command = validated(body.into_inner())?.into_command(client)?;
+    let session = auth::accept_invitation(&ctx.auth, command).await?;
+    Ok(tokens(HttpResponse::Created(), session.into()))
 }

@@ -1,5 +1,6 @@
 //! Route handlers, one module per endpoint group.
 
+pub mod accounts;
 pub mod auth;
 pub mod channels;
 pub mod files;

@@ -1,9 +1,10 @@
-//! `/api/v1/organizations`: the caller's organization.
+//! `/api/v1/organizations`: the caller's organization, and its settings.
 
+use crate::dto::identity::OrganizationChanges;
 use crate::dto::users::OrganizationResponse;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Caller;
-use actix_web::{get, web};
+use actix_web::{get, patch, web};
 use tandem_app::AppContext;
 use tandem_app::organizations;
 
@@ -23,6 +24,32 @@ pub async fn current(
 ) -> Result<web::Json<OrganizationResponse>, ApiError> {
     Ok(web::Json(
         organizations::current_organization(&ctx.auth, &caller.actor())
+            .await?
+            .into(),
+    ))
+}
+
+/// Change your organization's settings (admins).
+#[utoipa::path(
+    tag = "organizations",
+    request_body = OrganizationChanges,
+    responses(
+        (status = 200, description = "The organization as changed", body = OrganizationResponse),
+        (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/organizations/current")]
+pub async fn update(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    body: web::Json<OrganizationChanges>,
+) -> Result<web::Json<OrganizationResponse>, ApiError> {
+    let changes = body.into_inner();
+    Ok(web::Json(
+        organizations::update_organization(&ctx.auth, &caller.actor(), changes.self_signup)
             .await?
             .into(),
     ))
