@@ -9,6 +9,7 @@ mod events;
 mod files;
 mod files_images;
 mod files_s3;
+mod identity;
 mod messages;
 mod notifications;
 mod operations;

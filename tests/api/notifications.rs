@@ -24,29 +24,8 @@ on_every_backend!(
     reports_reach_the_moderators_and_nobody_else,
 );
 
-/// Each email test on both backends, with a test mail server and fast sweeps.
-macro_rules! with_mail {
-    ($($name:ident),+ $(,)?) => {
-        mod mail_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(tandem_tests::Backend::Sqlite).await;
-                }
-            )+
-        }
-        mod mail_postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(tandem_tests::Backend::Postgres).await;
-                }
-            )+
-        }
-    };
-}
-
-with_mail!(
+// Each email test on both backends, with a test mail server and fast sweeps.
+tandem_tests::on_every_backend_by_value!(
     an_unread_mention_is_emailed_after_the_delay_and_a_read_one_is_not,
     digests_gather_what_is_unread_at_most_once_per_period,
     do_not_disturb_holds_email_until_it_ends_in_the_persons_time_zone,

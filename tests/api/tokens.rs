@@ -87,6 +87,7 @@ async fn a_reused_refresh_token_ends_its_whole_session(app: TestApp) {
 async fn logout_revokes_the_access_token_and_the_session_but_not_other_sessions(app: TestApp) {
     let ana = app.register("ana", "acme.io", Some("Acme")).await;
     let phone = app.login_ok("ana").await;
+    let laptop = app.login_ok("ana").await;
     let response = app
         .post_json(
             "/api/v1/auth/logout",
@@ -108,7 +109,8 @@ async fn logout_revokes_the_access_token_and_the_session_but_not_other_sessions(
     )
     .await;
     assert_eq!(me_status(&app, &phone.access_token).await.0, StatusCode::OK);
-    // Logout without a body revokes the access token only.
+    // Logout without a body ends the whole session the access token belongs to: the access
+    // token and its refresh token both stop working, and other sessions go on.
     let response = app
         .request(
             reqwest::Method::POST,
@@ -125,12 +127,18 @@ async fn logout_revokes_the_access_token_and_the_session_but_not_other_sessions(
         "token_revoked",
     )
     .await;
+    assert_error(
+        refresh(&app, &phone.refresh_token).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+    )
+    .await;
     assert_eq!(
-        status_and_json(refresh(&app, &phone.refresh_token).await)
-            .await
-            .0,
+        me_status(&app, &laptop.access_token).await.0,
         StatusCode::OK
     );
+    let (status, body) = status_and_json(refresh(&app, &laptop.refresh_token).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     // Logging out needs a token.
     assert_error(
         app.post_json("/api/v1/auth/logout", None, &json!({})).await,

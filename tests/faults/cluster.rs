@@ -527,6 +527,11 @@ impl Node {
             ("TANDEM_WORKERS", "2".to_owned()),
             ("TANDEM_AUTH__JWT_SECRET", JWT_SECRET.to_owned()),
             ("TANDEM_AUTH__BCRYPT_COST", "4".to_owned()),
+            // People here join by domain and go straight to work; no mail is read.
+            (
+                "TANDEM_AUTH__REQUIRE_EMAIL_VERIFICATION",
+                "false".to_owned(),
+            ),
             (
                 "TANDEM_AUTH__MAX_REGISTRATIONS_PER_ADDRESS_PER_HOUR",
                 "100000".to_owned(),

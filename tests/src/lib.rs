@@ -56,8 +56,15 @@ pub async fn spawn_app_with(backend: Backend, overrides: Value) -> TestApp {
         "addr": "127.0.0.1:0",
         "data_dir": data_dir,
         "workers": 2,
-        // Every person of a test signs up from 127.0.0.1.
-        "auth": { "bcrypt_cost": 4, "jwt_secret": JWT_SECRET, "max_registrations_per_address_per_hour": 100_000 },
+        // Every person of a test signs up from 127.0.0.1. Joining by email domain needs no
+        // confirmed address here, as most suites are about what people do once in;
+        // `tests/api/identity.rs` runs with the default (confirmation required).
+        "auth": {
+            "bcrypt_cost": 4,
+            "jwt_secret": JWT_SECRET,
+            "max_registrations_per_address_per_hour": 100_000,
+            "require_email_verification": false,
+        },
         "http": { "shutdown_timeout_secs": 1 },
         "realtime": { "typing_ttl_ms": 1000 },
     });
@@ -155,7 +162,8 @@ fn required_env(name: &str) -> String {
     })
 }
 
-fn merge(base: &mut Value, overrides: Value) {
+/// Merges `overrides` into `base`, object by object (settings overrides).
+pub fn merge(base: &mut Value, overrides: Value) {
     match (base, overrides) {
         (Value::Object(base), Value::Object(overrides)) => {
             for (key, value) in overrides {
@@ -424,6 +432,33 @@ macro_rules! on_every_backend {
                     super::$name($crate::spawn_app($crate::Backend::Postgres).await).await;
                 }
             )+
+        }
+    };
+}
+
+/// Declares each listed `async fn name(backend: Backend)` as two tests,
+/// `on_backend::sqlite::name` and `on_backend::postgres::name`, for tests that start their
+/// own servers (with their own settings, or several).
+#[macro_export]
+macro_rules! on_every_backend_by_value {
+    ($($name:ident),+ $(,)?) => {
+        mod on_backend {
+            mod sqlite {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        super::super::$name($crate::Backend::Sqlite).await;
+                    }
+                )+
+            }
+            mod postgres {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        super::super::$name($crate::Backend::Postgres).await;
+                    }
+                )+
+            }
         }
     };
 }

@@ -35,7 +35,8 @@ use tokio::time::Instant;
 #[command(
     name = "tandem-load",
     about = "Real-time load tool for Tandem: many WebSockets, end-to-end latency, server memory",
-    after_help = "Run the server with TANDEM_AUTH__BCRYPT_COST=4 and \
+    after_help = "Run the server with TANDEM_AUTH__BCRYPT_COST=4, \
+                  TANDEM_AUTH__REQUIRE_EMAIL_VERIFICATION=false and \
                   TANDEM_CHAT__MAX_MESSAGES_PER_WINDOW=1000000000 (or use --spawn-server), \
                   and raise the open-file limit (ulimit -n) above --connections."
 )]

@@ -16,7 +16,7 @@ pub struct SpawnedServer {
 }
 
 /// Variables set for the server unless the environment already has them.
-const DEFAULTS: [(&str, &str); 5] = [
+const DEFAULTS: [(&str, &str); 6] = [
     // Registration of thousands of users in seconds.
     ("TANDEM_AUTH__BCRYPT_COST", "4"),
     // All of them from one address.
@@ -24,6 +24,9 @@ const DEFAULTS: [(&str, &str); 5] = [
         "TANDEM_AUTH__MAX_REGISTRATIONS_PER_ADDRESS_PER_HOUR",
         "1000000000",
     ),
+    // They join the organization by their email domain and start at once, with no
+    // confirmation link to follow.
+    ("TANDEM_AUTH__REQUIRE_EMAIL_VERIFICATION", "false"),
     // The per-user rate limit would otherwise throttle the benchmark (default 60 per 10 s).
     ("TANDEM_CHAT__MAX_MESSAGES_PER_WINDOW", "1000000000"),
     ("TANDEM_LOG__LEVEL", "warn"),
