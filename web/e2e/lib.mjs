@@ -55,6 +55,9 @@ export class Server {
         TANDEM_AUTH__BCRYPT_COST: '4',
         // Every person of a test signs up from 127.0.0.1.
         TANDEM_AUTH__MAX_REGISTRATIONS_PER_ADDRESS_PER_HOUR: '100000',
+        // Joining by email domain needs no confirmed address here; identity.test.mjs turns
+        // the default (confirmation required) back on.
+        TANDEM_AUTH__REQUIRE_EMAIL_VERIFICATION: 'false',
         TANDEM_HTTP__WEB_DIR: webDist,
         TANDEM_HTTP__SHUTDOWN_TIMEOUT_SECS: '1',
         TANDEM_LOG__LEVEL: 'warn',

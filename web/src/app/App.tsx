@@ -6,7 +6,17 @@ import { Attachments, filesEnabled } from '../features/files';
 import { NotificationSettingsPage } from '../features/notifications';
 import { AttachmentsProvider } from '../lib/slots';
 import type { Message } from '../lib/types';
-import { LoginPage, ProfilePage, SignupPage, UnlockPage } from '../features/auth';
+import {
+  ForgotPasswordPage,
+  InvitePage,
+  LoginPage,
+  ProfilePage,
+  ResetPasswordPage,
+  SessionsPage,
+  SignupPage,
+  UnlockPage,
+  VerifyEmailPage,
+} from '../features/auth';
 import { createQueryClient } from '../lib/queryClient';
 import { subscribe } from '../lib/session';
 import { ChannelPage } from './ChannelPage';
@@ -34,6 +44,11 @@ function NotificationSettingsRoute() {
   return <NotificationSettingsPage onMenu={shell.openSidebar} />;
 }
 
+function SessionsRoute() {
+  const shell = useShell();
+  return <SessionsPage onMenu={shell.openSidebar} />;
+}
+
 function Themed() {
   useTheme();
   return null;
@@ -51,11 +66,16 @@ export function App() {
           <Route path="/login" element={<LoginPage />} />
           <Route path="/signup" element={<SignupPage />} />
           <Route path="/unlock" element={<UnlockPage />} />
+          <Route path="/verify-email" element={<VerifyEmailPage />} />
+          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
+          <Route path="/invite" element={<InvitePage />} />
           <Route element={<Shell />}>
             <Route index element={<Home />} />
             <Route path="/c/:channelId" element={<ChannelPage />} />
             <Route path="/profile" element={<ProfilePage />} />
             <Route path="/settings/notifications" element={<NotificationSettingsRoute />} />
+            <Route path="/settings/sessions" element={<SessionsRoute />} />
             <Route path="/admin" element={<AdminPage />} />
             <Route path="*" element={<Home />} />
           </Route>

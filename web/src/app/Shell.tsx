@@ -1,14 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Navigate, Outlet, useLocation, useMatch, useNavigate, useOutletContext } from 'react-router';
+import { ConfirmEmailPage } from '../features/auth';
 import { Sidebar, useChannels } from '../features/channels';
 import { NotificationBell, NotificationListener, type NotificationTarget } from '../features/notifications';
 import { call, client } from '../lib/api';
 import { useSession } from '../lib/directory';
+import { ApiError } from '../lib/errors';
 import { keys } from '../lib/queryClient';
 import { NotificationsProvider } from '../lib/realtime/notifications';
-import { sessionEndReason } from '../lib/session';
-import type { Message } from '../lib/types';
+import { awaitsConfirmation, sessionEndReason } from '../lib/session';
+import type { Message, User } from '../lib/types';
 import { UserMenu } from './UserMenu';
 
 export interface ShellContext {
@@ -37,10 +39,31 @@ export function Shell() {
     return <Navigate to={`/login?${reason}next=${next}`} replace />;
   }
   return (
-    <NotificationsProvider userId={session.user.id}>
-      <Workspace />
-    </NotificationsProvider>
+    <EntryCheck user={session.user}>
+      <NotificationsProvider userId={session.user.id}>
+        <Workspace />
+      </NotificationsProvider>
+    </EntryCheck>
   );
+}
+
+/**
+ * Someone who joined by email domain and has not confirmed the address yet may be kept out
+ * (when the server requires confirmation): asked first, the organization says so, and they see
+ * the screen that tells them what to do instead of a workspace full of errors.
+ */
+function EntryCheck({ user, children }: { user: User; children: ReactNode }) {
+  const check = awaitsConfirmation(user);
+  // The workspace's own query of the organization, asked before it opens.
+  const organization = useQuery({
+    queryKey: keys.organization,
+    queryFn: () => call(client.GET('/api/v1/organizations/current')),
+    enabled: check,
+  });
+  if (!check) return children;
+  if (organization.error instanceof ApiError && organization.error.code === 'email_unverified') return <ConfirmEmailPage />;
+  if (organization.isPending) return <div className="page loading" aria-busy="true" />;
+  return children;
 }
 
 function Workspace() {

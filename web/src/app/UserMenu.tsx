@@ -63,6 +63,9 @@ export function UserMenu({ onNavigate }: { onNavigate?: () => void }) {
           <button type="button" role="menuitem" onClick={() => go('/settings/notifications')} id="notificationSettingsItem">
             <Icon name="bell" size={16} /> Notifications
           </button>
+          <button type="button" role="menuitem" onClick={() => go('/settings/sessions')} id="sessionsItem">
+            <Icon name="lock" size={16} /> Sessions
+          </button>
           {me.role === 'admin' && (
             <button type="button" role="menuitem" onClick={() => go('/admin')}>
               <Icon name="shield" size={16} /> Administration

@@ -61,6 +61,19 @@ describe('the API client', () => {
     expect(error.field('name')).toBe('at most 80');
   });
 
+  it('reads the user again when the server answers that the address must be confirmed first', async () => {
+    startSession(auth(1));
+    const seen: string[] = [];
+    fakeServer((path) => {
+      seen.push(path);
+      if (path === '/api/v1/auth/me') return json(200, user(1, 'ana', { email_verified: false }));
+      return json(403, { code: 'email_unverified', message: 'Confirm your email address first' });
+    });
+    await expect(call(client.GET('/api/v1/channels'))).rejects.toMatchObject({ status: 403, code: 'email_unverified' });
+    await vi.waitFor(() => expect(getSession()?.user.email_verified).toBe(false));
+    expect(seen).toEqual(['/api/v1/channels', '/api/v1/auth/me']);
+  });
+
   it('reports an unreachable server as network_error', async () => {
     startSession(auth(1));
     vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))));

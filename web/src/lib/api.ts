@@ -3,11 +3,12 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './generated/api';
 import { ApiError } from './errors';
-import { getSession, refresh } from './session';
+import { getSession, refresh, updateUser } from './session';
 
 async function authFetch(request: Request): Promise<Response> {
   const retry = request.clone();
   const response = await send(request);
+  if (response.status === 403 && getSession()) void noticeUnverified(response.clone());
   if (response.status !== 401 || !getSession()) return response;
   const body = (await response.clone().json().catch(() => null)) as { code?: string } | null;
   if (!body || !['token_expired', 'invalid_token', 'token_revoked', 'unauthenticated'].includes(body.code ?? '')) {
@@ -28,6 +29,26 @@ async function send(request: Request): Promise<Response> {
 }
 
 export const client = createClient<paths>({ baseUrl: '', fetch: authFetch });
+
+let rereading: Promise<void> | null = null;
+
+/**
+ * A 403 `email_unverified`: the account waits for its address to be confirmed (the session
+ * may predate that, or say otherwise). The user is read again, so the shell shows why instead
+ * of failing requests.
+ */
+async function noticeUnverified(response: Response) {
+  const body = (await response.json().catch(() => null)) as { code?: string } | null;
+  if (body?.code !== 'email_unverified' || rereading) return;
+  rereading = (async () => {
+    const { data } = await client.GET('/api/v1/auth/me').catch(() => ({ data: undefined }));
+    const session = getSession();
+    if (!session || (data && data.id !== session.user.id)) return;
+    updateUser(data ?? { ...session.user, email_verified: false });
+  })().finally(() => {
+    rereading = null;
+  });
+}
 
 interface Answer<T> {
   data?: T;

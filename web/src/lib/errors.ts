@@ -22,6 +22,11 @@ export class ApiError extends Error {
     return this.details?.find((d) => d.field === name)?.message;
   }
 
+  /** The detail with this rule's code (`invalid_link`, `confirmation_needed` ...), if any. */
+  detail(code: string): { field: string; code: string; message: string } | undefined {
+    return this.details?.find((d) => d.code === code);
+  }
+
   static from(status: number, body: unknown): ApiError {
     if (body && typeof body === 'object' && 'code' in body && 'message' in body) {
       const b = body as ErrorBody;
@@ -38,4 +43,12 @@ export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;
   return 'Something went wrong.';
+}
+
+/**
+ * The message of an emailed link that no longer works (unknown, used, replaced, revoked or
+ * expired: `invalid_link`), or undefined for any other failure.
+ */
+export function invalidLink(error: unknown): string | undefined {
+  return error instanceof ApiError ? error.detail('invalid_link')?.message : undefined;
 }

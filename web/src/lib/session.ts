@@ -131,3 +131,13 @@ if (typeof window !== 'undefined') {
   });
   schedule();
 }
+
+/**
+ * Whether the account may be kept out of its organization until its address is confirmed:
+ * someone who joined by their email's domain and has not opened the emailed link. Only the
+ * server knows whether it requires that (its default does): it answers 403 `email_unverified`.
+ * A founder (admin) is never kept out.
+ */
+export function awaitsConfirmation(user: User): boolean {
+  return user.email_verified === false && user.role !== 'admin';
+}

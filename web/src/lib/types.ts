@@ -13,6 +13,11 @@ export type Reaction = S['ReactionResponse'];
 export type SearchResult = S['SearchResult'];
 export type Organization = S['OrganizationResponse'];
 export type AuthResponse = S['AuthResponse'];
+export type Role = S['Role'];
+/** A signed-in session of an account (one login on a device), as the sessions pages list them. */
+export type DeviceSession = S['SessionResponse'];
+export type Invitation = S['InvitationResponse'];
+export type InvitationPreview = S['InvitationPreviewResponse'];
 export type ErrorBody = S['ErrorBody'];
 export type ErrorCode = S['ErrorCode'];
 /** How much of a channel its member hears about: `default` is all for direct conversations, mentions for channels. */

@@ -12,6 +12,7 @@ export function user(id: number, username: string, extra: Partial<User> = {}): U
     status: 'online',
     created_at: '2026-11-01T10:00:00Z',
     is_active: true,
+    email_verified: true,
     ...extra,
   };
 }

@@ -1,16 +1,17 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { call, client } from '../../lib/api';
 import { displayName, useMe, useOnline } from '../../lib/directory';
 import { errorMessage } from '../../lib/errors';
 import type { components } from '../../lib/generated/api';
 import { keys } from '../../lib/queryClient';
 import { getSession } from '../../lib/session';
-import type { User } from '../../lib/types';
+import type { Role, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
+import { Modal } from '../../lib/ui/Modal';
+import { InvitationsSection, ROLES } from './Invitations';
 
 type Metrics = components['schemas']['DashboardMetricsEvent'];
-type Role = components['schemas']['Role'];
 
 /** Live statistics of the organization, from the dashboard's event stream. */
 function useDashboard(): { metrics: Metrics | null; live: boolean } {
@@ -36,16 +37,41 @@ export function AdminPage() {
   const { metrics, live } = useDashboard();
   const online = useOnline();
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [resetting, setResetting] = useState<User | null>(null);
+  const closeReset = useCallback(() => setResetting(null), []);
   const users = useQuery({
     queryKey: ['admin', 'users'],
     queryFn: () => call(client.GET('/api/v1/users', { params: { query: { include_inactive: true, limit: 100 } } })),
   });
   const update = async (user: User, body: { role?: Role; is_active?: boolean }) => {
     setError(null);
+    setNotice(null);
     try {
       await call(client.PUT('/api/v1/users/{user_id}', { params: { path: { user_id: user.id } }, body }));
       await queryClient.invalidateQueries({ queryKey: ['admin', 'users'] });
       await queryClient.invalidateQueries({ queryKey: keys.users });
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  const signOutEverywhere = async (user: User) => {
+    setError(null);
+    setNotice(null);
+    try {
+      const { ended } = await call(client.DELETE('/api/v1/users/{user_id}/sessions', { params: { path: { user_id: user.id } } }));
+      setNotice(`${displayName(user)} was signed out of ${ended} ${ended === 1 ? 'session' : 'sessions'}.`);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  const forceReset = async (user: User) => {
+    setError(null);
+    setNotice(null);
+    setResetting(null);
+    try {
+      await call(client.POST('/api/v1/users/{user_id}/password-reset', { params: { path: { user_id: user.id } } }));
+      setNotice(`${displayName(user)} was signed out everywhere and emailed a link to choose a new password.`);
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -72,9 +98,11 @@ export function AdminPage() {
             </div>
           ))}
         </section>
+        <InvitationsSection />
         <section className="card">
           <h2>People</h2>
           {error && <p className="form-error" role="alert">{error}</p>}
+          {notice && <p className="notice" role="status">{notice}</p>}
           <table className="table">
             <thead>
               <tr>
@@ -82,7 +110,9 @@ export function AdminPage() {
                 <th>Email</th>
                 <th>Role</th>
                 <th>Status</th>
-                <th />
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -96,17 +126,31 @@ export function AdminPage() {
                   <td>{u.email}</td>
                   <td>
                     <select value={u.role} aria-label={`Role of ${u.username}`} disabled={u.id === me.id} onChange={(e) => void update(u, { role: e.target.value as Role })}>
-                      <option value="member">Member</option>
-                      <option value="moderator">Moderator</option>
-                      <option value="admin">Admin</option>
+                      {ROLES.map((r) => (
+                        <option key={r.value} value={r.value}>
+                          {r.label}
+                        </option>
+                      ))}
                     </select>
                   </td>
                   <td>{u.is_active ? (online.get(u.id) ?? 'offline') : 'deactivated'}</td>
                   <td>
                     {u.id !== me.id && (
-                      <button type="button" className="button small" onClick={() => void update(u, { is_active: !u.is_active })}>
-                        {u.is_active ? 'Deactivate' : 'Reactivate'}
-                      </button>
+                      <span className="row-actions">
+                        <button type="button" className="button small" onClick={() => void update(u, { is_active: !u.is_active })}>
+                          {u.is_active ? 'Deactivate' : 'Reactivate'}
+                        </button>
+                        {u.is_active && (
+                          <>
+                            <button type="button" className="button small" aria-label={`Sign out ${u.username} everywhere`} onClick={() => void signOutEverywhere(u)}>
+                              Sign out everywhere
+                            </button>
+                            <button type="button" className="button small danger" aria-label={`Force a password reset for ${u.username}`} onClick={() => setResetting(u)}>
+                              Force password reset
+                            </button>
+                          </>
+                        )}
+                      </span>
                     )}
                   </td>
                 </tr>
@@ -115,6 +159,22 @@ export function AdminPage() {
           </table>
         </section>
       </div>
+      {resetting && (
+        <Modal title="Force a password reset" onClose={closeReset}>
+          <p>
+            {displayName(resetting)}’s password stops working and they are signed out everywhere. They get an email at {resetting.email} with a link to
+            choose a new one.
+          </p>
+          <div className="dialog-buttons">
+            <button type="button" className="button" onClick={closeReset}>
+              Cancel
+            </button>
+            <button type="button" className="button primary" onClick={() => void forceReset(resetting)} id="confirmForceReset">
+              Force password reset
+            </button>
+          </div>
+        </Modal>
+      )}
     </div>
   );
 }

@@ -20,7 +20,9 @@ export function LoginPage() {
         ? 'Password changed. Log in with your new password.'
         : params.get('reason') === 'unlocked'
           ? 'Sign-in is open again from this device. Log in with your password.'
-          : null;
+          : params.get('reason') === 'reset'
+            ? 'Your new password is set, and you were signed out everywhere. Log in with it.'
+            : null;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -60,6 +62,11 @@ export function LoginPage() {
             required
           />
         </label>
+        <p className="forgot-link">
+          <Link to="/forgot-password" state={email.includes('@') ? { email } : undefined} id="forgotPasswordLink">
+            Forgot your password?
+          </Link>
+        </p>
         {error && (
           <p className="form-error" role="alert">
             {error}

@@ -7,12 +7,13 @@ import { ApiError, errorMessage } from '../../lib/errors';
 import { keys } from '../../lib/queryClient';
 import { endSession, updateUser } from '../../lib/session';
 import { Avatar } from '../../lib/ui/Avatar';
+import { ResendLink } from './ResendLink';
 
 export function ProfilePage() {
   const me = useMe();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [fields, setFields] = useState({ display_name: me.display_name ?? '', username: me.username, email: me.email });
+  const [fields, setFields] = useState({ display_name: me.display_name ?? '', username: me.username });
   const [saved, setSaved] = useState(false);
   const [passwords, setPasswords] = useState({ current_password: '', new_password: '' });
 
@@ -21,7 +22,7 @@ export function ProfilePage() {
       call(
         client.PUT('/api/v1/users/{user_id}', {
           params: { path: { user_id: me.id } },
-          body: { display_name: fields.display_name || null, username: fields.username, email: fields.email },
+          body: { display_name: fields.display_name || null, username: fields.username },
         }),
       ),
     onSuccess: (user) => {
@@ -76,10 +77,6 @@ export function ProfilePage() {
               <input value={fields.username} onChange={(e) => setFields({ ...fields, username: e.target.value })} required />
               {fieldError(save.error, 'username') && <span className="field-error">{fieldError(save.error, 'username')}</span>}
             </label>
-            <label>
-              Email
-              <input type="email" value={fields.email} onChange={(e) => setFields({ ...fields, email: e.target.value })} required />
-            </label>
             {save.error && <p className="form-error" role="alert">{errorMessage(save.error)}</p>}
             {saved && <p className="notice" role="status">Saved.</p>}
             <button className="button primary" disabled={save.isPending}>
@@ -87,10 +84,17 @@ export function ProfilePage() {
             </button>
           </form>
         </section>
+        <EmailSection />
         <section className="card" id="notifications">
           <h2>Notifications</h2>
           <p className="muted">
             Email, desktop pop-ups, do-not-disturb hours and the language of emails: <Link to="/settings/notifications">notification settings</Link>.
+          </p>
+        </section>
+        <section className="card">
+          <h2>Sessions</h2>
+          <p className="muted">
+            The browsers and devices where you are signed in, and signing them out: <Link to="/settings/sessions">sessions</Link>.
           </p>
         </section>
         <section className="card">
@@ -133,5 +137,113 @@ export function ProfilePage() {
         </section>
       </div>
     </div>
+  );
+}
+
+/**
+ * The address changes only once the new one is proven: the server emails it a link, and the
+ * current password is needed to ask (a borrowed session cannot move the account elsewhere).
+ */
+function EmailSection() {
+  const me = useMe();
+  const [editing, setEditing] = useState(false);
+  const [form, setForm] = useState({ email: '', password: '' });
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const change = useMutation({
+    mutationFn: (body: { email: string; password: string }) => call(client.POST('/api/v1/users/me/email', { body })),
+    onSuccess: (_, body) => {
+      setSentTo(body.email);
+      setForm({ email: '', password: '' });
+      setEditing(false);
+    },
+  });
+  const fieldError = (name: string) => (change.error instanceof ApiError ? change.error.field(name) : undefined);
+  const emailError = fieldError('email') ?? (change.error instanceof ApiError && change.error.code === 'email_taken' ? change.error.message : undefined);
+  const cancel = () => {
+    setEditing(false);
+    setForm({ email: '', password: '' });
+    change.reset();
+  };
+
+  return (
+    <section className="card" aria-labelledby="emailTitle">
+      <h2 id="emailTitle">Email address</h2>
+      <p className="email-current">
+        <strong id="currentEmail">{me.email}</strong>
+        {me.email_verified === false ? <span className="status-tag away">Not confirmed</span> : <span className="status-tag">Confirmed</span>}
+      </p>
+      {me.email_verified === false && (
+        <>
+          <p className="hint">Open the link we emailed to this address to confirm it{me.role === 'admin' ? ': people at its domain can then join by signing up' : ''}.</p>
+          <ResendLink email={me.email} />
+        </>
+      )}
+      {sentTo && (
+        <p className="notice" role="status" id="emailChangeNotice">
+          Check your inbox at <strong>{sentTo}</strong>: open the link we sent there to make it your address. Until then, you keep using {me.email}.
+        </p>
+      )}
+      {!editing ? (
+        <div>
+          <button type="button" className="button" onClick={() => setEditing(true)} id="changeEmailStart">
+            Change email address
+          </button>
+        </div>
+      ) : (
+        <form
+          className="form"
+          aria-label="Change email address"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSentTo(null);
+            change.mutate({ email: form.email.trim(), password: form.password });
+          }}
+        >
+          <p className="hint">We send a link to the new address; it becomes yours when you open it.</p>
+          <label>
+            New email address
+            <input
+              id="newEmail"
+              type="email"
+              autoComplete="email"
+              value={form.email}
+              onChange={(e) => setForm({ ...form, email: e.target.value })}
+              required
+              autoFocus
+              aria-invalid={emailError ? true : undefined}
+            />
+            {emailError && <span className="field-error">{emailError}</span>}
+          </label>
+          <label>
+            Current password
+            <input
+              id="emailPassword"
+              type="password"
+              autoComplete="current-password"
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.target.value })}
+              required
+              aria-invalid={fieldError('password') ? true : undefined}
+            />
+            {fieldError('password') && <span className="field-error">{fieldError('password')}</span>}
+          </label>
+          {change.error && (
+            <p className="form-error" role="alert">
+              {change.error instanceof ApiError && change.error.status === 429
+                ? 'Too many attempts or emails for now. Try again later.'
+                : errorMessage(change.error)}
+            </p>
+          )}
+          <div className="dialog-buttons start">
+            <button className="button primary" disabled={change.isPending} id="changeEmailButton">
+              {change.isPending ? 'Sending…' : 'Send a confirmation link'}
+            </button>
+            <button type="button" className="button" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
   );
 }

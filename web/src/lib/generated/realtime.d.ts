@@ -460,6 +460,11 @@ export interface components {
             /** @example ana@acme.io */
             email: string;
             /**
+             * @description Whether the owner proved the address is theirs. Someone who joined by their email's
+             *     domain sees nothing of the organization until then.
+             */
+            email_verified: boolean;
+            /**
              * Format: int64
              * @example 42
              */
