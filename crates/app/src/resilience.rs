@@ -7,7 +7,7 @@
 //! it. Adapters own their circuit: they ask [`Circuit::is_open`] before a call, and report
 //! failures to reach the dependency with [`Circuit::failed`].
 
-use crate::ports::{PortError, RateLimiter, WindowCount};
+use crate::ports::{Admission, PortError, Quota, RateLimiter, RequestThrottle, WindowCount};
 use async_trait::async_trait;
 use std::future::Future;
 use std::sync::Arc;
@@ -129,22 +129,24 @@ impl Circuit {
     }
 }
 
-/// Rate limits shared by every node (Redis) that fall back on the node's own counters while
-/// the shared ones cannot be reached, so losing Redis never stops messages: each node then
-/// enforces the limits on what it sees, which lets a client spreading its sends over `n`
-/// nodes send up to `n` times as much until Redis is back. Counted on the circuit.
-pub struct FallbackRateLimiter {
-    shared: Arc<dyn RateLimiter>,
-    local: Arc<dyn RateLimiter>,
+/// A port shared by every node (Redis) that falls back on the node's own while the shared one
+/// cannot be reached, so losing Redis never stops messages or requests: each node then
+/// enforces the limits on what it sees, which lets a client spreading its calls over `n` nodes
+/// make up to `n` times as many until Redis is back. Counted on the circuit.
+pub struct Fallback<P: ?Sized> {
+    shared: Arc<P>,
+    local: Arc<P>,
     circuit: Arc<Circuit>,
 }
 
-impl FallbackRateLimiter {
-    pub fn new(
-        shared: Arc<dyn RateLimiter>,
-        local: Arc<dyn RateLimiter>,
-        circuit: Arc<Circuit>,
-    ) -> Self {
+/// Fixed-window counters (login failures, message sends) with the node's own as fallback.
+pub type FallbackRateLimiter = Fallback<dyn RateLimiter>;
+
+/// Request budgets with the node's own as fallback.
+pub type FallbackRequestThrottle = Fallback<dyn RequestThrottle>;
+
+impl<P: ?Sized> Fallback<P> {
+    pub fn new(shared: Arc<P>, local: Arc<P>, circuit: Arc<Circuit>) -> Self {
         Self {
             shared,
             local,
@@ -152,7 +154,7 @@ impl FallbackRateLimiter {
         }
     }
 
-    async fn either<T, F>(&self, call: impl Fn(Arc<dyn RateLimiter>) -> F) -> Result<T, PortError>
+    async fn either<T, F>(&self, call: impl Fn(Arc<P>) -> F) -> Result<T, PortError>
     where
         F: Future<Output = Result<T, PortError>>,
     {
@@ -182,6 +184,14 @@ impl RateLimiter for FallbackRateLimiter {
         // Both: a counter the node kept during an outage must not outlive the reason to clear.
         let _ = self.local.clear(key).await;
         self.either(|limiter| async move { limiter.clear(key).await })
+            .await
+    }
+}
+
+#[async_trait]
+impl RequestThrottle for FallbackRequestThrottle {
+    async fn admit(&self, key: &str, quota: Quota) -> Result<Admission, PortError> {
+        self.either(|throttle| async move { throttle.admit(key, quota).await })
             .await
     }
 }

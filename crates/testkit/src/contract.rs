@@ -11,4 +11,5 @@ pub mod jobs;
 pub mod presence;
 pub mod rate_limiter;
 pub mod repositories;
+pub mod request_throttle;
 pub mod search;

@@ -8,12 +8,14 @@ mod denylist;
 mod event_bus;
 mod presence;
 mod rate_limiter;
+mod request_throttle;
 mod stats;
 
 pub use denylist::InMemoryTokenDenylist;
 pub use event_bus::InMemoryEventBus;
 pub use presence::InMemoryPresenceStore;
 pub use rate_limiter::InMemoryRateLimiter;
+pub use request_throttle::InMemoryRequestThrottle;
 pub use stats::InMemoryRealtimeStats;
 
 /// When to sweep expired entries: once the map has doubled since the last sweep. Amortized

@@ -9,6 +9,7 @@ mod denylist;
 mod event_bus;
 mod presence;
 mod rate_limiter;
+mod request_throttle;
 
 use async_trait::async_trait;
 use deadpool_redis::redis::{self, AsyncConnectionConfig, ErrorKind, RedisError, ServerErrorKind};
@@ -17,7 +18,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::ports::{
-    EventBus, PortError, PresenceStore, RateLimiter, ReadinessProbe, TokenDenylist,
+    EventBus, PortError, PresenceStore, RateLimiter, ReadinessProbe, RequestThrottle, TokenDenylist,
 };
 use tandem_app::resilience::{Circuit, Probe};
 
@@ -25,6 +26,7 @@ pub use denylist::RedisTokenDenylist;
 pub use event_bus::RedisEventBus;
 pub use presence::RedisPresenceStore;
 pub use rate_limiter::RedisRateLimiter;
+pub use request_throttle::RedisRequestThrottle;
 
 /// How long any step may take before Redis counts as unavailable. A request waiting on Redis
 /// holds a client, so failing within seconds beats hanging until the client gives up.
@@ -82,6 +84,10 @@ impl RedisStores {
 
     pub fn rate_limiter(&self) -> Arc<dyn RateLimiter> {
         Arc::new(RedisRateLimiter::new(self.redis.clone()))
+    }
+
+    pub fn request_throttle(&self) -> Arc<dyn RequestThrottle> {
+        Arc::new(RedisRequestThrottle::new(self.redis.clone()))
     }
 
     /// This node's event bus; every call returns a handle to the same one.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::ports::PortError;
 use tandem_redis::RedisStores;
-use tandem_testkit::contract::{denylist, rate_limiter};
+use tandem_testkit::contract::{denylist, rate_limiter, request_throttle};
 
 /// A fresh namespace per run, so runs sharing one Redis never see each other's keys.
 fn stores(test: &str) -> RedisStores {
@@ -53,6 +53,12 @@ async fn the_denylist_says_whether_it_holds_every_revocation() {
 async fn the_redis_rate_limiter_meets_the_rate_limiter_contract() {
     let stores = stores("the_redis_rate_limiter_meets_the_rate_limiter_contract");
     rate_limiter::run_all(&stores.rate_limiter()).await;
+}
+
+#[tokio::test]
+async fn the_redis_request_throttle_meets_the_request_throttle_contract() {
+    let stores = stores("the_redis_request_throttle_meets_the_request_throttle_contract");
+    request_throttle::run_all(&stores.request_throttle()).await;
 }
 
 #[tokio::test]

@@ -48,7 +48,9 @@ pub use security::{
     AccessClaims, IssuedAccessToken, PasswordHasher, Revocation, RevocationStore, Revoked,
     TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
 };
-pub use system::{Clock, RateLimiter, ReadinessProbe, SystemClock, WindowCount};
+pub use system::{
+    Admission, Clock, Quota, RateLimiter, ReadinessProbe, RequestThrottle, SystemClock, WindowCount,
+};
 
 /// An error from any port. Adapters map their native errors into exactly these kinds.
 #[derive(Debug, thiserror::Error)]
