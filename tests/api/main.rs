@@ -10,6 +10,7 @@ mod files;
 mod files_images;
 mod files_s3;
 mod identity;
+mod limits;
 mod messages;
 mod notifications;
 mod operations;

@@ -542,6 +542,17 @@ impl Node {
             ),
             // The storm must not be throttled: it tests faults, not rate limits.
             ("TANDEM_CHAT__MAX_MESSAGES_PER_WINDOW", "1000000".to_owned()),
+            // Every client signs in from 127.0.0.1; the limiter still runs (and falls back
+            // to each node's own budgets while Redis is down), with budgets no storm spends.
+            (
+                "TANDEM_LIMITS__SIGN_IN_REQUESTS_PER_MINUTE",
+                "1000000".to_owned(),
+            ),
+            (
+                "TANDEM_LIMITS__ANONYMOUS_REQUESTS_PER_MINUTE",
+                "1000000".to_owned(),
+            ),
+            ("TANDEM_LIMITS__REQUESTS_PER_MINUTE", "1000000".to_owned()),
             ("TANDEM_LOG__LEVEL", "info".to_owned()),
         ]
         .into_iter()

@@ -66,6 +66,15 @@ pub async fn spawn_app_with(backend: Backend, overrides: Value) -> TestApp {
             "require_email_verification": false,
         },
         "http": { "shutdown_timeout_secs": 1 },
+        // The limiter runs with budgets a suite never spends; `tests/api/limits.rs` sets small
+        // ones.
+        "limits": {
+            "requests_per_minute": 1_000_000,
+            "anonymous_requests_per_minute": 1_000_000,
+            "sign_in_requests_per_minute": 1_000_000,
+            "searches_per_minute": 1_000_000,
+            "invitations_per_hour": 1_000_000,
+        },
         "realtime": { "typing_ttl_ms": 1000 },
     });
     let mut postgres = None;
@@ -135,6 +144,22 @@ impl TestApp {
             self.postgres.take(),
         )
         .await
+    }
+
+    /// Another node of the same cluster (PostgreSQL and Redis only): the same database, Redis
+    /// namespace and settings, its own port and data directory. Declare it after this one,
+    /// so it is dropped first.
+    pub async fn second_node(&self) -> TestApp {
+        assert_eq!(
+            self.backend,
+            Backend::Postgres,
+            "only a server on PostgreSQL and Redis has other nodes"
+        );
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let data_dir = std::env::temp_dir().join(format!("tandem-test-{id}"));
+        let mut settings = self.settings.clone();
+        settings["data_dir"] = json!(data_dir);
+        start(self.backend, settings, data_dir, None).await
     }
 
     /// Stops the server as SIGTERM does (returns once it stopped).

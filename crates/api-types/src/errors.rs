@@ -144,7 +144,8 @@ impl ApiError {
     /// A 429 telling the client when to come back.
     pub fn rate_limited(retry_after: std::time::Duration, message: String) -> Self {
         Self {
-            retry_after_secs: Some(retry_after.as_secs().max(1)),
+            // Rounded up: a client that waits the whole seconds told must find the way open.
+            retry_after_secs: Some(ceil_secs(retry_after).max(1)),
             ..Self::new(ErrorCode::RateLimited, message)
         }
     }
@@ -489,6 +490,11 @@ impl From<tandem_app::files::FileError> for ApiError {
             FileError::Interrupted(_) => Self::new(ErrorCode::MalformedMultipart, message),
         }
     }
+}
+
+/// Whole seconds, rounded up (`Retry-After` and `RateLimit-Reset` count in seconds).
+pub fn ceil_secs(duration: std::time::Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
 }
 
 #[cfg(test)]

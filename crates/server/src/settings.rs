@@ -34,6 +34,7 @@ pub struct Settings {
     pub chat: ChatSettings,
     pub realtime: RealtimeSettings,
     pub http: HttpSettings,
+    pub limits: LimitSettings,
     pub jobs: JobSettings,
     pub files: FilesSettings,
     pub mail: MailSettings,
@@ -171,6 +172,39 @@ pub struct HttpSettings {
     pub shutdown_timeout_secs: u64,
     /// The built web app (`make web`), served at `/`; relative to the working directory.
     pub web_dir: std::path::PathBuf,
+    /// `Strict-Transport-Security: max-age=` this many seconds on answers to requests that
+    /// came over HTTPS (0: never sent). Set it once the site is served only over HTTPS.
+    pub hsts_max_age_secs: u64,
+    /// Web origins (`https://tools.example.com`) whose pages may call the API from a browser.
+    /// Empty (the default): only the web app Tandem serves itself.
+    pub cors_allowed_origins: Vec<String>,
+    /// A bearer token that lets a scraper read `/metrics` from anywhere. Without it,
+    /// `/metrics` answers only requests from this machine or a private network that did not
+    /// come through a proxy (`TANDEM_HTTP__METRICS_TOKEN`; never logged).
+    #[serde(default, skip_serializing)]
+    pub metrics_token: Option<SecretString>,
+}
+
+/// The general request limiter: budgets of requests, refilled evenly (GCRA), kept in Redis in
+/// a cluster. A signed-in person spends their own budget wherever they connect from; requests
+/// without a valid token spend their client address's.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Off, no budget is checked (a proxy in front does it, say).
+    pub enabled: bool,
+    /// A signed-in person, on any route without a stricter budget.
+    pub requests_per_minute: u32,
+    /// One client address, for requests without a valid access token.
+    pub anonymous_requests_per_minute: u32,
+    /// One client address, on registering, logging in, unlocking, confirming an address,
+    /// resetting a password and answering an invitation. Behind one office NAT everyone
+    /// shares it: raise it, or set `http.trust_forwarded_headers` behind your proxy.
+    pub sign_in_requests_per_minute: u32,
+    /// One person searching messages.
+    pub searches_per_minute: u32,
+    /// One admin sending invitations.
+    pub invitations_per_hour: u32,
 }
 
 /// The background job workers (image processing, blob clean-up).
@@ -244,6 +278,7 @@ struct Defaults {
     chat: ChatSettings,
     realtime: RealtimeSettings,
     http: HttpSettings,
+    limits: LimitSettings,
     jobs: JobSettings,
     files: FilesSettings,
     mail: MailDefaults,
@@ -321,6 +356,17 @@ fn defaults() -> Defaults {
             trust_forwarded_headers: false,
             shutdown_timeout_secs: 30,
             web_dir: "web/dist".into(),
+            hsts_max_age_secs: 0,
+            cors_allowed_origins: Vec::new(),
+            metrics_token: None,
+        },
+        limits: LimitSettings {
+            enabled: true,
+            requests_per_minute: 600,
+            anonymous_requests_per_minute: 300,
+            sign_in_requests_per_minute: 60,
+            searches_per_minute: 60,
+            invitations_per_hour: 200,
         },
         jobs: JobSettings {
             workers: 1,
@@ -457,6 +503,28 @@ impl Settings {
                 "realtime: dashboard_interval_ms must be at least 100; dashboard_heartbeat_secs and event_stream_keep_alive_secs positive".to_owned(),
             ));
         }
+        let limits = &self.limits;
+        if [
+            limits.requests_per_minute,
+            limits.anonymous_requests_per_minute,
+            limits.sign_in_requests_per_minute,
+            limits.searches_per_minute,
+            limits.invitations_per_hour,
+        ]
+        .contains(&0)
+        {
+            return Err(SettingsError::Invalid(
+                "limits: every budget must be at least 1 (set limits.enabled = false to turn the limiter off)".to_owned(),
+            ));
+        }
+        for origin in &self.http.cors_allowed_origins {
+            let scheme_ok = origin.starts_with("https://") || origin.starts_with("http://");
+            if !scheme_ok || origin.trim_end_matches('/').matches('/').count() != 2 {
+                return Err(SettingsError::Invalid(format!(
+                    "http.cors_allowed_origins takes origins like https://tools.example.com, without a path (got {origin:?})"
+                )));
+            }
+        }
         if self.http.json_limit_bytes < 1024 {
             return Err(SettingsError::Invalid(
                 "http.json_limit_bytes must be at least 1024".to_owned(),
@@ -562,11 +630,46 @@ mod tests {
                 "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t",
             );
             jail.set_env("DATABASE_URL", "postgres://user:hunter2@db/tandem");
+            jail.set_env("TANDEM_HTTP__METRICS_TOKEN", "scr4pe-scr4pe-scr4pe");
             let settings = Settings::load(None).expect("loads");
             let shown = format!("{settings:?}");
             assert!(
-                !shown.contains("s3cr3t") && !shown.contains("hunter2"),
+                !shown.contains("s3cr3t")
+                    && !shown.contains("hunter2")
+                    && !shown.contains("scr4pe"),
                 "{shown}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn request_budgets_and_cors_origins_are_checked_at_startup() {
+        Jail::expect_with(|jail| {
+            jail.set_env("TANDEM_LIMITS__SEARCHES_PER_MINUTE", "0");
+            let error = Settings::load(None).expect_err("a zero budget").to_string();
+            assert!(error.contains("limits.enabled = false"), "{error}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "tandem.toml",
+                "[http]\ncors_allowed_origins = [\"https://tools.example.com/app\"]\n",
+            )?;
+            let error = Settings::load(None).expect_err("a path").to_string();
+            assert!(error.contains("without a path"), "{error}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "tandem.toml",
+                "[http]\ncors_allowed_origins = [\"https://tools.example.com\"]\n[limits]\nsign_in_requests_per_minute = 5\n",
+            )?;
+            let settings = Settings::load(None).expect("loads");
+            assert_eq!(settings.limits.sign_in_requests_per_minute, 5);
+            assert_eq!(
+                settings.http.cors_allowed_origins,
+                ["https://tools.example.com"]
             );
             Ok(())
         });

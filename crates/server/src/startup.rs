@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tandem_app::auth::DurableDenylist;
 use tandem_app::ports::SystemClock;
-use tandem_app::resilience::FallbackRateLimiter;
+use tandem_app::resilience::{FallbackRateLimiter, FallbackRequestThrottle};
 use tandem_app::{
     AppContext, AuthPolicy, ChatPolicy, FilesPolicy, NotificationPolicy, Policies, Ports,
 };
@@ -47,7 +47,11 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn tandem_app::ports::Clock>,
     ) -> anyhow::Result<Self> {
-        let Wired { ctx, probes } = build_context_with_clock(&settings, clock).await?;
+        let Wired {
+            ctx,
+            probes,
+            throttle,
+        } = build_context_with_clock(&settings, clock).await?;
         let jobs = JobWorkers::new(
             &ctx,
             Duration::from_secs(settings.http.shutdown_timeout_secs),
@@ -83,6 +87,11 @@ impl Application {
             json_limit_bytes: settings.http.json_limit_bytes,
             trust_forwarded_headers: settings.http.trust_forwarded_headers,
             web_dir: settings.http.web_dir.clone(),
+            limits: tandem_http::limits::RequestLimits {
+                policy: limit_policy(&settings.limits),
+                throttle,
+            },
+            security: browser_security(&settings),
         };
         let ctx = web::Data::new(ctx);
         let mut server = HttpServer::new(move || {
@@ -204,6 +213,8 @@ pub async fn open_database(settings: &Settings, migrate: bool) -> anyhow::Result
 pub struct Wired {
     pub ctx: AppContext,
     pub probes: tandem_http::Probes,
+    /// The general request limiter's budgets.
+    pub throttle: Arc<dyn tandem_app::ports::RequestThrottle>,
 }
 
 /// Builds the use cases' contexts: one adapter per port, chosen by the settings.
@@ -247,6 +258,11 @@ pub async fn build_context_with_clock(
                     Arc::new(tandem_memory::InMemoryRateLimiter::new()),
                     redis.circuit(),
                 )),
+                throttle: Arc::new(FallbackRequestThrottle::new(
+                    redis.request_throttle(),
+                    Arc::new(tandem_memory::InMemoryRequestThrottle::new()),
+                    redis.circuit(),
+                )),
                 bus: redis.event_bus(),
                 presence: redis.presence(),
             }
@@ -254,6 +270,7 @@ pub async fn build_context_with_clock(
         None => Stores {
             denylist: None,
             rate_limiter: Arc::new(tandem_memory::InMemoryRateLimiter::new()),
+            throttle: Arc::new(tandem_memory::InMemoryRequestThrottle::new()),
             bus: Arc::new(tandem_memory::InMemoryEventBus::new()),
             presence: Arc::new(tandem_memory::InMemoryPresenceStore::new()),
         },
@@ -346,6 +363,7 @@ pub async fn build_context_with_clock(
             checks: probes,
             circuits,
         },
+        throttle: stores.throttle,
     })
 }
 
@@ -406,6 +424,63 @@ struct Stores {
     /// Redis's, when there is one: the database keeps every revocation either way.
     denylist: Option<Arc<dyn tandem_app::ports::TokenDenylist>>,
     rate_limiter: Arc<dyn tandem_app::ports::RateLimiter>,
+    throttle: Arc<dyn tandem_app::ports::RequestThrottle>,
     bus: Arc<dyn tandem_app::ports::EventBus>,
     presence: Arc<dyn tandem_app::ports::PresenceStore>,
+}
+
+fn limit_policy(limits: &crate::settings::LimitSettings) -> tandem_http::limits::LimitPolicy {
+    use tandem_app::ports::Quota;
+    tandem_http::limits::LimitPolicy {
+        enabled: limits.enabled,
+        person: Quota::per_minute(limits.requests_per_minute),
+        address: Quota::per_minute(limits.anonymous_requests_per_minute),
+        sign_in: Quota::per_minute(limits.sign_in_requests_per_minute),
+        search: Quota::per_minute(limits.searches_per_minute),
+        invitations: Quota::per_hour(limits.invitations_per_hour),
+    }
+}
+
+fn browser_security(settings: &Settings) -> tandem_http::security::BrowserSecurity {
+    let http = &settings.http;
+    tandem_http::security::BrowserSecurity {
+        hsts_max_age_secs: (http.hsts_max_age_secs > 0).then_some(http.hsts_max_age_secs),
+        cors_allowed_origins: http.cors_allowed_origins.clone(),
+        media_origins: media_origins(settings),
+        metrics_token: http
+            .metrics_token
+            .as_ref()
+            .map(|token| token.expose_secret().to_owned()),
+    }
+}
+
+/// Where the browser loads files from besides Tandem itself: the bucket, when downloads are
+/// redirected to presigned URLs.
+fn media_origins(settings: &Settings) -> Vec<String> {
+    let tandem_storage::StorageConfig::S3 {
+        bucket,
+        endpoint,
+        region,
+        virtual_hosted,
+        ..
+    } = &settings.storage
+    else {
+        return Vec::new();
+    };
+    if settings.files.presigned_downloads_secs == 0 {
+        return Vec::new();
+    }
+    let origin = match endpoint {
+        Some(endpoint) => {
+            let endpoint = endpoint.trim_end_matches('/');
+            match (virtual_hosted, endpoint.split_once("://")) {
+                (true, Some((scheme, host))) => format!("{scheme}://{bucket}.{host}"),
+                _ => endpoint.to_owned(),
+            }
+        }
+        None => {
+            format!("https://{bucket}.s3.{region}.amazonaws.com https://s3.{region}.amazonaws.com")
+        }
+    };
+    vec![origin]
 }

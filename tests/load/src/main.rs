@@ -36,8 +36,9 @@ use tokio::time::Instant;
     name = "tandem-load",
     about = "Real-time load tool for Tandem: many WebSockets, end-to-end latency, server memory",
     after_help = "Run the server with TANDEM_AUTH__BCRYPT_COST=4, \
-                  TANDEM_AUTH__REQUIRE_EMAIL_VERIFICATION=false and \
-                  TANDEM_CHAT__MAX_MESSAGES_PER_WINDOW=1000000000 (or use --spawn-server), \
+                  TANDEM_AUTH__REQUIRE_EMAIL_VERIFICATION=false, \
+                  TANDEM_CHAT__MAX_MESSAGES_PER_WINDOW=1000000000 and \
+                  TANDEM_LIMITS__SIGN_IN_REQUESTS_PER_MINUTE=1000000000 (or use --spawn-server), \
                   and raise the open-file limit (ulimit -n) above --connections."
 )]
 struct Args {

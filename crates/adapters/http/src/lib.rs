@@ -7,16 +7,18 @@
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod limits;
 mod methods;
 pub mod openapi;
 pub mod routes;
+pub mod security;
 pub mod spa;
 pub mod telemetry;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::http::{Uri, header};
-use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::http::Uri;
+use actix_web::middleware::{Compress, Condition, from_fn};
 use actix_web::{App, web};
 use tandem_app::AppContext;
 use utoipa_actix_web::AppExt;
@@ -36,16 +38,10 @@ pub struct HttpSettings {
     pub trust_forwarded_headers: bool,
     /// The built web app ([`spa`]).
     pub web_dir: std::path::PathBuf,
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        Self {
-            json_limit_bytes: 1024 * 1024,
-            trust_forwarded_headers: false,
-            web_dir: std::path::PathBuf::from("web/dist"),
-        }
-    }
+    /// The general request limiter ([`limits`]).
+    pub limits: limits::RequestLimits,
+    /// Security headers, CORS and who reads `/metrics` ([`security`]).
+    pub security: security::BrowserSecurity,
 }
 
 /// Routes another adapter serves beside the REST API (the real-time transports), and their part
@@ -75,6 +71,9 @@ pub fn app(
 > {
     let json_limit = settings.json_limit_bytes;
     let web_dir = web::Data::new(spa::WebDir(settings.web_dir.clone()));
+    let limits = web::Data::new(settings.limits.clone());
+    let security_headers = web::Data::new(security::Headers::new(&settings.security));
+    let cors_origins = settings.security.cors_allowed_origins.clone();
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(openapi::base())
@@ -83,6 +82,8 @@ pub fn app(
         .app_data(web::Data::new(probes))
         .app_data(web::Data::new(settings))
         .app_data(web_dir)
+        .app_data(limits)
+        .app_data(security_headers)
         .app_data(extract::json_config(json_limit))
         .app_data(extract::path_config())
         .app_data(extract::query_config())
@@ -101,11 +102,13 @@ pub fn app(
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
         .service(web::redirect("/api/docs", "/api/docs/"))
         .default_service(web::to(spa::serve))
-        .wrap(
-            DefaultHeaders::new()
-                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .add((header::REFERRER_POLICY, "no-referrer")),
-        )
+        .wrap(from_fn(limits::middleware))
+        // Preflights are answered before any budget is spent, and refusals carry CORS headers.
+        .wrap(Condition::new(
+            !cors_origins.is_empty(),
+            security::cors(&cors_origins),
+        ))
+        .wrap(from_fn(security::middleware))
         .wrap(Compress::default())
         .wrap(from_fn(telemetry::middleware))
         .wrap_fn(|mut req, srv| {

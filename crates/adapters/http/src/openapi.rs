@@ -163,6 +163,10 @@ pub fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
             }
             if api {
                 answers.push((
+                    "429",
+                    "The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
+                ));
+                answers.push((
                     "503",
                     "The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry",
                 ));

@@ -1155,7 +1155,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics in the text exposition format. */
+        /**
+         * Prometheus metrics in the text exposition format.
+         * @description Not public: with `http.metrics_token` set, send it as `Authorization: Bearer`; without
+         *     one, only requests from this machine or a private network that did not come through a
+         *     proxy are answered. Anyone else gets `404`, as if there were nothing here.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -2444,6 +2449,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -2506,6 +2520,15 @@ export interface operations {
             };
             /** @description `invalid_link`: unknown, used, revoked or expired */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2677,6 +2700,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -2708,6 +2740,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2791,6 +2832,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -2860,6 +2910,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -2920,6 +2979,15 @@ export interface operations {
             };
             /** @description `invalid_link`, or a weak password (the link still works then) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2998,6 +3066,15 @@ export interface operations {
             };
             /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3139,6 +3216,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -3170,6 +3256,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3227,6 +3322,15 @@ export interface operations {
             };
             /** @description Not a live session of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3294,6 +3398,15 @@ export interface operations {
             };
             /** @description `invalid_unlock_token`: unknown, used or expired */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3379,6 +3492,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -3457,6 +3579,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3569,6 +3700,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -3620,6 +3760,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3734,6 +3883,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -3792,6 +3950,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3866,6 +4033,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -3922,6 +4098,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4104,6 +4289,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -4169,6 +4363,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -4224,6 +4427,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4327,6 +4539,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -4393,6 +4614,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -4451,6 +4681,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4565,6 +4804,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -4654,6 +4902,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -4705,6 +4962,15 @@ export interface operations {
             };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4810,6 +5076,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -4870,6 +5145,15 @@ export interface operations {
             };
             /** @description No such resource for you (or it belongs to another organization): `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4971,6 +5255,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -5035,6 +5328,15 @@ export interface operations {
             };
             /** @description No such file for you, or no web version */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5113,6 +5415,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -5165,6 +5476,15 @@ export interface operations {
             };
             /** @description Not an admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5343,6 +5663,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -5394,6 +5723,15 @@ export interface operations {
             };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5499,6 +5837,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -5559,6 +5906,15 @@ export interface operations {
             };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5633,6 +5989,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -5684,6 +6049,15 @@ export interface operations {
             };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5789,6 +6163,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -5842,6 +6225,15 @@ export interface operations {
             };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5956,6 +6348,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -6010,6 +6411,15 @@ export interface operations {
             };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6088,6 +6498,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -6135,6 +6554,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6220,6 +6648,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -6258,6 +6695,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -6289,6 +6735,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6376,6 +6831,15 @@ export interface operations {
             };
             /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6660,6 +7124,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -6712,6 +7185,15 @@ export interface operations {
             };
             /** @description No such user in your organization */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6827,6 +7309,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -6904,6 +7395,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -6965,6 +7465,15 @@ export interface operations {
             };
             /** @description No such user in your organization */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7040,6 +7549,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -7108,6 +7626,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -7169,6 +7696,15 @@ export interface operations {
             };
             /** @description No such user, or no such live session of theirs */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7268,6 +7804,15 @@ export interface operations {
             };
             /** @description Unknown status */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7409,6 +7954,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -7487,6 +8041,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -7541,6 +8104,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
             503: {
                 headers: {
@@ -7588,6 +8160,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain": unknown;
+                };
+            };
+            /** @description Not for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -94,13 +94,26 @@ async fn within_deadline<F: std::future::Future>(future: F) -> Option<F::Output>
 }
 
 /// Prometheus metrics in the text exposition format.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Metrics", content_type = "text/plain")))]
+///
+/// Not public: with `http.metrics_token` set, send it as `Authorization: Bearer`; without
+/// one, only requests from this machine or a private network that did not come through a
+/// proxy are answered. Anyone else gets `404`, as if there were nothing here.
+#[utoipa::path(tag = "operations", responses(
+    (status = 200, description = "Metrics", content_type = "text/plain"),
+    (status = 404, description = "Not for this caller", body = crate::error::ErrorBody),
+))]
 #[get("/metrics")]
 pub async fn metrics(
+    req: actix_web::HttpRequest,
+    settings: web::Data<crate::HttpSettings>,
     metrics: web::Data<HttpMetrics>,
     probes: web::Data<Probes>,
     ctx: web::Data<AppContext>,
-) -> HttpResponse {
+) -> Result<HttpResponse, crate::ApiError> {
+    let token = settings.security.metrics_token.as_deref();
+    if !crate::security::may_read_metrics(&req, token) {
+        return Err(crate::ApiError::not_found());
+    }
     // This node's requests and circuits, then the job queue's counts (shared by every node),
     // left out when the queue does not answer in time. (The doc comment is the OpenAPI
     // description.)
@@ -111,9 +124,9 @@ pub async fn metrics(
         Some(Err(error)) => tracing::warn!(%error, "job counts unavailable for /metrics"),
         None => tracing::warn!("job counts timed out for /metrics"),
     }
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(body)
+        .body(body))
 }
 
 fn circuit_metrics(circuits: &[Arc<Circuit>]) -> String {
