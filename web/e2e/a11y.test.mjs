@@ -1,22 +1,11 @@
 // Accessibility (axe-core's WCAG rules) of the main screens in both themes, keyboard use, and
 // the phone layout.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { launch, logIn, PASSWORD, person, Server } from './lib.mjs';
+import { launch, logIn, PASSWORD, person, Server, violations } from './lib.mjs';
 
 const WAIT = { timeout: 20_000 };
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server, browser, channel;
-
-async function violations(page) {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'], resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 describe('accessibility and layouts', () => {
   before(async () => {

@@ -5,26 +5,15 @@
 // browser; changing the email goes through the new address. Emails go to a local SMTP sink and
 // their links name this server. Run with `npm run e2e` after `npm run build` and `cargo build`.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { escape, freePort, launch, logIn, PASSWORD, person, Server, shotPath } from './lib.mjs';
+import { escape, freePort, launch, logIn, PASSWORD, person, Server, shotPath, violations } from './lib.mjs';
 import { SmtpSink } from './smtp.mjs';
 
 const WAIT = { timeout: 20_000 };
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server, sink, browser, ana;
 const channels = {};
 const contexts = [];
-
-async function violations(page) {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'], resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 /** The emails sent so far to `to` whose link leads to `page` (verify-email, invite ...). */
 function mailsTo(to, page) {

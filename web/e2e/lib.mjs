@@ -3,6 +3,7 @@
 // playwright-core. Nothing is downloaded.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,7 +116,7 @@ export async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** A browser context for one person, recording dialogs and page errors: both must stay empty. */
+/** A browser context for one person, recording dialogs, page errors and what the security policy blocked: all must stay empty. */
 export async function person(browser, baseURL, options = {}) {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
@@ -125,7 +126,26 @@ export async function person(browser, baseURL, options = {}) {
     void dialog.dismiss();
   });
   page.on('pageerror', (error) => incidents.push(`page error: ${error.message}`));
+  // What the Content-Security-Policy blocked: the app must need nothing it forbids.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) incidents.push(`blocked: ${message.text()}`);
+  });
   return { context, page, incidents };
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's WCAG findings on the page, one line each. axe is evaluated through the DevTools
+ * protocol, which the page's Content-Security-Policy does not govern (an injected <script>
+ * would be refused, as it should be).
+ */
+export async function violations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'], resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }
 
 export async function signUp(page, { email, username, displayName, organization }) {

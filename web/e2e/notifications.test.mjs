@@ -2,14 +2,11 @@
 // back, counted the same in every tab, emailed (to a local SMTP sink) when left unread, and
 // kept quiet for muted channels. Run with `npm run e2e` after `npm run build` and `cargo build`.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { freePort, launch, logIn, PASSWORD, person, send, Server, shotPath } from './lib.mjs';
+import { freePort, launch, logIn, PASSWORD, person, send, Server, shotPath, violations } from './lib.mjs';
 import { SmtpSink } from './smtp.mjs';
 
 const WAIT = { timeout: 20_000 };
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server, sink, browser, ana, ben;
 const people = {};
 const channels = {};
@@ -35,14 +32,6 @@ const unreadOnServer = (who) => server.api('GET', '/api/v1/notifications/unread_
 const bell = (page) => page.locator('#notificationsButton');
 const centre = (page) => page.getByRole('dialog', { name: 'Notifications' });
 const link = (page, name) => page.locator(`#channelList .channel-link[data-channel-name="${name}"]`);
-
-async function violations(page) {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'], resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 describe('notifications', () => {
   before(async () => {
