@@ -23,6 +23,7 @@ on_every_backend!(
     a_socket_of_someone_removed_from_a_private_channel_is_closed_after_their_removal,
     pings_from_the_client_are_answered_with_pongs_on_both_sockets,
     open_sockets_close_when_their_session_ends_on_logout_or_a_password_change,
+    ending_a_session_from_the_sessions_list_closes_its_sockets_on_every_node,
     a_stopping_node_tells_and_closes_every_connection_at_once,
     a_channels_socket_acts_on_that_channels_messages_only,
     one_person_holds_a_bounded_number_of_connections,
@@ -755,6 +756,55 @@ async fn open_sockets_close_when_their_session_ends_on_logout_or_a_password_chan
         .await;
     assert_eq!(changed.status(), reqwest::StatusCode::NO_CONTENT);
     assert_eq!(laptop_channel.closed().await.0, 4401);
+}
+
+/// Ending one session from another device (the sessions page) closes that session's sockets
+/// at once, on whichever node holds them, and its token is refused everywhere.
+async fn ending_a_session_from_the_sessions_list_closes_its_sockets_on_every_node(app: TestApp) {
+    let (_ana, bob, general) = room(&app).await;
+    let laptop = app.login_ok(&bob.username).await;
+    // On PostgreSQL and Redis the sockets live on a second node of the cluster.
+    let other = match app.backend {
+        tandem_tests::Backend::Postgres => Some(app.second_node().await),
+        tandem_tests::Backend::Sqlite => None,
+    };
+    let node = other.as_ref().unwrap_or(&app);
+    let mut phone_channel = node.socket(&bob.access_token, general, "").await;
+    let mut phone_inbox = node.notifications(&bob.access_token, bob.id).await;
+    let mut laptop_channel = node.socket(&laptop.access_token, general, "").await;
+    phone_channel.expect("ready").await;
+    laptop_channel.expect("ready").await;
+
+    let list = app
+        .get_ok("/api/v1/auth/sessions", &laptop.access_token)
+        .await;
+    let phone = list["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|session| session["current"] == false)
+        .expect("the phone's session is listed")["id"]
+        .as_i64()
+        .unwrap();
+    let ended = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/auth/sessions/{phone}"),
+            Some(&laptop.access_token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+    assert_eq!(phone_channel.closed().await.0, 4401);
+    assert_eq!(phone_inbox.closed().await.0, 4401);
+    for node in [&app, node] {
+        let refused = node.get("/api/v1/auth/me", Some(&bob.access_token)).await;
+        assert_error(refused, StatusCode::UNAUTHORIZED, "token_revoked").await;
+    }
+    // The laptop, the session that did it, goes on.
+    app.say(&laptop.access_token, general, "still here").await;
+    laptop_channel.expect("chat_message").await;
 }
 
 /// A node told to stop (SIGTERM) does not wait for its shutdown timeout to cut connections
