@@ -19,4 +19,5 @@ mod search;
 mod spa;
 mod sse;
 mod tokens;
+mod two_factor;
 mod users;

@@ -64,6 +64,9 @@ error_codes! {
     ChannelNameTaken => (409, "channel_name_taken", "The organization already has a channel of this name."),
     AlreadyReported => (409, "already_reported", "You already have a pending report on this message."),
     LastAdmin => (409, "last_admin", "The change would leave the organization without an active admin."),
+    TwoFactorEnabled => (409, "two_factor_enabled", "Two-factor sign-in is already on; turn it off before enrolling again."),
+    TwoFactorNotPending => (409, "two_factor_not_pending", "No two-factor enrolment waits for a code; start one first."),
+    TwoFactorDisabled => (409, "two_factor_disabled", "Two-factor sign-in is not on for this account."),
     MalformedMultipart => (400, "malformed_multipart", "The multipart/form-data body is malformed or was cut off."),
     PayloadTooLarge => (413, "payload_too_large", "The body is larger than the configured limit."),
     FileTooLarge => (413, "file_too_large", "A file is larger than the configured maximum (`files.max_file_bytes`)."),
@@ -284,6 +287,27 @@ impl From<LoginError> for ApiError {
             LoginError::AccountDisabled => Self::new(ErrorCode::AccountDisabled, message),
             LoginError::TooManyAttempts { retry_after } => Self::rate_limited(retry_after, message),
             LoginError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<tandem_app::auth::TwoFactorError> for ApiError {
+    fn from(error: tandem_app::auth::TwoFactorError) -> Self {
+        use tandem_app::auth::TwoFactorError;
+        let message = error.to_string();
+        match error {
+            TwoFactorError::AlreadyEnabled => Self::new(ErrorCode::TwoFactorEnabled, message),
+            TwoFactorError::NotEnrolling => Self::new(ErrorCode::TwoFactorNotPending, message),
+            TwoFactorError::NotEnabled => Self::new(ErrorCode::TwoFactorDisabled, message),
+            TwoFactorError::InvalidCode => Self::field("code", "invalid_code", message),
+            TwoFactorError::WrongPassword => Self::field("password", "incorrect", message),
+            TwoFactorError::InvalidChallenge => {
+                Self::field("challenge", "invalid_challenge", message)
+            }
+            TwoFactorError::TooManyAttempts { retry_after } => {
+                Self::rate_limited(retry_after, message)
+            }
+            TwoFactorError::Port(port) => port.into(),
         }
     }
 }

@@ -6,8 +6,9 @@
 use crate::ports::{
     BlobStore, ChannelRepository, Clock, EventBus, FileRepository, FrameEncoder,
     IdentityRepository, ImageProcessor, JobQueue, MailOutbox, Mailer, MessageRepository,
-    MessageSearch, NotificationRepository, OrganizationRepository, PasswordHasher, PresenceStore,
-    RateLimiter, RealtimeStats, SessionRepository, TokenDenylist, TokenService, UserRepository,
+    MessageSearch, NotificationRepository, OneTimeCodes, OrganizationRepository, PasswordHasher,
+    PresenceStore, RateLimiter, RealtimeStats, SessionRepository, TokenDenylist, TokenService,
+    UserRepository,
 };
 use crate::realtime::Announcer;
 use std::sync::Arc;
@@ -228,6 +229,8 @@ pub struct Ports {
     pub denylist: Arc<dyn TokenDenylist>,
     pub rate_limiter: Arc<dyn RateLimiter>,
     pub hasher: Arc<dyn PasswordHasher>,
+    /// Two-factor sign-in's one-time codes.
+    pub codes: Arc<dyn OneTimeCodes>,
     pub clock: Arc<dyn Clock>,
     /// Durable background work (image processing, blob clean-up), run by the job workers.
     pub jobs: Arc<dyn JobQueue>,
@@ -268,6 +271,8 @@ pub struct AuthContext {
     pub denylist: Arc<dyn TokenDenylist>,
     pub rate_limiter: Arc<dyn RateLimiter>,
     pub hasher: Arc<dyn PasswordHasher>,
+    /// Two-factor sign-in's one-time codes.
+    pub codes: Arc<dyn OneTimeCodes>,
     pub clock: Arc<dyn Clock>,
     /// Ended sessions close their live connections on every node.
     pub announcer: Announcer,
@@ -417,6 +422,7 @@ impl AppContext {
             denylist: ports.denylist,
             rate_limiter: ports.rate_limiter.clone(),
             hasher: ports.hasher,
+            codes: ports.codes,
             clock: ports.clock.clone(),
             announcer: announcer.clone(),
             outbox: ports.outbox.clone(),

@@ -304,6 +304,7 @@ pub async fn build_context_with_clock(
         ),
         denylist,
         rate_limiter: stores.rate_limiter,
+        codes: Arc::new(tandem_crypto::TotpCodes),
         hasher: Arc::new(
             tandem_crypto::BcryptPasswordHasher::new(auth.bcrypt_cost)
                 .context("configuring password hashing")?,

@@ -114,6 +114,7 @@ impl TestContext {
             denylist: Clocked::new(&clock, Revocations::default()),
             rate_limiter: rate_limiter.clone(),
             hasher: Arc::new(FakeHasher),
+            codes: Arc::new(FakeCodes),
             clock: clock.clone(),
             jobs: jobs.clone(),
             files: store.clone(),
@@ -409,5 +410,26 @@ impl TokenService for FakeTokens {
             return Err(TokenError::Expired);
         }
         Ok(verified.clone())
+    }
+}
+
+/// One-time codes for use-case tests: the code of step `n` is `n` in six digits, and the
+/// secret is ignored. Real codes are tested in `tandem-crypto` and black-box.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FakeCodes;
+
+impl tandem_app::ports::OneTimeCodes for FakeCodes {
+    fn new_secret(&self) -> String {
+        "FAKESECRETFAKESECRETFAKESECRET22".to_owned()
+    }
+
+    fn matching_step(
+        &self,
+        _secret: &str,
+        code: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Option<i64> {
+        let step = at.timestamp() / 30;
+        (step - 1..=step + 1).find(|candidate| format!("{:06}", candidate % 1_000_000) == code)
     }
 }

@@ -101,6 +101,7 @@ shared_mapping!(
     tandem_app::files::FileError,
     tandem_app::notifications::NotificationError,
     tandem_app::auth::UnlockError,
+    tandem_app::auth::TwoFactorError,
     tandem_app::auth::VerificationError,
     tandem_app::auth::ResetError,
     tandem_app::auth::InvitationError,

@@ -31,8 +31,8 @@ pub struct LimitPolicy {
     pub person: Quota,
     /// A client address, for requests without a valid access token.
     pub address: Quota,
-    /// A client address, on registering, logging in, unlocking, confirming an address,
-    /// resetting a password and answering an invitation.
+    /// A client address, on registering, logging in (both steps), unlocking, confirming an
+    /// address, resetting a password, answering an invitation and changing two-factor sign-in.
     pub sign_in: Quota,
     /// A person searching messages.
     pub search: Quota,
@@ -88,6 +88,11 @@ impl Bucket {
                 &Method::POST,
                 "auth/register"
                 | "auth/login"
+                | "auth/login/two-factor"
+                | "auth/two-factor/enrol"
+                | "auth/two-factor/confirm"
+                | "auth/two-factor/disable"
+                | "auth/two-factor/recovery-codes"
                 | "auth/unlock"
                 | "auth/verify-email"
                 | "auth/verify-email/resend"
@@ -265,6 +270,11 @@ mod tests {
             (
                 Method::POST,
                 "/api/v1/auth/invitations/accept",
+                Some(Bucket::SignIn),
+            ),
+            (
+                Method::POST,
+                "/api/v1/auth/login/two-factor",
                 Some(Bucket::SignIn),
             ),
             (Method::POST, "/api/v1/auth/refresh", Some(Bucket::General)),

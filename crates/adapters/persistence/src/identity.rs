@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
 use tandem_app::ports::{
     AccountLink, IdentityRepository, Invitation, LinkPurpose, NewAccountLink, NewInvitation,
-    NewSession, PortError, SessionInfo,
+    NewSession, PortError, SessionInfo, TwoFactorState,
 };
 use tandem_domain::{
     ChannelId, Email, EmailDomain, Organization, OrganizationId, Role, User, UserId,
@@ -481,4 +481,162 @@ impl IdentityRepository for SeaIdentityRepository {
         txn.commit().await.map_err(port_error)?;
         Ok(ended.into_iter().map(|row| row.id).collect())
     }
+
+    async fn two_factor(&self, user_id: UserId) -> Result<Option<TwoFactorState>, PortError> {
+        let row = TwoFactorRow::find_by_statement(statement(
+            &self.db,
+            "SELECT t.secret, t.enabled_at, \
+             (SELECT COUNT(*) FROM recovery_codes c WHERE c.user_id = t.user_id AND c.used_at IS NULL) AS codes_left \
+             FROM two_factor t WHERE t.user_id = ?",
+            [user_id.get().into()],
+        ))
+        .one(&self.db)
+        .await
+        .map_err(port_error)?;
+        Ok(row.map(|row| TwoFactorState {
+            secret: row.secret,
+            enabled_at: row.enabled_at,
+            recovery_codes_left: u32::try_from(row.codes_left).unwrap_or(0),
+        }))
+    }
+
+    async fn begin_two_factor(
+        &self,
+        user_id: UserId,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, PortError> {
+        // Insert, or replace a pending enrolment's secret; an enabled one stays as it is.
+        let changed = self
+            .execute(
+                "INSERT INTO two_factor (user_id, secret, created_at, enabled_at, last_step) \
+                 VALUES (?, ?, ?, NULL, 0) \
+                 ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, \
+                 created_at = excluded.created_at WHERE two_factor.enabled_at IS NULL",
+                vec![user_id.get().into(), secret.into(), now.into()],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn enable_two_factor(
+        &self,
+        user_id: UserId,
+        step: i64,
+        recovery_code_hashes: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<bool, PortError> {
+        let txn = begin_write(&self.db).await?;
+        let enabled = txn
+            .execute_raw(statement(
+                &txn,
+                "UPDATE two_factor SET enabled_at = ?, last_step = ? \
+                 WHERE user_id = ? AND enabled_at IS NULL",
+                [now.into(), step.into(), user_id.get().into()],
+            ))
+            .await
+            .map_err(port_error)?
+            .rows_affected();
+        if enabled != 1 {
+            return Ok(false);
+        }
+        replace_codes(&txn, user_id, recovery_code_hashes, now).await?;
+        txn.commit().await.map_err(port_error)?;
+        Ok(true)
+    }
+
+    async fn use_two_factor_step(&self, user_id: UserId, step: i64) -> Result<bool, PortError> {
+        let changed = self
+            .execute(
+                "UPDATE two_factor SET last_step = ? \
+                 WHERE user_id = ? AND enabled_at IS NOT NULL AND last_step < ?",
+                vec![step.into(), user_id.get().into(), step.into()],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn use_recovery_code(
+        &self,
+        user_id: UserId,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, PortError> {
+        let changed = self
+            .execute(
+                "UPDATE recovery_codes SET used_at = ? \
+                 WHERE id = (SELECT id FROM recovery_codes \
+                   WHERE user_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1) \
+                 AND used_at IS NULL",
+                vec![now.into(), user_id.get().into(), code_hash.into()],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        user_id: UserId,
+        recovery_code_hashes: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        let txn = begin_write(&self.db).await?;
+        replace_codes(&txn, user_id, recovery_code_hashes, now).await?;
+        txn.commit().await.map_err(port_error)
+    }
+
+    async fn disable_two_factor(&self, user_id: UserId) -> Result<(), PortError> {
+        let txn = begin_write(&self.db).await?;
+        for sql in [
+            "DELETE FROM recovery_codes WHERE user_id = ?",
+            "DELETE FROM two_factor WHERE user_id = ?",
+        ] {
+            txn.execute_raw(statement(&txn, sql, [user_id.get().into()]))
+                .await
+                .map_err(port_error)?;
+        }
+        txn.commit().await.map_err(port_error)
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct TwoFactorRow {
+    secret: String,
+    enabled_at: Option<DateTime<Utc>>,
+    codes_left: i64,
+}
+
+/// Drops every recovery code of `user_id` and stores these digests instead.
+async fn replace_codes<C: ConnectionTrait>(
+    txn: &C,
+    user_id: UserId,
+    hashes: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), PortError> {
+    txn.execute_raw(statement(
+        txn,
+        "DELETE FROM recovery_codes WHERE user_id = ?",
+        [user_id.get().into()],
+    ))
+    .await
+    .map_err(port_error)?;
+    if hashes.is_empty() {
+        return Ok(());
+    }
+    let rows = vec!["(?, ?, ?)"; hashes.len()].join(", ");
+    let values = hashes.iter().flat_map(|hash| {
+        [
+            Value::from(user_id.get()),
+            Value::from(hash.as_str()),
+            Value::from(now),
+        ]
+    });
+    txn.execute_raw(statement(
+        txn,
+        &format!("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES {rows}"),
+        values,
+    ))
+    .await
+    .map_err(port_error)?;
+    Ok(())
 }

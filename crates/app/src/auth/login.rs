@@ -5,6 +5,7 @@
 //! owner elsewhere; guessing spread over many addresses still meets the account-wide limit.
 
 use super::session::{self, AuthSession};
+use super::two_factor::Challenge;
 use crate::AuthContext;
 use crate::ports::{Credentials, PortError};
 use std::time::Duration;
@@ -35,9 +36,29 @@ pub enum LoginError {
     Port(#[from] PortError),
 }
 
+/// What a right password gets.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// The session, open.
+    Session(AuthSession),
+    /// Two-factor sign-in is on: the session opens once the challenge is answered with a code
+    /// ([`super::complete_login`]).
+    SecondFactor(Challenge),
+}
+
+impl LoginOutcome {
+    /// The session, when no second step is needed.
+    pub fn into_session(self) -> Option<AuthSession> {
+        match self {
+            Self::Session(session) => Some(session),
+            Self::SecondFactor(_) => None,
+        }
+    }
+}
+
 /// # Errors
 /// See [`LoginError`].
-pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginError> {
+pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<LoginOutcome, LoginError> {
     let policy = &ctx.policy;
     let credentials = find_credentials(ctx, &cmd.login).await?;
     // Failures count against the account, however it was named (email or username); for a
@@ -95,11 +116,16 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<AuthSession, LoginEr
     // The owner got in: their own address's failures, and the account's, are forgiven.
     ctx.rate_limiter.clear(&pair_key).await?;
     ctx.rate_limiter.clear(&account_key).await?;
+    if let Some(challenge) = super::two_factor::challenge_if_enabled(ctx, user.id).await? {
+        return Ok(LoginOutcome::SecondFactor(challenge));
+    }
     let now = ctx.clock.now();
     ctx.users.touch(user.id, now).await?;
     user.last_activity = Some(now);
     let client = session::ClientInfo::new(cmd.client_address, cmd.user_agent.as_deref());
-    Ok(session::start(ctx, user, client).await?)
+    Ok(LoginOutcome::Session(
+        session::start(ctx, user, client).await?,
+    ))
 }
 
 /// The rate-limiter key counting failed logins of `account` (`user:<id>`, or `name:<typed>`)

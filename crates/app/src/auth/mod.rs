@@ -14,6 +14,7 @@ mod register;
 mod reset;
 mod revocations;
 mod session;
+mod two_factor;
 mod unlock;
 mod verification;
 
@@ -28,13 +29,18 @@ pub use invitations::{
     accept_invitation, invite, list_invitations, preview_invitation, revoke_invitation,
 };
 pub(crate) use links::may_claim;
-pub use login::{Login, LoginError, login};
+pub use login::{Login, LoginError, LoginOutcome, login};
 pub use logout::{Logout, logout};
 pub use refresh::{RefreshError, refresh};
 pub use register::{Register, RegisterError, register};
 pub use reset::{ResetError, force_password_reset, request_password_reset, reset_password};
 pub use revocations::{DurableDenylist, SYNC_EVERY};
 pub use session::{AuthSession, ClientInfo, hash_refresh_token};
+pub use two_factor::{
+    CHALLENGE_TTL, Challenge, Enrolment, RECOVERY_CODES, SecondFactor, TwoFactorError,
+    TwoFactorStatus, begin as begin_two_factor, complete_login, confirm as confirm_two_factor,
+    disable as disable_two_factor, renew_recovery_codes, status as two_factor_status,
+};
 pub use unlock::{UnlockError, unlock};
 pub use verification::{
     VerificationError, request_email_change, resend_verification, verify_email,

@@ -287,4 +287,82 @@ pub trait IdentityRepository: Send + Sync {
         keep: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>, PortError>;
+
+    /// `user_id`'s two-factor state, if they ever started enrolling.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn two_factor(&self, user_id: UserId) -> Result<Option<TwoFactorState>, PortError>;
+
+    /// Starts (or restarts) an enrolment with a new secret, not yet enabled; `false` (and
+    /// nothing changed) when two-factor sign-in is already on.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn begin_two_factor(
+        &self,
+        user_id: UserId,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, PortError>;
+
+    /// Turns a pending enrolment on: the first code's step, and the recovery codes' digests
+    /// (replacing any earlier ones). `false` when there was no pending enrolment.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn enable_two_factor(
+        &self,
+        user_id: UserId,
+        step: i64,
+        recovery_code_hashes: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<bool, PortError>;
+
+    /// Records that a code of time step `step` was accepted, atomically: `false` when a code
+    /// of this step or a later one already was (a replay), so one code works once however many
+    /// nodes it is sent to.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn use_two_factor_step(&self, user_id: UserId, step: i64) -> Result<bool, PortError>;
+
+    /// Spends an unused recovery code by its digest; `false` when there is none.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn use_recovery_code(
+        &self,
+        user_id: UserId,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, PortError>;
+
+    /// Replaces every recovery code of `user_id` with these digests.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn replace_recovery_codes(
+        &self,
+        user_id: UserId,
+        recovery_code_hashes: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), PortError>;
+
+    /// Removes the secret and the recovery codes.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn disable_two_factor(&self, user_id: UserId) -> Result<(), PortError>;
+}
+
+/// A person's two-factor sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoFactorState {
+    /// Base32.
+    pub secret: String,
+    /// `None` while the enrolment waits for its first code.
+    pub enabled_at: Option<DateTime<Utc>>,
+    /// Recovery codes not yet used.
+    pub recovery_codes_left: u32,
 }

@@ -31,7 +31,7 @@ pub use files::{
 };
 pub use identity::{
     AccountLink, IdentityRepository, Invitation, InvitationStatus, LinkPurpose, NewAccountLink,
-    NewInvitation, NewSession, SessionInfo,
+    NewInvitation, NewSession, SessionInfo, TwoFactorState,
 };
 pub use jobs::{ClaimedJob, Job, JobCounts, JobId, JobQueue};
 pub use notifications::{
@@ -45,8 +45,8 @@ pub use realtime::{
     Subscription, Topic,
 };
 pub use security::{
-    AccessClaims, IssuedAccessToken, PasswordHasher, Revocation, RevocationStore, Revoked,
-    TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
+    AccessClaims, IssuedAccessToken, OneTimeCodes, PasswordHasher, Revocation, RevocationStore,
+    Revoked, TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
 };
 pub use system::{
     Admission, Clock, Quota, RateLimiter, ReadinessProbe, RequestThrottle, SystemClock, WindowCount,

@@ -187,3 +187,14 @@ pub trait RevocationStore: Send + Sync {
     /// `Unavailable` when the database cannot be reached.
     async fn prune(&self, now: DateTime<Utc>) -> Result<u64, PortError>;
 }
+
+/// Time-based one-time codes (RFC 6238: HMAC-SHA1, six digits, 30-second steps), as every
+/// authenticator app makes them.
+pub trait OneTimeCodes: Send + Sync {
+    /// A new random secret (160 bits), in base32.
+    fn new_secret(&self) -> String;
+
+    /// The time step (Unix time / 30) within one step of `at` whose code is `code`, or `None`
+    /// (no step matches, the code is malformed, or the secret is not base32).
+    fn matching_step(&self, secret: &str, code: &str, at: DateTime<Utc>) -> Option<i64>;
+}

@@ -2,9 +2,18 @@
 
 use std::time::Duration;
 use tandem_app::auth::*;
-use tandem_app::auth::{AuthError, Login, LoginError, RefreshError, authenticate, login, refresh};
+use tandem_app::auth::{AuthError, Login, LoginError, RefreshError, authenticate, refresh};
 use tandem_domain::PasswordError;
 use tandem_testkit::fakes::{PASSWORD, TestContext};
+
+/// Logs in where nobody has two-factor sign-in: the session, or the refusal.
+async fn login(ctx: &tandem_app::AuthContext, attempt: Login) -> Result<AuthSession, LoginError> {
+    tandem_app::auth::login(ctx, attempt).await.map(|outcome| {
+        outcome
+            .into_session()
+            .expect("no second factor in these tests")
+    })
+}
 
 const NEW_PASSWORD: &str = "staple battery horse";
 

@@ -7,6 +7,15 @@ use tandem_app::auth::*;
 use tandem_app::ports::{Clock, ProfileChanges};
 use tandem_testkit::fakes::{PASSWORD, TestContext};
 
+/// Logs in where nobody has two-factor sign-in: the session, or the refusal.
+async fn login(ctx: &tandem_app::AuthContext, attempt: Login) -> Result<AuthSession, LoginError> {
+    tandem_app::auth::login(ctx, attempt).await.map(|outcome| {
+        outcome
+            .into_session()
+            .expect("no second factor in these tests")
+    })
+}
+
 fn attempt(login: &str, password: &str, address: Option<&str>) -> Login {
     Login {
         login: login.to_owned(),

@@ -1,14 +1,15 @@
 //! Identity storage that records sessions by number and nothing else, for use-case tests of
 //! other areas: logins get session ids, nobody has a live session to list, and every link,
-//! invitation or domain claim is a test failure with a clear message. Identity is tested
-//! black-box on both databases (`tests/api/identity.rs`).
+//! invitation, domain claim or two-factor change is a test failure with a clear message;
+//! nobody has two-factor sign-in. Identity is tested black-box on both databases
+//! (`tests/api/identity.rs`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::atomic::{AtomicI64, Ordering};
 use tandem_app::ports::{
     AccountLink, IdentityRepository, Invitation, LinkPurpose, NewAccountLink, NewInvitation,
-    NewSession, PortError, SessionInfo,
+    NewSession, PortError, SessionInfo, TwoFactorState,
 };
 use tandem_domain::{Email, EmailDomain, Organization, OrganizationId, User, UserId};
 
@@ -113,5 +114,55 @@ impl IdentityRepository for NoIdentity {
         _: DateTime<Utc>,
     ) -> Result<Vec<i64>, PortError> {
         Ok(Vec::new())
+    }
+
+    async fn two_factor(&self, _: UserId) -> Result<Option<TwoFactorState>, PortError> {
+        // Nobody has two-factor sign-in here: logins open sessions directly.
+        Ok(None)
+    }
+
+    async fn begin_two_factor(
+        &self,
+        _: UserId,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<bool, PortError> {
+        not_faked()
+    }
+
+    async fn enable_two_factor(
+        &self,
+        _: UserId,
+        _: i64,
+        _: &[String],
+        _: DateTime<Utc>,
+    ) -> Result<bool, PortError> {
+        not_faked()
+    }
+
+    async fn use_two_factor_step(&self, _: UserId, _: i64) -> Result<bool, PortError> {
+        not_faked()
+    }
+
+    async fn use_recovery_code(
+        &self,
+        _: UserId,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<bool, PortError> {
+        not_faked()
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        _: UserId,
+        _: &[String],
+        _: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        not_faked()
+    }
+
+    async fn disable_two_factor(&self, _: UserId) -> Result<(), PortError> {
+        not_faked()
     }
 }

@@ -6,4 +6,5 @@ pub mod chat;
 pub mod checks;
 pub mod identity;
 pub mod notifications;
+pub mod two_factor;
 pub mod users;

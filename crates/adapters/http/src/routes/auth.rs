@@ -10,12 +10,13 @@ use crate::dto::identity::{
     AcceptInvitationRequest, AcceptedResponse, InvitationPreviewResponse, LinkTokenRequest,
     PasswordResetConfirmRequest, PasswordResetRequest, SessionList, SessionResponse, SessionsEnded,
 };
+use crate::dto::two_factor::LoginResponse;
 use crate::dto::users::UserResponse;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Account, OptionalJson, client_address, user_agent, validated};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use tandem_app::AppContext;
-use tandem_app::auth::{self, ChangePassword, ClientInfo, Login, Logout};
+use tandem_app::auth::{self, ChangePassword, ClientInfo, Login, LoginOutcome, Logout};
 
 /// Create an account.
 ///
@@ -46,11 +47,14 @@ pub async fn register(
     let mut command = validated(body.into_inner())?.into_command(address)?;
     command.user_agent = user_agent(&req).map(str::to_owned);
     let session = auth::register(&ctx.auth, command).await?;
-    Ok(tokens(HttpResponse::Created(), session.into()))
+    Ok(tokens(HttpResponse::Created(), AuthResponse::from(session)))
 }
 
 /// A response carrying tokens, which no cache may keep (RFC 6749, 5.1).
-fn tokens(mut response: actix_web::HttpResponseBuilder, body: AuthResponse) -> HttpResponse {
+pub(crate) fn tokens(
+    mut response: actix_web::HttpResponseBuilder,
+    body: impl serde::Serialize,
+) -> HttpResponse {
     response
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .insert_header((actix_web::http::header::PRAGMA, "no-cache"))
@@ -60,12 +64,14 @@ fn tokens(mut response: actix_web::HttpResponseBuilder, body: AuthResponse) -> H
 /// Log in with email (or username) and password.
 ///
 /// An unknown account and a wrong password get the same answer. Repeated failures for one
-/// account or from one address are refused with 429 for a while.
+/// account or from one address are refused with 429 for a while. With two-factor sign-in on,
+/// a right password answers a challenge instead of the tokens: send it with a code to
+/// `POST /auth/login/two-factor`.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Logged in", body = AuthResponse),
+        (status = 200, description = "Logged in, or (`two_factor_required`) a challenge for the second step", body = LoginResponse),
         (status = 401, description = "`invalid_credentials` or `account_disabled`", body = ErrorBody),
         (status = 422, description = "Missing fields", body = ErrorBody),
         (status = 429, description = "Too many failed attempts; see `Retry-After`", body = ErrorBody),
@@ -85,8 +91,11 @@ pub async fn login(
         client_address: client_address(&req, settings.trust_forwarded_headers),
         user_agent: user_agent(&req).map(str::to_owned),
     };
-    let session = auth::login(&ctx.auth, command).await?;
-    Ok(tokens(HttpResponse::Ok(), session.into()))
+    let answer = match auth::login(&ctx.auth, command).await? {
+        LoginOutcome::Session(session) => LoginResponse::Tokens(session.into()),
+        LoginOutcome::SecondFactor(challenge) => LoginResponse::SecondFactor(challenge.into()),
+    };
+    Ok(tokens(HttpResponse::Ok(), answer))
 }
 
 /// Exchange a refresh token for a new access and refresh token.
@@ -108,7 +117,7 @@ pub async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let session = auth::refresh(&ctx.auth, &body.refresh_token).await?;
-    Ok(tokens(HttpResponse::Ok(), session.into()))
+    Ok(tokens(HttpResponse::Ok(), AuthResponse::from(session)))
 }
 
 /// Log out: revoke this access token and, when given, the refresh token's session.
@@ -415,5 +424,5 @@ pub async fn accept_invitation(
     );
     let command = validated(body.into_inner())?.into_command(client)?;
     let session = auth::accept_invitation(&ctx.auth, command).await?;
-    Ok(tokens(HttpResponse::Created(), session.into()))
+    Ok(tokens(HttpResponse::Created(), AuthResponse::from(session)))
 }

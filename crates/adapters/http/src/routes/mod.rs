@@ -8,4 +8,5 @@ pub mod health;
 pub mod messages;
 pub mod notifications;
 pub mod organizations;
+pub mod two_factor;
 pub mod users;
