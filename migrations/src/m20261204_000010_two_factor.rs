@@ -1,6 +1,7 @@
 //! Two-factor sign-in: a person's TOTP secret (pending until confirmed with a first code), the
-//! last time step a code was accepted for (a code is never accepted twice), and ten single-use
-//! recovery codes, of which only digests are kept.
+//! last time step a code was accepted for (a code is never accepted twice), ten single-use
+//! recovery codes, of which only digests are kept, and each organization's policy of who must
+//! use it (`optional`, `admins`, `everyone`).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -11,6 +12,12 @@ pub struct Migration;
 enum Users {
     Table,
     Id,
+}
+
+#[derive(DeriveIden)]
+enum Organizations {
+    Table,
+    TwoFactorPolicy,
 }
 
 #[derive(DeriveIden)]
@@ -39,6 +46,14 @@ enum RecoveryCodes {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Organizations::Table)
+                    .add_column(text(Organizations::TwoFactorPolicy).default("optional"))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -101,7 +116,14 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;
         }
-        Ok(())
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Organizations::Table)
+                    .drop_column(Organizations::TwoFactorPolicy)
+                    .to_owned(),
+            )
+            .await
     }
 
     fn use_transaction(&self) -> Option<bool> {

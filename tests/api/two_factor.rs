@@ -13,6 +13,7 @@ on_every_backend!(
     a_challenge_dies_after_five_wrong_codes_and_forged_challenges_are_refused,
     guessing_codes_across_challenges_meets_the_account_limit,
     two_factor_endpoints_refuse_what_does_not_fit_the_state,
+    an_organization_that_requires_it_lets_people_in_only_to_set_it_up,
 );
 
 /// RFC 4648 base32 (no padding), as authenticator apps read the secret.
@@ -443,4 +444,91 @@ async fn two_factor_endpoints_refuse_what_does_not_fit_the_state(app: TestApp) {
     assert_error(stale, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     let fresh = second_step(&app, &challenge(&app, "ana").await, &new_first).await;
     assert_eq!(fresh.status(), StatusCode::OK);
+}
+
+async fn an_organization_that_requires_it_lets_people_in_only_to_set_it_up(app: TestApp) {
+    let (ana, bob) = app.organization("acme.io", "Acme").await;
+    let policy = |token: String, value: Value| {
+        let app = &app;
+        async move {
+            app.send_json(
+                reqwest::Method::PATCH,
+                "/api/v1/organizations/current",
+                Some(&token),
+                &json!({ "two_factor_policy": value }),
+            )
+            .await
+        }
+    };
+    let by_member = policy(bob.access_token.clone(), json!("everyone")).await;
+    assert_error(by_member, StatusCode::FORBIDDEN, "forbidden").await;
+    let unknown = policy(ana.access_token.clone(), json!("sometimes")).await;
+    let body = assert_error(
+        unknown,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["details"][0]["field"], "two_factor_policy", "{body}");
+    let (status, org) =
+        status_and_json(policy(ana.access_token.clone(), json!("everyone")).await).await;
+    assert_eq!(status, StatusCode::OK, "{org}");
+    assert_eq!(org["two_factor_policy"], "everyone");
+
+    // Bob signs in with his password alone, and reaches only his own account.
+    let (status, signed_in) = status_and_json(app.login(&bob.username, PASSWORD).await).await;
+    assert_eq!(status, StatusCode::OK, "{signed_in}");
+    let bobs = Session::from_body(&signed_in);
+    let refused = app.get("/api/v1/channels", Some(&bobs.access_token)).await;
+    assert_error(refused, StatusCode::FORBIDDEN, "two_factor_setup_required").await;
+    assert_eq!(
+        app.get_ok("/api/v1/auth/me", &bobs.access_token).await["id"],
+        bob.id
+    );
+    // He sets it up, refreshes, and is in.
+    let (secret, _) = enable(&app, &bobs).await;
+    let refreshed = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": bobs.refresh_token }),
+        )
+        .await;
+    let (status, refreshed) = status_and_json(refreshed).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let token = refreshed["access_token"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/v1/channels", Some(token)).await.status(),
+        StatusCode::OK
+    );
+    // From now on his sign-in takes a code.
+    let challenge = challenge(&app, &bob.username).await;
+    let second = second_step(&app, &challenge, &code(&app, &secret, 1)).await;
+    assert_eq!(second.status(), StatusCode::OK);
+
+    // "admins": members choose; an admin without a second factor is held at the door.
+    let (status, _) =
+        status_and_json(policy(ana.access_token.clone(), json!("admins")).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let ana_again = app.login_ok(&ana.username).await;
+    let held = app
+        .get("/api/v1/channels", Some(&ana_again.access_token))
+        .await;
+    assert_error(held, StatusCode::FORBIDDEN, "two_factor_setup_required").await;
+    let carol = app.register("carol", "acme.io", None).await;
+    assert_eq!(
+        app.get("/api/v1/channels", Some(&carol.access_token))
+            .await
+            .status(),
+        StatusCode::OK,
+        "a member without a second factor is fine under `admins`"
+    );
+    // Until she enrols, she changes nothing, this policy included: like everyone it covers.
+    let still_held = policy(ana_again.access_token.clone(), json!("optional")).await;
+    assert_error(
+        still_held,
+        StatusCode::FORBIDDEN,
+        "two_factor_setup_required",
+    )
+    .await;
 }

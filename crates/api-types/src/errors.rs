@@ -53,6 +53,7 @@ error_codes! {
     Forbidden => (403, "forbidden", "The caller may not do this."),
     SignupDisabled => (403, "signup_disabled", "The organization owning this email domain does not accept sign-ups."),
     EmailUnverified => (403, "email_unverified", "Confirm your email address first (the emailed link); until then only your own account's endpoints answer."),
+    TwoFactorSetupRequired => (403, "two_factor_setup_required", "Your organization requires two-factor sign-in: turn it on (`POST /auth/two-factor/enrol`, then `/confirm`) and refresh your token; until then only your own account's endpoints answer."),
     AccountInOtherOrganization => (409, "account_in_other_organization", "This address has an account in another organization."),
     AlreadyMember => (409, "already_member", "This address already has an account in your organization."),
     NotFound => (404, "not_found", "No such resource (or it belongs to another organization)."),
@@ -421,6 +422,9 @@ impl From<AuthError> for ApiError {
             AuthError::Revoked => Self::new(ErrorCode::TokenRevoked, message),
             AuthError::AccountDisabled => Self::new(ErrorCode::AccountDisabled, message),
             AuthError::EmailUnverified => Self::new(ErrorCode::EmailUnverified, message),
+            AuthError::TwoFactorSetupRequired => {
+                Self::new(ErrorCode::TwoFactorSetupRequired, message)
+            }
             AuthError::Port(port) => port.into(),
         }
     }

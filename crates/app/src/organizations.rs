@@ -2,7 +2,7 @@
 
 use crate::AuthContext;
 use crate::ports::PortError;
-use tandem_domain::{Actor, Organization};
+use tandem_domain::{Actor, Organization, TwoFactorPolicy};
 
 /// # Errors
 /// `NotFound` if the organization vanished; `PortError` when storage fails.
@@ -64,31 +64,42 @@ pub async fn create_organization(
     ctx.users.create_with_organization(org, admin).await
 }
 
-/// An admin changes their organization's settings: whether people at its domain may join by
-/// signing up.
+/// What an admin may change of their organization.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrganizationChanges {
+    /// Whether people at its domain may join by signing up.
+    pub self_signup: Option<bool>,
+    /// Who must sign in with a second factor. Applies to each person's next sign-in or token
+    /// refresh (within the access token's lifetime).
+    pub two_factor_policy: Option<TwoFactorPolicy>,
+}
+
+/// An admin changes their organization's settings.
 ///
 /// # Errors
 /// `Forbidden` for non-admins; `Port` when storage fails.
 pub async fn update_organization(
     ctx: &AuthContext,
     actor: &Actor,
-    self_signup: Option<bool>,
+    changes: OrganizationChanges,
 ) -> Result<Organization, crate::admin::AdminError> {
     if !actor.is_admin() {
         return Err(crate::admin::AdminError::Forbidden(
             "change the organization's settings",
         ));
     }
-    let organization = match self_signup {
-        Some(open) => {
-            let updated = ctx
-                .identity
-                .set_self_signup(actor.organization_id, open)
-                .await?;
-            tracing::info!(organization_id = %actor.organization_id, by = %actor.id, self_signup = open, "organization settings changed");
-            updated
-        }
-        None => current_organization(ctx, actor).await?,
-    };
-    Ok(organization)
+    let org = actor.organization_id;
+    let mut organization = None;
+    if let Some(open) = changes.self_signup {
+        organization = Some(ctx.identity.set_self_signup(org, open).await?);
+        tracing::info!(organization_id = %org, by = %actor.id, self_signup = open, "organization settings changed");
+    }
+    if let Some(policy) = changes.two_factor_policy {
+        organization = Some(ctx.identity.set_two_factor_policy(org, policy).await?);
+        tracing::info!(organization_id = %org, by = %actor.id, two_factor_policy = policy.as_str(), "organization settings changed");
+    }
+    match organization {
+        Some(organization) => Ok(organization),
+        None => Ok(current_organization(ctx, actor).await?),
+    }
 }

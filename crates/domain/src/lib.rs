@@ -35,7 +35,9 @@ pub use notification::{
     EmailDigest, Language, MemberPreferences, NotificationKind, NotificationSettings, NotifyLevel,
     QuietHours, Recipient,
 };
-pub use organization::{EmailDomain, Organization, OrganizationName, SubscriptionPlan};
+pub use organization::{
+    EmailDomain, Organization, OrganizationName, SubscriptionPlan, TwoFactorPolicy,
+};
 pub use password::{Password, PasswordError};
 pub use permissions::{Actor, Denied};
 pub use user::{DisplayName, Email, ProfilePicture, Role, User, UserStatus, Username};

@@ -15,6 +15,8 @@ pub struct Organization {
     pub subscription_plan: SubscriptionPlan,
     /// Whether people with an address at `domain` may join by registering.
     pub self_signup: bool,
+    /// Who must sign in with a second factor.
+    pub two_factor_policy: TwoFactorPolicy,
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
 }
@@ -170,5 +172,77 @@ mod tests {
         let acme = EmailDomain::of(&Email::parse("ana@acme.io").unwrap());
         assert!(!gmail.is_claimable());
         assert!(acme.is_claimable());
+    }
+}
+
+/// Who in an organization must sign in with a second factor (an authenticator app). Someone
+/// it covers who has not turned it on can sign in, but reaches nothing but their own account
+/// until they do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TwoFactorPolicy {
+    /// Each person chooses.
+    #[default]
+    Optional,
+    /// Admins must.
+    Admins,
+    /// Everyone must.
+    Everyone,
+}
+
+impl TwoFactorPolicy {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Optional => "optional",
+            Self::Admins => "admins",
+            Self::Everyone => "everyone",
+        }
+    }
+
+    /// Whether someone of `role` must have a second factor.
+    pub const fn requires(self, role: crate::Role) -> bool {
+        match self {
+            Self::Optional => false,
+            Self::Admins => matches!(role, crate::Role::Admin),
+            Self::Everyone => true,
+        }
+    }
+}
+
+impl FromStr for TwoFactorPolicy {
+    type Err = InvalidInput;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "optional" => Ok(Self::Optional),
+            "admins" => Ok(Self::Admins),
+            "everyone" => Ok(Self::Everyone),
+            _ => Err(InvalidInput::new(
+                "invalid_two_factor_policy",
+                "must be one of optional, admins, everyone",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod two_factor_policy_tests {
+    use super::*;
+    use crate::Role;
+
+    #[test]
+    fn each_policy_covers_exactly_its_roles() {
+        for role in [Role::Admin, Role::Moderator, Role::Member] {
+            assert!(!TwoFactorPolicy::Optional.requires(role));
+            assert_eq!(TwoFactorPolicy::Admins.requires(role), role == Role::Admin);
+            assert!(TwoFactorPolicy::Everyone.requires(role));
+        }
+        for policy in [
+            TwoFactorPolicy::Optional,
+            TwoFactorPolicy::Admins,
+            TwoFactorPolicy::Everyone,
+        ] {
+            assert_eq!(policy.as_str().parse::<TwoFactorPolicy>().unwrap(), policy);
+        }
+        assert!("admin".parse::<TwoFactorPolicy>().is_err());
     }
 }

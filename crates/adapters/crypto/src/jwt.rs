@@ -44,6 +44,9 @@ struct Claims {
     /// The session (login) the token belongs to: ending the session refuses all its tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sid: Option<i64>,
+    /// Two-factor setup required: the token opens only its owner's own account.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    tfa: bool,
     /// Seconds since the epoch with millisecond precision (RFC 7519 allows fractions): a
     /// revocation cutoff must tell a token issued just before it from one issued just after.
     iat: f64,
@@ -107,6 +110,7 @@ impl TokenService for JwtTokenService {
             role: claims.role.as_str().to_owned(),
             jti: token_id.clone(),
             sid: claims.session_id,
+            tfa: claims.two_factor_setup_required,
             #[allow(clippy::cast_precision_loss)] // milliseconds since 1970 stay far below 2^53
             iat: now.timestamp_millis() as f64 / 1000.0,
             exp,
@@ -153,6 +157,7 @@ impl TokenService for JwtTokenService {
                 organization_id: OrganizationId::new(claims.org),
                 role,
                 session_id: claims.sid,
+                two_factor_setup_required: claims.tfa,
             },
             token_id: claims.jti,
             issued_at,

@@ -27,6 +27,7 @@ fn ana() -> AccessClaims {
         organization_id: OrganizationId::new(7),
         role: Role::Moderator,
         session_id: Some(3),
+        two_factor_setup_required: false,
     }
 }
 
@@ -263,4 +264,23 @@ fn short_secrets_and_odd_lifetimes_are_refused_at_construction() {
 fn debug_output_never_shows_the_secret() {
     let debug = format!("{:?}", service());
     assert!(!debug.contains("0123456789abcdef"), "{debug}");
+}
+
+#[test]
+fn the_two_factor_setup_requirement_travels_in_the_token() {
+    let service = service();
+    let required = AccessClaims {
+        two_factor_setup_required: true,
+        ..ana()
+    };
+    let token = service.issue(&required).unwrap().token;
+    assert_eq!(service.verify(&token).unwrap().claims, required);
+    let plain = service.issue(&ana()).unwrap().token;
+    assert!(
+        !service
+            .verify(&plain)
+            .unwrap()
+            .claims
+            .two_factor_setup_required
+    );
 }

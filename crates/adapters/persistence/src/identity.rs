@@ -15,7 +15,8 @@ use tandem_app::ports::{
     NewSession, PortError, SessionInfo, TwoFactorState,
 };
 use tandem_domain::{
-    ChannelId, Email, EmailDomain, Organization, OrganizationId, Role, User, UserId,
+    ChannelId, Email, EmailDomain, Organization, OrganizationId, Role, TwoFactorPolicy, User,
+    UserId,
 };
 
 pub(crate) struct SeaIdentityRepository {
@@ -257,6 +258,23 @@ impl IdentityRepository for SeaIdentityRepository {
         self.execute(
             "UPDATE organizations SET self_signup = ? WHERE id = ?",
             vec![self_signup.into(), organization_id.get().into()],
+        )
+        .await?;
+        organization::Entity::find_by_id(organization_id.get())
+            .one(&self.db)
+            .await
+            .map_err(port_error)?
+            .map_or(Err(PortError::NotFound), organization_from_row)
+    }
+
+    async fn set_two_factor_policy(
+        &self,
+        organization_id: OrganizationId,
+        policy: TwoFactorPolicy,
+    ) -> Result<Organization, PortError> {
+        self.execute(
+            "UPDATE organizations SET two_factor_policy = ? WHERE id = ?",
+            vec![policy.as_str().into(), organization_id.get().into()],
         )
         .await?;
         organization::Entity::find_by_id(organization_id.get())

@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::{NotSet, Set, Unchanged};
 use tandem_app::ports::{Credentials, NewOrganization, NewUser, PortError, ProfileChanges};
 use tandem_domain::{
     DisplayName, Email, EmailDomain, InvalidInput, Organization, OrganizationId, OrganizationName,
-    ProfilePicture, Role, SubscriptionPlan, User, UserId, UserStatus, Username,
+    ProfilePicture, Role, SubscriptionPlan, TwoFactorPolicy, User, UserId, UserStatus, Username,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,10 @@ pub(crate) fn organization_from_row(row: organization::Model) -> Result<Organiza
             row.subscription_plan.parse::<SubscriptionPlan>(),
         )?,
         self_signup: row.self_signup,
+        two_factor_policy: stored(
+            "organizations.two_factor_policy",
+            row.two_factor_policy.parse::<TwoFactorPolicy>(),
+        )?,
         created_at: row.created_at,
         is_active: row.is_active,
     })
@@ -78,6 +82,7 @@ pub(crate) fn new_organization_row(org: NewOrganization) -> organization::Active
         domain: Set(org.domain.map(|domain| domain.as_str().to_owned())),
         subscription_plan: Set(org.subscription_plan.as_str().to_owned()),
         self_signup: Set(org.self_signup),
+        two_factor_policy: Set(TwoFactorPolicy::default().as_str().to_owned()),
         created_at: Set(org.created_at),
         is_active: Set(true),
     }

@@ -14,6 +14,8 @@ pub struct Authenticated {
     pub token_id: String,
     /// The session (login) the token belongs to.
     pub session_id: Option<i64>,
+    /// The organization requires a second factor this person has not set up yet.
+    pub two_factor_setup_required: bool,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -38,6 +40,11 @@ pub enum AuthError {
         "confirm your email address first: open the link we emailed you (or ask for a new one)"
     )]
     EmailUnverified,
+    /// The organization requires a second factor of this person, who has none yet.
+    #[error(
+        "your organization requires two-factor sign-in: turn it on in your account's security settings, then sign in again"
+    )]
+    TwoFactorSetupRequired,
     #[error(transparent)]
     Port(#[from] PortError),
 }
@@ -51,6 +58,9 @@ pub async fn authenticate(ctx: &AuthContext, bearer: &str) -> Result<Authenticat
     let caller = authenticate_account(ctx, bearer).await?;
     if !admitted(ctx, &caller.user) {
         return Err(AuthError::EmailUnverified);
+    }
+    if caller.two_factor_setup_required {
+        return Err(AuthError::TwoFactorSetupRequired);
     }
     Ok(caller)
 }
@@ -100,6 +110,7 @@ pub async fn authenticate_account(
         user,
         token_id,
         session_id: claims.session_id,
+        two_factor_setup_required: claims.two_factor_setup_required,
         expires_at: token.expires_at,
     })
 }

@@ -58,7 +58,7 @@ pub async fn refresh(ctx: &AuthContext, presented: &str) -> Result<AuthSession, 
         .identity
         .session_used(&hash_refresh_token(&successor), now)
         .await?;
-    let access_token = issue_access(ctx, &user, session_id)?;
+    let access_token = issue_access(ctx, &user, session_id).await?;
     Ok(AuthSession {
         access_token,
         refresh_token: successor,

@@ -65,17 +65,38 @@ pub(crate) fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub(crate) fn issue_access(
+pub(crate) async fn issue_access(
     ctx: &AuthContext,
     user: &User,
     session_id: Option<i64>,
 ) -> Result<IssuedAccessToken, PortError> {
+    let two_factor_setup_required = two_factor_setup_required(ctx, user).await?;
     ctx.tokens.issue(&AccessClaims {
         user_id: user.id,
         organization_id: user.organization_id,
         role: user.role,
         session_id,
+        two_factor_setup_required,
     })
+}
+
+/// Whether `user`'s organization requires a second factor of them and they have none: checked
+/// when a token is issued (sign-in, refresh), so requests pay nothing for it.
+async fn two_factor_setup_required(ctx: &AuthContext, user: &User) -> Result<bool, PortError> {
+    let required = ctx
+        .organizations
+        .find_by_id(user.organization_id)
+        .await?
+        .is_some_and(|org| org.two_factor_policy.requires(user.role));
+    if !required {
+        return Ok(false);
+    }
+    let enabled = ctx
+        .identity
+        .two_factor(user.id)
+        .await?
+        .is_some_and(|state| state.enabled_at.is_some());
+    Ok(!enabled)
 }
 
 /// Opens a new session (a new refresh-token family) for `user`, recording where it was opened.
@@ -106,7 +127,7 @@ pub(crate) async fn start(
             created_at: now,
         })
         .await?;
-    let access_token = issue_access(ctx, &user, Some(session_id))?;
+    let access_token = issue_access(ctx, &user, Some(session_id)).await?;
     Ok(AuthSession {
         access_token,
         refresh_token,

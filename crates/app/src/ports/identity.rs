@@ -5,7 +5,8 @@ use super::PortError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_domain::{
-    ChannelId, Email, EmailDomain, Organization, OrganizationId, Role, User, UserId,
+    ChannelId, Email, EmailDomain, Organization, OrganizationId, Role, TwoFactorPolicy, User,
+    UserId,
 };
 
 /// What an emailed account link is for.
@@ -193,6 +194,14 @@ pub trait IdentityRepository: Send + Sync {
         &self,
         organization_id: OrganizationId,
         self_signup: bool,
+    ) -> Result<Organization, PortError>;
+
+    /// # Errors
+    /// `NotFound` for an unknown organization.
+    async fn set_two_factor_policy(
+        &self,
+        organization_id: OrganizationId,
+        policy: TwoFactorPolicy,
     ) -> Result<Organization, PortError>;
 
     /// Stores an invitation; a pending one to the same address in the same organization is

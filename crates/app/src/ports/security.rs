@@ -34,6 +34,9 @@ pub struct AccessClaims {
     /// The session (login) the token was issued in; `None` for tokens from before sessions
     /// were recorded.
     pub session_id: Option<i64>,
+    /// The organization requires a second factor of this person, who has none yet: the token
+    /// opens only their own account until they enrol and refresh.
+    pub two_factor_setup_required: bool,
 }
 
 #[derive(Debug, Clone)]

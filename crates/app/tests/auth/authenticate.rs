@@ -16,6 +16,7 @@ fn forge(t: &TestContext, user_id: UserId, organization_id: OrganizationId) -> S
         organization_id,
         role: Role::Admin,
         session_id: None,
+        two_factor_setup_required: false,
     };
     t.ctx.auth.tokens.issue(&claims).unwrap().token
 }

@@ -165,4 +165,12 @@ impl IdentityRepository for NoIdentity {
     async fn disable_two_factor(&self, _: UserId) -> Result<(), PortError> {
         not_faked()
     }
+
+    async fn set_two_factor_policy(
+        &self,
+        _: OrganizationId,
+        _: tandem_domain::TwoFactorPolicy,
+    ) -> Result<Organization, PortError> {
+        not_faked()
+    }
 }

@@ -113,6 +113,7 @@ impl UserRepository for MemoryStore {
             domain: org.domain,
             subscription_plan: org.subscription_plan,
             self_signup: org.self_signup,
+            two_factor_policy: tandem_domain::TwoFactorPolicy::default(),
             created_at: org.created_at,
             is_active: true,
         };

@@ -35,6 +35,7 @@ function fakeServer(org: Partial<Organization> = {}) {
     domain: 'acme.io',
     subscription_plan: 'free',
     self_signup: true,
+    two_factor_policy: 'optional',
     created_at: '2026-11-01T10:00:00Z',
     is_active: true,
     ...org,

@@ -307,4 +307,9 @@ pub struct OrganizationChanges {
     /// Whether people with an address at the organization's domain may join by signing up
     /// (once they confirm the address). Invitations work either way.
     pub self_signup: Option<bool>,
+    /// Who must sign in with an authenticator app: `optional`, `admins` or `everyone`.
+    /// Someone it covers who has not turned it on reaches only their own account
+    /// (`403 two_factor_setup_required`) from their next sign-in or token refresh.
+    #[schema(value_type = Option<String>, example = "admins")]
+    pub two_factor_policy: Option<String>,
 }

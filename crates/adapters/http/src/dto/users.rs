@@ -121,6 +121,9 @@ pub struct OrganizationResponse {
     #[schema(example = "free")]
     pub subscription_plan: String,
     pub self_signup: bool,
+    /// Who must sign in with an authenticator app: `optional`, `admins` or `everyone`.
+    #[schema(example = "optional")]
+    pub two_factor_policy: String,
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
 }
@@ -133,6 +136,7 @@ impl From<Organization> for OrganizationResponse {
             domain: org.domain.map(|d| d.as_str().to_owned()),
             subscription_plan: org.subscription_plan.as_str().to_owned(),
             self_signup: org.self_signup,
+            two_factor_policy: org.two_factor_policy.as_str().to_owned(),
             created_at: org.created_at,
             is_active: org.is_active,
         }

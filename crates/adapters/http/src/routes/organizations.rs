@@ -1,5 +1,6 @@
 //! `/api/v1/organizations`: the caller's organization, and its settings.
 
+use crate::dto::auth::field;
 use crate::dto::identity::OrganizationChanges;
 use crate::dto::users::OrganizationResponse;
 use crate::error::{ApiError, ErrorBody};
@@ -7,6 +8,7 @@ use crate::extract::Caller;
 use actix_web::{get, patch, web};
 use tandem_app::AppContext;
 use tandem_app::organizations;
+use tandem_domain::TwoFactorPolicy;
 
 /// Your organization.
 #[utoipa::path(
@@ -38,6 +40,7 @@ pub async fn current(
         (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 422, description = "`invalid_two_factor_policy`", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -47,9 +50,18 @@ pub async fn update(
     caller: Caller,
     body: web::Json<OrganizationChanges>,
 ) -> Result<web::Json<OrganizationResponse>, ApiError> {
-    let changes = body.into_inner();
+    let body = body.into_inner();
+    let two_factor_policy = body
+        .two_factor_policy
+        .as_deref()
+        .map(|policy| field("two_factor_policy", policy.parse::<TwoFactorPolicy>()))
+        .transpose()?;
+    let changes = organizations::OrganizationChanges {
+        self_signup: body.self_signup,
+        two_factor_policy,
+    };
     Ok(web::Json(
-        organizations::update_organization(&ctx.auth, &caller.actor(), changes.self_signup)
+        organizations::update_organization(&ctx.auth, &caller.actor(), changes)
             .await?
             .into(),
     ))

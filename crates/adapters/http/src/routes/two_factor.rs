@@ -95,6 +95,8 @@ pub async fn enrol(
 /// Turn two-factor sign-in on with a first code from the app.
 ///
 /// Answers ten recovery codes, shown this once: each lets you sign in once without the app.
+/// Where your organization requires two-factor sign-in, refresh your token afterwards
+/// (`POST /auth/refresh`): tokens issued before say you still have to set it up.
 #[utoipa::path(
     tag = "auth",
     request_body = CodeRequest,

@@ -11,6 +11,8 @@ pub struct Model {
     pub domain: Option<String>,
     pub subscription_plan: String,
     pub self_signup: bool,
+    /// `optional`, `admins` or `everyone`.
+    pub two_factor_policy: String,
     pub created_at: DateTimeUtc,
     pub is_active: bool,
 }
