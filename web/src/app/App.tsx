@@ -14,6 +14,7 @@ import {
   ResetPasswordPage,
   SessionsPage,
   SignupPage,
+  TwoFactorPage,
   UnlockPage,
   VerifyEmailPage,
 } from '../features/auth';
@@ -49,6 +50,11 @@ function SessionsRoute() {
   return <SessionsPage onMenu={shell.openSidebar} />;
 }
 
+function TwoFactorRoute() {
+  const shell = useShell();
+  return <TwoFactorPage onMenu={shell.openSidebar} />;
+}
+
 function Themed() {
   useTheme();
   return null;
@@ -76,6 +82,7 @@ export function App() {
             <Route path="/profile" element={<ProfilePage />} />
             <Route path="/settings/notifications" element={<NotificationSettingsRoute />} />
             <Route path="/settings/sessions" element={<SessionsRoute />} />
+            <Route path="/settings/security" element={<TwoFactorRoute />} />
             <Route path="/admin" element={<AdminPage />} />
             <Route path="*" element={<Home />} />
           </Route>

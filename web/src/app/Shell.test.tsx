@@ -101,3 +101,50 @@ describe('a member whose address is not confirmed yet', () => {
     expect(awaitsConfirmation(user(2, 'ben'))).toBe(false);
   });
 });
+
+describe('someone whose organization requires two-factor sign-in they have not set up', () => {
+  it('sees the setup instead of the workspace, and the workspace once it is on', async () => {
+    const ben = user(2, 'ben');
+    signIn(ben);
+    const asked: string[] = [];
+    let token = 'a';
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: Request | string, init?: RequestInit) => {
+        // The session's refresh calls fetch with a path; the API client with a Request.
+        const request = typeof input === 'string' ? new Request(new URL(input, 'http://localhost'), init) : input;
+        const path = new URL(request.url).pathname;
+        asked.push(`${request.method} ${path}`);
+        if (path === '/api/v1/auth/me') return json(ben);
+        if (path === '/api/v1/auth/two-factor') return json({ enabled: token === 'b', pending: false, recovery_codes_left: token === 'b' ? 10 : 0 });
+        if (path === '/api/v1/auth/two-factor/enrol') return json({ secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/Tandem:ben%40acme.io?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Tandem' });
+        if (path === '/api/v1/auth/two-factor/confirm') return json({ recovery_codes: Array.from({ length: 10 }, (_, i) => `AAAA-BBBB-CCCC-DDD${i}`) });
+        if (path === '/api/v1/auth/refresh') {
+          token = 'b';
+          return json({ access_token: 'b', refresh_token: 'r2', token_type: 'bearer', expires_in: 900, user: ben });
+        }
+        // Tokens issued before the setup are refused everywhere else.
+        if (request.headers.get('authorization') !== 'Bearer b') {
+          return json({ code: 'two_factor_setup_required', message: 'Your organization requires two-factor sign-in.' }, 403);
+        }
+        if (path === '/api/v1/organizations/current') {
+          return json({ id: 1, name: 'Acme', subscription_plan: 'free', self_signup: true, two_factor_policy: 'everyone', created_at: '2026-11-01T10:00:00Z', is_active: true });
+        }
+        return json({ channels: [], users: [], notifications: [], unread_count: 0 });
+      }),
+    );
+    open();
+    expect(await screen.findByText(/Your organization requires two-factor sign-in/)).toBeTruthy();
+    expect(screen.queryByText('the channel')).toBeNull();
+    await userEvent.click(await screen.findByRole('button', { name: 'Turn on' }));
+    await userEvent.type(screen.getByLabelText('Current password'), 'violet harbor kettle');
+    await userEvent.click(screen.getByRole('button', { name: /Continue/ }));
+    await userEvent.type(await screen.findByLabelText('Code from the app'), '123456');
+    await userEvent.click(screen.getByRole('button', { name: /Turn on|Confirm/ }));
+    await userEvent.click(await screen.findByRole('button', { name: 'I have saved them' }));
+    // A fresh token, and the workspace asked again: it opens.
+    expect(await screen.findByText('the channel')).toBeTruthy();
+    expect(getSession()?.accessToken).toBe('b');
+    expect(asked).toContain('POST /api/v1/auth/refresh');
+  });
+});

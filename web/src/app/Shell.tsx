@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Navigate, Outlet, useLocation, useMatch, useNavigate, useOutletContext } from 'react-router';
-import { ConfirmEmailPage } from '../features/auth';
+import { ConfirmEmailPage, TwoFactorPage } from '../features/auth';
 import { Sidebar, useChannels } from '../features/channels';
 import { NotificationBell, NotificationListener, type NotificationTarget } from '../features/notifications';
 import { call, client } from '../lib/api';
@@ -49,19 +49,27 @@ export function Shell() {
 
 /**
  * Someone who joined by email domain and has not confirmed the address yet may be kept out
- * (when the server requires confirmation): asked first, the organization says so, and they see
+ * (when the server requires confirmation), and so may someone whose organization requires
+ * two-factor sign-in they have not set up: the organization says so when asked, and they see
  * the screen that tells them what to do instead of a workspace full of errors.
  */
 function EntryCheck({ user, children }: { user: User; children: ReactNode }) {
   const check = awaitsConfirmation(user);
-  // The workspace's own query of the organization, asked before it opens.
+  // The workspace's own query of the organization (cached for it), asked before it opens.
   const organization = useQuery({
     queryKey: keys.organization,
     queryFn: () => call(client.GET('/api/v1/organizations/current')),
-    enabled: check,
   });
+  const refusal = organization.error instanceof ApiError ? organization.error.code : null;
+  if (refusal === 'two_factor_setup_required') {
+    return (
+      <main className="main">
+        <TwoFactorPage required />
+      </main>
+    );
+  }
   if (!check) return children;
-  if (organization.error instanceof ApiError && organization.error.code === 'email_unverified') return <ConfirmEmailPage />;
+  if (refusal === 'email_unverified') return <ConfirmEmailPage />;
   if (organization.isPending) return <div className="page loading" aria-busy="true" />;
   return children;
 }

@@ -66,6 +66,9 @@ export function UserMenu({ onNavigate }: { onNavigate?: () => void }) {
           <button type="button" role="menuitem" onClick={() => go('/settings/sessions')} id="sessionsItem">
             <Icon name="lock" size={16} /> Sessions
           </button>
+          <button type="button" role="menuitem" onClick={() => go('/settings/security')} id="twoFactorItem">
+            <Icon name="key" size={16} /> Two-factor sign-in
+          </button>
           {me.role === 'admin' && (
             <button type="button" role="menuitem" onClick={() => go('/admin')}>
               <Icon name="shield" size={16} /> Administration

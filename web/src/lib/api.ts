@@ -2,7 +2,7 @@
 // an expired access token once and retrying. Every failure is thrown as one `ApiError`.
 import createClient from 'openapi-fetch';
 import type { paths } from './generated/api';
-import { ApiError } from './errors';
+import { ApiError, retryAfterSeconds } from './errors';
 import { getSession, refresh, updateUser } from './session';
 
 async function authFetch(request: Request): Promise<Response> {
@@ -59,6 +59,6 @@ interface Answer<T> {
 /** Awaits an openapi-fetch call: its data, or the `ApiError` of its error body. */
 export async function call<T>(request: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await request;
-  if (!response.ok) throw ApiError.from(response.status, error);
+  if (!response.ok) throw ApiError.from(response.status, error, retryAfterSeconds(response.headers.get('retry-after')));
   return data as T;
 }

@@ -1,9 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { call, client } from '../../lib/api';
-import { errorMessage } from '../../lib/errors';
+import { ApiError, errorMessage } from '../../lib/errors';
 import { startSession } from '../../lib/session';
+import type { AuthResponse } from '../../lib/types';
 import { AuthLayout } from './AuthLayout';
+import { appCode, codeError, isInvalidCode, recoveryCode, tooManyMessage } from './twoFactor';
 
 export function LoginPage() {
   const [params] = useSearchParams();
@@ -12,6 +14,10 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // With two-factor sign-in on, the right password answers a challenge: the second step.
+  const [challenge, setChallenge] = useState<string | null>(null);
+  // Back at the password after the challenge ended: the password field takes the focus.
+  const [again, setAgain] = useState(false);
   const next = safeNext(params.get('next'));
   const notice =
     params.get('reason') === 'expired'
@@ -29,19 +35,45 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const auth = await call(client.POST('/api/v1/auth/login', { body: { email, password } }));
-      startSession(auth);
+      const answer = await call(client.POST('/api/v1/auth/login', { body: { email, password } }));
+      if ('two_factor_required' in answer) {
+        setChallenge(answer.challenge);
+        return;
+      }
+      startSession(answer);
       navigate(next, { replace: true });
     } catch (err) {
-      setError(errorMessage(err));
+      setError(tooManyMessage(err) ?? errorMessage(err));
     } finally {
       setBusy(false);
     }
   }
 
+  /** The challenge is spent (expired, used, voided by wrong codes) or given up: the password again. */
+  function backToPassword(message: string | null) {
+    setChallenge(null);
+    setPassword('');
+    setAgain(true);
+    setError(message);
+  }
+
+  if (challenge) {
+    return (
+      <SecondStep
+        challenge={challenge}
+        onSignedIn={(auth) => {
+          startSession(auth);
+          navigate(next, { replace: true });
+        }}
+        onChallengeEnded={() => backToPassword('This sign-in has expired or had too many wrong codes. Enter your password again.')}
+        onCancel={() => backToPassword(null)}
+      />
+    );
+  }
+
   return (
     <AuthLayout title="Log in" subtitle="Welcome back to your team.">
-      {notice && (
+      {notice && !again && (
         <p className="notice" role="status">
           {notice}
         </p>
@@ -49,7 +81,7 @@ export function LoginPage() {
       <form onSubmit={submit} className="form" aria-label="Log in">
         <label>
           Email or username
-          <input id="loginEmail" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus />
+          <input id="loginEmail" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus={!again} />
         </label>
         <label>
           Password
@@ -60,6 +92,7 @@ export function LoginPage() {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             required
+            autoFocus={again}
           />
         </label>
         <p className="forgot-link">
@@ -78,6 +111,127 @@ export function LoginPage() {
       </form>
       <p className="auth-switch">
         New to Tandem? <Link to={`/signup${params.get('next') ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link>
+      </p>
+    </AuthLayout>
+  );
+}
+
+/**
+ * The second step of logging in: six digits from the authenticator app, or one of the
+ * recovery codes. A refused code keeps the step (the field is emptied for the next try); a
+ * challenge that is no longer valid leads back to the password.
+ */
+function SecondStep({
+  challenge,
+  onSignedIn,
+  onChallengeEnded,
+  onCancel,
+}: {
+  challenge: string;
+  onSignedIn: (auth: AuthResponse) => void;
+  onChallengeEnded: () => void;
+  onCancel: () => void;
+}) {
+  const [recovery, setRecovery] = useState(false);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const sent = recovery ? recoveryCode(code) : appCode(code);
+      const auth = await call(client.POST('/api/v1/auth/login/two-factor', { body: { challenge, code: sent } }));
+      onSignedIn(auth);
+    } catch (err) {
+      if (err instanceof ApiError && err.detail('invalid_challenge')) {
+        onChallengeEnded();
+        return;
+      }
+      setError(codeError(err, recovery));
+      if (isInvalidCode(err)) setCode('');
+      input.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const toggle = () => {
+    setRecovery(!recovery);
+    setCode('');
+    setError(null);
+  };
+
+  return (
+    <AuthLayout
+      title="Two-factor sign-in"
+      subtitle={
+        recovery
+          ? 'Enter one of the recovery codes you saved when you turned on two-factor sign-in. Each one works once.'
+          : 'Enter the 6-digit code your authenticator app shows for Tandem.'
+      }
+    >
+      <form onSubmit={submit} className="form" aria-label="Two-factor sign-in" id="twoFactorForm">
+        {recovery ? (
+          <label key="recovery">
+            Recovery code
+            <input
+              ref={input}
+              id="loginRecoveryCode"
+              className="code-input"
+              autoComplete="off"
+              autoCapitalize="characters"
+              spellCheck={false}
+              placeholder="XXXX-XXXX-XXXX-XXXX"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              required
+              autoFocus
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'twoFactorError' : undefined}
+            />
+          </label>
+        ) : (
+          <label key="app">
+            Authentication code
+            <input
+              ref={input}
+              id="loginCode"
+              className="code-input"
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              spellCheck={false}
+              maxLength={32}
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              required
+              autoFocus
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'twoFactorError' : undefined}
+            />
+          </label>
+        )}
+        <p className="forgot-link">
+          <button type="button" className="link-button" onClick={toggle} id="switchCodeKind">
+            {recovery ? 'Use the code from your app instead' : 'Use a recovery code instead'}
+          </button>
+        </p>
+        {error && (
+          <p className="form-error" role="alert" id="twoFactorError">
+            {error}
+          </p>
+        )}
+        <button className="button primary" type="submit" disabled={busy} id="verifyCodeButton">
+          {busy ? 'Checking…' : 'Verify and log in'}
+        </button>
+      </form>
+      <p className="auth-switch">
+        <button type="button" className="link-button" onClick={onCancel} id="backToPassword">
+          Back to the password
+        </button>
       </p>
     </AuthLayout>
   );

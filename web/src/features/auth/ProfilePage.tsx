@@ -98,6 +98,12 @@ export function ProfilePage() {
           </p>
         </section>
         <section className="card">
+          <h2>Two-factor sign-in</h2>
+          <p className="muted">
+            A code from an authenticator app on your phone as well as your password when you log in: <Link to="/settings/security">two-factor sign-in</Link>.
+          </p>
+        </section>
+        <section className="card">
           <h2>Change password</h2>
           <p className="muted">This signs you out everywhere, here included.</p>
           <form

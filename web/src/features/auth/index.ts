@@ -8,4 +8,5 @@ export { ResetPasswordPage } from './ResetPasswordPage';
 export { InvitePage } from './InvitePage';
 export { ConfirmEmailPage } from './ConfirmEmailPage';
 export { SessionsPage } from './SessionsPage';
+export { TwoFactorPage } from './TwoFactorPage';
 export { useLogout } from './logout';

@@ -289,6 +289,8 @@ export interface paths {
         /**
          * Turn two-factor sign-in on with a first code from the app.
          * @description Answers ten recovery codes, shown this once: each lets you sign in once without the app.
+         *     Where your organization requires two-factor sign-in, refresh your token afterwards
+         *     (`POST /auth/refresh`): tokens issued before say you still have to set it up.
          */
         post: operations["confirm"];
         delete?: never;

@@ -26,6 +26,7 @@ const paths: Record<string, string> = {
   retry: 'M4 4v6h6M20 20v-6h-6M5 15a8 8 0 0013.7 3M19 9A8 8 0 005.3 6',
   paperclip: 'M21 11l-9 9a5 5 0 01-7-7l9-9a3.5 3.5 0 015 5l-9 9a2 2 0 01-3-3l8-8',
   shield: 'M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6l8-3z',
+  key: 'M8 11a4 4 0 100 8 4 4 0 000-8zM10.8 12.2L19 4M15.5 7.5l2.5 2.5M17.5 5.5l2.5 2.5',
 };
 
 export type IconName = keyof typeof paths;
