@@ -106,6 +106,18 @@ const LIVE: &str = "EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family = s.fa
      AND r.used_at IS NULL AND r.revoked_at IS NULL AND r.expires_at > ?)";
 
 impl SeaIdentityRepository {
+    /// The organization as stored now (after a change).
+    async fn organization(
+        &self,
+        organization_id: OrganizationId,
+    ) -> Result<Organization, PortError> {
+        organization::Entity::find_by_id(organization_id.get())
+            .one(&self.db)
+            .await
+            .map_err(port_error)?
+            .map_or(Err(PortError::NotFound), organization_from_row)
+    }
+
     async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, PortError> {
         Ok(self
             .db
@@ -260,11 +272,7 @@ impl IdentityRepository for SeaIdentityRepository {
             vec![self_signup.into(), organization_id.get().into()],
         )
         .await?;
-        organization::Entity::find_by_id(organization_id.get())
-            .one(&self.db)
-            .await
-            .map_err(port_error)?
-            .map_or(Err(PortError::NotFound), organization_from_row)
+        self.organization(organization_id).await
     }
 
     async fn set_two_factor_policy(
@@ -277,11 +285,7 @@ impl IdentityRepository for SeaIdentityRepository {
             vec![policy.as_str().into(), organization_id.get().into()],
         )
         .await?;
-        organization::Entity::find_by_id(organization_id.get())
-            .one(&self.db)
-            .await
-            .map_err(port_error)?
-            .map_or(Err(PortError::NotFound), organization_from_row)
+        self.organization(organization_id).await
     }
 
     async fn create_invitation(

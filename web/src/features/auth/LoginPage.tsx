@@ -6,6 +6,7 @@ import { startSession } from '../../lib/session';
 import type { AuthResponse } from '../../lib/types';
 import { AuthLayout } from './AuthLayout';
 import { appCode, codeError, isInvalidCode, recoveryCode, tooManyMessage } from './twoFactor';
+import { CodeField } from './CodeField';
 
 export function LoginPage() {
   const [params] = useSearchParams();
@@ -176,43 +177,31 @@ function SecondStep({
     >
       <form onSubmit={submit} className="form" aria-label="Two-factor sign-in" id="twoFactorForm">
         {recovery ? (
-          <label key="recovery">
-            Recovery code
-            <input
-              ref={input}
-              id="loginRecoveryCode"
-              className="code-input"
-              autoComplete="off"
-              autoCapitalize="characters"
-              spellCheck={false}
-              placeholder="XXXX-XXXX-XXXX-XXXX"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              required
-              autoFocus
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? 'twoFactorError' : undefined}
-            />
-          </label>
+          <CodeField
+            key="recovery"
+            label="Recovery code"
+            id="loginRecoveryCode"
+            kind="recovery"
+            inputRef={input}
+            value={code}
+            onChange={setCode}
+            invalid={error !== null}
+            errorId="twoFactorError"
+            autoFocus
+          />
         ) : (
-          <label key="app">
-            Authentication code
-            <input
-              ref={input}
-              id="loginCode"
-              className="code-input"
-              autoComplete="one-time-code"
-              inputMode="numeric"
-              spellCheck={false}
-              maxLength={32}
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              required
-              autoFocus
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? 'twoFactorError' : undefined}
-            />
-          </label>
+          <CodeField
+            key="app"
+            label="Authentication code"
+            id="loginCode"
+            kind="app"
+            inputRef={input}
+            value={code}
+            onChange={setCode}
+            invalid={error !== null}
+            errorId="twoFactorError"
+            autoFocus
+          />
         )}
         <p className="forgot-link">
           <button type="button" className="link-button" onClick={toggle} id="switchCodeKind">

@@ -5,6 +5,7 @@ import { useMe } from '../../lib/directory';
 import { ApiError, errorMessage } from '../../lib/errors';
 import { refresh as refreshSession } from '../../lib/session';
 import { Icon } from '../../lib/ui/Icon';
+import { CodeField } from './CodeField';
 import { qrDataUrl } from './qr';
 import { appCode, codeError, INVALID_APP_CODE, isInvalidCode, isWrongPassword, tooManyMessage, WRONG_PASSWORD } from './twoFactor';
 
@@ -292,21 +293,8 @@ function EnrolStep({
   onNotPending: () => void;
   onCancel: () => void;
 }) {
-  const [code, setCode] = useState('');
   const qr = useMemo(() => qrDataUrl(uri), [uri]);
-  const input = useRef<HTMLInputElement>(null);
-  const confirm = useMutation({
-    mutationFn: () => call(client.POST('/api/v1/auth/two-factor/confirm', { body: { code: appCode(code) } })),
-    onSuccess: (answer) => onConfirmed(answer.recovery_codes),
-    onError: (err) => {
-      if (err instanceof ApiError && err.code === 'two_factor_not_pending') onNotPending();
-      else if (isInvalidCode(err)) {
-        setCode('');
-        input.current?.focus();
-      }
-    },
-  });
-  const error = confirm.error ? codeError(confirm.error) : null;
+  const { code, setCode, input, mutation: confirm, error } = useCodeForRecoveryCodes('/api/v1/auth/two-factor/confirm', 'two_factor_not_pending', onConfirmed, onNotPending);
   return (
     <>
       <StepTitle focus>Set up your authenticator app</StepTitle>
@@ -332,23 +320,17 @@ function EnrolStep({
             }}
           >
             <p>Enter the 6-digit code the app now shows for Tandem.</p>
-            <label>
-              Code from the app
-              <input
-                ref={input}
-                id="twoFactorConfirmCode"
-                className="code-input"
-                autoComplete="one-time-code"
-                inputMode="numeric"
-                spellCheck={false}
-                maxLength={32}
-                value={code}
-                onChange={(e) => setCode(e.target.value)}
-                required
-                aria-invalid={isInvalidCode(confirm.error) ? true : undefined}
-                aria-describedby={error ? 'twoFactorConfirmError' : undefined}
-              />
-            </label>
+            <CodeField
+              label="Code from the app"
+              id="twoFactorConfirmCode"
+              kind="app"
+              inputRef={input}
+              value={code}
+              onChange={setCode}
+              invalid={isInvalidCode(confirm.error)}
+              errorId="twoFactorConfirmError"
+              errorShown={error !== null}
+            />
             <FormError id="twoFactorConfirmError" error={error} />
             <div className="dialog-buttons start">
               <button className="button primary" disabled={confirm.isPending} id="twoFactorConfirm">
@@ -423,21 +405,36 @@ function RecoveryCodes({ codes, renewed, onDone }: { codes: string[]; renewed: b
   );
 }
 
-function RenewStep({ onRenewed, onOff, onCancel }: { onRenewed: (codes: string[]) => void; onOff: () => void; onCancel: () => void }) {
+/**
+ * A code from the app that answers recovery codes (confirming the setup, renewing them): a
+ * wrong code empties the field and focuses it again; `stale` is the refusal that says the
+ * state changed elsewhere.
+ */
+function useCodeForRecoveryCodes(
+  path: '/api/v1/auth/two-factor/confirm' | '/api/v1/auth/two-factor/recovery-codes',
+  stale: 'two_factor_not_pending' | 'two_factor_disabled',
+  onCodes: (codes: string[]) => void,
+  onStale: () => void,
+) {
   const [code, setCode] = useState('');
   const input = useRef<HTMLInputElement>(null);
-  const renew = useMutation({
-    mutationFn: () => call(client.POST('/api/v1/auth/two-factor/recovery-codes', { body: { code: appCode(code) } })),
-    onSuccess: (answer) => onRenewed(answer.recovery_codes),
+  const mutation = useMutation({
+    mutationFn: () => call(client.POST(path, { body: { code: appCode(code) } })),
+    onSuccess: (answer) => onCodes(answer.recovery_codes),
     onError: (err) => {
-      if (err instanceof ApiError && err.code === 'two_factor_disabled') onOff();
+      if (err instanceof ApiError && err.code === stale) onStale();
       else if (isInvalidCode(err)) {
         setCode('');
         input.current?.focus();
       }
     },
   });
-  const error = renew.error ? codeError(renew.error) : null;
+  const error = mutation.error ? codeError(mutation.error) : null;
+  return { code, setCode, input, mutation, error };
+}
+
+function RenewStep({ onRenewed, onOff, onCancel }: { onRenewed: (codes: string[]) => void; onOff: () => void; onCancel: () => void }) {
+  const { code, setCode, input, mutation: renew, error } = useCodeForRecoveryCodes('/api/v1/auth/two-factor/recovery-codes', 'two_factor_disabled', onRenewed, onOff);
   return (
     <>
       <StepTitle>New recovery codes</StepTitle>
@@ -450,24 +447,18 @@ function RenewStep({ onRenewed, onOff, onCancel }: { onRenewed: (codes: string[]
         }}
       >
         <p className="hint">Ten new codes replace the ones you have: those stop working at once.</p>
-        <label>
-          Code from your authenticator app
-          <input
-            ref={input}
-            id="renewCode"
-            className="code-input"
-            autoComplete="one-time-code"
-            inputMode="numeric"
-            spellCheck={false}
-            maxLength={32}
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-            required
-            autoFocus
-            aria-invalid={isInvalidCode(renew.error) ? true : undefined}
-            aria-describedby={error ? 'renewError' : undefined}
-          />
-        </label>
+        <CodeField
+          label="Code from your authenticator app"
+          id="renewCode"
+          kind="app"
+          inputRef={input}
+          value={code}
+          onChange={setCode}
+          invalid={isInvalidCode(renew.error)}
+          errorId="renewError"
+          errorShown={error !== null}
+          autoFocus
+        />
         <FormError id="renewError" error={error} />
         <div className="dialog-buttons start">
           <button className="button primary" disabled={renew.isPending} id="renewConfirm">
@@ -528,21 +519,15 @@ function DisableStep({ onDisabled, onOff, onCancel }: { onDisabled: () => void; 
             aria-describedby={wrongPassword ? 'disableError' : undefined}
           />
         </label>
-        <label>
-          Code from your app, or a recovery code
-          <input
-            id="disableCode"
-            className="code-input"
-            autoComplete="one-time-code"
-            spellCheck={false}
-            maxLength={32}
-            value={fields.code}
-            onChange={(e) => setFields({ ...fields, code: e.target.value })}
-            required
-            aria-invalid={wrongCode ? true : undefined}
-            aria-describedby={wrongCode ? 'disableError' : undefined}
-          />
-        </label>
+        <CodeField
+          label="Code from your app, or a recovery code"
+          id="disableCode"
+          kind="either"
+          value={fields.code}
+          onChange={(code) => setFields({ ...fields, code })}
+          invalid={wrongCode}
+          errorId="disableError"
+        />
         <FormError id="disableError" error={error} />
         <div className="dialog-buttons start">
           <button className="button danger" disabled={disable.isPending} id="disableConfirm">
