@@ -14,6 +14,7 @@ on_every_backend!(
     guessing_codes_across_challenges_meets_the_account_limit,
     two_factor_endpoints_refuse_what_does_not_fit_the_state,
     an_organization_that_requires_it_lets_people_in_only_to_set_it_up,
+    an_admin_turns_it_off_for_someone_who_lost_their_phone,
 );
 
 /// RFC 4648 base32 (no padding), as authenticator apps read the secret.
@@ -529,6 +530,53 @@ async fn an_organization_that_requires_it_lets_people_in_only_to_set_it_up(app: 
         still_held,
         StatusCode::FORBIDDEN,
         "two_factor_setup_required",
+    )
+    .await;
+}
+
+async fn an_admin_turns_it_off_for_someone_who_lost_their_phone(app: TestApp) {
+    let (ana, bob) = app.organization("acme.io", "Acme").await;
+    let (other_admin, _) = app.organization("globex.io", "Globex").await;
+    enable(&app, &bob).await;
+    let path = format!("/api/v1/users/{}/two-factor", bob.id);
+    let reset = |token: String| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            app.request(reqwest::Method::DELETE, &path, Some(&token))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Bob cannot skip his own second factor this way; another organization's admin cannot
+    // even see him.
+    assert_error(
+        reset(bob.access_token.clone()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_error(
+        reset(other_admin.access_token.clone()).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    assert_eq!(
+        reset(ana.access_token.clone()).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // His sessions ended (a lost phone may be in someone's hands); the password alone signs in.
+    let ended = app.get("/api/v1/auth/me", Some(&bob.access_token)).await;
+    assert_error(ended, StatusCode::UNAUTHORIZED, "token_revoked").await;
+    let (status, body) = status_and_json(app.login(&bob.username, PASSWORD).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["access_token"].is_string(), "{body}");
+    assert_error(
+        reset(ana.access_token.clone()).await,
+        StatusCode::CONFLICT,
+        "two_factor_disabled",
     )
     .await;
 }

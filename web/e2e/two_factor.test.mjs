@@ -283,6 +283,12 @@ describe('two-factor sign-in', () => {
     } finally {
       await ben.context.close();
     }
+    // Ben lost his phone: an admin turns it off for him (once; a second time there is nothing to turn off).
+    const turnOff = ana.page.getByRole('button', { name: 'Turn off two-factor sign-in for ben' });
+    await turnOff.click();
+    await ana.page.getByRole('status').filter({ hasText: 'Two-factor sign-in is off for' }).waitFor(WAIT);
+    await turnOff.click();
+    await ana.page.getByRole('alert').filter({ hasText: 'not on' }).waitFor(WAIT);
     // Back to each person's choice, for whoever runs after.
     await ana.page.getByLabel('Who must sign in with an authenticator app').selectOption('optional');
     await ana.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor(WAIT);

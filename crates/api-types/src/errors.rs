@@ -308,6 +308,8 @@ impl From<tandem_app::auth::TwoFactorError> for ApiError {
             TwoFactorError::TooManyAttempts { retry_after } => {
                 Self::rate_limited(retry_after, message)
             }
+            TwoFactorError::Forbidden => Self::new(ErrorCode::Forbidden, message),
+            TwoFactorError::UnknownUser => Self::new(ErrorCode::NotFound, message),
             TwoFactorError::Port(port) => port.into(),
         }
     }

@@ -168,6 +168,7 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .service(routes::accounts::user_sessions)
         .service(routes::accounts::end_user_sessions)
         .service(routes::accounts::end_user_session)
+        .service(routes::two_factor::reset_for_user)
         .service(routes::users::online_users)
         .service(routes::users::list_users)
         .service(routes::users::get_user)

@@ -39,7 +39,8 @@ pub use session::{AuthSession, ClientInfo, hash_refresh_token};
 pub use two_factor::{
     CHALLENGE_TTL, Challenge, Enrolment, RECOVERY_CODES, SecondFactor, TwoFactorError,
     TwoFactorStatus, begin as begin_two_factor, complete_login, confirm as confirm_two_factor,
-    disable as disable_two_factor, renew_recovery_codes, status as two_factor_status,
+    disable as disable_two_factor, renew_recovery_codes, reset_for as reset_two_factor,
+    status as two_factor_status,
 };
 pub use unlock::{UnlockError, unlock};
 pub use verification::{

@@ -52,6 +52,10 @@ pub enum TwoFactorError {
     InvalidChallenge,
     #[error("too many wrong codes; try again in {} seconds", retry_after.as_secs().max(1))]
     TooManyAttempts { retry_after: Duration },
+    #[error("only an organization admin can turn off someone else's two-factor sign-in")]
+    Forbidden,
+    #[error("no such user in your organization")]
+    UnknownUser,
     #[error(transparent)]
     Port(#[from] PortError),
 }
@@ -194,6 +198,35 @@ pub async fn disable(
     check_code(ctx, caller.user.id, code).await?;
     ctx.identity.disable_two_factor(caller.user.id).await?;
     tracing::info!(user_id = %caller.user.id, "two-factor sign-in turned off");
+    Ok(())
+}
+
+/// An admin turns off someone's two-factor sign-in (a lost phone and no recovery codes left):
+/// their sessions end too (the phone may be in someone else's hands), they sign in with the
+/// password alone, and may enrol again. Where the organization requires a second factor, they
+/// must.
+///
+/// # Errors
+/// `Forbidden` for non-admins, `UnknownUser` outside the organization, `NotEnabled`, `Port`.
+pub async fn reset_for(
+    ctx: &AuthContext,
+    actor: &tandem_domain::Actor,
+    user_id: UserId,
+) -> Result<(), TwoFactorError> {
+    if !actor.is_admin() {
+        return Err(TwoFactorError::Forbidden);
+    }
+    ctx.users
+        .find_by_id(user_id)
+        .await?
+        .filter(|user| user.organization_id == actor.organization_id)
+        .ok_or(TwoFactorError::UnknownUser)?;
+    if ctx.identity.two_factor(user_id).await?.is_none() {
+        return Err(TwoFactorError::NotEnabled);
+    }
+    ctx.identity.disable_two_factor(user_id).await?;
+    super::change_password::end_all_sessions(ctx, user_id).await?;
+    tracing::info!(user_id = %user_id, by = %actor.id, "an admin turned off two-factor sign-in");
     Ok(())
 }
 

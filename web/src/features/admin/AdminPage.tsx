@@ -56,27 +56,33 @@ export function AdminPage() {
       setError(errorMessage(err));
     }
   };
-  const signOutEverywhere = async (user: User) => {
+  /** An action on someone's account: its notice, or the server's refusal. */
+  const act = async (run: () => Promise<string>) => {
     setError(null);
     setNotice(null);
     try {
+      setNotice(await run());
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  const signOutEverywhere = (user: User) =>
+    act(async () => {
       const { ended } = await call(client.DELETE('/api/v1/users/{user_id}/sessions', { params: { path: { user_id: user.id } } }));
-      setNotice(`${displayName(user)} was signed out of ${ended} ${ended === 1 ? 'session' : 'sessions'}.`);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  };
-  const forceReset = async (user: User) => {
-    setError(null);
-    setNotice(null);
+      return `${displayName(user)} was signed out of ${ended} ${ended === 1 ? 'session' : 'sessions'}.`;
+    });
+  const forceReset = (user: User) => {
     setResetting(null);
-    try {
+    return act(async () => {
       await call(client.POST('/api/v1/users/{user_id}/password-reset', { params: { path: { user_id: user.id } } }));
-      setNotice(`${displayName(user)} was signed out everywhere and emailed a link to choose a new password.`);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+      return `${displayName(user)} was signed out everywhere and emailed a link to choose a new password.`;
+    });
   };
+  const turnOffTwoFactor = (user: User) =>
+    act(async () => {
+      await call(client.DELETE('/api/v1/users/{user_id}/two-factor', { params: { path: { user_id: user.id } } }));
+      return `Two-factor sign-in is off for ${displayName(user)}, who was signed out everywhere: their password alone signs them in now.`;
+    });
   if (me.role !== 'admin') return <div className="page"><p className="pad">Only admins see this page.</p></div>;
   const stats: [string, number | string | undefined][] = [
     ['People online', metrics?.active_users],
@@ -149,6 +155,15 @@ export function AdminPage() {
                             </button>
                             <button type="button" className="button small danger" aria-label={`Force a password reset for ${u.username}`} onClick={() => setResetting(u)}>
                               Force password reset
+                            </button>
+                            <button
+                              type="button"
+                              className="button small"
+                              aria-label={`Turn off two-factor sign-in for ${u.username}`}
+                              title="For a lost phone: they sign in with the password again"
+                              onClick={() => void turnOffTwoFactor(u)}
+                            >
+                              Turn off two-factor
                             </button>
                           </>
                         )}

@@ -1,5 +1,5 @@
-//! `/api/v1/auth/two-factor` and the second step of logging in: two-factor sign-in with an
-//! authenticator app (TOTP).
+//! `/api/v1/auth/two-factor`, the second step of logging in, and admins turning it off for
+//! someone: two-factor sign-in with an authenticator app (TOTP).
 
 use crate::HttpSettings;
 use crate::dto::auth::AuthResponse;
@@ -8,10 +8,11 @@ use crate::dto::two_factor::{
     RecoveryCodesResponse, SecondFactorRequest, TwoFactorStatusResponse,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Account, client_address, user_agent, validated};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use crate::extract::{Account, Caller, client_address, user_agent, validated};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use tandem_app::AppContext;
 use tandem_app::auth::{self, SecondFactor};
+use tandem_domain::UserId;
 
 /// The second step of logging in: the challenge `POST /auth/login` answered, and a code.
 ///
@@ -163,6 +164,30 @@ pub async fn renew_recovery_codes(
     let body = validated(body.into_inner())?;
     let recovery_codes = auth::renew_recovery_codes(&ctx.auth, &caller, &body.code).await?;
     Ok(secret_answer(HttpResponse::Ok()).json(RecoveryCodesResponse { recovery_codes }))
+}
+
+/// Turn off someone's two-factor sign-in (admins): for a lost phone with no recovery codes
+/// left. Their sessions end; they sign in with the password and may enrol again.
+#[utoipa::path(
+    tag = "users",
+    params(("user_id" = i64, Path, description = "Someone of your organization")),
+    responses(
+        (status = 204, description = "Off, and their sessions ended"),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such user in your organization", body = ErrorBody),
+        (status = 409, description = "`two_factor_disabled`: it is not on for them", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/users/{user_id}/two-factor")]
+pub async fn reset_for_user(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let user = UserId::new(path.into_inner());
+    auth::reset_two_factor(&ctx.auth, &caller.actor(), user).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Secrets and recovery codes are never kept by a cache.
