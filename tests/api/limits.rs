@@ -206,7 +206,7 @@ async fn searching_has_a_budget_of_its_own(backend: Backend) {
 async fn every_answer_carries_the_security_headers(backend: Backend) {
     let app = spawn_app_with(
         backend,
-        json!({ "http": { "hsts_max_age_secs": 31_536_000 } }),
+        json!({ "http": { "hsts_max_age_secs": 31_536_000, "trust_forwarded_headers": true } }),
     )
     .await;
     for path in ["/api/v1/openapi.json", "/healthz", "/", "/api/v1/auth/me"] {
@@ -247,7 +247,7 @@ async fn every_answer_carries_the_security_headers(backend: Backend) {
     assert!(policy.contains("script-src 'self';"), "{policy}");
     assert!(policy.contains("default-src 'self'"), "{policy}");
 
-    // Behind a proxy that terminates TLS.
+    // Behind a proxy that terminates TLS (and that the settings trust).
     let https = app
         .request(Method::GET, "/healthz", None)
         .header("x-forwarded-proto", "https")
@@ -258,6 +258,19 @@ async fn every_answer_carries_the_security_headers(backend: Backend) {
         header(&https, "strict-transport-security").as_deref(),
         Some("max-age=31536000; includeSubDomains")
     );
+    // Without that trust, a client's own header does not make the request HTTPS.
+    let untrusted = spawn_app_with(
+        backend,
+        json!({ "http": { "hsts_max_age_secs": 31_536_000 } }),
+    )
+    .await;
+    let claimed = untrusted
+        .request(Method::GET, "/healthz", None)
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&claimed, "strict-transport-security"), None);
 }
 
 async fn cross_origin_calls_work_only_for_configured_origins(backend: Backend) {

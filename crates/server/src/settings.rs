@@ -173,7 +173,8 @@ pub struct HttpSettings {
     /// The built web app (`make web`), served at `/`; relative to the working directory.
     pub web_dir: std::path::PathBuf,
     /// `Strict-Transport-Security: max-age=` this many seconds on answers to requests that
-    /// came over HTTPS (0: never sent). Set it once the site is served only over HTTPS.
+    /// came over HTTPS, as a trusted proxy says (`trust_forwarded_headers`, `X-Forwarded-Proto`;
+    /// 0: never sent). Set it once the site is served only over HTTPS.
     pub hsts_max_age_secs: u64,
     /// Web origins (`https://tools.example.com`) whose pages may call the API from a browser.
     /// Empty (the default): only the web app Tandem serves itself.

@@ -73,7 +73,11 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let headers = req.app_data::<web::Data<Headers>>().cloned();
     let is_docs = req.path().starts_with("/api/docs");
-    let over_https = req.connection_info().scheme() == "https";
+    // Tandem serves plain HTTP: a request came over HTTPS only as a proxy it trusts says.
+    let trust_proxy = req
+        .app_data::<web::Data<crate::HttpSettings>>()
+        .is_some_and(|settings| settings.trust_forwarded_headers);
+    let over_https = trust_proxy && req.connection_info().scheme() == "https";
     let mut response = next.call(req).await?;
     if let Some(headers) = headers {
         let policy = if is_docs {
