@@ -519,8 +519,15 @@ impl Settings {
             ));
         }
         for origin in &self.http.cors_allowed_origins {
-            let scheme_ok = origin.starts_with("https://") || origin.starts_with("http://");
-            if !scheme_ok || origin.trim_end_matches('/').matches('/').count() != 2 {
+            let trimmed = origin.trim_end_matches('/');
+            // What a browser sends as `Origin`: a scheme, a host, maybe a port, nothing else.
+            let is_origin = trimmed.parse::<actix_web::http::Uri>().is_ok_and(|uri| {
+                matches!(uri.scheme_str(), Some("http" | "https"))
+                    && uri.authority().is_some_and(|a| !a.host().is_empty())
+                    && uri.path_and_query().is_none_or(|p| p.as_str() == "/")
+                    && !trimmed.contains('@')
+            });
+            if !is_origin {
                 return Err(SettingsError::Invalid(format!(
                     "http.cors_allowed_origins takes origins like https://tools.example.com, without a path (got {origin:?})"
                 )));
@@ -653,12 +660,20 @@ mod tests {
             Ok(())
         });
         Jail::expect_with(|jail| {
-            jail.create_file(
-                "tandem.toml",
-                "[http]\ncors_allowed_origins = [\"https://tools.example.com/app\"]\n",
-            )?;
-            let error = Settings::load(None).expect_err("a path").to_string();
-            assert!(error.contains("without a path"), "{error}");
+            for bad in [
+                "https://tools.example.com/app",
+                "https://tools example.com",
+                "https://",
+                "ftp://tools.example.com",
+                "tools.example.com",
+            ] {
+                jail.create_file(
+                    "tandem.toml",
+                    &format!("[http]\ncors_allowed_origins = [{bad:?}]\n"),
+                )?;
+                let error = Settings::load(None).expect_err(bad).to_string();
+                assert!(error.contains("without a path"), "{bad}: {error}");
+            }
             Ok(())
         });
         Jail::expect_with(|jail| {
