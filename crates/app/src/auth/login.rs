@@ -88,7 +88,7 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<LoginOutcome, LoginE
             false
         }
     };
-    let Some(Credentials { mut user, .. }) = credentials.clone().filter(|_| verified) else {
+    let Some(Credentials { user, .. }) = credentials.clone().filter(|_| verified) else {
         let pair = ctx
             .rate_limiter
             .increment(&pair_key, policy.login_window)
@@ -119,12 +119,9 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<LoginOutcome, LoginE
     if let Some(challenge) = super::two_factor::challenge_if_enabled(ctx, user.id).await? {
         return Ok(LoginOutcome::SecondFactor(challenge));
     }
-    let now = ctx.clock.now();
-    ctx.users.touch(user.id, now).await?;
-    user.last_activity = Some(now);
     let client = session::ClientInfo::new(cmd.client_address, cmd.user_agent.as_deref());
     Ok(LoginOutcome::Session(
-        session::start(ctx, user, client).await?,
+        session::sign_in(ctx, user, client).await?,
     ))
 }
 

@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tandem_domain::User;
+use tandem_domain::{User, UserId};
 
 /// What a client receives after register, login or refresh.
 #[derive(Debug, Clone)]
@@ -97,6 +97,28 @@ async fn two_factor_setup_required(ctx: &AuthContext, user: &User) -> Result<boo
         .await?
         .is_some_and(|state| state.enabled_at.is_some());
     Ok(!enabled)
+}
+
+/// Lets someone who proved who they are (the password, and a code where asked) in: records the
+/// activity and opens their session.
+pub(crate) async fn sign_in(
+    ctx: &AuthContext,
+    mut user: User,
+    client: ClientInfo,
+) -> Result<AuthSession, PortError> {
+    let now = ctx.clock.now();
+    ctx.users.touch(user.id, now).await?;
+    user.last_activity = Some(now);
+    start(ctx, user, client).await
+}
+
+/// The two parts of a `<user id>.<secret>` token (unlock links, sign-in challenges), or `None`
+/// for anything else.
+pub(crate) fn split_user_token(token: &str) -> Option<(UserId, &str)> {
+    token
+        .split_once('.')
+        .and_then(|(id, secret)| Some((UserId::new(id.parse().ok()?), secret)))
+        .filter(|(_, secret)| !secret.is_empty() && secret.len() <= 64)
 }
 
 /// Opens a new session (a new refresh-token family) for `user`, recording where it was opened.

@@ -16,6 +16,7 @@
 //! as a short-lived key of the rate limiter's store (every node sees it; it expires by itself).
 
 use super::change_password::{ChangePasswordError, check_current_password};
+use super::login::wait_needed;
 use super::session::{self, AuthSession, ClientInfo, hash_refresh_token, random_secret};
 use crate::AuthContext;
 use crate::auth::Authenticated;
@@ -279,12 +280,8 @@ pub async fn complete_login(
     ctx: &AuthContext,
     step: SecondFactor,
 ) -> Result<AuthSession, TwoFactorError> {
-    let (user_id, secret) = step
-        .challenge
-        .split_once('.')
-        .and_then(|(id, secret)| Some((UserId::new(id.parse().ok()?), secret)))
-        .filter(|(_, secret)| !secret.is_empty() && secret.len() <= 64)
-        .ok_or(TwoFactorError::InvalidChallenge)?;
+    let (user_id, secret) =
+        session::split_user_token(&step.challenge).ok_or(TwoFactorError::InvalidChallenge)?;
     let key = challenge_key(user_id, secret);
     if ctx.rate_limiter.current(&key).await?.count == 0 {
         return Err(TwoFactorError::InvalidChallenge);
@@ -308,7 +305,7 @@ pub async fn complete_login(
         Err(other) => return Err(other),
     }
     ctx.rate_limiter.clear(&key).await?;
-    let mut user = ctx
+    let user = ctx
         .users
         .find_by_id(user_id)
         .await?
@@ -316,11 +313,8 @@ pub async fn complete_login(
     if !user.is_active {
         return Err(TwoFactorError::InvalidChallenge);
     }
-    let now = ctx.clock.now();
-    ctx.users.touch(user.id, now).await?;
-    user.last_activity = Some(now);
     let client = ClientInfo::new(step.client_address, step.user_agent.as_deref());
-    Ok(session::start(ctx, user, client).await?)
+    Ok(session::sign_in(ctx, user, client).await?)
 }
 
 /// Accepts a code from the app (once per time step) or an unused recovery code.
@@ -353,16 +347,10 @@ async fn check_code(ctx: &AuthContext, user: UserId, code: &str) -> Result<(), T
 }
 
 async fn not_throttled(ctx: &AuthContext, user: UserId) -> Result<(), TwoFactorError> {
-    let state = ctx
-        .rate_limiter
-        .current(&account_failures_key(user))
-        .await?;
-    if state.count >= CODES_PER_ACCOUNT {
-        return Err(TwoFactorError::TooManyAttempts {
-            retry_after: state.resets_in,
-        });
+    match wait_needed(ctx, &account_failures_key(user), CODES_PER_ACCOUNT).await? {
+        Some(retry_after) => Err(TwoFactorError::TooManyAttempts { retry_after }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 async fn wrong_code(ctx: &AuthContext, user: UserId) -> TwoFactorError {

@@ -8,7 +8,7 @@
 //! expires by itself).
 
 use super::login::{account_failures_key, pair_failures_key};
-use super::session::{hash_refresh_token, random_secret};
+use super::session::{hash_refresh_token, random_secret, split_user_token};
 use crate::AuthContext;
 use crate::notifications::templates::{AccountMail, Addressee, account_mail};
 use crate::ports::{Job, PortError};
@@ -99,11 +99,7 @@ pub async fn unlock(
     token: &str,
     client_address: Option<String>,
 ) -> Result<(), UnlockError> {
-    let (user, secret) = token
-        .split_once('.')
-        .and_then(|(id, secret)| Some((UserId::new(id.parse().ok()?), secret)))
-        .filter(|(_, secret)| !secret.is_empty() && secret.len() <= 64)
-        .ok_or(UnlockError::InvalidToken)?;
+    let (user, secret) = split_user_token(token).ok_or(UnlockError::InvalidToken)?;
     let key = token_key(user, secret);
     if ctx.rate_limiter.current(&key).await?.count == 0 {
         return Err(UnlockError::InvalidToken);

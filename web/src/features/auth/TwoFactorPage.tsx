@@ -216,6 +216,34 @@ function StepTitle({ children, focus = false }: { children: ReactNode; focus?: b
   );
 }
 
+/** A step's submit button (busy while its request runs) and its way back. */
+function StepActions({
+  id,
+  label,
+  busyLabel,
+  busy,
+  danger = false,
+  onCancel,
+}: {
+  id: string;
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  danger?: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="dialog-buttons start">
+      <button className={`button ${danger ? 'danger' : 'primary'}`} disabled={busy} id={id}>
+        {busy ? busyLabel : label}
+      </button>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
 function FormError({ id, error }: { id: string; error: string | null }) {
   return error ? (
     <p className="form-error" role="alert" id={id}>
@@ -262,14 +290,7 @@ function PasswordStep({ onEnrolment, onAlreadyOn, onCancel }: { onEnrolment: (se
           />
         </label>
         <FormError id="twoFactorPasswordError" error={error} />
-        <div className="dialog-buttons start">
-          <button className="button primary" disabled={enrol.isPending} id="twoFactorContinue">
-            {enrol.isPending ? 'Checking…' : 'Continue'}
-          </button>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <StepActions id="twoFactorContinue" label="Continue" busyLabel="Checking…" busy={enrol.isPending} onCancel={onCancel} />
       </form>
     </>
   );
@@ -332,14 +353,7 @@ function EnrolStep({
               errorShown={error !== null}
             />
             <FormError id="twoFactorConfirmError" error={error} />
-            <div className="dialog-buttons start">
-              <button className="button primary" disabled={confirm.isPending} id="twoFactorConfirm">
-                {confirm.isPending ? 'Checking…' : 'Turn on two-factor sign-in'}
-              </button>
-              <button type="button" className="button" onClick={onCancel}>
-                Cancel
-              </button>
-            </div>
+            <StepActions id="twoFactorConfirm" label="Turn on two-factor sign-in" busyLabel="Checking…" busy={confirm.isPending} onCancel={onCancel} />
           </form>
         </li>
       </ol>
@@ -460,14 +474,7 @@ function RenewStep({ onRenewed, onOff, onCancel }: { onRenewed: (codes: string[]
           autoFocus
         />
         <FormError id="renewError" error={error} />
-        <div className="dialog-buttons start">
-          <button className="button primary" disabled={renew.isPending} id="renewConfirm">
-            {renew.isPending ? 'Making them…' : 'Make new codes'}
-          </button>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <StepActions id="renewConfirm" label="Make new codes" busyLabel="Making them…" busy={renew.isPending} onCancel={onCancel} />
       </form>
     </>
   );
@@ -529,14 +536,7 @@ function DisableStep({ onDisabled, onOff, onCancel }: { onDisabled: () => void; 
           errorId="disableError"
         />
         <FormError id="disableError" error={error} />
-        <div className="dialog-buttons start">
-          <button className="button danger" disabled={disable.isPending} id="disableConfirm">
-            {disable.isPending ? 'Turning off…' : 'Turn off two-factor sign-in'}
-          </button>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <StepActions id="disableConfirm" label="Turn off two-factor sign-in" busyLabel="Turning off…" busy={disable.isPending} danger onCancel={onCancel} />
       </form>
     </>
   );
