@@ -31,9 +31,10 @@ lint: ## Formatting and clippy, as CI runs them
 fmt: ## Format the code
 	cargo fmt --all
 
-openapi: ## Regenerate the committed OpenAPI document and real-time schemas after changing the API
+openapi: ## Regenerate the committed OpenAPI document, real-time schemas and permissions table after changing them
 	cargo run -q -p tandem-server -- openapi > openapi/openapi.json
 	cargo run -q -p tandem-server -- openapi --realtime > openapi/realtime.json
+	TANDEM_BLESS=1 cargo test -q -p tandem-domain permissions_doc
 	@if [ -d web/node_modules ]; then cd web && npm run -s gen:types; else echo "web/node_modules missing: run make web, then make openapi again, to regenerate the web app's API types"; fi
 
 web: web/node_modules/.package-lock.json ## Build the web app into web/dist (Node 20 and npm)

@@ -15,6 +15,7 @@ mod m20261203_000007_token_revocations;
 mod m20261203_000008_notifications;
 mod m20261203_000009_identity_access;
 mod m20261204_000010_two_factor;
+mod m20261204_000011_channel_roles;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_notifications::Migration),
             Box::new(m20261203_000009_identity_access::Migration),
             Box::new(m20261204_000010_two_factor::Migration),
+            Box::new(m20261204_000011_channel_roles::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod bad_input;
+mod channel_roles;
 mod channels;
 mod events;
 mod files;

@@ -63,6 +63,12 @@ pub enum ChannelFrame {
         seq: i64,
         channel: Option<ChannelResponse>,
     },
+    /// A member's role in the channel or their mute there changed: read the member again
+    /// (`GET /channels/{id}/members`; their own, `GET /channels/{id}`).
+    MemberUpdated {
+        seq: i64,
+        user: Option<UserResponse>,
+    },
 }
 
 impl ChannelFrame {
@@ -127,6 +133,10 @@ impl ChannelFrame {
                 seq,
                 channel: channel.map(|c| ChannelResponse::new(c, None)),
             },
+            ChannelEventKind::MemberUpdated => Self::MemberUpdated {
+                seq,
+                user: user.map(UserResponse::from),
+            },
         };
         Some(frame)
     }
@@ -142,7 +152,8 @@ impl ChannelFrame {
             | Self::MessageUnpinned { seq, .. }
             | Self::MemberJoined { seq, .. }
             | Self::MemberLeft { seq, .. }
-            | Self::ChannelUpdated { seq, .. } => *seq,
+            | Self::ChannelUpdated { seq, .. }
+            | Self::MemberUpdated { seq, .. } => *seq,
         }
     }
 
@@ -159,6 +170,7 @@ impl ChannelFrame {
             Self::MemberJoined { .. } => "member_joined",
             Self::MemberLeft { .. } => "member_left",
             Self::ChannelUpdated { .. } => "channel_updated",
+            Self::MemberUpdated { .. } => "member_updated",
         }
     }
 

@@ -7,7 +7,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::{
-    Channel, ChannelEvent, ChannelKind, Membership, Mention, Message, Role, User, UserStatus,
+    Channel, ChannelEvent, ChannelKind, ChannelRole, Membership, Mention, Message, Role, User,
+    UserStatus,
 };
 use utoipa::ToSchema;
 
@@ -150,6 +151,48 @@ impl From<StatusDto> for UserStatus {
     }
 }
 
+/// A member's role in one channel: `admin`s change the channel's settings, members and roles
+/// and post in read-only channels; `moderator`s delete messages and mute members there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+#[schema(as = ChannelRole)]
+pub enum ChannelRoleDto {
+    Admin,
+    Moderator,
+    Member,
+}
+
+impl TryFrom<String> for ChannelRoleDto {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        value
+            .parse::<ChannelRole>()
+            .map(Into::into)
+            .map_err(|e| e.message)
+    }
+}
+
+impl From<ChannelRole> for ChannelRoleDto {
+    fn from(role: ChannelRole) -> Self {
+        match role {
+            ChannelRole::Admin => Self::Admin,
+            ChannelRole::Moderator => Self::Moderator,
+            ChannelRole::Member => Self::Member,
+        }
+    }
+}
+
+impl From<ChannelRoleDto> for ChannelRole {
+    fn from(role: ChannelRoleDto) -> Self {
+        match role {
+            ChannelRoleDto::Admin => Self::Admin,
+            ChannelRoleDto::Moderator => Self::Moderator,
+            ChannelRoleDto::Member => Self::Member,
+        }
+    }
+}
+
 /// A channel's kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase", try_from = "String")]
@@ -203,6 +246,8 @@ pub struct ChannelResponse {
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
     pub is_archived: bool,
+    /// An announcement channel: only its admins post; everyone may read and react.
+    pub read_only: bool,
     /// The sequence number of the channel's latest event. Catch up with
     /// `GET /channels/{id}/events?after_seq=N`.
     pub last_seq: i64,
@@ -214,6 +259,11 @@ pub struct ChannelResponse {
     pub notification_level: Option<NotifyLevelDto>,
     /// Muted by the caller: no unread badge except for mentions (members only).
     pub muted: Option<bool>,
+    /// The caller's role in the channel (members only).
+    pub role: Option<ChannelRoleDto>,
+    /// Until when a channel moderator keeps the caller from posting and reacting here
+    /// (members only; `null` when not muted).
+    pub posting_muted_until: Option<DateTime<Utc>>,
 }
 
 impl ChannelResponse {
@@ -227,11 +277,14 @@ impl ChannelResponse {
             created_by: channel.created_by.get(),
             created_at: channel.created_at,
             is_archived: channel.is_archived,
+            read_only: channel.read_only,
             last_seq: channel.last_seq,
             is_member: membership.is_some(),
             last_read_seq: membership.map(|m| m.last_read_seq),
             notification_level: membership.map(|m| m.notify_level.into()),
             muted: membership.map(|m| m.muted),
+            role: membership.map(|m| m.role.into()),
+            posting_muted_until: membership.and_then(|m| m.posting_muted_until),
         }
     }
 }

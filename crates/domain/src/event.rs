@@ -17,6 +17,8 @@ pub enum ChannelEventKind {
     MemberJoined,
     MemberLeft,
     ChannelUpdated,
+    /// A member's role or mute changed (`user_id` says whose).
+    MemberUpdated,
 }
 
 impl ChannelEventKind {
@@ -32,10 +34,11 @@ impl ChannelEventKind {
             Self::MemberJoined => "member_joined",
             Self::MemberLeft => "member_left",
             Self::ChannelUpdated => "channel_updated",
+            Self::MemberUpdated => "member_updated",
         }
     }
 
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::MessageCreated,
         Self::MessageEdited,
         Self::MessageDeleted,
@@ -46,6 +49,7 @@ impl ChannelEventKind {
         Self::MemberJoined,
         Self::MemberLeft,
         Self::ChannelUpdated,
+        Self::MemberUpdated,
     ];
 }
 

@@ -18,8 +18,8 @@ pub mod user;
 
 pub use attachment::Attachment;
 pub use channel::{
-    Channel, ChannelAccess, ChannelDenied, ChannelDescription, ChannelKind, ChannelName,
-    Membership, Sanction,
+    Channel, ChannelAccess, ChannelAction, ChannelDenied, ChannelDescription, ChannelKind,
+    ChannelName, ChannelRole, Membership, Sanction, Standing,
 };
 pub use event::{ChannelEvent, ChannelEventKind};
 pub use file::{

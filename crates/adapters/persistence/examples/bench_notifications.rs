@@ -139,6 +139,8 @@ async fn run(label: &str, url: &str, options: &Options) -> Result<()> {
             created_by: founder.id,
             created_at: now,
             members: members.clone(),
+            admins: Vec::new(),
+            read_only: false,
         })
         .await?;
 

@@ -21,7 +21,10 @@ struct CorruptRow {
     source: InvalidInput,
 }
 
-fn stored<T>(column: &'static str, parsed: Result<T, InvalidInput>) -> Result<T, PortError> {
+pub(crate) fn stored<T>(
+    column: &'static str,
+    parsed: Result<T, InvalidInput>,
+) -> Result<T, PortError> {
     parsed.map_err(|source| PortError::unexpected(CorruptRow { column, source }))
 }
 

@@ -15,11 +15,13 @@ use tandem_app::ports::{
     Appended, MessageRepository, NewChannel, NewMessage, NewOrganization, NewUser,
 };
 use tandem_domain::{
-    ChannelKind, ChannelName, ClientMsgId, Email, MessageBody, MessageType, OrganizationName, Role,
-    SubscriptionPlan, Username,
+    ChannelKind, ChannelName, ChannelRole, ClientMsgId, Email, MessageBody, MessageType,
+    Organization, OrganizationName, Role, SubscriptionPlan, User, Username,
 };
+use tandem_migrations::{Migrator, MigratorTrait};
 use tandem_persistence::Database;
 use tandem_testkit::contract::channels::{self as contract, ChannelPorts};
+use tandem_testkit::contract::repositories::Repositories;
 
 fn ports(db: &Database) -> ChannelPorts {
     ChannelPorts {
@@ -64,6 +66,11 @@ macro_rules! contract_suite {
             async fn two_nodes_appending_at_once_share_one_sequence_and_one_idempotency_key() {
                 appends_from_two_nodes(Backend::Sqlite).await;
             }
+
+            #[tokio::test]
+            async fn creators_of_existing_channels_become_their_admins() {
+                roles_arrive_on_existing_channels(Backend::Sqlite).await;
+            }
         }
 
         mod postgres {
@@ -74,6 +81,11 @@ macro_rules! contract_suite {
             async fn two_nodes_appending_at_once_share_one_sequence_and_one_idempotency_key() {
                 appends_from_two_nodes(Backend::Postgres).await;
             }
+
+            #[tokio::test]
+            async fn creators_of_existing_channels_become_their_admins() {
+                roles_arrive_on_existing_channels(Backend::Postgres).await;
+            }
         }
     };
 }
@@ -82,6 +94,96 @@ tandem_testkit::channel_cases!(contract_suite);
 
 fn tag() -> String {
     format!("{:016x}", rand::random::<u64>())
+}
+
+/// An organization founded by `ana-<tag>`.
+async fn founder(repos: &Repositories, tag: &str) -> (Organization, User) {
+    repos
+        .users
+        .create_with_organization(
+            NewOrganization {
+                name: OrganizationName::parse("Acme").unwrap(),
+                domain: None,
+                subscription_plan: SubscriptionPlan::Free,
+                self_signup: false,
+                created_at: Utc::now().trunc_subsecs(3),
+            },
+            person(&format!("ana-{tag}"), Role::Admin),
+        )
+        .await
+        .unwrap()
+}
+
+fn person(name: &str, role: Role) -> NewUser {
+    NewUser {
+        email: Email::parse(&format!("{name}@acme.io")).unwrap(),
+        username: Username::parse(name).unwrap(),
+        display_name: None,
+        password_hash: "hash".to_owned(),
+        role,
+        created_at: Utc::now().trunc_subsecs(3),
+        email_verified: true,
+    }
+}
+
+/// Channels made before channel roles existed: rolling the roles migration back and forward
+/// again makes each channel's creator its admin (direct conversations have none), the others
+/// members.
+async fn roles_arrive_on_existing_channels(backend: Backend) {
+    let test = TestDatabase::new(backend).await;
+    let url = test.url.clone();
+    test.run(|db, repos| async move {
+        let tag = tag();
+        let (org, ana) = founder(&repos, &tag).await;
+        let bob = repos
+            .users
+            .create(org.id, person(&format!("bob-{tag}"), Role::Member))
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for (kind, name) in [
+            (ChannelKind::Public, ChannelName::parse("general").unwrap()),
+            (ChannelKind::Direct, ChannelName::direct(&[ana.id, bob.id])),
+        ] {
+            let created = db
+                .channels()
+                .create(NewChannel {
+                    organization_id: org.id,
+                    name,
+                    description: None,
+                    kind,
+                    created_by: ana.id,
+                    created_at: Utc::now().trunc_subsecs(3),
+                    members: vec![ana.id, bob.id],
+                    admins: Vec::new(),
+                    read_only: false,
+                })
+                .await
+                .unwrap();
+            ids.push(created.id);
+        }
+        let conn = sea_orm::Database::connect(&url).await.unwrap();
+        Migrator::down(&conn, Some(1)).await.unwrap();
+        db.migrate().await.unwrap();
+        conn.close().await.unwrap();
+        let role = |channel, user| {
+            let channels = db.channels();
+            async move {
+                channels
+                    .membership(channel, user)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .role
+            }
+        };
+        assert_eq!(role(ids[0], ana.id).await, ChannelRole::Admin);
+        assert_eq!(role(ids[0], bob.id).await, ChannelRole::Member);
+        assert_eq!(role(ids[1], ana.id).await, ChannelRole::Member);
+        let general = db.channels().find_by_id(ids[0]).await.unwrap().unwrap();
+        assert!(!general.read_only);
+    })
+    .await;
 }
 
 /// Two connection pools over one database stand for two server nodes: the guarantees of
@@ -94,28 +196,7 @@ async fn appends_from_two_nodes(backend: Backend) {
         let other_node = Database::connect(&url).await.unwrap();
         let nodes: [Arc<dyn MessageRepository>; 2] = [db.messages(), other_node.messages()];
         let tag = tag();
-        let (org, ana) = repos
-            .users
-            .create_with_organization(
-                NewOrganization {
-                    name: OrganizationName::parse("Acme").unwrap(),
-                    domain: None,
-                    subscription_plan: SubscriptionPlan::Free,
-                    self_signup: false,
-                    created_at: Utc::now().trunc_subsecs(3),
-                },
-                NewUser {
-                    email: Email::parse(&format!("ana-{tag}@acme.io")).unwrap(),
-                    username: Username::parse(&format!("ana-{tag}")).unwrap(),
-                    display_name: None,
-                    password_hash: "hash".to_owned(),
-                    role: Role::Admin,
-                    created_at: Utc::now().trunc_subsecs(3),
-                    email_verified: true,
-                },
-            )
-            .await
-            .unwrap();
+        let (org, ana) = founder(&repos, &tag).await;
         let channel = db
             .channels()
             .create(NewChannel {
@@ -126,6 +207,8 @@ async fn appends_from_two_nodes(backend: Backend) {
                 created_by: ana.id,
                 created_at: Utc::now().trunc_subsecs(3),
                 members: vec![ana.id],
+                admins: Vec::new(),
+                read_only: false,
             })
             .await
             .unwrap();

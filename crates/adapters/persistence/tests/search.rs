@@ -188,6 +188,8 @@ async fn place(db: &Database) -> Place {
             created_by: admin.id,
             created_at: now,
             members: vec![admin.id],
+            admins: Vec::new(),
+            read_only: false,
         })
         .await
         .unwrap();
@@ -363,6 +365,8 @@ async fn place_channel(db: &Database, place: &Place) -> ChannelId {
             created_by: place.user_id,
             created_at: Utc::now().trunc_subsecs(3),
             members: vec![place.user_id],
+            admins: Vec::new(),
+            read_only: false,
         })
         .await
         .unwrap()

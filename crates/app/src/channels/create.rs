@@ -14,6 +14,8 @@ pub struct CreateChannel {
     /// Other people to start with: required for direct conversations (1–7 others), optional
     /// for private channels, ignored for public ones (people join those themselves).
     pub member_ids: Vec<UserId>,
+    /// An announcement channel, where only its admins post (ignored for direct ones).
+    pub read_only: bool,
 }
 
 /// A new channel, or the direct conversation these people already have.
@@ -93,6 +95,13 @@ pub async fn create_channel(
             kind: cmd.kind,
             created_by: actor.id,
             created_at: now,
+            // The creator runs the channel; direct conversations have equal members.
+            admins: if cmd.kind == ChannelKind::Direct {
+                Vec::new()
+            } else {
+                vec![actor.id]
+            },
+            read_only: cmd.read_only && cmd.kind != ChannelKind::Direct,
             members,
         })
         .await;

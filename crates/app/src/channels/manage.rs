@@ -3,7 +3,7 @@
 use super::{ChatError, announce, load};
 use crate::ChatContext;
 use crate::ports::{ChannelChanges, ChannelSummary};
-use tandem_domain::{Actor, Channel, ChannelId, Membership, MessageBody};
+use tandem_domain::{Actor, Channel, ChannelAction, ChannelId, Membership, MessageBody};
 
 /// The channels the actor can see: the organization's public ones and every channel they are
 /// in, with unread counts.
@@ -31,7 +31,8 @@ pub async fn get_channel(
     Ok((loaded.channel, loaded.membership))
 }
 
-/// Renames, describes, archives or unarchives. A rename is announced in the channel.
+/// Renames, describes, archives or unarchives, makes read-only or not. Renames, archiving and
+/// read-only changes are announced in the channel.
 ///
 /// # Errors
 /// `NotFound`, `Forbidden` (not a manager, direct conversation), `Conflict(ChannelName)`.
@@ -42,23 +43,31 @@ pub async fn update_channel(
     changes: ChannelChanges,
 ) -> Result<Channel, ChatError> {
     let loaded = load(ctx, actor, id).await?;
-    loaded.access(ctx, actor).can_manage()?;
+    loaded.access(ctx, actor).check(ChannelAction::Manage)?;
     let channel = &loaded.channel;
     let renamed = changes.name.as_ref().filter(|n| **n != channel.name);
     let archiving = changes.is_archived.filter(|a| *a != channel.is_archived);
+    let read_only = changes.read_only.filter(|r| *r != channel.read_only);
     if changes.is_empty()
-        || (renamed.is_none() && archiving.is_none() && changes.description.is_none())
+        || (renamed.is_none()
+            && archiving.is_none()
+            && read_only.is_none()
+            && changes.description.is_none())
     {
         return Ok(loaded.channel);
     }
-    let announcement = match (renamed, archiving) {
-        (Some(name), _) => Some(format!(
+    let announcement = match (renamed, archiving, read_only) {
+        (Some(name), _, _) => Some(format!(
             "renamed the channel from #{} to #{name}",
             channel.name
         )),
-        (None, Some(true)) => Some("archived the channel".to_owned()),
-        (None, Some(false)) => Some("unarchived the channel".to_owned()),
-        (None, None) => None,
+        (None, Some(true), _) => Some("archived the channel".to_owned()),
+        (None, Some(false), _) => Some("unarchived the channel".to_owned()),
+        (None, None, Some(true)) => {
+            Some("made this an announcement channel: only its admins post".to_owned())
+        }
+        (None, None, Some(false)) => Some("opened the channel to everyone's posts".to_owned()),
+        (None, None, None) => None,
     };
     let (updated, changed) = ctx
         .channels
@@ -92,7 +101,7 @@ pub async fn delete_channel(
     id: ChannelId,
 ) -> Result<(), ChatError> {
     let loaded = load(ctx, actor, id).await?;
-    loaded.access(ctx, actor).can_manage()?;
+    loaded.access(ctx, actor).check(ChannelAction::Manage)?;
     ctx.channels.delete(id).await?;
     tracing::info!(channel_id = %id, by = %actor.id, "channel deleted");
     Ok(())

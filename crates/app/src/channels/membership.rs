@@ -5,7 +5,8 @@ use super::{ChatError, announce_membership, load};
 use crate::ChatContext;
 use crate::ports::{MembershipChange, MembershipChanged};
 use tandem_domain::{
-    Actor, ChannelDenied, ChannelId, ChannelKind, Membership, MessageBody, User, UserId,
+    Actor, ChannelAction, ChannelDenied, ChannelId, ChannelKind, Membership, MessageBody, User,
+    UserId,
 };
 
 /// Joins a public channel. Joining twice is not an error (`None`: nothing changed).
@@ -21,7 +22,7 @@ pub async fn join_channel(
     if loaded.membership.is_some() {
         return Ok(None);
     }
-    loaded.access(ctx, actor).can_join()?;
+    loaded.access(ctx, actor).check(ChannelAction::Join)?;
     let changed = ctx
         .channels
         .add_member(change(ctx, id, actor.id, actor.id, "joined the channel"))
@@ -69,10 +70,7 @@ pub async fn add_member(
     if loaded.channel.kind == ChannelKind::Direct {
         return Err(ChannelDenied::DirectIsFixed.into());
     }
-    let access = loaded.access(ctx, actor);
-    if access.can_manage().is_err() {
-        access.can_post()?;
-    }
+    loaded.access(ctx, actor).check(ChannelAction::AddMembers)?;
     let added = check_members(ctx, actor, &[user_id]).await?;
     let text = added.first().map_or_else(
         || "added someone to the channel".to_owned(),
@@ -115,7 +113,9 @@ pub async fn remove_member(
         return leave_channel(ctx, actor, id).await;
     }
     let loaded = load(ctx, actor, id).await?;
-    loaded.access(ctx, actor).can_manage()?;
+    loaded
+        .access(ctx, actor)
+        .check(ChannelAction::RemoveMembers)?;
     let removed = ctx
         .users
         .find_many(actor.organization_id, &[user_id])
@@ -144,7 +144,7 @@ pub async fn list_members(
     limit: Option<u64>,
 ) -> Result<Vec<(Membership, User)>, ChatError> {
     let loaded = load(ctx, actor, id).await?;
-    loaded.access(ctx, actor).can_read()?;
+    loaded.access(ctx, actor).check(ChannelAction::Read)?;
     let memberships = ctx
         .channels
         .members(id, after, limit.unwrap_or(100).clamp(1, 200))

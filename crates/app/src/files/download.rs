@@ -5,7 +5,7 @@ use super::{FileError, blob_failure};
 use crate::FilesContext;
 use crate::channels::{ChatError, load};
 use crate::ports::{BlobKey, BlobRead, ByteRange, DownloadHeaders, StoredFile};
-use tandem_domain::{Actor, Disposition, FileId, FileName};
+use tandem_domain::{Actor, ChannelAction, Disposition, FileId, FileName};
 
 /// Which of a file's blobs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub async fn open_file(
                 .map_err(|_| not_found())?;
             loaded
                 .access(&ctx.chat, actor)
-                .can_read()
+                .check(ChannelAction::Read)
                 .map_err(|_| not_found())?;
         }
     }

@@ -11,7 +11,7 @@ use futures_util::{StreamExt, stream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tandem_domain::file::SNIFF_LEN;
-use tandem_domain::{Actor, ChannelId, FileKind, FileName, ImageFormat, sniff};
+use tandem_domain::{Actor, ChannelAction, ChannelId, FileKind, FileName, ImageFormat, sniff};
 
 /// One file of an upload request.
 pub struct Upload {
@@ -34,7 +34,7 @@ pub async fn upload_file(
     let loaded = load(&ctx.chat, actor, upload.channel_id).await?;
     loaded
         .access(&ctx.chat, actor)
-        .can_post()
+        .check(ChannelAction::Post)
         .map_err(ChatError::from)?;
     let policy = &ctx.policy;
     let uploads = ctx

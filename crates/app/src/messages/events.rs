@@ -2,7 +2,9 @@
 
 use crate::ChatContext;
 use crate::channels::{ChatError, load};
-use tandem_domain::{Actor, Channel, ChannelEvent, ChannelId, Message, MessageId, User, UserId};
+use tandem_domain::{
+    Actor, Channel, ChannelAction, ChannelEvent, ChannelId, Message, MessageId, User, UserId,
+};
 
 /// A page of the log. `messages` holds the current state of every message the events name
 /// (deleted ones as tombstones), so a client applies the page without further requests.
@@ -37,7 +39,7 @@ pub async fn channel_events(
         ));
     }
     let loaded = load(ctx, actor, channel_id).await?;
-    loaded.access(ctx, actor).can_read()?;
+    loaded.access(ctx, actor).check(ChannelAction::Read)?;
     let events = ctx
         .messages
         .events_after(

@@ -4,7 +4,7 @@ use super::load_message;
 use crate::ChatContext;
 use crate::channels::{ChatError, load};
 use crate::ports::HistoryQuery;
-use tandem_domain::{Actor, ChannelId, Message, MessageId};
+use tandem_domain::{Actor, ChannelAction, ChannelId, Message, MessageId};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct History {
@@ -35,7 +35,7 @@ pub async fn message_history(
         ));
     }
     let loaded = load(ctx, actor, channel_id).await?;
-    loaded.access(ctx, actor).can_read()?;
+    loaded.access(ctx, actor).check(ChannelAction::Read)?;
     Ok(ctx
         .messages
         .history(HistoryQuery {
@@ -58,7 +58,7 @@ pub async fn get_message(
     id: MessageId,
 ) -> Result<Message, ChatError> {
     let (message, loaded) = load_message(ctx, actor, id).await?;
-    loaded.access(ctx, actor).can_read()?;
+    loaded.access(ctx, actor).check(ChannelAction::Read)?;
     Ok(message)
 }
 
@@ -75,7 +75,7 @@ pub async fn thread(
     limit: Option<u64>,
 ) -> Result<(Message, Vec<Message>), ChatError> {
     let (message, loaded) = load_message(ctx, actor, id).await?;
-    loaded.access(ctx, actor).can_read()?;
+    loaded.access(ctx, actor).check(ChannelAction::Read)?;
     let root = match message.reply_to_id {
         Some(root_id) => ctx
             .messages
@@ -104,6 +104,6 @@ pub async fn pinned_messages(
     channel_id: ChannelId,
 ) -> Result<Vec<Message>, ChatError> {
     let loaded = load(ctx, actor, channel_id).await?;
-    loaded.access(ctx, actor).can_read()?;
+    loaded.access(ctx, actor).check(ChannelAction::Read)?;
     Ok(ctx.messages.pinned(channel_id, actor.id).await?)
 }

@@ -1,9 +1,10 @@
-//! Reactions and pins: small changes any member may make.
+//! Reactions and pins: small changes members make (in read-only channels, pins are for the
+//! channel's moderators).
 
 use super::load_message;
 use crate::ChatContext;
 use crate::channels::ChatError;
-use tandem_domain::{Actor, Emoji, Message, MessageId};
+use tandem_domain::{Actor, ChannelAction, Emoji, Message, MessageId};
 
 /// Adds (`on`) or removes the caller's `emoji` on a message; doing it twice changes nothing.
 /// Returns the message as the caller now sees it.
@@ -21,7 +22,7 @@ pub async fn set_reaction(
     if message.is_deleted {
         return Err(ChatError::NotFound("message"));
     }
-    loaded.access(ctx, actor).can_post()?;
+    loaded.access(ctx, actor).check(ChannelAction::React)?;
     let now = ctx.clock.now();
     let event = if on {
         ctx.messages.add_reaction(id, actor.id, emoji, now).await?
@@ -33,7 +34,7 @@ pub async fn set_reaction(
     current_and_announced(ctx, actor, id, event).await
 }
 
-/// Pins or unpins a message; members may do both.
+/// Pins or unpins a message; members may do both (moderators, in read-only channels).
 ///
 /// # Errors
 /// `NotFound`, `Forbidden`.
@@ -47,7 +48,7 @@ pub async fn set_pinned(
     if message.is_deleted {
         return Err(ChatError::NotFound("message"));
     }
-    loaded.access(ctx, actor).can_post()?;
+    loaded.access(ctx, actor).check(ChannelAction::Pin)?;
     let event = ctx
         .messages
         .set_pinned(id, pinned, actor.id, ctx.clock.now())

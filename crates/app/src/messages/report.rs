@@ -4,7 +4,7 @@ use super::{is_author, load_message};
 use crate::ChatContext;
 use crate::channels::ChatError;
 use crate::ports::NewReport;
-use tandem_domain::{Actor, MessageId, MessageReport, ReportReason};
+use tandem_domain::{Actor, ChannelAction, MessageId, MessageReport, ReportReason};
 
 /// Files a pending report; one open report per person per message.
 ///
@@ -20,7 +20,7 @@ pub async fn report_message(
     if message.is_deleted {
         return Err(ChatError::NotFound("message"));
     }
-    loaded.access(ctx, actor).can_read()?;
+    loaded.access(ctx, actor).check(ChannelAction::Read)?;
     if is_author(actor, &message) {
         return Err(ChatError::Forbidden(
             "you cannot report your own message; edit or delete it instead".to_owned(),

@@ -5,8 +5,8 @@ use crate::ChatContext;
 use crate::channels::{ChatError, load};
 use crate::ports::{Appended, NewMessage, PortError};
 use tandem_domain::{
-    Actor, ChannelEvent, ChannelId, ClientMsgId, FileId, Message, MessageBody, MessageId,
-    MessageType,
+    Actor, ChannelAction, ChannelEvent, ChannelId, ClientMsgId, FileId, Message, MessageBody,
+    MessageId, MessageType,
 };
 
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub async fn send_message(
     cmd: SendMessage,
 ) -> Result<Sent, ChatError> {
     let loaded = load(ctx, actor, cmd.channel_id).await?;
-    loaded.access(ctx, actor).can_post()?;
+    loaded.access(ctx, actor).check(ChannelAction::Post)?;
     let policy = &ctx.policy;
     let sent = ctx
         .rate_limiter

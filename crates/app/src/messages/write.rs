@@ -3,7 +3,7 @@
 use super::{is_author, load_message, resolve_mentions};
 use crate::ChatContext;
 use crate::channels::ChatError;
-use tandem_domain::{Actor, Message, MessageBody, MessageId, MessageType};
+use tandem_domain::{Actor, ChannelAction, Message, MessageBody, MessageId, MessageType};
 
 /// Only the author edits, in a channel they may still post in.
 ///
@@ -24,7 +24,7 @@ pub async fn edit_message(
             "only the author can edit a message".to_owned(),
         ));
     }
-    loaded.access(ctx, actor).can_post()?;
+    loaded.access(ctx, actor).check(ChannelAction::Post)?;
     let body = MessageBody::parse(content, ctx.policy.max_message_chars).map_err(|error| {
         ChatError::Invalid {
             field: "content",
@@ -55,8 +55,8 @@ pub async fn delete_message(
         return Err(ChatError::NotFound("message"));
     }
     let access = loaded.access(ctx, actor);
-    let allowed =
-        access.can_moderate_messages() || (is_author(actor, &message) && access.can_post().is_ok());
+    let allowed = access.check(ChannelAction::DeleteOthersMessages).is_ok()
+        || (is_author(actor, &message) && access.check(ChannelAction::Post).is_ok());
     if !allowed {
         return Err(ChatError::Forbidden(
             "only the author, the channel's managers and moderators can delete this message"

@@ -7,9 +7,9 @@ use super::PortError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_domain::{
-    Channel, ChannelDescription, ChannelEvent, ChannelId, ChannelKind, ChannelName, ClientMsgId,
-    Emoji, Membership, Mention, Message, MessageBody, MessageId, MessageReport, MessageType,
-    OrganizationId, ReportReason, UserId,
+    Channel, ChannelDescription, ChannelEvent, ChannelId, ChannelKind, ChannelName, ChannelRole,
+    ClientMsgId, Emoji, Membership, Mention, Message, MessageBody, MessageId, MessageReport,
+    MessageType, OrganizationId, ReportReason, UserId,
 };
 
 #[derive(Debug, Clone)]
@@ -22,6 +22,10 @@ pub struct NewChannel {
     pub created_at: DateTime<Utc>,
     /// Everyone who starts as a member, the creator included.
     pub members: Vec<UserId>,
+    /// Those of `members` who start as the channel's admins.
+    pub admins: Vec<UserId>,
+    /// Only the channel's admins post.
+    pub read_only: bool,
 }
 
 /// A channel as listed for one user.
@@ -37,6 +41,10 @@ pub struct ChannelSummary {
     /// The member's notification preferences for the channel (the defaults for non-members).
     pub notify_level: tandem_domain::NotifyLevel,
     pub muted: bool,
+    /// The user's role in the channel (members only).
+    pub role: Option<ChannelRole>,
+    /// Until when a channel moderator keeps the user from posting (members only).
+    pub posting_muted_until: Option<DateTime<Utc>>,
 }
 
 /// Changes to a channel; `None` leaves a field alone, `Some(None)` clears the description.
@@ -45,12 +53,24 @@ pub struct ChannelChanges {
     pub name: Option<ChannelName>,
     pub description: Option<Option<ChannelDescription>>,
     pub is_archived: Option<bool>,
+    pub read_only: Option<bool>,
 }
 
 impl ChannelChanges {
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.description.is_none() && self.is_archived.is_none()
+        self.name.is_none()
+            && self.description.is_none()
+            && self.is_archived.is_none()
+            && self.read_only.is_none()
     }
+}
+
+/// Changes to one member's say in a channel; `None` leaves a field alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberChanges {
+    pub role: Option<ChannelRole>,
+    /// `Some(None)` lifts a mute.
+    pub posting_muted_until: Option<Option<DateTime<Utc>>>,
 }
 
 /// A membership change, with the system message that announces it ("ana joined").
@@ -162,6 +182,19 @@ pub trait ChannelRepository: Send + Sync {
         &self,
         change: MembershipChange,
     ) -> Result<Option<MembershipChanged>, PortError>;
+
+    /// Changes a member's role or mute, with one `MemberUpdated` event naming them.
+    ///
+    /// # Errors
+    /// `NotFound` when the user is not a member.
+    async fn update_member(
+        &self,
+        channel_id: ChannelId,
+        user_id: UserId,
+        changes: &MemberChanges,
+        actor_id: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(Membership, ChannelEvent), PortError>;
 
     /// Moves the member's read marker forward to `seq` (clamped to the channel's last event;
     /// never backwards). Returns the membership as stored.

@@ -21,8 +21,8 @@ pub use accounts::{
 };
 pub use chat::{
     Activity, Appended, ChannelChanges, ChannelRepository, ChannelSummary, HistoryQuery,
-    MembershipChange, MembershipChanged, MessageRepository, MessageSearch, NewChannel, NewMessage,
-    NewReport, SearchHit, SearchQuery,
+    MemberChanges, MembershipChange, MembershipChanged, MessageRepository, MessageSearch,
+    NewChannel, NewMessage, NewReport, SearchHit, SearchQuery,
 };
 pub use files::{
     BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, DownloadHeaders, EncodedImage,

@@ -32,7 +32,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tandem_domain::{Actor, Channel, ChannelId};
+use tandem_domain::{Actor, Channel, ChannelAction, ChannelId};
 use tokio::time::Instant;
 
 /// How long a payload ahead of a missing `seq` waits for it before the feed reads the log.
@@ -115,7 +115,10 @@ impl ChannelFeed {
         let subscription = ctx.bus.subscribe(&Topic::Channel(channel_id)).await?;
         let session = SessionWatch::start(&ctx, caller).await?;
         let loaded = channels::load(&ctx.chat, &actor, channel_id).await?;
-        let can_post = loaded.access(&ctx.chat, &actor).can_post().is_ok();
+        let can_post = loaded
+            .access(&ctx.chat, &actor)
+            .check(ChannelAction::Post)
+            .is_ok();
         let current = loaded.channel.last_seq;
         let start = after_seq.map_or(current, |after| after.min(current));
         let feed = Self {
@@ -186,7 +189,9 @@ impl ChannelFeed {
                 let check = self.checking.get_or_insert_with(|| {
                     Box::pin(async move {
                         let loaded = channels::load(&ctx.chat, &actor, channel_id).await?;
-                        Ok(loaded.access(&ctx.chat, &actor).can_read()?)
+                        Ok(loaded
+                            .access(&ctx.chat, &actor)
+                            .check(ChannelAction::Read)?)
                     })
                 });
                 let checked = check.await;

@@ -4,7 +4,7 @@
 use crate::RealtimeContext;
 use crate::channels::{ChatError, load};
 use std::collections::HashSet;
-use tandem_domain::{Actor, ChannelId, User, UserId};
+use tandem_domain::{Actor, ChannelAction, ChannelId, User, UserId};
 
 /// At most this many people are named; clients wanting everyone page `GET /users/online`.
 pub const PRESENT_LIMIT: usize = 100;
@@ -23,7 +23,7 @@ pub async fn present_members(
     id: ChannelId,
 ) -> Result<Vec<User>, ChatError> {
     let loaded = load(&ctx.chat, actor, id).await?;
-    loaded.access(&ctx.chat, actor).can_read()?;
+    loaded.access(&ctx.chat, actor).check(ChannelAction::Read)?;
     let online: HashSet<UserId> = ctx
         .presence
         .online_users(actor.organization_id)

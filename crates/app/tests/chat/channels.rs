@@ -15,6 +15,7 @@ fn create(channel: Option<&str>, kind: ChannelKind, members: Vec<UserId>) -> Cre
         description: None,
         kind,
         member_ids: members,
+        read_only: false,
     }
 }
 

@@ -274,6 +274,7 @@ async fn in_a_direct_conversation_only_the_author_or_a_moderator_deletes_a_messa
             description: None,
             kind: ChannelKind::Direct,
             member_ids: vec![w.cy.id],
+            read_only: false,
         },
     )
     .await

@@ -18,6 +18,7 @@ fn direct(with: &[&Actor]) -> CreateChannel {
         description: None,
         kind: ChannelKind::Direct,
         member_ids: ids(with),
+        read_only: false,
     }
 }
 
@@ -538,6 +539,8 @@ async fn a_channel_named_like_a_direct_conversation_is_never_taken_for_it() {
                 created_by: w.ana.id,
                 created_at: w.t.clock.now(),
                 members: vec![w.ana.id],
+                admins: Vec::new(),
+                read_only: false,
             })
             .await
             .unwrap();

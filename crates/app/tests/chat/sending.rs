@@ -383,6 +383,7 @@ async fn a_message_in_a_direct_conversation_is_delivered_to_the_others_in_it() {
             description: None,
             kind: ChannelKind::Direct,
             member_ids: vec![w.bob.id],
+            read_only: false,
         },
     )
     .await

@@ -110,6 +110,7 @@ impl World {
                 description: None,
                 kind,
                 member_ids: ids(members),
+                read_only: false,
             },
         )
         .await

@@ -27,6 +27,7 @@ async fn room(kind: ChannelKind) -> Room {
             description: None,
             kind,
             member_ids: vec![bob.user.id],
+            read_only: false,
         },
     )
     .await

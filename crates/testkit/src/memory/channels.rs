@@ -7,12 +7,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use tandem_app::ports::{
-    ChannelChanges, ChannelRepository, ChannelSummary, MembershipChange, MembershipChanged,
-    NewChannel, PortError, UniqueField,
+    ChannelChanges, ChannelRepository, ChannelSummary, MemberChanges, MembershipChange,
+    MembershipChanged, NewChannel, PortError, UniqueField,
 };
 use tandem_domain::{
-    Channel, ChannelEventKind, ChannelId, ChannelKind, ChannelName, Membership, MessageBody,
-    OrganizationId, UserId,
+    Channel, ChannelEvent, ChannelEventKind, ChannelId, ChannelKind, ChannelName, ChannelRole,
+    Membership, MessageBody, OrganizationId, UserId,
 };
 
 type Port<T> = Result<T, PortError>;
@@ -69,6 +69,7 @@ impl State {
             created_by: new.created_by,
             created_at: new.created_at,
             is_archived: false,
+            read_only: new.read_only,
             last_seq: 0,
         };
         let mut row = ChannelRow {
@@ -88,6 +89,12 @@ impl State {
                 last_read_seq: joined.seq,
                 notify_level: tandem_domain::NotifyLevel::Default,
                 muted: false,
+                role: if new.admins.contains(&member) {
+                    ChannelRole::Admin
+                } else {
+                    ChannelRole::Member
+                },
+                posting_muted_until: None,
             };
             row.members.insert(member, membership);
         }
@@ -120,6 +127,7 @@ impl State {
             channel.description = description.clone();
         }
         channel.is_archived = changes.is_archived.unwrap_or(channel.is_archived);
+        channel.read_only = changes.read_only.unwrap_or(channel.read_only);
         let updated = Draft::channel(ChannelEventKind::ChannelUpdated, actor_id);
         let mut events = vec![row.record(at, updated)];
         let mut announced = None;
@@ -251,5 +259,17 @@ impl ChannelRepository for MemoryStore {
         seq: i64,
     ) -> Port<Membership> {
         self.lock().mark_read(channel_id, user_id, seq)
+    }
+
+    async fn update_member(
+        &self,
+        channel_id: ChannelId,
+        user_id: UserId,
+        changes: &MemberChanges,
+        actor_id: UserId,
+        at: DateTime<Utc>,
+    ) -> Port<(Membership, ChannelEvent)> {
+        self.lock()
+            .update_member(channel_id, user_id, changes, actor_id, at)
     }
 }

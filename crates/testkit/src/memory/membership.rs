@@ -2,8 +2,13 @@
 
 use super::log::Draft;
 use super::{ChannelRow, MessageRow, State};
-use tandem_app::ports::{ChannelSummary, MembershipChange, MembershipChanged, PortError};
-use tandem_domain::{ChannelEventKind, ChannelId, Membership, Mention, UserId};
+use chrono::{DateTime, Utc};
+use tandem_app::ports::{
+    ChannelSummary, MemberChanges, MembershipChange, MembershipChanged, PortError,
+};
+use tandem_domain::{
+    ChannelEvent, ChannelEventKind, ChannelId, ChannelRole, Membership, Mention, UserId,
+};
 
 impl State {
     /// `MemberJoined`, then the announcement. A new member starts with everything before
@@ -32,6 +37,8 @@ impl State {
             last_read_seq: joined.seq,
             notify_level: tandem_domain::NotifyLevel::Default,
             muted: false,
+            role: ChannelRole::Member,
+            posting_muted_until: None,
         };
         row.members.insert(change.user_id, membership);
         let mut events = vec![joined];
@@ -94,6 +101,28 @@ impl State {
         Ok(member.clone())
     }
 
+    /// Applies the changes and records `MemberUpdated`.
+    pub(super) fn update_member(
+        &mut self,
+        channel_id: ChannelId,
+        user_id: UserId,
+        changes: &MemberChanges,
+        actor_id: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(Membership, ChannelEvent), PortError> {
+        let row = self.channel_mut(channel_id)?;
+        let member = row.members.get_mut(&user_id).ok_or(PortError::NotFound)?;
+        if let Some(role) = changes.role {
+            member.role = role;
+        }
+        if let Some(until) = changes.posting_muted_until {
+            member.posting_muted_until = until;
+        }
+        let updated = member.clone();
+        let draft = Draft::member(ChannelEventKind::MemberUpdated, actor_id, user_id);
+        Ok((updated, row.record(at, draft)))
+    }
+
     /// The channel as `user_id` sees it listed. Unread: messages after the read marker, not
     /// theirs, not deleted (announcements and replies count); of those, the ones mentioning
     /// them, `@channel` or `@here`. Nothing is unread for non-members.
@@ -122,6 +151,11 @@ impl State {
                 .get(&user_id)
                 .map_or_else(Default::default, |m| m.notify_level),
             muted: row.members.get(&user_id).is_some_and(|m| m.muted),
+            role: row.members.get(&user_id).map(|m| m.role),
+            posting_muted_until: row
+                .members
+                .get(&user_id)
+                .and_then(|m| m.posting_muted_until),
         }
     }
 }

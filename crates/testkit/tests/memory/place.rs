@@ -77,6 +77,8 @@ impl Place {
                 created_by: ana.id,
                 created_at: now(),
                 members: vec![ana.id, bob.id],
+                admins: Vec::new(),
+                read_only: false,
             };
             created.push(channels.create(new).await.unwrap());
         }

@@ -586,8 +586,37 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove someone (the creator and organization admins; anyone may remove themselves). */
+        /** Remove someone (channel admins and organization admins; anyone may remove themselves). */
         delete: operations["remove_member"];
+        options?: never;
+        head?: never;
+        /**
+         * Make a member a channel admin, a moderator or a plain member (channel admins and
+         *     organization admins). Announced to the channel's listeners as `member_updated`.
+         */
+        patch: operations["set_member_role"];
+        trace?: never;
+    };
+    "/api/v1/channels/{channel_id}/members/{user_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Keep a member from posting, reacting and pinning in the channel for a while (channel
+         *     moderators and admins, organization moderators and admins; only people with less say in the
+         *     channel than you). Muting again replaces the end.
+         */
+        put: operations["mute_member"];
+        post?: never;
+        /**
+         * Lift a member's mute in the channel (channel moderators and admins, organization
+         *     moderators and admins).
+         */
+        delete: operations["unmute_member"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1540,6 +1569,12 @@ export interface components {
             seq: number;
             /** @enum {string} */
             type: "channel_updated";
+        } | {
+            /** Format: int64 */
+            seq: number;
+            /** @enum {string} */
+            type: "member_updated";
+            user?: components["schemas"]["UserResponse"] | null;
         };
         /** @description A channel in the caller's list, with unread counts. */
         ChannelListItem: components["schemas"]["ChannelResponse"] & {
@@ -1601,8 +1636,23 @@ export interface components {
             notification_level?: components["schemas"]["NotifyLevelDto"] | null;
             /** Format: int64 */
             organization_id: number;
+            /**
+             * Format: date-time
+             * @description Until when a channel moderator keeps the caller from posting and reacting here
+             *     (members only; `null` when not muted).
+             */
+            posting_muted_until?: string | null;
+            /** @description An announcement channel: only its admins post; everyone may read and react. */
+            read_only: boolean;
+            role?: components["schemas"]["ChannelRole"] | null;
             type: components["schemas"]["ChannelType"];
         };
+        /**
+         * @description A member's role in one channel: `admin`s change the channel's settings, members and roles
+         *     and post in read-only channels; `moderator`s delete messages and mute members there.
+         * @enum {string}
+         */
+        ChannelRole: "admin" | "moderator" | "member";
         /**
          * @description A channel's kind.
          * @enum {string}
@@ -1625,6 +1675,11 @@ export interface components {
              * @example design-team
              */
             name?: string | null;
+            /**
+             * @description An announcement channel, where only the channel's admins post (not for direct
+             *     conversations). Defaults to `false`.
+             */
+            read_only?: boolean;
             /** @description Defaults to `public`. */
             type?: components["schemas"]["ChannelType"];
         };
@@ -1889,7 +1944,18 @@ export interface components {
         MemberResponse: {
             /** Format: date-time */
             joined_at: string;
+            /**
+             * Format: date-time
+             * @description Until when a channel moderator keeps them from posting here (`null`: not muted).
+             */
+            posting_muted_until?: string | null;
+            /** @description Their role in the channel. */
+            role: components["schemas"]["ChannelRole"];
             user: components["schemas"]["UserResponse"];
+        };
+        /** @description A member's new role in the channel. */
+        MemberRoleRequest: {
+            role: components["schemas"]["ChannelRole"];
         };
         /** @description Who a message mentions. */
         MentionResponse: {
@@ -1945,6 +2011,15 @@ export interface components {
             seq: number;
             /** Format: int64 */
             user_id: number;
+        };
+        /** @description How long to keep a member from posting and reacting in the channel. */
+        MuteMemberRequest: {
+            /**
+             * Format: int64
+             * @description 1 to 43200 (30 days).
+             * @example 60
+             */
+            minutes: number;
         };
         /**
          * @description What a notification is about.
@@ -2509,6 +2584,8 @@ export interface components {
             description?: string | null;
             is_archived?: boolean | null;
             name?: string | null;
+            /** @description Only the channel's admins post (an announcement channel). */
+            read_only?: boolean | null;
         };
         /**
          * @description Preferences to change; absent fields stay as they are; `null` turns do-not-disturb off
@@ -5327,7 +5404,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a manager */
+            /** @description Not a channel admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5337,6 +5414,299 @@ export interface operations {
                 };
             };
             /** @description No such channel for you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_member_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description The member as they are now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a channel admin, or a direct conversation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel for you, or they are not a member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a role */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mute_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MuteMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The member as they are now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a moderator here, or they have as much say as you */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel for you, or they are not a member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `out_of_range` minutes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unmute_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member as they are now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a moderator here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel for you, or they are not a member */
             404: {
                 headers: {
                     [name: string]: unknown;

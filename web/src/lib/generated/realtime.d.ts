@@ -122,6 +122,12 @@ export interface components {
             seq: number;
             /** @enum {string} */
             type: "channel_updated";
+        } | {
+            /** Format: int64 */
+            seq: number;
+            /** @enum {string} */
+            type: "member_updated";
+            user?: components["schemas"]["UserResponse"] | null;
         };
         /** @description A channel as the caller sees it. */
         ChannelResponse: {
@@ -152,8 +158,23 @@ export interface components {
             notification_level?: components["schemas"]["NotifyLevelDto"] | null;
             /** Format: int64 */
             organization_id: number;
+            /**
+             * Format: date-time
+             * @description Until when a channel moderator keeps the caller from posting and reacting here
+             *     (members only; `null` when not muted).
+             */
+            posting_muted_until?: string | null;
+            /** @description An announcement channel: only its admins post; everyone may read and react. */
+            read_only: boolean;
+            role?: components["schemas"]["ChannelRole"] | null;
             type: components["schemas"]["ChannelType"];
         };
+        /**
+         * @description A member's role in one channel: `admin`s change the channel's settings, members and roles
+         *     and post in read-only channels; `moderator`s delete messages and mute members there.
+         * @enum {string}
+         */
+        ChannelRole: "admin" | "moderator" | "member";
         /**
          * @description A channel's kind.
          * @enum {string}

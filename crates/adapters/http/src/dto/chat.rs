@@ -7,7 +7,8 @@ use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 pub use tandem_api_types::{
-    ChannelResponse, ChannelType, EventResponse, MentionResponse, MessageResponse, ReactionResponse,
+    ChannelResponse, ChannelRoleDto, ChannelType, EventResponse, MentionResponse, MessageResponse,
+    ReactionResponse,
 };
 use tandem_app::ports::{ChannelChanges, ChannelSummary, SearchHit};
 use tandem_domain::{
@@ -43,6 +44,8 @@ impl From<Vec<ChannelSummary>> for ChannelListResponse {
                 if s.is_member {
                     channel.notification_level = Some(s.notify_level.into());
                     channel.muted = Some(s.muted);
+                    channel.role = s.role.map(Into::into);
+                    channel.posting_muted_until = s.posting_muted_until;
                 }
                 ChannelListItem {
                     channel,
@@ -73,6 +76,10 @@ pub struct CreateChannelRequest {
     /// Direct conversations: the other people (1–7). Private channels: people to add.
     #[serde(default)]
     pub member_ids: Vec<i64>,
+    /// An announcement channel, where only the channel's admins post (not for direct
+    /// conversations). Defaults to `false`.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 fn default_type() -> ChannelType {
@@ -100,6 +107,7 @@ impl CreateChannelRequest {
                 .into_iter()
                 .map(tandem_domain::UserId::new)
                 .collect(),
+            read_only: self.read_only,
         })
     }
 }
@@ -115,6 +123,8 @@ pub struct UpdateChannelRequest {
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     pub is_archived: Option<bool>,
+    /// Only the channel's admins post (an announcement channel).
+    pub read_only: Option<bool>,
 }
 
 impl UpdateChannelRequest {
@@ -136,6 +146,7 @@ impl UpdateChannelRequest {
                 })
                 .transpose()?,
             is_archived: self.is_archived,
+            read_only: self.read_only,
         })
     }
 }
@@ -150,6 +161,37 @@ pub struct AddMemberRequest {
 pub struct MemberResponse {
     pub user: UserResponse,
     pub joined_at: DateTime<Utc>,
+    /// Their role in the channel.
+    pub role: ChannelRoleDto,
+    /// Until when a channel moderator keeps them from posting here (`null`: not muted).
+    pub posting_muted_until: Option<DateTime<Utc>>,
+}
+
+impl MemberResponse {
+    pub fn new(membership: &Membership, user: User) -> Self {
+        Self {
+            user: user.into(),
+            joined_at: membership.joined_at,
+            role: membership.role.into(),
+            posting_muted_until: membership.posting_muted_until,
+        }
+    }
+}
+
+/// A member's new role in the channel.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRoleRequest {
+    pub role: ChannelRoleDto,
+}
+
+/// How long to keep a member from posting and reacting in the channel.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MuteMemberRequest {
+    /// 1 to 43200 (30 days).
+    #[schema(minimum = 1, maximum = 43200, example = 60)]
+    pub minutes: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -167,10 +209,7 @@ impl MemberPageResponse {
         Self {
             members: members
                 .into_iter()
-                .map(|(m, u)| MemberResponse {
-                    user: u.into(),
-                    joined_at: m.joined_at,
-                })
+                .map(|(m, u)| MemberResponse::new(&m, u))
                 .collect(),
             next_cursor,
         }

@@ -4,12 +4,12 @@ use crate::dto::auth::field;
 use crate::dto::chat::{
     AddMemberRequest, ChannelListResponse, ChannelResponse, CreateChannelRequest,
     EventPageResponse, EventsQuery, HistoryQueryParams, MarkReadRequest, MemberPageResponse,
-    MembersQuery, MessageListResponse, MessageResponse, ReadMarkerResponse, SendMessageRequest,
-    UpdateChannelRequest,
+    MemberResponse, MemberRoleRequest, MembersQuery, MessageListResponse, MessageResponse,
+    MuteMemberRequest, ReadMarkerResponse, SendMessageRequest, UpdateChannelRequest,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Caller, OptionalJson, validated};
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use tandem_app::AppContext;
 use tandem_app::channels::{self, Created};
 use tandem_app::messages::{self, History, SendMessage};
@@ -269,10 +269,10 @@ pub async fn add_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Remove someone (the creator and organization admins; anyone may remove themselves).
+/// Remove someone (channel admins and organization admins; anyone may remove themselves).
 #[utoipa::path(tag = "channels", params(("channel_id" = i64, Path), ("user_id" = i64, Path)), responses(
     (status = 204, description = "They are not a member"),
-    (status = 403, description = "Not a manager", body = ErrorBody),
+    (status = 403, description = "Not a channel admin", body = ErrorBody),
     (status = 404, description = "No such channel for you", body = ErrorBody),
 ), security(("bearer" = [])))]
 #[delete("/channels/{channel_id}/members/{user_id}")]
@@ -290,6 +290,85 @@ pub async fn remove_member(
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Make a member a channel admin, a moderator or a plain member (channel admins and
+/// organization admins). Announced to the channel's listeners as `member_updated`.
+#[utoipa::path(tag = "channels", params(("channel_id" = i64, Path), ("user_id" = i64, Path)), request_body = MemberRoleRequest, responses(
+    (status = 200, description = "The member as they are now", body = MemberResponse),
+    (status = 403, description = "Not a channel admin, or a direct conversation", body = ErrorBody),
+    (status = 404, description = "No such channel for you, or they are not a member", body = ErrorBody),
+    (status = 422, description = "Not a role", body = ErrorBody),
+), security(("bearer" = [])))]
+#[patch("/channels/{channel_id}/members/{user_id}")]
+pub async fn set_member_role(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<MemberRoleRequest>,
+) -> Result<web::Json<MemberResponse>, ApiError> {
+    let (channel_id, user_id) = path.into_inner();
+    let (membership, user) = channels::set_member_role(
+        &ctx.chat,
+        &caller.actor(),
+        ChannelId::new(channel_id),
+        UserId::new(user_id),
+        body.into_inner().role.into(),
+    )
+    .await?;
+    Ok(web::Json(MemberResponse::new(&membership, user)))
+}
+
+/// Keep a member from posting, reacting and pinning in the channel for a while (channel
+/// moderators and admins, organization moderators and admins; only people with less say in the
+/// channel than you). Muting again replaces the end.
+#[utoipa::path(tag = "channels", params(("channel_id" = i64, Path), ("user_id" = i64, Path)), request_body = MuteMemberRequest, responses(
+    (status = 200, description = "The member as they are now", body = MemberResponse),
+    (status = 403, description = "Not a moderator here, or they have as much say as you", body = ErrorBody),
+    (status = 404, description = "No such channel for you, or they are not a member", body = ErrorBody),
+    (status = 422, description = "`out_of_range` minutes", body = ErrorBody),
+), security(("bearer" = [])))]
+#[put("/channels/{channel_id}/members/{user_id}/mute")]
+pub async fn mute_member(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<MuteMemberRequest>,
+) -> Result<web::Json<MemberResponse>, ApiError> {
+    let (channel_id, user_id) = path.into_inner();
+    let (membership, user) = channels::mute_member(
+        &ctx.chat,
+        &caller.actor(),
+        ChannelId::new(channel_id),
+        UserId::new(user_id),
+        chrono::Duration::minutes(body.minutes.clamp(0, i64::from(i32::MAX))),
+    )
+    .await?;
+    Ok(web::Json(MemberResponse::new(&membership, user)))
+}
+
+/// Lift a member's mute in the channel (channel moderators and admins, organization
+/// moderators and admins).
+#[utoipa::path(tag = "channels", params(("channel_id" = i64, Path), ("user_id" = i64, Path)), responses(
+    (status = 200, description = "The member as they are now", body = MemberResponse),
+    (status = 403, description = "Not a moderator here", body = ErrorBody),
+    (status = 404, description = "No such channel for you, or they are not a member", body = ErrorBody),
+), security(("bearer" = [])))]
+#[delete("/channels/{channel_id}/members/{user_id}/mute")]
+pub async fn unmute_member(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> Result<web::Json<MemberResponse>, ApiError> {
+    let (channel_id, user_id) = path.into_inner();
+    let (membership, user) = channels::unmute_member(
+        &ctx.chat,
+        &caller.actor(),
+        ChannelId::new(channel_id),
+        UserId::new(user_id),
+    )
+    .await?;
+    Ok(web::Json(MemberResponse::new(&membership, user)))
 }
 
 /// Move your read marker (to the latest event when `seq` is absent); it never moves back.

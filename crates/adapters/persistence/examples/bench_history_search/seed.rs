@@ -121,6 +121,8 @@ pub(crate) async fn seed(
                 created_by: members[0],
                 created_at: now,
                 members,
+                admins: Vec::new(),
+                read_only: false,
             })
             .await?;
         channels.push(channel.id);

@@ -3,13 +3,13 @@
 use crate::entities::channel;
 use crate::error::port_error;
 use crate::guarded::Guarded;
-use crate::mapping::{MENTION_CHANNEL, MENTION_HERE, channel_from_row};
+use crate::mapping::{MENTION_CHANNEL, MENTION_HERE, channel_from_row, stored};
 use crate::sql::statement;
 use chrono::{DateTime, Utc};
 use sea_orm::{FromQueryResult, Value};
 use tandem_app::ports::ChannelSummary;
 use tandem_app::ports::PortError;
-use tandem_domain::{ChannelKind, NotifyLevel, OrganizationId, UserId};
+use tandem_domain::{ChannelKind, ChannelRole, NotifyLevel, OrganizationId, UserId};
 
 #[derive(Debug, FromQueryResult)]
 struct SummaryRow {
@@ -21,11 +21,14 @@ struct SummaryRow {
     created_by: i64,
     created_at: DateTime<Utc>,
     is_archived: bool,
+    read_only: bool,
     last_seq: i64,
     /// Set when the user is a member.
     member_id: Option<i64>,
     notify_level: Option<String>,
     muted: Option<bool>,
+    role: Option<String>,
+    posting_muted_until: Option<DateTime<Utc>>,
     member_count: i64,
     unread_count: i64,
     unread_mentions: i64,
@@ -39,8 +42,8 @@ struct SummaryRow {
 /// the author. Counting is only done for channels the user is in.
 pub(crate) const LIST_FOR_USER: &str = "
 SELECT c.id, c.organization_id, c.name, c.description, c.kind, c.created_by, c.created_at,
-       c.is_archived, c.last_seq,
-       m.user_id AS member_id, m.notify_level, m.muted,
+       c.is_archived, c.read_only, c.last_seq,
+       m.user_id AS member_id, m.notify_level, m.muted, m.role, m.posting_muted_until,
        (SELECT COUNT(*) FROM channel_members a WHERE a.channel_id = c.id) AS member_count,
        CASE WHEN m.user_id IS NULL THEN 0 ELSE (
          SELECT COUNT(*) FROM messages x
@@ -90,6 +93,7 @@ pub(super) async fn list_for_user(
                 created_by: row.created_by,
                 created_at: row.created_at,
                 is_archived: row.is_archived,
+                read_only: row.read_only,
                 last_seq: row.last_seq,
             })?;
             Ok(ChannelSummary {
@@ -104,6 +108,11 @@ pub(super) async fn list_for_user(
                     .and_then(NotifyLevel::parse)
                     .unwrap_or_default(),
                 muted: row.muted.unwrap_or(false),
+                role: row
+                    .role
+                    .map(|r| stored("channel_members.role", r.parse::<ChannelRole>()))
+                    .transpose()?,
+                posting_muted_until: row.posting_muted_until,
             })
         })
         .collect()

@@ -7,13 +7,14 @@ use crate::guarded::Guarded;
 use crate::mapping::membership_from_row;
 use crate::messages::write::{announce, announcement};
 use crate::transaction::begin_write;
+use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
-use tandem_app::ports::{MembershipChange, MembershipChanged, PortError};
-use tandem_domain::{ChannelEventKind, ChannelId, Membership, UserId};
+use tandem_app::ports::{MemberChanges, MembershipChange, MembershipChanged, PortError};
+use tandem_domain::{ChannelEvent, ChannelEventKind, ChannelId, ChannelRole, Membership, UserId};
 
 pub(super) async fn find_membership<C: ConnectionTrait>(
     db: &C,
@@ -51,6 +52,8 @@ pub(super) async fn add_member(
         last_read_seq: Set(first),
         notify_level: Set(None),
         muted: Set(false),
+        role: Set(ChannelRole::Member.as_str().to_owned()),
+        posting_muted_until: Set(None),
     }
     .insert(&txn)
     .await
@@ -156,5 +159,34 @@ pub(super) async fn mark_read(
     find_membership(db, channel_id, user_id)
         .await?
         .map(membership_from_row)
-        .ok_or(PortError::NotFound)
+        .ok_or(PortError::NotFound)?
+}
+
+/// Applies the changes and records `MemberUpdated`, in one transaction.
+pub(super) async fn update_member(
+    db: &Guarded,
+    channel_id: ChannelId,
+    user_id: UserId,
+    changes: &MemberChanges,
+    actor_id: UserId,
+    at: DateTime<Utc>,
+) -> Result<(Membership, ChannelEvent), PortError> {
+    let txn = begin_write(db).await?;
+    let first = channel_log::reserve(&txn, channel_id.get(), 1).await?.first;
+    let Some(row) = find_membership(&txn, channel_id, user_id).await? else {
+        txn.rollback().await.map_err(port_error)?;
+        return Err(PortError::NotFound);
+    };
+    let mut row: channel_member::ActiveModel = row.into();
+    if let Some(role) = changes.role {
+        row.role = Set(role.as_str().to_owned());
+    }
+    if let Some(until) = changes.posting_muted_until {
+        row.posting_muted_until = Set(until);
+    }
+    let updated = row.update(&txn).await.map_err(port_error)?;
+    let draft = Draft::member(ChannelEventKind::MemberUpdated, actor_id, user_id);
+    let event = channel_log::record_one(&txn, channel_id.get(), first, at, draft).await?;
+    txn.commit().await.map_err(port_error)?;
+    Ok((membership_from_row(updated)?, event))
 }

@@ -15,12 +15,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tandem_app::ports::{
-    ChannelChanges, ChannelRepository, ChannelSummary, MembershipChange, MembershipChanged,
-    NewChannel, PortError,
+    ChannelChanges, ChannelRepository, ChannelSummary, MemberChanges, MembershipChange,
+    MembershipChanged, NewChannel, PortError,
 };
 use tandem_domain::{
-    Channel, ChannelEventKind, ChannelId, ChannelName, Membership, MessageBody, OrganizationId,
-    UserId,
+    Channel, ChannelEvent, ChannelEventKind, ChannelId, ChannelName, ChannelRole, Membership,
+    MessageBody, OrganizationId, UserId,
 };
 
 pub(crate) struct SeaChannelRepository {
@@ -57,6 +57,7 @@ impl ChannelRepository for SeaChannelRepository {
             created_by: Set(new.created_by.get()),
             created_at: Set(new.created_at),
             is_archived: Set(false),
+            read_only: Set(new.read_only),
             last_seq: Set(count),
         }
         .insert(&txn)
@@ -73,6 +74,14 @@ impl ChannelRepository for SeaChannelRepository {
                     last_read_seq: Set(seq),
                     notify_level: Set(None),
                     muted: Set(false),
+                    role: Set(if new.admins.contains(member) {
+                        ChannelRole::Admin
+                    } else {
+                        ChannelRole::Member
+                    }
+                    .as_str()
+                    .to_owned()),
+                    posting_muted_until: Set(None),
                 });
             channel_member::Entity::insert_many(rows)
                 .exec_without_returning(&txn)
@@ -119,7 +128,8 @@ impl ChannelRepository for SeaChannelRepository {
     ) -> Result<Option<Membership>, PortError> {
         Ok(membership::find_membership(&self.db, channel_id, user_id)
             .await?
-            .map(membership_from_row))
+            .map(membership_from_row)
+            .transpose()?)
     }
 
     async fn list_for_user(
@@ -149,7 +159,7 @@ impl ChannelRepository for SeaChannelRepository {
             .map_err(port_error)?
             .into_iter()
             .map(membership_from_row)
-            .collect())
+            .collect::<Result<_, _>>()?)
     }
 
     /// One `UPDATE` both applies the changes and reserves the seqs.
@@ -174,6 +184,9 @@ impl ChannelRepository for SeaChannelRepository {
         }
         if let Some(is_archived) = changes.is_archived {
             update.value(channel::Column::IsArchived, is_archived);
+        }
+        if let Some(read_only) = changes.read_only {
+            update.value(channel::Column::ReadOnly, read_only);
         }
         update.and_where(channel::Column::Id.eq(id.get()));
         let txn = begin_write(&self.db).await?;
@@ -233,5 +246,16 @@ impl ChannelRepository for SeaChannelRepository {
         seq: i64,
     ) -> Result<Membership, PortError> {
         membership::mark_read(&self.db, channel_id, user_id, seq).await
+    }
+
+    async fn update_member(
+        &self,
+        channel_id: ChannelId,
+        user_id: UserId,
+        changes: &MemberChanges,
+        actor_id: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(Membership, ChannelEvent), PortError> {
+        membership::update_member(&self.db, channel_id, user_id, changes, actor_id, at).await
     }
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub created_by: i64,
     pub created_at: DateTimeUtc,
     pub is_archived: bool,
+    /// Only the channel's admins post.
+    pub read_only: bool,
     pub last_seq: i64,
 }
 

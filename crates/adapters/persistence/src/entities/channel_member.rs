@@ -1,5 +1,5 @@
 //! The `channel_members` table: one row per member of a channel, with the read marker and
-//! the member's notification preferences for the channel.
+//! the member's notification preferences for the channel, their role and any mute.
 
 use sea_orm::entity::prelude::*;
 
@@ -15,6 +15,10 @@ pub struct Model {
     /// `NULL` for the default of the channel's kind, or `all`, `mentions`, `nothing`.
     pub notify_level: Option<String>,
     pub muted: bool,
+    /// `member`, `moderator` or `admin`.
+    pub role: String,
+    /// A channel moderator keeps the member from posting until then.
+    pub posting_muted_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,9 +5,9 @@ use crate::entities::{channel, channel_event, channel_member, message, message_r
 use tandem_app::ports::PortError;
 use tandem_domain::{
     Attachment, Channel, ChannelDescription, ChannelEvent, ChannelId, ChannelKind, ChannelName,
-    ClientMsgId, Emoji, InvalidInput, Membership, Mention, Message, MessageId, MessageReport,
-    MessageType, NotifyLevel, OrganizationId, Reaction, ReportId, ReportReason, ReportStatus,
-    UserId,
+    ChannelRole, ClientMsgId, Emoji, InvalidInput, Membership, Mention, Message, MessageId,
+    MessageReport, MessageType, NotifyLevel, OrganizationId, Reaction, ReportId, ReportReason,
+    ReportStatus, UserId,
 };
 
 pub(crate) fn channel_from_row(row: channel::Model) -> Result<Channel, PortError> {
@@ -23,12 +23,13 @@ pub(crate) fn channel_from_row(row: channel::Model) -> Result<Channel, PortError
         created_by: UserId::new(row.created_by),
         created_at: row.created_at,
         is_archived: row.is_archived,
+        read_only: row.read_only,
         last_seq: row.last_seq,
     })
 }
 
-pub(crate) fn membership_from_row(row: channel_member::Model) -> Membership {
-    Membership {
+pub(crate) fn membership_from_row(row: channel_member::Model) -> Result<Membership, PortError> {
+    Ok(Membership {
         channel_id: ChannelId::new(row.channel_id),
         user_id: UserId::new(row.user_id),
         joined_at: row.joined_at,
@@ -39,7 +40,9 @@ pub(crate) fn membership_from_row(row: channel_member::Model) -> Membership {
             .and_then(NotifyLevel::parse)
             .unwrap_or_default(),
         muted: row.muted,
-    }
+        role: stored("channel_members.role", row.role.parse::<ChannelRole>())?,
+        posting_muted_until: row.posting_muted_until,
+    })
 }
 
 pub(crate) fn event_from_row(row: channel_event::Model) -> Result<ChannelEvent, PortError> {

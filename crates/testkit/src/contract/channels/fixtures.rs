@@ -111,6 +111,12 @@ impl Team {
             created_by: self.ana,
             created_at: now(),
             members: members.to_vec(),
+            admins: if kind == ChannelKind::Direct {
+                Vec::new()
+            } else {
+                vec![self.ana]
+            },
+            read_only: false,
         }
     }
 

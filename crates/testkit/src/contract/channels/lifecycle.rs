@@ -143,6 +143,7 @@ pub async fn updating_a_channel_applies_the_changes_with_one_event_and_the_annou
         name: Some(renamed.clone()),
         description: Some(Some(ChannelDescription::parse("Plans").unwrap())),
         is_archived: None,
+        read_only: Some(true),
     };
     let (updated, written) = p
         .channels
@@ -159,6 +160,7 @@ pub async fn updating_a_channel_applies_the_changes_with_one_event_and_the_annou
     assert_eq!(updated.name, renamed);
     assert_eq!(updated.description.as_ref().unwrap().as_str(), "Plans");
     assert!(!updated.is_archived);
+    assert!(updated.read_only);
     assert_eq!(updated.last_seq, channel.last_seq + 2);
     assert_eq!(
         kinds(&written.events),

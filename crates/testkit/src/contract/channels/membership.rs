@@ -2,8 +2,10 @@
 
 use super::ChannelPorts;
 use super::fixtures::*;
-use tandem_app::ports::{ChannelSummary, MembershipChange};
-use tandem_domain::{ChannelEventKind, ChannelId, ChannelKind, Mention, MessageType, UserId};
+use tandem_app::ports::{ChannelSummary, MemberChanges, MembershipChange};
+use tandem_domain::{
+    ChannelEventKind, ChannelId, ChannelKind, ChannelRole, Mention, MessageType, UserId,
+};
 
 fn change(channel: ChannelId, user: UserId, actor: UserId, text: Option<&str>) -> MembershipChange {
     MembershipChange {
@@ -290,4 +292,103 @@ pub async fn marking_read_for_a_non_member_is_not_found(p: &ChannelPorts) {
     let channel = team.channel_of(p, ChannelKind::Public, &[team.ana]).await;
     post(p, channel.id, team.ana, "hello").await;
     assert_not_found(p.channels.mark_read(channel.id, team.dave, 1).await);
+}
+
+pub async fn the_creators_named_admins_start_as_admins_and_the_rest_as_members(p: &ChannelPorts) {
+    let team = Team::new(p).await;
+    let channel = team.channel(p).await;
+    let role = |user| async move {
+        p.channels
+            .membership(channel.id, user)
+            .await
+            .unwrap()
+            .map(|m| (m.role, m.posting_muted_until))
+    };
+    assert_eq!(role(team.ana).await, Some((ChannelRole::Admin, None)));
+    assert_eq!(role(team.bob).await, Some((ChannelRole::Member, None)));
+    let listed = p
+        .channels
+        .list_for_user(team.org, team.ana)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.channel.id == channel.id)
+        .unwrap();
+    assert_eq!(listed.role, Some(ChannelRole::Admin));
+    let dm = team
+        .channel_of(p, ChannelKind::Direct, &[team.ana, team.bob])
+        .await;
+    let in_dm = p.channels.membership(dm.id, team.ana).await.unwrap();
+    assert_eq!(in_dm.map(|m| m.role), Some(ChannelRole::Member));
+    let joined = p
+        .channels
+        .add_member(change(channel.id, team.dave, team.dave, None))
+        .await
+        .unwrap();
+    assert!(joined.is_some());
+    assert_eq!(role(team.dave).await, Some((ChannelRole::Member, None)));
+}
+
+pub async fn updating_a_member_changes_role_and_mute_with_a_member_updated_event(p: &ChannelPorts) {
+    let team = Team::new(p).await;
+    let channel = team.channel(p).await;
+    let until = now() + chrono::Duration::hours(1);
+    let changes = MemberChanges {
+        role: Some(ChannelRole::Moderator),
+        posting_muted_until: Some(Some(until)),
+    };
+    let (updated, event) = p
+        .channels
+        .update_member(channel.id, team.bob, &changes, team.ana, now())
+        .await
+        .unwrap();
+    assert_eq!(updated.role, ChannelRole::Moderator);
+    assert_eq!(
+        updated.posting_muted_until.map(|t| t.timestamp()),
+        Some(until.timestamp())
+    );
+    assert_eq!(
+        (event.kind, event.user_id, event.actor_id, event.seq),
+        (
+            ChannelEventKind::MemberUpdated,
+            Some(team.bob),
+            team.ana,
+            channel.last_seq + 1
+        )
+    );
+    assert_eq!(all_events(p, channel.id).await.last(), Some(&event));
+    let stored = p.channels.membership(channel.id, team.bob).await.unwrap();
+    assert_eq!(stored, Some(updated.clone()));
+
+    // Lifting the mute leaves the role alone.
+    let lifted = MemberChanges {
+        posting_muted_until: Some(None),
+        ..MemberChanges::default()
+    };
+    let (after, _) = p
+        .channels
+        .update_member(channel.id, team.bob, &lifted, team.ana, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (after.role, after.posting_muted_until),
+        (ChannelRole::Moderator, None)
+    );
+    assert_eq!(after.last_read_seq, updated.last_read_seq);
+}
+
+pub async fn updating_a_non_member_is_not_found_and_writes_nothing(p: &ChannelPorts) {
+    let team = Team::new(p).await;
+    let channel = team.channel_of(p, ChannelKind::Public, &[team.ana]).await;
+    let changes = MemberChanges {
+        role: Some(ChannelRole::Admin),
+        ..MemberChanges::default()
+    };
+    assert_not_found(
+        p.channels
+            .update_member(channel.id, team.dave, &changes, team.ana, now())
+            .await,
+    );
+    let after = p.channels.find_by_id(channel.id).await.unwrap().unwrap();
+    assert_eq!(after.last_seq, channel.last_seq);
 }

@@ -158,6 +158,8 @@ async fn create_channel(
             created_by,
             created_at: now(),
             members,
+            admins: Vec::new(),
+            read_only: false,
         })
         .await
         .unwrap()
