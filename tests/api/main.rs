@@ -16,6 +16,7 @@ mod messages;
 mod notifications;
 mod operations;
 mod realtime;
+mod refresh_cookie;
 mod search;
 mod spa;
 mod sse;

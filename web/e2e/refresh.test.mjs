@@ -42,8 +42,41 @@ describe('short-lived access tokens', () => {
 
     const last = await session();
     assert.notEqual(last.accessToken, first.accessToken);
-    assert.notEqual(last.refreshToken, first.refreshToken);
     assert.equal(new URL(ana.page.url()).pathname.startsWith('/c/'), true, 'never sent to login');
+    assert.deepEqual(ana.incidents, []);
+  });
+
+  it('keep the refresh token where no script reaches it', async () => {
+    const stored = await ana.page.evaluate(() => JSON.stringify({ ...localStorage }));
+    assert.doesNotMatch(stored, /refresh/i, 'nothing refresh-related in localStorage');
+    assert.equal(await ana.page.evaluate(() => document.cookie), '', 'the cookie is HttpOnly');
+    const cookies = await ana.context.cookies();
+    const cookie = cookies.find((c) => c.name === 'tandem_refresh');
+    assert.ok(cookie, 'the browser holds the refresh cookie');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.equal(cookie.path, '/api/v1/auth');
+  });
+
+  it('are renewed by one tab at a time, so several tabs never spend one cookie twice', async () => {
+    const tabs = [ana.page, await ana.context.newPage(), await ana.context.newPage()];
+    for (const tab of tabs.slice(1)) await tab.goto(ana.page.url());
+    const seen = new Set();
+    // Every tab renews on its own timer; a cookie presented twice would end the session for all.
+    for (let round = 0; round < 3; round++) {
+      const before = (await session()).accessToken;
+      await ana.page.waitForFunction((old) => JSON.parse(localStorage.getItem('tandem.session')).accessToken !== old, before, WAIT);
+      seen.add(before);
+    }
+    assert.equal(seen.size, 3);
+    for (const tab of tabs) {
+      await tab.locator('.connection[data-state="open"]').waitFor({ ...WAIT, state: 'attached' });
+      assert.equal(new URL(tab.url()).pathname.startsWith('/c/'), true, 'no tab was sent to login');
+    }
+    await tabs[2].fill('#messageInput', 'From the third tab');
+    await tabs[2].press('#messageInput', 'Enter');
+    await ana.page.locator('#messagesContainer .message:not(.pending)', { hasText: 'From the third tab' }).waitFor(WAIT);
+    for (const tab of tabs.slice(1)) await tab.close();
     assert.deepEqual(ana.incidents, []);
   });
 });

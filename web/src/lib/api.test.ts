@@ -1,17 +1,24 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, client } from './api';
 import { ApiError } from './errors';
-import { getSession, startSession, subscribe } from './session';
+import { getSession, refresh, startSession, subscribe } from './session';
 import { user } from '../test/fixtures';
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const auth = (n: number) => ({ access_token: `access-${n}`, refresh_token: `refresh-${n}`, token_type: 'bearer' as const, expires_in: 900, user: user(1, 'ana') });
+// What the server answers the web app, which asks for the refresh token in a cookie.
+const withoutRefreshToken = (n: number) => ({ access_token: `access-${n}`, token_type: 'bearer' as const, expires_in: 900, user: user(1, 'ana') });
+// What it answers clients that keep the refresh token themselves.
+const auth = (n: number) => ({ ...withoutRefreshToken(n), refresh_token: `refresh-${n}` });
 
-function fakeServer(handler: (url: string, init: { auth?: string | null; body?: string }) => Response) {
+function fakeServer(handler: (url: string, init: { auth?: string | null; body?: string; cookieMode?: boolean }) => Response) {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(String(input), init);
-    return handler(new URL(request.url).pathname, { auth: request.headers.get('authorization'), body: await request.clone().text() });
+    return handler(new URL(request.url).pathname, {
+      auth: request.headers.get('authorization'),
+      body: await request.clone().text(),
+      cookieMode: request.headers.get('tandem-refresh') === 'cookie',
+    });
   });
   vi.stubGlobal('fetch', fetchMock);
   return fetchMock;
@@ -21,17 +28,40 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe('the API client', () => {
   it('renews an expired access token once and retries the request', async () => {
-    startSession(auth(1));
+    startSession(withoutRefreshToken(1));
     const seen: string[] = [];
-    fakeServer((path, { auth: header }) => {
+    fakeServer((path, { auth: header, body, cookieMode }) => {
       seen.push(`${path} ${header ?? ''}`);
-      if (path === '/api/v1/auth/refresh') return json(200, auth(2));
+      expect(cookieMode).toBe(true);
+      if (path === '/api/v1/auth/refresh') {
+        expect(body).toBe('');
+        return json(200, withoutRefreshToken(2));
+      }
       if (header === 'Bearer access-1') return json(401, { code: 'token_expired', message: 'the access token expired' });
       return json(200, { channels: [] });
     });
     await expect(call(client.GET('/api/v1/channels'))).resolves.toEqual({ channels: [] });
     expect(seen).toEqual(['/api/v1/channels Bearer access-1', '/api/v1/auth/refresh ', '/api/v1/channels Bearer access-2']);
-    expect(getSession()?.refreshToken).toBe('refresh-2');
+    expect(getSession()?.accessToken).toBe('access-2');
+    expect(JSON.stringify(localStorage)).not.toContain('refresh');
+  });
+
+  it('moves a refresh token stored by an earlier version into the cookie', async () => {
+    startSession(auth(1));
+    localStorage.setItem('tandem.session', JSON.stringify({ ...getSession(), refreshToken: 'refresh-1' }));
+    window.dispatchEvent(new StorageEvent('storage', { key: 'tandem.session' }));
+    const bodies: string[] = [];
+    fakeServer((path, { body }) => {
+      if (path === '/api/v1/auth/refresh') {
+        bodies.push(body ?? '');
+        return json(200, withoutRefreshToken(2));
+      }
+      return json(200, { channels: [] });
+    });
+    await refresh();
+    await refresh();
+    expect(bodies).toEqual([JSON.stringify({ refresh_token: 'refresh-1' }), '']);
+    expect(getSession()?.refreshToken).toBeUndefined();
   });
 
   it('ends the session as expired when the refresh is refused', async () => {

@@ -3,7 +3,7 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './generated/api';
 import { ApiError, retryAfterSeconds } from './errors';
-import { getSession, refresh, updateUser } from './session';
+import { REFRESH_COOKIE_HEADER, getSession, refresh, updateUser } from './session';
 
 async function authFetch(request: Request): Promise<Response> {
   const retry = request.clone();
@@ -21,6 +21,8 @@ async function authFetch(request: Request): Promise<Response> {
 async function send(request: Request): Promise<Response> {
   const session = getSession();
   if (session) request.headers.set('Authorization', `Bearer ${session.accessToken}`);
+  // Answers that sign in put the refresh token in an HttpOnly cookie, never in the body.
+  for (const [name, value] of Object.entries(REFRESH_COOKIE_HEADER)) request.headers.set(name, value);
   try {
     return await fetch(request);
   } catch {

@@ -1,11 +1,17 @@
-// The signed-in session: tokens and user, kept in localStorage (shared by the app's tabs),
-// refreshed before they expire and on demand after a 401. One refresh runs at a time.
+// The signed-in session: the access token and user, kept in localStorage (shared by the app's
+// tabs), refreshed before they expire and on demand after a 401. The refresh token never
+// reaches a script: the server keeps it in an HttpOnly cookie (`Tandem-Refresh: cookie`, which
+// the API client sends on every request). One refresh runs at a time across all tabs.
 import { ApiError } from './errors';
 import type { AuthResponse, User } from './types';
 
 export interface Session {
   accessToken: string;
-  refreshToken: string;
+  /**
+   * Only in sessions stored before the refresh token moved into the cookie: sent once to move
+   * it there, then dropped.
+   */
+  refreshToken?: string;
   /** Epoch milliseconds when the access token expires. */
   expiresAt: number;
   user: User;
@@ -77,47 +83,65 @@ export function sessionEndReason(): 'expired' | 'signed_out' | null {
 function fromAuth(auth: AuthResponse): Session {
   return {
     accessToken: auth.access_token,
-    refreshToken: auth.refresh_token,
     expiresAt: Date.now() + auth.expires_in * 1000,
     user: auth.user,
   };
 }
 
+/** The request header that keeps the refresh token in the server's HttpOnly cookie. */
+export const REFRESH_COOKIE_HEADER = { 'tandem-refresh': 'cookie' } as const;
+
 /**
- * Exchanges the refresh token for a new pair. Resolves to the new session, or to null when
- * the session cannot go on (the refresh token was refused): the session then ends as expired.
- * Network failures throw and keep the session.
+ * Exchanges the refresh cookie for a new access token (and cookie). Resolves to the new
+ * session, or to null when the session cannot go on (the cookie was refused): the session then
+ * ends as expired. Network failures throw and keep the session.
  */
 export function refresh(): Promise<Session | null> {
   if (refreshing) return refreshing;
   const session = current;
   if (!session) return Promise.resolve(null);
-  refreshing = (async () => {
-    const response = await fetch('/api/v1/auth/refresh', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refresh_token: session.refreshToken }),
-    }).catch(() => {
-      throw new ApiError(0, { code: 'network_error', message: 'Could not reach the server.' });
-    });
-    // Another tab may have refreshed first and spent this token: take its session.
-    const stored = read();
-    if (!response.ok) {
-      if (stored && stored.refreshToken !== session.refreshToken) {
-        set(stored, 'changed');
-        return stored;
-      }
-      if (response.status >= 500) throw ApiError.from(response.status, await response.json().catch(() => null));
-      endSession('expired');
-      return null;
-    }
-    const next = fromAuth((await response.json()) as AuthResponse);
-    set(next, 'changed');
-    return next;
-  })().finally(() => {
+  refreshing = oneTabAtATime(() => renew(session)).finally(() => {
     refreshing = null;
   });
   return refreshing;
+}
+
+/**
+ * Runs `task` while no other tab of the app refreshes: the tabs share one cookie, and a refresh
+ * token presented twice ends the session for all of them.
+ */
+function oneTabAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  // `request` is typed as a promise of the task's promise; awaiting it yields the value.
+  return locks ? locks.request('tandem.refresh', task).then((result) => result) : task();
+}
+
+async function renew(session: Session): Promise<Session | null> {
+  // Another tab refreshed while this one waited for its turn: take its tokens.
+  const stored = read();
+  if (stored && stored.accessToken !== session.accessToken && stored.expiresAt > Date.now() + 5_000) {
+    set(stored, 'changed');
+    return stored;
+  }
+  const legacy = session.refreshToken;
+  const response = await fetch('/api/v1/auth/refresh', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: legacy ? { ...REFRESH_COOKIE_HEADER, 'content-type': 'application/json' } : REFRESH_COOKIE_HEADER,
+    body: legacy ? JSON.stringify({ refresh_token: legacy }) : undefined,
+  }).catch(() => {
+    throw new ApiError(0, { code: 'network_error', message: 'Could not reach the server.' });
+  });
+  if (!response.ok) {
+    if (response.status >= 500 || response.status === 429) {
+      throw ApiError.from(response.status, await response.json().catch(() => null));
+    }
+    endSession('expired');
+    return null;
+  }
+  const next = fromAuth((await response.json()) as AuthResponse);
+  set(next, 'changed');
+  return next;
 }
 
 // Another tab signed in, refreshed or signed out.

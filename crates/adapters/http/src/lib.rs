@@ -10,6 +10,7 @@ pub mod extract;
 pub mod limits;
 mod methods;
 pub mod openapi;
+pub mod refresh_cookie;
 pub mod routes;
 pub mod security;
 pub mod spa;

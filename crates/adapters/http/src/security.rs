@@ -67,17 +67,22 @@ impl Headers {
 }
 
 /// Adds the security headers to every answer (a handler's own choice of a header wins).
+/// Whether a request came over HTTPS. Tandem serves plain HTTP: only a proxy it trusts can say
+/// so (`X-Forwarded-Proto`, `Forwarded`), which is what `scheme` reads.
+pub fn over_https(scheme: &str, trust_proxy: bool) -> bool {
+    trust_proxy && scheme == "https"
+}
+
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let headers = req.app_data::<web::Data<Headers>>().cloned();
     let is_docs = req.path().starts_with("/api/docs");
-    // Tandem serves plain HTTP: a request came over HTTPS only as a proxy it trusts says.
     let trust_proxy = req
         .app_data::<web::Data<crate::HttpSettings>>()
         .is_some_and(|settings| settings.trust_forwarded_headers);
-    let over_https = trust_proxy && req.connection_info().scheme() == "https";
+    let over_https = over_https(req.connection_info().scheme(), trust_proxy);
     let mut response = next.call(req).await?;
     if let Some(headers) = headers {
         let policy = if is_docs {

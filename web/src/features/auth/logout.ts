@@ -7,9 +7,10 @@ export function useLogout() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   return async () => {
-    const session = getSession();
-    // Best effort: the session ends here whatever the server answers.
-    await client.POST('/api/v1/auth/logout', { body: { refresh_token: session?.refreshToken ?? null } }).catch(() => {});
+    const legacy = getSession()?.refreshToken;
+    // Best effort: the session ends here whatever the server answers. The server ends the
+    // session of the refresh cookie and clears it.
+    await client.POST('/api/v1/auth/logout', { body: legacy ? { refresh_token: legacy } : {} }).catch(() => {});
     endSession('signed_out');
     queryClient.clear();
     navigate('/login', { replace: true });

@@ -93,7 +93,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log out: revoke this access token and, when given, the refresh token's session. */
+        /**
+         * Log out: revoke this access token and, when given (in the body or, from the web app, the
+         *     refresh cookie), the refresh token's session.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -192,7 +195,9 @@ export interface paths {
         /**
          * Exchange a refresh token for a new access and refresh token.
          * @description Each refresh token works once. Presenting one that was already used ends its whole
-         *     session (someone else has a copy) and answers `refresh_token_reused`.
+         *     session (someone else has a copy) and answers `refresh_token_reused`. Browsers that signed
+         *     in with `Tandem-Refresh: cookie` send that header again and no body: the token is read from
+         *     the `tandem_refresh` cookie and the new one set there.
          */
         post: operations["refresh"];
         delete?: never;
@@ -1464,9 +1469,10 @@ export interface components {
             expires_in: number;
             /**
              * @description Exchange at `POST /api/v1/auth/refresh` for a new pair. Single use: each refresh
-             *     returns a new one, and presenting a spent one ends the session.
+             *     returns a new one, and presenting a spent one ends the session. Absent when the request
+             *     asked for it in the `tandem_refresh` cookie (`Tandem-Refresh: cookie`).
              */
-            refresh_token: string;
+            refresh_token?: string | null;
             token_type: components["schemas"]["TokenType"];
             user: components["schemas"]["UserResponse"];
         };
@@ -2256,7 +2262,8 @@ export interface components {
             recovery_codes: string[];
         };
         RefreshRequest: {
-            refresh_token: string;
+            /** @description Leave out when the refresh token is in the `tandem_refresh` cookie. */
+            refresh_token?: string | null;
         };
         RegisterRequest: {
             /**
@@ -3388,13 +3395,17 @@ export interface operations {
     refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie`: the refresh token is in the `tandem_refresh` cookie (read and written there) */
+                "Tandem-Refresh"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        /** @description The refresh token; leave it out when it is in the cookie */
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -3418,6 +3429,15 @@ export interface operations {
             };
             /** @description `invalid_refresh_token` or `refresh_token_reused` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A cookie refresh from another site's page */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

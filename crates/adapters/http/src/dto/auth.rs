@@ -86,9 +86,10 @@ pub struct LoginRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// Leave out when the refresh token is in the `tandem_refresh` cookie.
     #[validate(length(min = 1, max = 512, message = "send the refresh token you were given"))]
     #[schema(min_length = 1, max_length = 512)]
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -130,8 +131,10 @@ pub struct AuthResponse {
     /// Send as `Authorization: Bearer <access_token>`. Short-lived (see `expires_in`).
     pub access_token: String,
     /// Exchange at `POST /api/v1/auth/refresh` for a new pair. Single use: each refresh
-    /// returns a new one, and presenting a spent one ends the session.
-    pub refresh_token: String,
+    /// returns a new one, and presenting a spent one ends the session. Absent when the request
+    /// asked for it in the `tandem_refresh` cookie (`Tandem-Refresh: cookie`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     pub token_type: TokenType,
     /// Seconds until `access_token` expires.
     #[schema(example = 900)]
@@ -143,7 +146,7 @@ impl From<AuthSession> for AuthResponse {
     fn from(session: AuthSession) -> Self {
         Self {
             access_token: session.access_token.token,
-            refresh_token: session.refresh_token,
+            refresh_token: Some(session.refresh_token),
             token_type: TokenType::Bearer,
             expires_in: session.access_token.expires_in,
             user: session.user.into(),

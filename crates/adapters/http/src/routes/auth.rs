@@ -12,11 +12,15 @@ use crate::dto::identity::{
 };
 use crate::dto::two_factor::LoginResponse;
 use crate::dto::users::UserResponse;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::{Account, OptionalJson, client_address, user_agent, validated};
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use crate::refresh_cookie;
+use actix_web::cookie::Cookie;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use tandem_app::AppContext;
-use tandem_app::auth::{self, ChangePassword, ClientInfo, Login, LoginOutcome, Logout};
+use tandem_app::auth::{
+    self, AuthSession, ChangePassword, ClientInfo, Login, LoginOutcome, Logout,
+};
 
 /// Create an account.
 ///
@@ -47,14 +51,42 @@ pub async fn register(
     let mut command = validated(body.into_inner())?.into_command(address)?;
     command.user_agent = user_agent(&req).map(str::to_owned);
     let session = auth::register(&ctx.auth, command).await?;
-    Ok(tokens(HttpResponse::Created(), AuthResponse::from(session)))
+    let (body, cookie) = issued(&req, &ctx, &settings, session);
+    Ok(tokens(HttpResponse::Created(), body, cookie))
+}
+
+/// A new session's answer: the tokens in the body, or, when the request asked for the refresh
+/// cookie ([`refresh_cookie`]), the refresh token in the cookie instead.
+pub(crate) fn issued(
+    req: &HttpRequest,
+    ctx: &AppContext,
+    settings: &HttpSettings,
+    session: AuthSession,
+) -> (AuthResponse, Option<Cookie<'static>>) {
+    let mut body = AuthResponse::from(session);
+    if !refresh_cookie::wanted(req) {
+        return (body, None);
+    }
+    let cookie = body.refresh_token.take().map(|token| {
+        refresh_cookie::holding(
+            req,
+            settings.trust_forwarded_headers,
+            token,
+            ctx.auth.policy.refresh_token_ttl,
+        )
+    });
+    (body, cookie)
 }
 
 /// A response carrying tokens, which no cache may keep (RFC 6749, 5.1).
 pub(crate) fn tokens(
     mut response: actix_web::HttpResponseBuilder,
     body: impl serde::Serialize,
+    cookie: Option<Cookie<'static>>,
 ) -> HttpResponse {
+    if let Some(cookie) = cookie {
+        response.cookie(cookie);
+    }
     response
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .insert_header((actix_web::http::header::PRAGMA, "no-cache"))
@@ -91,36 +123,82 @@ pub async fn login(
         client_address: client_address(&req, settings.trust_forwarded_headers),
         user_agent: user_agent(&req).map(str::to_owned),
     };
-    let answer = match auth::login(&ctx.auth, command).await? {
-        LoginOutcome::Session(session) => LoginResponse::Tokens(session.into()),
-        LoginOutcome::SecondFactor(challenge) => LoginResponse::SecondFactor(challenge.into()),
+    let (answer, cookie) = match auth::login(&ctx.auth, command).await? {
+        LoginOutcome::Session(session) => {
+            let (body, cookie) = issued(&req, &ctx, &settings, session);
+            (LoginResponse::Tokens(body), cookie)
+        }
+        LoginOutcome::SecondFactor(challenge) => {
+            (LoginResponse::SecondFactor(challenge.into()), None)
+        }
     };
-    Ok(tokens(HttpResponse::Ok(), answer))
+    Ok(tokens(HttpResponse::Ok(), answer, cookie))
 }
 
 /// Exchange a refresh token for a new access and refresh token.
 ///
 /// Each refresh token works once. Presenting one that was already used ends its whole
-/// session (someone else has a copy) and answers `refresh_token_reused`.
+/// session (someone else has a copy) and answers `refresh_token_reused`. Browsers that signed
+/// in with `Tandem-Refresh: cookie` send that header again and no body: the token is read from
+/// the `tandem_refresh` cookie and the new one set there.
 #[utoipa::path(
     tag = "auth",
-    request_body = RefreshRequest,
+    request_body(content = Option<RefreshRequest>, description = "The refresh token; leave it out when it is in the cookie"),
+    params(("Tandem-Refresh" = Option<String>, Header, description = "`cookie`: the refresh token is in the `tandem_refresh` cookie (read and written there)")),
     responses(
         (status = 200, description = "A new pair", body = AuthResponse),
         (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`", body = ErrorBody),
+        (status = 403, description = "A cookie refresh from another site's page", body = ErrorBody),
     )
 )]
 #[post("/refresh")]
 pub async fn refresh(
     ctx: web::Data<AppContext>,
-    body: web::Json<RefreshRequest>,
+    settings: web::Data<HttpSettings>,
+    req: HttpRequest,
+    body: OptionalJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = validated(body.into_inner())?;
-    let session = auth::refresh(&ctx.auth, &body.refresh_token).await?;
-    Ok(tokens(HttpResponse::Ok(), AuthResponse::from(session)))
+    let given = body
+        .0
+        .map(validated)
+        .transpose()?
+        .and_then(|b| b.refresh_token);
+    let token = match given {
+        Some(token) => token,
+        None if refresh_cookie::wanted(&req) => {
+            refresh_cookie::read(&req, settings.trust_forwarded_headers)?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidRefreshToken,
+                    "no refresh cookie came with the request: sign in again",
+                )
+            })?
+        }
+        None => {
+            return Err(ApiError::field(
+                "refresh_token",
+                "required",
+                "send the refresh token you were given",
+            ));
+        }
+    };
+    match auth::refresh(&ctx.auth, &token).await {
+        Ok(session) => {
+            let (body, cookie) = issued(&req, &ctx, &settings, session);
+            Ok(tokens(HttpResponse::Ok(), body, cookie))
+        }
+        // A refused cookie is of no further use: the browser forgets it.
+        Err(error) if refresh_cookie::wanted(&req) => {
+            let mut response = ApiError::from(error).error_response();
+            let removal = refresh_cookie::removal(&req, settings.trust_forwarded_headers);
+            let _ = response.add_cookie(&removal);
+            Ok(response)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
-/// Log out: revoke this access token and, when given, the refresh token's session.
+/// Log out: revoke this access token and, when given (in the body or, from the web app, the
+/// refresh cookie), the refresh token's session.
 #[utoipa::path(
     tag = "auth",
     request_body(content = Option<LogoutRequest>, description = "Optional; send the refresh token to end its session too"),
@@ -133,19 +211,25 @@ pub async fn refresh(
 #[post("/logout")]
 pub async fn logout(
     ctx: web::Data<AppContext>,
+    settings: web::Data<HttpSettings>,
+    req: HttpRequest,
     caller: Account,
     body: OptionalJson<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0.unwrap_or_default();
-    auth::logout(
-        &ctx.auth,
-        &caller,
-        Logout {
-            refresh_token: body.refresh_token,
-        },
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let refresh_token = match body.refresh_token {
+        Some(token) => Some(token),
+        None => refresh_cookie::read(&req, settings.trust_forwarded_headers)?,
+    };
+    auth::logout(&ctx.auth, &caller, Logout { refresh_token }).await?;
+    let mut response = HttpResponse::NoContent();
+    if refresh_cookie::wanted(&req) {
+        response.cookie(refresh_cookie::removal(
+            &req,
+            settings.trust_forwarded_headers,
+        ));
+    }
+    Ok(response.finish())
 }
 
 /// The authenticated user.
@@ -424,5 +508,6 @@ pub async fn accept_invitation(
     );
     let command = validated(body.into_inner())?.into_command(client)?;
     let session = auth::accept_invitation(&ctx.auth, command).await?;
-    Ok(tokens(HttpResponse::Created(), AuthResponse::from(session)))
+    let (body, cookie) = issued(&req, &ctx, &settings, session);
+    Ok(tokens(HttpResponse::Created(), body, cookie))
 }

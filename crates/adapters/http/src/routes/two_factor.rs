@@ -42,10 +42,8 @@ pub async fn complete_login(
         user_agent: user_agent(&req).map(str::to_owned),
     };
     let session = auth::complete_login(&ctx.auth, step).await?;
-    Ok(super::auth::tokens(
-        HttpResponse::Ok(),
-        AuthResponse::from(session),
-    ))
+    let (body, cookie) = super::auth::issued(&req, &ctx, &settings, session);
+    Ok(super::auth::tokens(HttpResponse::Ok(), body, cookie))
 }
 
 /// Whether two-factor sign-in is on for you, and how many recovery codes are left.
