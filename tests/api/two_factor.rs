@@ -15,6 +15,7 @@ on_every_backend!(
     two_factor_endpoints_refuse_what_does_not_fit_the_state,
     an_organization_that_requires_it_lets_people_in_only_to_set_it_up,
     an_admin_turns_it_off_for_someone_who_lost_their_phone,
+    secrets_are_sealed_in_the_database_and_open_after_a_restart,
 );
 
 /// RFC 4648 base32 (no padding), as authenticator apps read the secret.
@@ -579,4 +580,29 @@ async fn an_admin_turns_it_off_for_someone_who_lost_their_phone(app: TestApp) {
         "two_factor_disabled",
     )
     .await;
+}
+
+async fn secrets_are_sealed_in_the_database_and_open_after_a_restart(app: TestApp) {
+    let ana = app.register("ana", "acme.io", Some("Acme")).await;
+    let (secret, _) = enable(&app, &ana).await;
+    let database = app.database().await;
+    let stored = database
+        .identity()
+        .two_factor(tandem_domain::UserId::new(ana.id))
+        .await
+        .unwrap()
+        .expect("two-factor state")
+        .secret;
+    database.close().await.unwrap();
+    assert!(stored.starts_with("v1:"), "sealed: {stored}");
+    assert!(
+        !stored.contains(&secret),
+        "the secret is not readable in {stored}"
+    );
+
+    // The key is the server's own (kept in the data directory, or configured): a restarted
+    // server still opens the secret.
+    let app = app.restarted(json!({})).await;
+    let answer = second_step(&app, &challenge(&app, "ana").await, &code(&app, &secret, 0)).await;
+    assert_eq!(answer.status(), StatusCode::OK);
 }

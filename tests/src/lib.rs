@@ -171,6 +171,22 @@ impl TestApp {
     pub fn data_dir(&self) -> &std::path::Path {
         &self.data_dir
     }
+
+    /// The server's database, opened directly, to check what it stores.
+    pub async fn database(&self) -> tandem_persistence::Database {
+        let url = self.settings["database_url"].as_str().map_or_else(
+            || {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    self.data_dir.join("tandem.db").display()
+                )
+            },
+            str::to_owned,
+        );
+        tandem_persistence::Database::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("opening the test server's database: {e}"))
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {

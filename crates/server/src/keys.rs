@@ -1,5 +1,6 @@
-//! The JWT signing key: configured, or (embedded mode only) generated once and kept in the
-//! data directory so tokens survive restarts.
+//! The server's keys: the JWT signing key and the key that seals two-factor secrets. Each is
+//! configured, or (embedded mode only) generated once and kept in the data directory so tokens
+//! and secrets survive restarts.
 
 use anyhow::{Context, bail};
 use base64::Engine;
@@ -11,6 +12,7 @@ use std::path::Path;
 use crate::settings::Settings;
 
 const KEY_FILE: &str = "jwt-secret";
+const ENCRYPTION_KEY_FILE: &str = "encryption-key";
 pub const MIN_SECRET_BYTES: usize = 32;
 
 /// # Errors
@@ -32,19 +34,48 @@ pub fn signing_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
              signs and checks tokens with the same key: set TANDEM_AUTH__JWT_SECRET to at least {MIN_SECRET_BYTES} random bytes"
         );
     }
-    load_or_create(&settings.data_dir.join(KEY_FILE))
+    load_or_create(&settings.data_dir.join(KEY_FILE), "token signing key")
 }
 
-fn load_or_create(path: &Path) -> anyhow::Result<Vec<u8>> {
+/// The key that seals two-factor secrets.
+///
+/// # Errors
+/// When the configured key is too short, or the key file cannot be read or written.
+pub fn encryption_key(settings: &Settings, signing_key: &[u8]) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &settings.auth.encryption_key {
+        let bytes = secret.expose_secret().as_bytes().to_vec();
+        if bytes.len() < MIN_SECRET_BYTES {
+            bail!(
+                "auth.encryption_key must be at least {MIN_SECRET_BYTES} bytes long (generate one with `openssl rand -base64 48`)"
+            );
+        }
+        return Ok(bytes);
+    }
+    if settings.is_cluster() {
+        // Sealing derives its own key from this one (HKDF, its own label): tokens and secrets
+        // never share key material.
+        tracing::warn!(
+            "auth.encryption_key is not set: two-factor secrets are sealed with a key derived from auth.jwt_secret, \
+             so changing auth.jwt_secret would turn everyone's codes off; set TANDEM_AUTH__ENCRYPTION_KEY"
+        );
+        return Ok(signing_key.to_vec());
+    }
+    load_or_create(
+        &settings.data_dir.join(ENCRYPTION_KEY_FILE),
+        "encryption key",
+    )
+}
+
+fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
     if path.exists() {
         let encoded = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the signing key {}", path.display()))?;
+            .with_context(|| format!("reading the {what} {}", path.display()))?;
         let key = STANDARD
             .decode(encoded.trim())
-            .with_context(|| format!("the signing key {} is not base64", path.display()))?;
+            .with_context(|| format!("the {what} {} is not base64", path.display()))?;
         if key.len() < MIN_SECRET_BYTES {
             bail!(
-                "the signing key {} is shorter than {MIN_SECRET_BYTES} bytes",
+                "the {what} {} is shorter than {MIN_SECRET_BYTES} bytes",
                 path.display()
             );
         }
@@ -57,8 +88,8 @@ fn load_or_create(path: &Path) -> anyhow::Result<Vec<u8>> {
     let mut key = vec![0u8; 64];
     rand::rng().fill_bytes(&mut key);
     write_private(path, &STANDARD.encode(&key))
-        .with_context(|| format!("writing the signing key {}", path.display()))?;
-    tracing::info!(path = %path.display(), "generated a new token signing key");
+        .with_context(|| format!("writing the {what} {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a new {what}");
     Ok(key)
 }
 
@@ -89,8 +120,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(KEY_FILE);
         let _ = std::fs::remove_file(&path);
-        let first = load_or_create(&path).unwrap();
-        let second = load_or_create(&path).unwrap();
+        let first = load_or_create(&path, "test key").unwrap();
+        let second = load_or_create(&path, "test key").unwrap();
         assert_eq!(first, second);
         assert!(first.len() >= MIN_SECRET_BYTES);
         #[cfg(unix)]

@@ -100,6 +100,10 @@ pub struct AuthSettings {
     /// The HS256 signing key (at least 32 bytes). Generated and kept in `data_dir` in embedded
     /// mode when unset; required in cluster mode so every node signs alike.
     pub jwt_secret: Option<SecretString>,
+    /// The key that seals two-factor secrets in the database (at least 32 bytes). Generated and
+    /// kept in `data_dir` in embedded mode when unset; in cluster mode, when unset, derived from
+    /// `jwt_secret` (set it to rotate `jwt_secret` without turning everyone's codes off).
+    pub encryption_key: Option<SecretString>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     /// bcrypt work factor (4–31). Each step doubles the time of a login.
@@ -639,10 +643,15 @@ mod tests {
             );
             jail.set_env("DATABASE_URL", "postgres://user:hunter2@db/tandem");
             jail.set_env("TANDEM_HTTP__METRICS_TOKEN", "scr4pe-scr4pe-scr4pe");
+            jail.set_env(
+                "TANDEM_AUTH__ENCRYPTION_KEY",
+                "s3al-s3al-s3al-s3al-s3al-s3al-s3al",
+            );
             let settings = Settings::load(None).expect("loads");
             let shown = format!("{settings:?}");
             assert!(
                 !shown.contains("s3cr3t")
+                    && !shown.contains("s3al")
                     && !shown.contains("hunter2")
                     && !shown.contains("scr4pe"),
                 "{shown}"

@@ -304,7 +304,10 @@ pub async fn build_context_with_clock(
         ),
         denylist,
         rate_limiter: stores.rate_limiter,
-        codes: Arc::new(tandem_crypto::TotpCodes),
+        codes: Arc::new(
+            tandem_crypto::TotpCodes::new(&keys::encryption_key(settings, &signing_key)?)
+                .context("configuring two-factor sealing")?,
+        ),
         hasher: Arc::new(
             tandem_crypto::BcryptPasswordHasher::new(auth.bcrypt_cost)
                 .context("configuring password hashing")?,

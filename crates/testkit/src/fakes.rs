@@ -419,8 +419,11 @@ impl TokenService for FakeTokens {
 pub struct FakeCodes;
 
 impl tandem_app::ports::OneTimeCodes for FakeCodes {
-    fn new_secret(&self) -> String {
-        "FAKESECRETFAKESECRETFAKESECRET22".to_owned()
+    fn new_secret(&self) -> tandem_app::ports::NewSecret {
+        tandem_app::ports::NewSecret {
+            shown: "FAKESECRETFAKESECRETFAKESECRET22".to_owned(),
+            stored: "sealed:FAKESECRETFAKESECRETFAKESECRET22".to_owned(),
+        }
     }
 
     fn matching_step(

@@ -1,31 +1,108 @@
 //! [`TotpCodes`]: time-based one-time codes (RFC 6238) by `totp-rs`, with the parameters every
 //! authenticator app uses: HMAC-SHA1, six digits, 30-second steps, one step of clock drift
-//! either way.
+//! either way. Secrets are kept sealed: AES-256-GCM under a key derived (HKDF-SHA256) from the
+//! server's encryption key, each with its own random nonce, stored as `v1:<base64url>`.
 
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use aws_lc_rs::hkdf::{HKDF_SHA256, Salt};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use tandem_app::ports::OneTimeCodes;
+use tandem_app::ports::{NewSecret, OneTimeCodes};
 use totp_rs::{Builder, Secret};
 
 /// Secrets of 160 bits, the size RFC 4226 recommends for HMAC-SHA1.
 const SECRET_BYTES: usize = 20;
+const SEALED_PREFIX: &str = "v1:";
+/// Binds a sealed value to its use: it opens only as a two-factor secret.
+const AAD: &[u8] = b"tandem two-factor secret";
 
-#[derive(Debug, Default, Clone, Copy)]
-pub struct TotpCodes;
+pub struct TotpCodes {
+    key: LessSafeKey,
+}
 
-impl OneTimeCodes for TotpCodes {
-    fn new_secret(&self) -> String {
-        let mut bytes = [0u8; SECRET_BYTES];
-        rand::rng().fill_bytes(&mut bytes);
-        Secret::from(bytes.as_slice()).to_base32()
+impl std::fmt::Debug for TotpCodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpCodes { key: <hidden> }")
+    }
+}
+
+/// The encryption key is unusable (it never is: HKDF takes any input).
+#[derive(Debug, thiserror::Error)]
+#[error("could not derive the two-factor sealing key")]
+pub struct KeyError;
+
+impl TotpCodes {
+    /// Seals secrets under a key derived from `server_key` (any length; at least 32 random
+    /// bytes in practice).
+    ///
+    /// # Errors
+    /// [`KeyError`] if the key derivation fails.
+    pub fn new(server_key: &[u8]) -> Result<Self, KeyError> {
+        let prk = Salt::new(HKDF_SHA256, b"tandem").extract(server_key);
+        let okm = prk
+            .expand(&[b"two-factor secrets v1"], &AES_256_GCM)
+            .map_err(|_| KeyError)?;
+        Ok(Self {
+            key: LessSafeKey::new(UnboundKey::from(okm)),
+        })
     }
 
-    fn matching_step(&self, secret: &str, code: &str, at: DateTime<Utc>) -> Option<i64> {
+    fn seal(&self, plain: &str) -> Option<String> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let mut sealed = plain.as_bytes().to_vec();
+        self.key
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(AAD),
+                &mut sealed,
+            )
+            .ok()?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Some(format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(out)))
+    }
+
+    /// The base32 secret of a stored value; values stored before sealing existed are plain
+    /// base32 and read as they are.
+    fn open(&self, stored: &str) -> Option<String> {
+        let Some(encoded) = stored.strip_prefix(SEALED_PREFIX) else {
+            return Some(stored.to_owned());
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(encoded).ok()?;
+        if bytes.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut sealed = sealed.to_vec();
+        let plain = self
+            .key
+            .open_in_place(nonce, Aad::from(AAD), &mut sealed)
+            .ok()?;
+        String::from_utf8(plain.to_vec()).ok()
+    }
+}
+
+impl OneTimeCodes for TotpCodes {
+    fn new_secret(&self) -> NewSecret {
+        let mut bytes = [0u8; SECRET_BYTES];
+        rand::rng().fill_bytes(&mut bytes);
+        let shown = Secret::from(bytes.as_slice()).to_base32();
+        // Sealing a 32-byte value with a valid key cannot fail; keeping it plain is the
+        // fallback that still works.
+        let stored = self.seal(&shown).unwrap_or_else(|| shown.clone());
+        NewSecret { shown, stored }
+    }
+
+    fn matching_step(&self, stored: &str, code: &str, at: DateTime<Utc>) -> Option<i64> {
         let code = code.trim();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let secret = Secret::try_from_base32(secret).ok()?;
+        let secret = Secret::try_from_base32(&self.open(stored)?).ok()?;
         let totp = Builder::new().with_secret(secret).build().ok()?;
         let time = u64::try_from(at.timestamp()).ok()?;
         totp.check(code, time)
@@ -36,6 +113,10 @@ impl OneTimeCodes for TotpCodes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn codes() -> TotpCodes {
+        TotpCodes::new(b"a server key of at least 32 bytes").unwrap()
+    }
 
     /// RFC 6238, appendix B: the SHA-1 key `12345678901234567890`, eight digits there; the
     /// last six digits are the six-digit codes.
@@ -50,7 +131,7 @@ mod tests {
         ] {
             let at = DateTime::from_timestamp(time, 0).unwrap();
             assert_eq!(
-                TotpCodes.matching_step(&secret, code, at),
+                codes().matching_step(&secret, code, at),
                 Some(time / 30),
                 "{time}"
             );
@@ -63,38 +144,65 @@ mod tests {
         let code = "005924"; // step 41152263 (time 1234567890)
         let at = |time| DateTime::from_timestamp(time, 0).unwrap();
         assert!(
-            TotpCodes
+            codes()
                 .matching_step(&secret, code, at(1_234_567_890 + 30))
                 .is_some()
         );
         assert!(
-            TotpCodes
+            codes()
                 .matching_step(&secret, code, at(1_234_567_890 - 30))
                 .is_some()
         );
         assert_eq!(
-            TotpCodes.matching_step(&secret, code, at(1_234_567_890 + 90)),
+            codes().matching_step(&secret, code, at(1_234_567_890 + 90)),
             None
         );
         assert_eq!(
-            TotpCodes.matching_step(&secret, "5924", at(1_234_567_890)),
+            codes().matching_step(&secret, "5924", at(1_234_567_890)),
             None
         );
         assert_eq!(
-            TotpCodes.matching_step(&secret, "00592a", at(1_234_567_890)),
+            codes().matching_step(&secret, "00592a", at(1_234_567_890)),
             None
         );
         assert_eq!(
-            TotpCodes.matching_step("not base32!", code, at(1_234_567_890)),
+            codes().matching_step("not base32!", code, at(1_234_567_890)),
             None
         );
     }
 
     #[test]
     fn new_secrets_are_base32_of_160_bits_and_differ() {
-        let (one, two) = (TotpCodes.new_secret(), TotpCodes.new_secret());
-        assert_ne!(one, two);
-        assert_eq!(one.len(), 32, "{one}");
-        assert!(Secret::try_from_base32(&one).is_ok());
+        let (one, two) = (codes().new_secret(), codes().new_secret());
+        assert_ne!(one.shown, two.shown);
+        assert_eq!(one.shown.len(), 32, "{one:?}");
+        assert!(Secret::try_from_base32(&one.shown).is_ok());
+    }
+
+    #[test]
+    fn secrets_are_stored_sealed_and_open_only_with_the_same_key() {
+        let secret = codes().new_secret();
+        assert!(secret.stored.starts_with("v1:"), "{}", secret.stored);
+        assert!(!secret.stored.contains(&secret.shown));
+        let again = codes().new_secret();
+        assert_ne!(secret.stored, again.stored, "a fresh nonce each time");
+
+        let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let totp = Builder::new()
+            .with_secret(Secret::try_from_base32(&secret.shown).unwrap())
+            .build()
+            .unwrap();
+        let code = totp.generate(1_700_000_000).to_string();
+        assert!(codes().matching_step(&secret.stored, &code, now).is_some());
+        let other_server = TotpCodes::new(b"another server's key, 32 bytes..").unwrap();
+        assert_eq!(other_server.matching_step(&secret.stored, &code, now), None);
+        // A tampered value does not open.
+        let mut tampered = secret.stored.clone();
+        let last = tampered.pop().unwrap();
+        tampered.push(if last == 'A' { 'B' } else { 'A' });
+        assert_eq!(codes().matching_step(&tampered, &code, now), None);
+        assert_eq!(codes().matching_step("v1:", &code, now), None);
+        // Secrets kept before sealing (plain base32) still work.
+        assert!(codes().matching_step(&secret.shown, &code, now).is_some());
     }
 }

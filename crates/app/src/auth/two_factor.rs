@@ -142,13 +142,16 @@ pub async fn begin(
     let secret = ctx.codes.new_secret();
     if !ctx
         .identity
-        .begin_two_factor(caller.user.id, &secret, ctx.clock.now())
+        .begin_two_factor(caller.user.id, &secret.stored, ctx.clock.now())
         .await?
     {
         return Err(TwoFactorError::AlreadyEnabled);
     }
-    let uri = otpauth_uri(&secret, caller.user.email.as_str());
-    Ok(Enrolment { secret, uri })
+    let uri = otpauth_uri(&secret.shown, caller.user.email.as_str());
+    Ok(Enrolment {
+        secret: secret.shown,
+        uri,
+    })
 }
 
 /// Turns two-factor sign-in on with a first code from the app; returns the recovery codes.

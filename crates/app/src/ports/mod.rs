@@ -45,8 +45,8 @@ pub use realtime::{
     Subscription, Topic,
 };
 pub use security::{
-    AccessClaims, IssuedAccessToken, OneTimeCodes, PasswordHasher, Revocation, RevocationStore,
-    Revoked, TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
+    AccessClaims, IssuedAccessToken, NewSecret, OneTimeCodes, PasswordHasher, Revocation,
+    RevocationStore, Revoked, TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
 };
 pub use system::{
     Admission, Clock, Quota, RateLimiter, ReadinessProbe, RequestThrottle, SystemClock, WindowCount,

@@ -191,13 +191,23 @@ pub trait RevocationStore: Send + Sync {
     async fn prune(&self, now: DateTime<Utc>) -> Result<u64, PortError>;
 }
 
+/// A new two-factor secret: `shown` goes to its owner once (base32, for the authenticator app);
+/// `stored` is what to keep, sealed with a server key so a copy of the database does not give
+/// anyone the codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSecret {
+    pub shown: String,
+    pub stored: String,
+}
+
 /// Time-based one-time codes (RFC 6238: HMAC-SHA1, six digits, 30-second steps), as every
 /// authenticator app makes them.
 pub trait OneTimeCodes: Send + Sync {
-    /// A new random secret (160 bits), in base32.
-    fn new_secret(&self) -> String;
+    /// A new random secret (160 bits).
+    fn new_secret(&self) -> NewSecret;
 
     /// The time step (Unix time / 30) within one step of `at` whose code is `code`, or `None`
-    /// (no step matches, the code is malformed, or the secret is not base32).
-    fn matching_step(&self, secret: &str, code: &str, at: DateTime<Utc>) -> Option<i64>;
+    /// (no step matches, the code is malformed, or `stored` cannot be opened). `stored` is a
+    /// [`NewSecret::stored`].
+    fn matching_step(&self, stored: &str, code: &str, at: DateTime<Utc>) -> Option<i64>;
 }
