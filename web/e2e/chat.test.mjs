@@ -176,7 +176,7 @@ describe('two people chatting', () => {
   it('a private channel: created, someone added, who is told and sees it at once', async () => {
     await ana.page.getByRole('button', { name: 'Create a channel' }).click();
     await ana.page.fill('#newChannelName', 'leads');
-    await ana.page.getByRole('checkbox').check();
+    await ana.page.getByRole('checkbox', { name: /^Private/ }).check();
     await ana.page.click('#createChannelButton');
     await ana.page.locator('#channelName', { hasText: 'leads' }).waitFor(WAIT);
     assert.equal(await ben.page.locator('#channelList .channel-link[data-channel-name="leads"]').count(), 0);

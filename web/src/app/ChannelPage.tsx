@@ -105,6 +105,7 @@ export function ChannelPage() {
         <ChannelInfo
           channel={c}
           title={title}
+          me={me}
           onClose={closePanel}
           pinned={<PinnedMessages channelId={c.id} me={me} onOpen={(mid, seq) => setParams({ m: String(mid), seq: String(seq), panel: 'info' })} />}
         />

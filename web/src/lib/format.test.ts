@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRelative } from './format';
+import { formatFull, formatRelative, formatTime, formatUntil } from './format';
 
 describe('relative times', () => {
   const now = new Date(2026, 10, 20, 15, 0, 0);
@@ -12,5 +12,15 @@ describe('relative times', () => {
     expect(formatRelative(new Date(2026, 10, 19, 9, 0).toISOString(), now)).toBe(rtf.format(-1, 'day'));
     expect(formatRelative(new Date(2026, 10, 16, 9, 0).toISOString(), now)).toBe(rtf.format(-4, 'day'));
     expect(formatRelative(new Date(2026, 9, 1, 9, 0).toISOString(), now)).not.toMatch(/ago/);
+  });
+});
+
+describe('ends', () => {
+  it('give the time when they are today, the date and time when later', () => {
+    const now = new Date(2026, 10, 20, 9, 0, 0);
+    const today = new Date(2026, 10, 20, 17, 30).toISOString();
+    const nextWeek = new Date(2026, 10, 27, 9, 0).toISOString();
+    expect(formatUntil(today, now)).toBe(formatTime(today));
+    expect(formatUntil(nextWeek, now)).toBe(formatFull(nextWeek));
   });
 });

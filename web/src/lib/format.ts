@@ -40,3 +40,8 @@ export function formatRelative(iso: string, now = new Date()): string {
   if (days < 7) return relative.format(-Math.max(days, 1), 'day');
   return shortDate.format(then);
 }
+
+/** When something ends: the time when that is today, else the date and time. */
+export function formatUntil(iso: string, now = new Date()): string {
+  return sameDay(iso, now.toISOString()) ? formatTime(iso) : formatFull(iso);
+}

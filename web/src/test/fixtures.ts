@@ -1,5 +1,5 @@
 import type { Notification } from '../features/notifications/api';
-import type { ChannelFrame, Message, User } from '../lib/types';
+import type { Channel, ChannelFrame, ChannelMember, Message, User } from '../lib/types';
 
 export function user(id: number, username: string, extra: Partial<User> = {}): User {
   return {
@@ -59,4 +59,28 @@ export function notification(id: number, extra: Partial<Notification> = {}): Not
     read_at: null,
     ...extra,
   };
+}
+
+/** A public channel the caller is a plain member of; `extra` makes it read-only, muted, theirs… */
+export function channel(id: number, extra: Partial<Channel> = {}): Channel {
+  return {
+    id,
+    name: `channel-${id}`,
+    organization_id: 1,
+    type: 'public',
+    created_by: 9,
+    created_at: '2026-11-01T10:00:00Z',
+    is_archived: false,
+    read_only: false,
+    last_seq: 0,
+    is_member: true,
+    role: 'member',
+    posting_muted_until: null,
+    ...extra,
+  };
+}
+
+/** A member of a channel as its members list gives them. */
+export function member(u: User, role: ChannelMember['role'] = 'member', extra: Partial<ChannelMember> = {}): ChannelMember {
+  return { user: u, role, joined_at: '2026-11-01T10:00:00Z', posting_muted_until: null, ...extra };
 }

@@ -20,6 +20,7 @@ const channel = (id: number, name: string, extra: Partial<ChannelListItem> = {})
   created_by: 1,
   created_at: '2026-11-01T10:00:00Z',
   is_archived: false,
+  read_only: false,
   last_seq: 0,
   is_member: true,
   member_count: 3,

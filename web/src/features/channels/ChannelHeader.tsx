@@ -29,6 +29,11 @@ export function ChannelHeader({ channel, title, memberCount, onMenu, onPanel, ac
           {!direct && <Icon name={channel.type === 'private' ? 'lock' : 'hash'} size={18} />}
           <span>{title}</span>
           {channel.is_archived && <span className="status-tag">archived</span>}
+          {channel.read_only && (
+            <span className="status-tag announcement-tag" id="announcementTag" title="Only channel admins post here; everyone reads and reacts">
+              Announcement
+            </span>
+          )}
         </h1>
         {(channel.description || memberCount !== undefined) && (
           <p className="chat-description">

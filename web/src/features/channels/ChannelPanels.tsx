@@ -1,16 +1,17 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { call, client } from '../../lib/api';
+import { can } from '../../lib/channelAccess';
 import { displayName, useOnline, useUsers } from '../../lib/directory';
 import { errorMessage } from '../../lib/errors';
 import { formatFull } from '../../lib/format';
 import { keys } from '../../lib/queryClient';
-import type { Channel, User } from '../../lib/types';
-import { Avatar } from '../../lib/ui/Avatar';
+import type { Channel, ChannelMember, User } from '../../lib/types';
 import { Panel } from '../../lib/ui/Panel';
+import { MemberRow } from './MemberRow';
 
-export function ChannelInfo({ channel, title, onClose, pinned }: { channel: Channel; title: string; onClose: () => void; pinned: ReactNode }) {
+export function ChannelInfo({ channel, title, me, onClose, pinned }: { channel: Channel; title: string; me: User; onClose: () => void; pinned: ReactNode }) {
   const online = useOnline();
   const queryClient = useQueryClient();
   const { data: people = [] } = useUsers();
@@ -20,6 +21,14 @@ export function ChannelInfo({ channel, title, onClose, pinned }: { channel: Chan
     queryKey: keys.members(channel.id),
     queryFn: () => call(client.GET('/api/v1/channels/{channel_id}/members', { params: { path: { channel_id: channel.id }, query: { limit: 200 } } })),
   });
+  // The answer shows at once; `member_updated` then tells everyone else (and this channel's own
+  // role or mute, when it was the caller's).
+  const onMemberChanged = async (changed: ChannelMember) => {
+    queryClient.setQueryData<typeof members.data>(keys.members(channel.id), (page) =>
+      page ? { ...page, members: page.members.map((m) => (m.user.id === changed.user.id ? changed : m)) } : page,
+    );
+    if (changed.user.id === me.id) await queryClient.invalidateQueries({ queryKey: keys.channel(channel.id) });
+  };
   return (
     <Panel title="Details" subtitle={title} onClose={onClose} id="infoPanel">
       <section className="panel-section">
@@ -33,7 +42,7 @@ export function ChannelInfo({ channel, title, onClose, pinned }: { channel: Chan
       </section>
       <section className="panel-section">
         <h3>Members {members.data && `(${members.data.members.length})`}</h3>
-        {channel.type !== 'direct' && channel.is_member && (
+        {can(channel, me, 'add_members') && (
           <form
             className="add-member"
             onSubmit={async (e) => {
@@ -69,12 +78,16 @@ export function ChannelInfo({ channel, title, onClose, pinned }: { channel: Chan
         )}
         {error && <p className="form-error" role="alert">{error}</p>}
         <ul className="member-list">
-          {members.data?.members.map(({ user }) => (
-            <li key={user.id}>
-              <Avatar user={user} size={24} online={online.has(user.id)} />
-              <span>{displayName(user)}</span>
-              <span className="muted">@{user.username}</span>
-            </li>
+          {members.data?.members.map((member) => (
+            <MemberRow
+              key={member.user.id}
+              channel={channel}
+              me={me}
+              member={member}
+              online={online.has(member.user.id)}
+              onChanged={onMemberChanged}
+              onError={setError}
+            />
           ))}
         </ul>
       </section>
@@ -88,18 +101,22 @@ export function ChannelSettings({ channel, me, onClose }: { channel: Channel; me
   const [name, setName] = useState(channel.name);
   const [description, setDescription] = useState(channel.description ?? '');
   const [message, setMessage] = useState<{ ok?: string; error?: string }>({});
-  const manager = me.role === 'admin' || channel.created_by === me.id;
+  const manager = can(channel, me, 'manage');
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: keys.channel(channel.id) });
     await queryClient.invalidateQueries({ queryKey: keys.channels });
   };
-  const update = async (body: { name?: string; description?: string | null; is_archived?: boolean }) => {
+  // The box shows the choice at once, and the channel's state again if the server refuses it.
+  const [readOnly, setReadOnly] = useState(channel.read_only);
+  useEffect(() => setReadOnly(channel.read_only), [channel.read_only]);
+  const update = async (body: { name?: string; description?: string | null; is_archived?: boolean; read_only?: boolean }) => {
     try {
       await call(client.PUT('/api/v1/channels/{channel_id}', { params: { path: { channel_id: channel.id } }, body }));
       await refresh();
       setMessage({ ok: 'Saved.' });
     } catch (err) {
       setMessage({ error: errorMessage(err) });
+      setReadOnly(channel.read_only);
     }
   };
   const leave = async () => {
@@ -132,10 +149,28 @@ export function ChannelSettings({ channel, me, onClose }: { channel: Channel; me
           <button className="button primary">Save</button>
         </form>
       ) : (
-        <p className="muted panel-section">Only the channel's creator and admins change its name and description.</p>
+        <p className="muted panel-section">Only the channel's admins change its name and description.</p>
       )}
       {message.ok && <p className="notice" role="status">{message.ok}</p>}
       {message.error && <p className="form-error" role="alert">{message.error}</p>}
+      {manager && (
+        <section className="panel-section">
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              id="channelReadOnly"
+              checked={readOnly}
+              onChange={(e) => {
+                setReadOnly(e.target.checked);
+                void update({ read_only: e.target.checked });
+              }}
+            />
+            <span>
+              <strong>Announcement channel</strong> — only channel admins post
+            </span>
+          </label>
+        </section>
+      )}
       <section className="panel-section">
         {manager && (
           <button type="button" className="button" onClick={() => void update({ is_archived: !channel.is_archived })}>

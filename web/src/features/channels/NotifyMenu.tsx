@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useState } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { Icon } from '../../lib/ui/Icon';
+import { useMenu } from '../../lib/ui/menu';
 import type { NotifyLevel } from '../../lib/types';
 import { useChannelNotify, type ChannelNotify } from './useChannels';
 
@@ -13,10 +14,8 @@ const LEVELS: { value: NotifyLevel; label: string; hint: string }[] = [
 /** The channel header's bell: how much of this channel you hear about, and mute. */
 export function NotifyMenu({ channelId, direct, prefs }: { channelId: number; direct: boolean; prefs: ChannelNotify }) {
   const save = useChannelNotify();
-  const [open, setOpen] = useState(false);
+  const { open, toggle, close, button, menu, onKeyDown } = useMenu();
   const [error, setError] = useState<string | null>(null);
-  const button = useRef<HTMLButtonElement>(null);
-  const menu = useRef<HTMLDivElement>(null);
   const what = direct ? 'conversation' : 'channel';
   const defaultLabel = `Default (${direct ? 'all new messages' : 'mentions'})`;
   const summary = prefs.muted
@@ -24,32 +23,6 @@ export function NotifyMenu({ channelId, direct, prefs }: { channelId: number; di
     : prefs.notification_level === 'default'
       ? defaultLabel.toLowerCase()
       : LEVELS.find((l) => l.value === prefs.notification_level)!.label.toLowerCase();
-
-  const close = (refocus: boolean) => {
-    setOpen(false);
-    if (refocus) button.current?.focus();
-  };
-
-  useEffect(() => {
-    if (!open) return;
-    // The chosen level first, like a select.
-    (menu.current?.querySelector<HTMLElement>('[aria-checked="true"][role="menuitemradio"]') ?? menu.current?.querySelector<HTMLElement>('[role^="menuitem"]'))?.focus();
-    const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key !== 'Escape') return;
-      e.preventDefault();
-      e.stopPropagation();
-      close(true);
-    };
-    const onDown = (e: MouseEvent) => {
-      if (!menu.current?.contains(e.target as Node) && !button.current?.contains(e.target as Node)) close(false);
-    };
-    document.addEventListener('keydown', onKey, true);
-    document.addEventListener('mousedown', onDown);
-    return () => {
-      document.removeEventListener('keydown', onKey, true);
-      document.removeEventListener('mousedown', onDown);
-    };
-  }, [open]);
 
   const change = async (c: { level?: NotifyLevel; muted?: boolean }) => {
     try {
@@ -59,19 +32,6 @@ export function NotifyMenu({ channelId, direct, prefs }: { channelId: number; di
     } catch (err) {
       setError(errorMessage(err));
     }
-  };
-
-  const onKeyDown = (e: KeyboardEvent) => {
-    const items = [...(menu.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]') ?? [])];
-    const at = items.indexOf(document.activeElement as HTMLElement);
-    const go = (i: number) => items[(i + items.length) % items.length]?.focus();
-    if (e.key === 'ArrowDown') go(at + 1);
-    else if (e.key === 'ArrowUp') go(at - 1);
-    else if (e.key === 'Home') go(0);
-    else if (e.key === 'End') go(items.length - 1);
-    else if (e.key === 'Tab') return close(false);
-    else return;
-    e.preventDefault();
   };
 
   const levels = [{ value: 'default' as const, label: defaultLabel, hint: direct ? 'Every message' : 'Mentions and replies in your threads' }, ...LEVELS];
@@ -87,7 +47,7 @@ export function NotifyMenu({ channelId, direct, prefs }: { channelId: number; di
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? 'channelNotifyMenu' : undefined}
-        onClick={() => setOpen(!open)}
+        onClick={toggle}
       >
         <Icon name={prefs.muted || prefs.notification_level === 'nothing' ? 'bellOff' : 'bell'} />
       </button>

@@ -16,6 +16,7 @@ export function CreateChannel({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [priv, setPriv] = useState(false);
+  const [readOnly, setReadOnly] = useState(false);
   const [error, setError] = useState<string | null>(null);
   return (
     <Modal title="Create a channel" onClose={onClose}>
@@ -25,7 +26,7 @@ export function CreateChannel({ onClose }: { onClose: () => void }) {
           e.preventDefault();
           try {
             const channel = await call(
-              client.POST('/api/v1/channels', { body: { name, description: description || null, type: priv ? 'private' : 'public' } }),
+              client.POST('/api/v1/channels', { body: { name, description: description || null, type: priv ? 'private' : 'public', read_only: readOnly } }),
             );
             await queryClient.invalidateQueries({ queryKey: keys.channels });
             onClose();
@@ -47,6 +48,12 @@ export function CreateChannel({ onClose }: { onClose: () => void }) {
           <input type="checkbox" checked={priv} onChange={(e) => setPriv(e.target.checked)} />
           <span>
             <strong>Private</strong> — only people you invite can see it
+          </span>
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" id="newChannelReadOnly" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} />
+          <span>
+            <strong>Announcement channel</strong> — only channel admins post; everyone reads and reacts
           </span>
         </label>
         {error && <p className="form-error" role="alert">{error}</p>}

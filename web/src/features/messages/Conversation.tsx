@@ -1,8 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
 import { call, client } from '../../lib/api';
+import { can, mutedUntil, postingBlock, type PostingBlock } from '../../lib/channelAccess';
 import { useEnsureUsers, useUserMap } from '../../lib/directory';
 import { errorMessage } from '../../lib/errors';
+import { formatUntil } from '../../lib/format';
 import { keys } from '../../lib/queryClient';
 import type { Channel, ChannelListItem, User } from '../../lib/types';
 import { useMessageActions } from './actions';
@@ -19,7 +21,37 @@ export function useMarkdownContext(me: User): MarkdownContext {
   return useMemo(() => ({ usernames: new Set([...users.values()].map((u) => u.username)), me: me.username }), [users, me.username]);
 }
 
-export const canModerate = (me: User, channel: Channel) => me.role === 'admin' || me.role === 'moderator' || channel.created_by === me.id;
+/** What the caller may do to messages here, as the channel's rules say (the server still decides). */
+function useMessagePermissions(channel: Channel, me: User) {
+  const until = mutedUntil(channel);
+  // A channel mute ends on its own: show the composer again then.
+  const [, expired] = useReducer((n: number) => n + 1, 0);
+  const end = until?.getTime();
+  useEffect(() => {
+    if (end === undefined) return;
+    // Long mutes are looked at again within setTimeout's range (about 24 days).
+    const timer = setTimeout(expired, Math.min(end - Date.now() + 500, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [end]);
+  return {
+    canModerate: can(channel, me, 'delete_others_messages'),
+    canReact: can(channel, me, 'react'),
+    canPin: can(channel, me, 'pin'),
+    block: postingBlock(channel, me),
+  };
+}
+
+/** What shows instead of a composer when the channel's rules keep the caller from posting. */
+export function PostingNotice({ block }: { block: PostingBlock }) {
+  if (block.kind === 'archived') return <div className="archived-note">This channel is archived: it is read-only.</div>;
+  return (
+    <div className="posting-note" role="status">
+      {block.kind === 'muted'
+        ? `A moderator muted you in this channel until ${formatUntil(block.until.toISOString())}.`
+        : `Only channel admins post in this announcement channel. ${block.member ? 'You can still react.' : 'Join it to react.'}`}
+    </div>
+  );
+}
 
 interface Props {
   channel: Channel;
@@ -39,6 +71,7 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
   const ctx = useMarkdownContext(me);
   const actions = useMessageActions(me.id);
   const convo = useConversation(channel.id, me.id);
+  const allowed = useMessagePermissions(channel, me);
   // Where "new" starts: what this tab already showed of the channel, else the read marker.
   const readSeq = useRef<{ channel: number; seq: number | null } | null>(null);
   if (readSeq.current?.channel !== channel.id) {
@@ -99,7 +132,9 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
           ctx={ctx}
           actions={actions}
           sender={convo.sender}
-          canModerate={canModerate(me, channel)}
+          canModerate={allowed.canModerate}
+          canReact={allowed.canReact}
+          canPin={allowed.canPin}
           readSeq={readSeq.current.seq}
           loadOlder={convo.loadOlder}
           loadingOlder={convo.loadingOlder}
@@ -119,8 +154,8 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
       )}
       {aboveComposer}
       <TypingIndicator people={convo.typing} users={users} />
-      {channel.is_archived ? (
-        <div className="archived-note">This channel is archived: it is read-only.</div>
+      {allowed.block ? (
+        <PostingNotice block={allowed.block} />
       ) : (
         <Composer
           ids
@@ -151,6 +186,7 @@ export { ThreadPanel };
 export function ThreadView(props: { rootId: number; channel: Channel; channelName: string; me: User; focusId?: number; onClose: () => void }) {
   const users = useUserMap();
   const ctx = useMarkdownContext(props.me);
+  const allowed = useMessagePermissions(props.channel, props.me);
   return (
     <ThreadPanel
       rootId={props.rootId}
@@ -158,7 +194,10 @@ export function ThreadView(props: { rootId: number; channel: Channel; channelNam
       me={props.me}
       users={users}
       ctx={ctx}
-      canModerate={canModerate(props.me, props.channel)}
+      canModerate={allowed.canModerate}
+      canReact={allowed.canReact}
+      canPin={allowed.canPin}
+      blocked={allowed.block && <PostingNotice block={allowed.block} />}
       focusId={props.focusId}
       onClose={props.onClose}
     />

@@ -19,6 +19,10 @@ export interface MessageItemProps {
   ctx: MarkdownContext;
   actions: MessageActions;
   canModerate: boolean;
+  /** Whether the caller may react here (true when not given): a muted member may not, nor someone who has not joined. */
+  canReact?: boolean;
+  /** Whether the caller may pin here (true when not given): in announcement channels, moderators only. */
+  canPin?: boolean;
   onOpenThread?: (root: Message) => void;
   highlighted?: boolean;
 }
@@ -28,7 +32,7 @@ export function mentionsMe(message: Message, me: number): boolean {
 }
 
 export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
-  const { message, author, grouped, me, ctx, actions, onOpenThread, highlighted, canModerate } = props;
+  const { message, author, grouped, me, ctx, actions, onOpenThread, highlighted, canModerate, canReact = true, canPin = true } = props;
   const [editing, setEditing] = useState(false);
   const [picker, setPicker] = useState(false);
   const [dialog, setDialog] = useState<'delete' | 'report' | null>(null);
@@ -94,6 +98,7 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
                 className={`reaction ${r.me ? 'mine' : ''}`}
                 aria-pressed={r.me}
                 aria-label={`${r.emoji} ${r.count}`}
+                disabled={!canReact}
                 onClick={() => toggleReaction(r.emoji, r.me)}
               >
                 <span>{r.emoji}</span> <span className="count">{r.count}</span>
@@ -111,9 +116,11 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
       </div>
       {!message.is_deleted && !editing && (
         <div className="message-actions" role="toolbar" aria-label="Message actions">
-          <button type="button" className="icon-button" aria-label="Add reaction" title="Add reaction" onClick={() => setPicker(true)}>
-            <Icon name="smile" />
-          </button>
+          {canReact && (
+            <button type="button" className="icon-button" aria-label="Add reaction" title="Add reaction" onClick={() => setPicker(true)}>
+              <Icon name="smile" />
+            </button>
+          )}
           {onOpenThread && (
             <button type="button" className="icon-button" aria-label="Reply in thread" title="Reply in thread" onClick={() => onOpenThread(message)}>
               <Icon name="thread" />
@@ -124,15 +131,17 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
               <Icon name="edit" />
             </button>
           )}
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={message.pinned_at ? 'Unpin message' : 'Pin message'}
-            title={message.pinned_at ? 'Unpin' : 'Pin'}
-            onClick={() => run(message.pinned_at ? actions.unpin(message.id, message.channel_id) : actions.pin(message.id, message.channel_id))}
-          >
-            <Icon name="pin" />
-          </button>
+          {canPin && (
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={message.pinned_at ? 'Unpin message' : 'Pin message'}
+              title={message.pinned_at ? 'Unpin' : 'Pin'}
+              onClick={() => run(message.pinned_at ? actions.unpin(message.id, message.channel_id) : actions.pin(message.id, message.channel_id))}
+            >
+              <Icon name="pin" />
+            </button>
+          )}
           {!own && (
             <button type="button" className="icon-button" aria-label="Report message" title="Report" onClick={() => setDialog('report')}>
               <Icon name="flag" />

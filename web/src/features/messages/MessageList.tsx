@@ -27,6 +27,9 @@ interface Props {
   actions: MessageActions;
   sender: Sender;
   canModerate: boolean;
+  /** Whether the caller may react and pin here (true when not given). */
+  canReact?: boolean;
+  canPin?: boolean;
   /** Messages after this seq (by others) are new: a line shows before the first. */
   readSeq: number | null;
   loadOlder: () => Promise<boolean>;
@@ -37,7 +40,7 @@ interface Props {
 }
 
 export function MessageList(props: Props) {
-  const { timeline, users, me, ctx, actions, sender, readSeq, loadOlder, loadingOlder, onOpenThread, focusId, canModerate } = props;
+  const { timeline, users, me, ctx, actions, sender, readSeq, loadOlder, loadingOlder, onOpenThread, focusId, canModerate, canReact, canPin } = props;
   const ref = useRef<HTMLDivElement>(null);
   const topRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -127,6 +130,8 @@ export function MessageList(props: Props) {
               ctx={ctx}
               actions={actions}
               canModerate={canModerate}
+              canReact={canReact}
+              canPin={canPin}
               onOpenThread={onOpenThread}
               highlighted={m.id === focusId}
             />

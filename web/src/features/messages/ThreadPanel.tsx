@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { call, client } from '../../lib/api';
 import { errorMessage } from '../../lib/errors';
 import { newId } from '../../lib/format';
@@ -20,11 +20,15 @@ interface Props {
   users: Map<number, User>;
   ctx: MarkdownContext;
   canModerate: boolean;
+  canReact?: boolean;
+  canPin?: boolean;
+  /** Shown instead of the composer when the caller may not reply here. */
+  blocked?: ReactNode;
   focusId?: number;
   onClose: () => void;
 }
 
-export function ThreadPanel({ rootId, channelName, me, users, ctx, canModerate, focusId, onClose }: Props) {
+export function ThreadPanel({ rootId, channelName, me, users, ctx, canModerate, canReact, canPin, blocked, focusId, onClose }: Props) {
   const queryClient = useQueryClient();
   const actions = useMessageActions(me.id);
   const [error, setError] = useState<string | null>(null);
@@ -61,7 +65,7 @@ export function ThreadPanel({ rootId, channelName, me, users, ctx, canModerate, 
       {data && (
         <div className="thread">
           <div className="thread-messages">
-            <MessageItem message={data.root} author={users.get(data.root.user_id)} grouped={false} me={me} ctx={ctx} actions={actions} canModerate={canModerate} />
+            <MessageItem message={data.root} author={users.get(data.root.user_id)} grouped={false} me={me} ctx={ctx} actions={actions} canModerate={canModerate} canReact={canReact} canPin={canPin} />
             <div className="thread-count">
               <span>
                 {data.replies.length} {data.replies.length === 1 ? 'reply' : 'replies'}
@@ -77,12 +81,14 @@ export function ThreadPanel({ rootId, channelName, me, users, ctx, canModerate, 
                 ctx={ctx}
                 actions={actions}
                 canModerate={canModerate}
+                canReact={canReact}
+                canPin={canPin}
                 highlighted={m.id === focusId}
               />
             ))}
           </div>
           {error && <p className="form-error pad" role="alert">{error}</p>}
-          <Composer draftKey={`thread.${rootId}`} placeholder="Reply…" users={[...users.values()]} onSend={reply} />
+          {blocked || <Composer draftKey={`thread.${rootId}`} placeholder="Reply…" users={[...users.values()]} onSend={reply} />}
         </div>
       )}
     </Panel>

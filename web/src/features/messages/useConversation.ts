@@ -40,7 +40,8 @@ function applyToCaches(queryClient: QueryClient, channelId: number, me: number, 
   if (frame.type === 'message_pinned' || frame.type === 'message_unpinned') {
     void queryClient.invalidateQueries({ queryKey: keys.pins(channelId) });
   }
-  if (frame.type === 'member_joined' || frame.type === 'member_left' || frame.type === 'channel_updated') {
+  // Members, roles and mutes (the caller's own among them: what they may do here), the channel's settings.
+  if (frame.type === 'member_joined' || frame.type === 'member_left' || frame.type === 'member_updated' || frame.type === 'channel_updated') {
     void queryClient.invalidateQueries({ queryKey: keys.channel(channelId) });
     void queryClient.invalidateQueries({ queryKey: keys.members(channelId) });
     void queryClient.invalidateQueries({ queryKey: keys.channels });
