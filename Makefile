@@ -17,11 +17,12 @@ help: ## List the commands
 run: web ## Build and start Tandem on the embedded default: SQLite and files under ./data, http://127.0.0.1:8080
 	cargo run --release -p tandem-server -- serve
 
-test: nextest s3s-fs ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL), then the web app's checks
+# The web app's packages come first: the OpenID Connect tests run its test provider (Node).
+test: nextest s3s-fs web/node_modules/.package-lock.json ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL), then the web app's checks
 	cargo nextest run --workspace --no-tests=fail
 	$(MAKE) web-check
 
-test-embedded: nextest s3s-fs ## Run every test that needs neither PostgreSQL nor Redis
+test-embedded: nextest s3s-fs web/node_modules/.package-lock.json ## Run every test that needs neither PostgreSQL nor Redis
 	cargo nextest run --workspace --no-tests=fail -E 'not ($(SERVICE_TESTS))'
 
 lint: ## Formatting and clippy, as CI runs them

@@ -37,6 +37,7 @@ const ADAPTERS: &[&str] = &[
     "tandem-redis",
     "tandem-crypto",
     "tandem-mail",
+    "tandem-oidc",
 ];
 
 struct Graph {

@@ -13,6 +13,7 @@ mod jobs;
 mod notifications;
 mod realtime;
 mod security;
+mod sso;
 mod system;
 
 pub use accounts::{
@@ -47,6 +48,10 @@ pub use realtime::{
 pub use security::{
     AccessClaims, IssuedAccessToken, NewSecret, OneTimeCodes, PasswordHasher, Revocation,
     RevocationStore, Revoked, TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
+};
+pub use sso::{
+    AuthorizationRequest, ClientCredentials, IdentityClaims, OidcError, OpenIdConnect,
+    ProviderMetadata,
 };
 pub use system::{
     Admission, Clock, Quota, RateLimiter, ReadinessProbe, RequestThrottle, SystemClock, WindowCount,
