@@ -20,13 +20,7 @@ pub const MIN_SECRET_BYTES: usize = 32;
 /// cannot be read or written.
 pub fn signing_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &settings.auth.jwt_secret {
-        let bytes = secret.expose_secret().as_bytes().to_vec();
-        if bytes.len() < MIN_SECRET_BYTES {
-            bail!(
-                "auth.jwt_secret must be at least {MIN_SECRET_BYTES} bytes long (generate one with `openssl rand -base64 48`)"
-            );
-        }
-        return Ok(bytes);
+        return configured(secret, "auth.jwt_secret");
     }
     if settings.is_cluster() {
         bail!(
@@ -43,13 +37,7 @@ pub fn signing_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
 /// When the configured key is too short, or the key file cannot be read or written.
 pub fn encryption_key(settings: &Settings, signing_key: &[u8]) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &settings.auth.encryption_key {
-        let bytes = secret.expose_secret().as_bytes().to_vec();
-        if bytes.len() < MIN_SECRET_BYTES {
-            bail!(
-                "auth.encryption_key must be at least {MIN_SECRET_BYTES} bytes long (generate one with `openssl rand -base64 48`)"
-            );
-        }
-        return Ok(bytes);
+        return configured(secret, "auth.encryption_key");
     }
     if settings.is_cluster() {
         // Sealing derives its own key from this one (HKDF, its own label): tokens and secrets
@@ -64,6 +52,17 @@ pub fn encryption_key(settings: &Settings, signing_key: &[u8]) -> anyhow::Result
         &settings.data_dir.join(ENCRYPTION_KEY_FILE),
         "encryption key",
     )
+}
+
+/// A key from the settings, long enough.
+fn configured(secret: &secrecy::SecretString, setting: &str) -> anyhow::Result<Vec<u8>> {
+    let bytes = secret.expose_secret().as_bytes().to_vec();
+    if bytes.len() < MIN_SECRET_BYTES {
+        bail!(
+            "{setting} must be at least {MIN_SECRET_BYTES} bytes long (generate one with `openssl rand -base64 48`)"
+        );
+    }
+    Ok(bytes)
 }
 
 fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {

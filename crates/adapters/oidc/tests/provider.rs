@@ -9,7 +9,8 @@ use chrono::{Duration, Utc};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use tandem_app::ports::{
-    AuthorizationRequest, ClientCredentials, OidcError, OpenIdConnect, ProviderMetadata,
+    AuthorizationRequest, ClientCredentials, IdentityClaims, OidcError, OpenIdConnect,
+    ProviderMetadata,
 };
 use tandem_oidc::HttpOpenIdConnect;
 
@@ -136,6 +137,27 @@ async fn browse_to_callback(url: String) -> (String, String) {
     panic!("the provider never sent the browser back");
 }
 
+/// Redeems a code for the test's registered redirect, now.
+async fn redeem(
+    oidc: &HttpOpenIdConnect,
+    metadata: &ProviderMetadata,
+    client: &ClientCredentials,
+    code: &str,
+    verifier: &str,
+    nonce: &str,
+) -> Result<IdentityClaims, OidcError> {
+    oidc.redeem(
+        metadata,
+        client,
+        code,
+        verifier,
+        REDIRECT,
+        nonce,
+        Utc::now(),
+    )
+    .await
+}
+
 /// A raw ID token for `login`, redeemed by hand, with the nonce it carries.
 async fn id_token(provider: &ProviderMetadata, login: &str) -> (String, String) {
     let oidc = client();
@@ -183,34 +205,30 @@ async fn a_person_signs_in_through_the_provider_with_pkce() {
         "the provider sends the attempt's state back"
     );
 
-    let claims = oidc
-        .redeem(
-            &metadata,
-            &credentials(),
-            &code,
-            &request.code_verifier,
-            REDIRECT,
-            &request.nonce,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    let claims = redeem(
+        &oidc,
+        &metadata,
+        &credentials(),
+        &code,
+        &request.code_verifier,
+        &request.nonce,
+    )
+    .await
+    .unwrap();
     assert_eq!(claims.subject, "ana@acme.io");
     assert_eq!(claims.email.as_deref(), Some("ana@acme.io"));
     assert!(claims.email_verified);
 
     // A code works once.
-    let again = oidc
-        .redeem(
-            &metadata,
-            &credentials(),
-            &code,
-            &request.code_verifier,
-            REDIRECT,
-            &request.nonce,
-            Utc::now(),
-        )
-        .await;
+    let again = redeem(
+        &oidc,
+        &metadata,
+        &credentials(),
+        &code,
+        &request.code_verifier,
+        &request.nonce,
+    )
+    .await;
     assert!(matches!(again, Err(OidcError::Refused(_))), "{again:?}");
 }
 
@@ -221,17 +239,15 @@ async fn a_code_needs_its_verifier_and_the_client_secret() {
     let metadata = oidc.discover(&provider.issuer).await.unwrap();
     let request = attempt("ana@acme.io");
     let (code, _) = browse_to_callback(oidc.authorization_url(&metadata, &request)).await;
-    let stolen = oidc
-        .redeem(
-            &metadata,
-            &credentials(),
-            &code,
-            &random(),
-            REDIRECT,
-            &request.nonce,
-            Utc::now(),
-        )
-        .await;
+    let stolen = redeem(
+        &oidc,
+        &metadata,
+        &credentials(),
+        &code,
+        &random(),
+        &request.nonce,
+    )
+    .await;
     assert!(matches!(stolen, Err(OidcError::Refused(_))), "{stolen:?}");
 
     let request = attempt("ana@acme.io");
@@ -240,17 +256,15 @@ async fn a_code_needs_its_verifier_and_the_client_secret() {
         client_secret: "not the secret".to_owned(),
         ..credentials()
     };
-    let refused = oidc
-        .redeem(
-            &metadata,
-            &impostor,
-            &code,
-            &request.code_verifier,
-            REDIRECT,
-            &request.nonce,
-            Utc::now(),
-        )
-        .await;
+    let refused = redeem(
+        &oidc,
+        &metadata,
+        &impostor,
+        &code,
+        &request.code_verifier,
+        &request.nonce,
+    )
+    .await;
     assert!(matches!(refused, Err(OidcError::Refused(_))), "{refused:?}");
 }
 

@@ -44,6 +44,11 @@ impl Case {
     }
 
     fn check(&self, action: ChannelAction) -> Result<(), ChannelDenied> {
+        self.with_access(|access| access.check(action))
+    }
+
+    /// Builds the actor, channel and membership the case describes and hands over their access.
+    fn with_access<R>(&self, then: impl FnOnce(&ChannelAccess<'_>) -> R) -> R {
         let actor = Actor {
             id: UserId::new(2),
             organization_id: OrganizationId::new(if self.same_organization { 1 } else { 9 }),
@@ -71,14 +76,13 @@ impl Case {
             role,
             posting_muted_until: self.channel_mute.map(|m| now() + Duration::minutes(m)),
         });
-        ChannelAccess {
+        then(&ChannelAccess {
             actor: &actor,
             channel: &channel,
             membership: membership.as_ref(),
             sanction: self.sanction,
             now: now(),
-        }
-        .check(action)
+        })
     }
 
     fn visible(&self) -> bool {
@@ -401,47 +405,15 @@ fn muting_needs_more_say_than_the_muted() {
         channel_role: Some(ChannelRole::Moderator),
         ..Case::plain()
     };
-    let actor = Actor {
-        id: UserId::new(2),
-        organization_id: OrganizationId::new(1),
-        role: Role::Member,
-    };
-    let channel = Channel {
-        id: ChannelId::new(1),
-        organization_id: OrganizationId::new(1),
-        name: ChannelName::parse("general").unwrap_or_else(|_| unreachable!()),
-        description: None,
-        kind: case.kind,
-        created_by: UserId::new(1),
-        created_at: now(),
-        is_archived: false,
-        read_only: false,
-        last_seq: 0,
-    };
-    let membership = Membership {
-        channel_id: channel.id,
-        user_id: actor.id,
-        joined_at: now(),
-        last_read_seq: 0,
-        notify_level: crate::NotifyLevel::Default,
-        muted: false,
-        role: ChannelRole::Moderator,
-        posting_muted_until: None,
-    };
-    let access = ChannelAccess {
-        actor: &actor,
-        channel: &channel,
-        membership: Some(&membership),
-        sanction: None,
-        now: now(),
-    };
-    assert_eq!(access.check_over(A::MuteMembers, Standing::Member), Ok(()));
-    for target in [Standing::Moderator, Standing::Admin] {
-        assert_eq!(
-            access.check_over(A::MuteMembers, target),
-            Err(ChannelDenied::Outranked)
-        );
-    }
+    case.with_access(|access| {
+        assert_eq!(access.check_over(A::MuteMembers, Standing::Member), Ok(()));
+        for target in [Standing::Moderator, Standing::Admin] {
+            assert_eq!(
+                access.check_over(A::MuteMembers, target),
+                Err(ChannelDenied::Outranked)
+            );
+        }
+    });
     assert_eq!(
         Standing::of(Role::Admin, Some(ChannelRole::Member)),
         Standing::Admin
