@@ -16,6 +16,7 @@ mod m20261203_000008_notifications;
 mod m20261203_000009_identity_access;
 mod m20261204_000010_two_factor;
 mod m20261204_000011_channel_roles;
+mod m20261204_000012_single_sign_on;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_identity_access::Migration),
             Box::new(m20261204_000010_two_factor::Migration),
             Box::new(m20261204_000011_channel_roles::Migration),
+            Box::new(m20261204_000012_single_sign_on::Migration),
         ]
     }
 }

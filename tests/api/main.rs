@@ -20,6 +20,7 @@ mod refresh_cookie;
 mod search;
 mod spa;
 mod sse;
+mod sso;
 mod tokens;
 mod two_factor;
 mod users;

@@ -54,6 +54,9 @@ error_codes! {
     SignupDisabled => (403, "signup_disabled", "The organization owning this email domain does not accept sign-ups."),
     EmailUnverified => (403, "email_unverified", "Confirm your email address first (the emailed link); until then only your own account's endpoints answer."),
     TwoFactorSetupRequired => (403, "two_factor_setup_required", "Your organization requires two-factor sign-in: turn it on (`POST /auth/two-factor/enrol`, then `/confirm`) and refresh your token; until then only your own account's endpoints answer."),
+    SsoEmailUnverified => (403, "sso_email_unverified", "The identity provider did not confirm the person's email address, so no account is matched or created from it."),
+    SsoDomainNotAllowed => (403, "sso_domain_not_allowed", "The identity provider may not sign people in with an address at this domain."),
+    SsoProviderError => (502, "sso_provider_error", "The identity provider could not be reached, refused the sign-in, or answered something that failed a check."),
     AccountInOtherOrganization => (409, "account_in_other_organization", "This address has an account in another organization."),
     AlreadyMember => (409, "already_member", "This address already has an account in your organization."),
     NotFound => (404, "not_found", "No such resource (or it belongs to another organization)."),
@@ -388,6 +391,30 @@ impl From<tandem_app::auth::InvitationError> for ApiError {
                 Self::rate_limited(retry_after, message)
             }
             InvitationError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<tandem_app::auth::SsoError> for ApiError {
+    fn from(error: tandem_app::auth::SsoError) -> Self {
+        use tandem_app::auth::SsoError;
+        let message = error.to_string();
+        match error {
+            SsoError::Forbidden => Self::forbidden(message),
+            SsoError::NotFound => Self::not_found(),
+            SsoError::Invalid {
+                field,
+                code,
+                message,
+            } => Self::field(field, code, message),
+            SsoError::Provider(_) => Self::new(ErrorCode::SsoProviderError, message),
+            SsoError::InvalidState => Self::field("state", "invalid_state", message),
+            SsoError::InvalidTicket => Self::field("ticket", "invalid_link", message),
+            SsoError::EmailUnverified => Self::new(ErrorCode::SsoEmailUnverified, message),
+            SsoError::DomainNotAllowed(_) => Self::new(ErrorCode::SsoDomainNotAllowed, message),
+            SsoError::AccountElsewhere => Self::new(ErrorCode::AccountInOtherOrganization, message),
+            SsoError::AccountDisabled => Self::new(ErrorCode::AccountDisabled, message),
+            SsoError::Port(port) => port.into(),
         }
     }
 }

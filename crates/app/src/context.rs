@@ -6,9 +6,9 @@
 use crate::ports::{
     BlobStore, ChannelRepository, Clock, EventBus, FileRepository, FrameEncoder,
     IdentityRepository, ImageProcessor, JobQueue, MailOutbox, Mailer, MessageRepository,
-    MessageSearch, NotificationRepository, OneTimeCodes, OrganizationRepository, PasswordHasher,
-    PresenceStore, RateLimiter, RealtimeStats, SessionRepository, TokenDenylist, TokenService,
-    UserRepository,
+    MessageSearch, NotificationRepository, OneTimeCodes, OpenIdConnect, OrganizationRepository,
+    PasswordHasher, PresenceStore, RateLimiter, RealtimeStats, SessionRepository, SsoRepository,
+    TokenDenylist, TokenService, UserRepository,
 };
 use crate::realtime::Announcer;
 use std::sync::Arc;
@@ -248,6 +248,10 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
     /// Account links, invitations, domain claims, sessions.
     pub identity: Arc<dyn IdentityRepository>,
+    /// Organizations' single sign-on providers and the sign-ins under way.
+    pub sso: Arc<dyn SsoRepository>,
+    /// Speaks OpenID Connect to those providers.
+    pub oidc: Arc<dyn OpenIdConnect>,
 }
 
 /// The tunables of every area, from settings.
@@ -282,6 +286,8 @@ pub struct AuthContext {
     pub notifications: Arc<dyn NotificationRepository>,
     /// Account links, invitations, domain claims, sessions.
     pub identity: Arc<dyn IdentityRepository>,
+    pub sso: Arc<dyn SsoRepository>,
+    pub oidc: Arc<dyn OpenIdConnect>,
     /// An accepted invitation joins its channels as the inviter adds people.
     pub chat: Arc<ChatContext>,
     pub policy: AuthPolicy,
@@ -429,6 +435,8 @@ impl AppContext {
             jobs: ports.jobs.clone(),
             notifications: ports.notifications.clone(),
             identity: ports.identity,
+            sso: ports.sso,
+            oidc: ports.oidc,
             chat: chat.clone(),
             policy: policies.auth,
         });

@@ -52,3 +52,7 @@ id_type!(
     /// Identifies a shared file (an attachment, or an upload not yet attached).
     FileId
 );
+id_type!(
+    /// Identifies an organization's single sign-on (OpenID Connect) provider.
+    SsoProviderId
+);

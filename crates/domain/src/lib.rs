@@ -13,6 +13,7 @@ pub mod notification;
 pub mod organization;
 pub mod password;
 pub mod permissions;
+pub mod sso;
 pub mod text;
 pub mod user;
 
@@ -26,7 +27,7 @@ pub use file::{
     Disposition, FileKind, FileName, FileNameError, FilePolicy, FileRefusal, ImageFormat, Sniffed,
     sniff,
 };
-pub use ids::{ChannelId, FileId, MessageId, OrganizationId, ReportId, UserId};
+pub use ids::{ChannelId, FileId, MessageId, OrganizationId, ReportId, SsoProviderId, UserId};
 pub use message::{
     ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
     Reaction, ReportReason, ReportStatus,
@@ -40,6 +41,7 @@ pub use organization::{
 };
 pub use password::{Password, PasswordError};
 pub use permissions::{Actor, Denied};
+pub use sso::{ClientId, IssuerUrl, ProviderLabel, SsoProvider};
 pub use user::{DisplayName, Email, ProfilePicture, Role, User, UserStatus, Username};
 
 /// Why a piece of user input was refused. `code` is stable and machine readable; `message`

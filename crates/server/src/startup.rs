@@ -323,6 +323,11 @@ pub async fn build_context_with_clock(
         outbox: database.outbox(),
         mailer: mailer(settings)?,
         identity: database.identity(),
+        sso: database.sso(),
+        oidc: Arc::new(
+            tandem_oidc::HttpOpenIdConnect::new(Duration::from_secs(10))
+                .context("configuring the OpenID Connect client")?,
+        ),
     };
     let policies = Policies {
         auth: AuthPolicy {

@@ -8,6 +8,7 @@ mod jobs;
 mod no_files;
 mod no_identity;
 mod no_notifications;
+mod no_sso;
 
 pub use bus::{FakeBus, FakePresence};
 pub use frames::PlainFrames;
@@ -124,6 +125,8 @@ impl TestContext {
             outbox: Arc::new(no_notifications::NoNotifications),
             mailer: Arc::new(no_notifications::NoNotifications),
             identity: Arc::new(no_identity::NoIdentity::default()),
+            sso: Arc::new(no_sso::NoSso),
+            oidc: Arc::new(no_sso::NoSso),
         };
         Self {
             ctx: AppContext::new(ports, policies),

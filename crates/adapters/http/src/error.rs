@@ -106,6 +106,7 @@ shared_mapping!(
     tandem_app::auth::ResetError,
     tandem_app::auth::InvitationError,
     tandem_app::auth::SessionsError,
+    tandem_app::auth::SsoError,
 );
 
 #[cfg(test)]

@@ -153,7 +153,11 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
                 .service(routes::auth::end_session)
                 .service(routes::auth::end_other_sessions)
                 .service(routes::auth::preview_invitation)
-                .service(routes::auth::accept_invitation),
+                .service(routes::auth::accept_invitation)
+                .service(routes::sso::providers_for)
+                .service(routes::sso::callback)
+                .service(routes::sso::start)
+                .service(routes::sso::complete),
         )
         // `/users/online` before `/users/{user_id}`, which would otherwise claim it.
         .service(routes::notifications::get_settings)
@@ -178,6 +182,9 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .service(routes::users::set_status)
         .service(routes::organizations::current)
         .service(routes::organizations::update)
+        .service(routes::sso::list)
+        .service(routes::sso::add)
+        .service(routes::sso::remove)
         .service(routes::channels::list)
         .service(routes::channels::create)
         .service(routes::channels::get)

@@ -1,75 +1,28 @@
-//! The relying party against a real OpenID Connect provider: `oidc-provider` (OpenID Certified)
-//! run by Node from `web/e2e/oidc-provider.mjs` (its package comes with the web app's
-//! `npm ci`). A person "signs in" there by the login hint; everything else is the protocol.
+//! The relying party against a real OpenID Connect provider (`tandem_testkit::oidc_provider`:
+//! `oidc-provider`, OpenID Certified, run by Node). A person "signs in" there by the login hint;
+//! everything else is the protocol.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use tandem_app::ports::{
     AuthorizationRequest, ClientCredentials, IdentityClaims, OidcError, OpenIdConnect,
     ProviderMetadata,
 };
 use tandem_oidc::HttpOpenIdConnect;
+use tandem_testkit::oidc_provider::{OidcProvider, RegisteredClient};
 
 const CLIENT_ID: &str = "tandem";
 const SECRET: &str = "a client secret of the test provider";
 const REDIRECT: &str = "http://127.0.0.1:9/api/v1/auth/sso/callback";
 
-struct Provider {
-    child: Child,
-    issuer: String,
-    /// Kept open: the provider may write more, and a closed pipe would stop it.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Provider {
-    fn start() -> Self {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../web/e2e/oidc-provider.mjs"
-        );
-        let web = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../web/node_modules/oidc-provider"
-        );
-        assert!(
-            std::path::Path::new(web).exists(),
-            "the test provider needs the web app's packages: run `make web` (npm ci in web/)"
-        );
-        let clients = serde_json::json!([{
-            "client_id": CLIENT_ID,
-            "client_secret": SECRET,
-            "redirect_uris": [REDIRECT],
-        }]);
-        let mut child = Command::new("node")
-            .arg(script)
-            .env("OIDC_CLIENTS", clients.to_string())
-            .stdout(Stdio::piped())
-            // Its warnings (development keys, in-memory storage) show with a failing test.
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("node runs the test provider");
-        let mut line = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        stdout.read_line(&mut line).unwrap();
-        let started: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|_| panic!("provider said {line:?}"));
-        Self {
-            child,
-            issuer: started["issuer"].as_str().unwrap().to_owned(),
-            _stdout: stdout,
-        }
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn provider() -> OidcProvider {
+    OidcProvider::start(&[RegisteredClient {
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: SECRET.to_owned(),
+        redirect_uri: REDIRECT.to_owned(),
+    }])
 }
 
 fn client() -> HttpOpenIdConnect {
@@ -186,7 +139,7 @@ async fn id_token(provider: &ProviderMetadata, login: &str) -> (String, String) 
 
 #[tokio::test]
 async fn a_person_signs_in_through_the_provider_with_pkce() {
-    let provider = Provider::start();
+    let provider = provider();
     let oidc = client();
     let metadata = oidc.discover(&provider.issuer).await.unwrap();
     assert_eq!(metadata.issuer, provider.issuer);
@@ -234,7 +187,7 @@ async fn a_person_signs_in_through_the_provider_with_pkce() {
 
 #[tokio::test]
 async fn a_code_needs_its_verifier_and_the_client_secret() {
-    let provider = Provider::start();
+    let provider = provider();
     let oidc = client();
     let metadata = oidc.discover(&provider.issuer).await.unwrap();
     let request = attempt("ana@acme.io");
@@ -270,7 +223,7 @@ async fn a_code_needs_its_verifier_and_the_client_secret() {
 
 #[tokio::test]
 async fn an_unverified_address_is_reported_as_unverified() {
-    let provider = Provider::start();
+    let provider = provider();
     let oidc = client();
     let metadata = oidc.discover(&provider.issuer).await.unwrap();
     let (token, nonce) = id_token(&metadata, "unverified-bo@acme.io").await;
@@ -284,7 +237,7 @@ async fn an_unverified_address_is_reported_as_unverified() {
 
 #[tokio::test]
 async fn forged_expired_replayed_and_misdirected_id_tokens_are_refused() {
-    let provider = Provider::start();
+    let provider = provider();
     let oidc = client();
     let metadata = oidc.discover(&provider.issuer).await.unwrap();
     let (token, nonce) = id_token(&metadata, "ana@acme.io").await;
@@ -397,7 +350,7 @@ async fn forged_expired_replayed_and_misdirected_id_tokens_are_refused() {
 
 #[tokio::test]
 async fn discovery_refuses_an_unreachable_provider_and_one_naming_another_issuer() {
-    let provider = Provider::start();
+    let provider = provider();
     let oidc = client();
     // The same server under another name: it says its issuer is the 127.0.0.1 one.
     let other_name = provider.issuer.replace("127.0.0.1", "localhost");

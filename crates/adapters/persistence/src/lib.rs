@@ -23,6 +23,7 @@ mod revocations;
 mod search;
 mod sessions;
 mod sql;
+mod sso;
 mod transaction;
 mod users;
 
@@ -162,6 +163,12 @@ impl Database {
     /// Account links, invitations, domain claims and the sessions people see.
     pub fn identity(&self) -> Arc<dyn tandem_app::ports::IdentityRepository> {
         Arc::new(identity::SeaIdentityRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    pub fn sso(&self) -> Arc<dyn tandem_app::ports::SsoRepository> {
+        Arc::new(sso::SeaSsoRepository {
             db: self.db.clone(),
         })
     }

@@ -14,6 +14,7 @@ mod register;
 mod reset;
 mod revocations;
 mod session;
+mod sso;
 mod two_factor;
 mod unlock;
 mod verification;
@@ -36,6 +37,11 @@ pub use register::{Register, RegisterError, register};
 pub use reset::{ResetError, force_password_reset, request_password_reset, reset_password};
 pub use revocations::{DurableDenylist, SYNC_EVERY};
 pub use session::{AuthSession, ClientInfo, hash_refresh_token};
+pub use sso::{
+    ATTEMPT_TTL as SSO_ATTEMPT_TTL, AddProvider, SsoError, add_provider, finish as finish_sso,
+    list_providers as list_sso_providers, providers_for as sso_providers_for, redeem_ticket,
+    redirect_uri as sso_redirect_uri, remove_provider as remove_sso_provider, start as start_sso,
+};
 pub use two_factor::{
     CHALLENGE_TTL, Challenge, Enrolment, RECOVERY_CODES, SecondFactor, TwoFactorError,
     TwoFactorStatus, begin as begin_two_factor, complete_login, confirm as confirm_two_factor,

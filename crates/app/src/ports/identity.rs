@@ -18,6 +18,8 @@ pub enum LinkPurpose {
     ChangeEmail,
     /// Sets a new password.
     ResetPassword,
+    /// Hands a single sign-on's session to the browser (never emailed).
+    SsoSignIn,
 }
 
 impl LinkPurpose {
@@ -26,6 +28,7 @@ impl LinkPurpose {
             Self::VerifyEmail => "verify_email",
             Self::ChangeEmail => "change_email",
             Self::ResetPassword => "reset_password",
+            Self::SsoSignIn => "sso_sign_in",
         }
     }
 }

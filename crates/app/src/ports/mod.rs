@@ -50,8 +50,8 @@ pub use security::{
     RevocationStore, Revoked, TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
 };
 pub use sso::{
-    AuthorizationRequest, ClientCredentials, IdentityClaims, OidcError, OpenIdConnect,
-    ProviderMetadata,
+    AuthorizationRequest, ClientCredentials, IdentityClaims, NewSsoProvider, OidcError,
+    OpenIdConnect, ProviderMetadata, SsoAttempt, SsoRepository,
 };
 pub use system::{
     Admission, Clock, Quota, RateLimiter, ReadinessProbe, RequestThrottle, SystemClock, WindowCount,

@@ -108,3 +108,104 @@ pub trait OpenIdConnect: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<IdentityClaims, OidcError>;
 }
+
+/// A provider to add. The secret is kept for the token endpoint and never shown again.
+#[derive(Debug, Clone)]
+pub struct NewSsoProvider {
+    pub organization_id: tandem_domain::OrganizationId,
+    pub label: tandem_domain::ProviderLabel,
+    pub issuer: tandem_domain::IssuerUrl,
+    pub client_id: tandem_domain::ClientId,
+    pub client_secret: String,
+    pub allowed_domains: Vec<tandem_domain::EmailDomain>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A sign-in under way, stored between sending the person to the provider and their return.
+#[derive(Debug, Clone)]
+pub struct SsoAttempt {
+    pub provider_id: tandem_domain::SsoProviderId,
+    /// The digest of the `state` sent to the provider; the state itself is not kept.
+    pub state_hash: String,
+    pub nonce: String,
+    pub code_verifier: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait SsoRepository: Send + Sync {
+    /// The organization's providers, oldest first.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn providers(
+        &self,
+        organization_id: tandem_domain::OrganizationId,
+    ) -> Result<Vec<tandem_domain::SsoProvider>, super::PortError>;
+
+    /// A provider with its client secret.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn provider(
+        &self,
+        id: tandem_domain::SsoProviderId,
+    ) -> Result<Option<(tandem_domain::SsoProvider, String)>, super::PortError>;
+
+    /// # Errors
+    /// `NotFound` for an unknown organization.
+    async fn create_provider(
+        &self,
+        provider: NewSsoProvider,
+    ) -> Result<tandem_domain::SsoProvider, super::PortError>;
+
+    /// Removes a provider of the organization, with the identities it vouched for (their
+    /// accounts stay). Whether there was one.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn delete_provider(
+        &self,
+        organization_id: tandem_domain::OrganizationId,
+        id: tandem_domain::SsoProviderId,
+    ) -> Result<bool, super::PortError>;
+
+    /// # Errors
+    /// `NotFound` for an unknown provider.
+    async fn start_attempt(&self, attempt: SsoAttempt) -> Result<(), super::PortError>;
+
+    /// Takes (deletes and returns) the unexpired attempt whose state digests to `state_hash`:
+    /// of two concurrent calls, one gets it.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn take_attempt(
+        &self,
+        state_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SsoAttempt>, super::PortError>;
+
+    /// The account a provider's subject signed in as before.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Unexpected` only.
+    async fn identity(
+        &self,
+        provider_id: tandem_domain::SsoProviderId,
+        subject: &str,
+    ) -> Result<Option<tandem_domain::UserId>, super::PortError>;
+
+    /// Remembers that the provider's `subject` is `user_id` (a second call for the same
+    /// subject changes nothing).
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown provider or user.
+    async fn link_identity(
+        &self,
+        provider_id: tandem_domain::SsoProviderId,
+        subject: &str,
+        user_id: tandem_domain::UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(), super::PortError>;
+}

@@ -265,6 +265,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sso/{provider_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sends the browser to the provider (303) for a new sign-in attempt, which lasts ten minutes. */
+        get: operations["start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the provider sends the browser back. Checks the attempt and the provider's answer,
+         *     finds or creates the account, and sends the browser to `/login/sso?ticket=…`, whose page
+         *     exchanges the ticket at `POST /auth/sso/complete` (tokens never travel in an address).
+         */
+        get: operations["callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchanges the sign-in page's ticket for tokens (once, within two minutes). With
+         *     `Tandem-Refresh: cookie`, the refresh token goes into its cookie.
+         */
+        post: operations["complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The single sign-on providers for an address: those of the organization that owns its
+         *     domain, which may sign people in with it. Empty when there are none (or no such
+         *     organization), so the sign-in page shows a password field.
+         */
+        get: operations["providers_for"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/two-factor": {
         parameters: {
             query?: never;
@@ -1025,6 +1104,45 @@ export interface paths {
         patch: operations["organizations_update"];
         trace?: never;
     };
+    "/api/v1/organizations/current/sso-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organization's single sign-on providers (admins). */
+        get: operations["organizations_list"];
+        put?: never;
+        /**
+         * Add a single sign-on provider (admins). Register Tandem at the provider with the redirect
+         *     URI `<notifications.base_url>/api/v1/auth/sso/callback`; Tandem reads the issuer's
+         *     discovery document before storing it.
+         */
+        post: operations["add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/current/sso-providers/{provider_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a single sign-on provider (admins). The people it signed in keep their accounts. */
+        delete: operations["organizations_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sse/activity/{channel_id}": {
         parameters: {
             query?: never;
@@ -1416,6 +1534,21 @@ export interface components {
             /** Format: int64 */
             user_id: number;
         };
+        /** @description A provider to add. Tandem reads the issuer's discovery document before storing it. */
+        AddSsoProviderRequest: {
+            /** @description Email domains it may sign people in with; none for any it vouches for. */
+            allowed_domains?: string[];
+            client_id: string;
+            /** @description Kept for the token endpoint, never shown again. */
+            client_secret: string;
+            /**
+             * @description `https://…` (`http://` only for 127.0.0.1 or localhost).
+             * @example https://login.acme.io
+             */
+            issuer: string;
+            /** @example Acme SSO */
+            label: string;
+        };
         /**
          * @description A shared file. Fetch it (and its thumbnail) with the access token, as a header or, for
          *     `<img src>`, a `token` query parameter.
@@ -1764,7 +1897,7 @@ export interface components {
          *     branch on them. New codes may be added; existing ones keep their meaning.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
+        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
         /** @description A page of the log with the current state of every message it names. */
         EventPageResponse: {
             events: components["schemas"]["EventResponse"][];
@@ -2526,6 +2659,38 @@ export interface components {
         };
         SetStatusRequest: {
             status: components["schemas"]["UserStatus"];
+        };
+        /** @description A sign-in button: what the sign-in page shows for an address. */
+        SsoButton: {
+            /** Format: int64 */
+            id: number;
+            label: string;
+            /** @description Open this address in the browser to sign in (it redirects to the provider). */
+            start_url: string;
+        };
+        SsoButtonList: {
+            providers: components["schemas"]["SsoButton"][];
+        };
+        /** @description The ticket the callback put in the sign-in page's address. */
+        SsoCompleteRequest: {
+            ticket: string;
+        };
+        SsoProviderList: {
+            providers: components["schemas"]["SsoProviderResponse"][];
+        };
+        /** @description A provider as admins see it. The client secret is never shown again. */
+        SsoProviderResponse: {
+            /** @description The email domains it may sign people in with; empty for any. */
+            allowed_domains: string[];
+            client_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            /** @example https://login.acme.io */
+            issuer: string;
+            /** @example Acme SSO */
+            label: string;
         };
         /**
          * @description The `data` of the `end` event a stream sends before it closes, when the client can act on
@@ -3721,6 +3886,261 @@ export interface operations {
             };
             /** @description Not a live session of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start: {
+        parameters: {
+            query?: {
+                /** @description The address to fill in at the provider. */
+                login_hint?: string;
+            };
+            header?: never;
+            path: {
+                provider_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider; or, when it cannot start, to `/login?sso_error=<code>` */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for you (or it belongs to another organization): `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                /** @description Set when the provider refused (`access_denied`, ...). */
+                error?: string;
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/login/sso?ticket=…`, or to `/login?sso_error=<code>` */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoCompleteRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `account_disabled` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_link`: unknown, used or expired ticket */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    providers_for: {
+        parameters: {
+            query: {
+                /** @description The address someone is signing in with. */
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sign-in buttons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoButtonList"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an email address */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7952,6 +8372,232 @@ export interface operations {
             };
             /** @description `invalid_two_factor_policy` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    organizations_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The providers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoProviderList"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddSsoProviderRequest"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoProviderResponse"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields, or `issuer_unusable`: its OpenID Connect configuration could not be read */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    organizations_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such provider in your organization */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,5 +6,6 @@ pub mod chat;
 pub mod checks;
 pub mod identity;
 pub mod notifications;
+pub mod sso;
 pub mod two_factor;
 pub mod users;

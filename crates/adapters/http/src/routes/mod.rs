@@ -8,5 +8,6 @@ pub mod health;
 pub mod messages;
 pub mod notifications;
 pub mod organizations;
+pub mod sso;
 pub mod two_factor;
 pub mod users;
