@@ -17,6 +17,7 @@ mod m20261203_000009_identity_access;
 mod m20261204_000010_two_factor;
 mod m20261204_000011_channel_roles;
 mod m20261204_000012_single_sign_on;
+mod m20261204_000013_sso_only;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_two_factor::Migration),
             Box::new(m20261204_000011_channel_roles::Migration),
             Box::new(m20261204_000012_single_sign_on::Migration),
+            Box::new(m20261204_000013_sso_only::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tandem_testkit::oidc_provider::{OidcProvider, RegisteredClient};
-use tandem_tests::{Session, TestApp, assert_error, on_every_backend, status_and_json};
+use tandem_tests::{PASSWORD, Session, TestApp, assert_error, on_every_backend, status_and_json};
 
 on_every_backend!(
     admins_add_providers_that_answer_discovery_and_never_see_the_secret_again,
@@ -16,6 +16,7 @@ on_every_backend!(
     an_existing_account_is_linked_once_and_found_by_the_provider_afterwards,
     unverified_addresses_other_domains_and_other_organizations_are_refused,
     wrong_replayed_expired_or_forged_answers_are_refused,
+    an_organization_can_make_its_provider_the_only_way_in_for_members,
 );
 
 /// The test servers' `notifications.base_url`: the redirect URI registered at the provider.
@@ -421,4 +422,78 @@ async fn wrong_replayed_expired_or_forged_answers_are_refused(app: TestApp) {
             "{ticket}"
         );
     }
+}
+
+async fn an_organization_can_make_its_provider_the_only_way_in_for_members(app: TestApp) {
+    let provider = identity_provider();
+    let sso_only = |on: bool| json!({ "sso_only": on });
+    let settings = "/api/v1/organizations/current";
+
+    // Not without a provider to sign in through, and not by members.
+    let (globex, _) = app.organization("globex.io", "Globex").await;
+    let body = assert_error(
+        app.send_json(
+            Method::PATCH,
+            settings,
+            Some(&globex.access_token),
+            &sso_only(true),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["details"][0]["code"], "no_sso_provider");
+    let (ana, bob, id) = acme(&app, &provider).await;
+    assert_error(
+        app.send_json(
+            Method::PATCH,
+            settings,
+            Some(&bob.access_token),
+            &sso_only(true),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let changed = app
+        .send_ok(Method::PATCH, settings, &ana.access_token, &sso_only(true))
+        .await;
+    assert_eq!(changed["sso_only"], true);
+
+    // Members' passwords no longer sign them in, nor does signing up at the domain; the
+    // provider does, and the admin keeps a password to fix the provider with.
+    assert_error(
+        app.login(&bob.email, PASSWORD).await,
+        StatusCode::FORBIDDEN,
+        "sso_required",
+    )
+    .await;
+    assert_error(
+        app.login(&bob.email, "not the password").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    assert_eq!(
+        app.login(&ana.email, PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let signup = app
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({ "email": "newcomer@acme.io", "username": "newcomer", "password": PASSWORD }),
+        )
+        .await;
+    assert_error(signup, StatusCode::FORBIDDEN, "sso_required").await;
+    assert_eq!(signed_in_as(&app, id, &bob.email).await["id"], bob.id);
+
+    app.send_ok(Method::PATCH, settings, &ana.access_token, &sso_only(false))
+        .await;
+    assert_eq!(
+        app.login(&bob.email, PASSWORD).await.status(),
+        StatusCode::OK
+    );
 }

@@ -54,6 +54,7 @@ error_codes! {
     SignupDisabled => (403, "signup_disabled", "The organization owning this email domain does not accept sign-ups."),
     EmailUnverified => (403, "email_unverified", "Confirm your email address first (the emailed link); until then only your own account's endpoints answer."),
     TwoFactorSetupRequired => (403, "two_factor_setup_required", "Your organization requires two-factor sign-in: turn it on (`POST /auth/two-factor/enrol`, then `/confirm`) and refresh your token; until then only your own account's endpoints answer."),
+    SsoRequired => (403, "sso_required", "The organization's members sign in through its identity provider, not with a password."),
     SsoEmailUnverified => (403, "sso_email_unverified", "The identity provider did not confirm the person's email address, so no account is matched or created from it."),
     SsoDomainNotAllowed => (403, "sso_domain_not_allowed", "The identity provider may not sign people in with an address at this domain."),
     SsoProviderError => (502, "sso_provider_error", "The identity provider could not be reached, refused the sign-in, or answered something that failed a check."),
@@ -274,6 +275,7 @@ impl From<RegisterError> for ApiError {
                 Self::field("organization_name", "required", message)
             }
             RegisterError::SignupDisabled { .. } => Self::new(ErrorCode::SignupDisabled, message),
+            RegisterError::SsoRequired { .. } => Self::new(ErrorCode::SsoRequired, message),
             RegisterError::Conflict(field) => conflict(field),
             RegisterError::TooManyAttempts { retry_after } => {
                 Self::rate_limited(retry_after, message)
@@ -290,6 +292,7 @@ impl From<LoginError> for ApiError {
             LoginError::InvalidCredentials => Self::new(ErrorCode::InvalidCredentials, message),
             LoginError::AccountDisabled => Self::new(ErrorCode::AccountDisabled, message),
             LoginError::TooManyAttempts { retry_after } => Self::rate_limited(retry_after, message),
+            LoginError::SsoRequired => Self::new(ErrorCode::SsoRequired, message),
             LoginError::Port(port) => port.into(),
         }
     }
@@ -391,6 +394,17 @@ impl From<tandem_app::auth::InvitationError> for ApiError {
                 Self::rate_limited(retry_after, message)
             }
             InvitationError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<tandem_app::organizations::SettingsError> for ApiError {
+    fn from(error: tandem_app::organizations::SettingsError) -> Self {
+        use tandem_app::organizations::SettingsError;
+        let message = error.to_string();
+        match error {
+            SettingsError::Admin(admin) => admin.into(),
+            SettingsError::NoSsoProvider => Self::field("sso_only", "no_sso_provider", message),
         }
     }
 }

@@ -72,6 +72,24 @@ pub struct OrganizationChanges {
     /// Who must sign in with a second factor. Applies to each person's next sign-in or token
     /// refresh (within the access token's lifetime).
     pub two_factor_policy: Option<TwoFactorPolicy>,
+    /// Whether members sign in through the organization's identity provider only.
+    pub sso_only: Option<bool>,
+}
+
+/// Why organization settings were not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
+    /// Single sign-on only needs a provider to sign in through.
+    #[error("add an identity provider before making single sign-on the only way in")]
+    NoSsoProvider,
+}
+
+impl From<crate::ports::PortError> for SettingsError {
+    fn from(error: crate::ports::PortError) -> Self {
+        Self::Admin(error.into())
+    }
 }
 
 /// An admin changes their organization's settings.
@@ -82,11 +100,11 @@ pub async fn update_organization(
     ctx: &AuthContext,
     actor: &Actor,
     changes: OrganizationChanges,
-) -> Result<Organization, crate::admin::AdminError> {
+) -> Result<Organization, SettingsError> {
     if !actor.is_admin() {
-        return Err(crate::admin::AdminError::Forbidden(
-            "change the organization's settings",
-        ));
+        return Err(
+            crate::admin::AdminError::Forbidden("change the organization's settings").into(),
+        );
     }
     let org = actor.organization_id;
     let mut organization = None;
@@ -97,6 +115,13 @@ pub async fn update_organization(
     if let Some(policy) = changes.two_factor_policy {
         organization = Some(ctx.identity.set_two_factor_policy(org, policy).await?);
         tracing::info!(organization_id = %org, by = %actor.id, two_factor_policy = policy.as_str(), "organization settings changed");
+    }
+    if let Some(sso_only) = changes.sso_only {
+        if sso_only && ctx.sso.providers(org).await?.is_empty() {
+            return Err(SettingsError::NoSsoProvider);
+        }
+        organization = Some(ctx.identity.set_sso_only(org, sso_only).await?);
+        tracing::info!(organization_id = %org, by = %actor.id, sso_only, "organization settings changed");
     }
     match organization {
         Some(organization) => Ok(organization),

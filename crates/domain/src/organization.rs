@@ -17,6 +17,9 @@ pub struct Organization {
     pub self_signup: bool,
     /// Who must sign in with a second factor.
     pub two_factor_policy: TwoFactorPolicy,
+    /// Members sign in through the organization's identity provider only (admins keep their
+    /// password).
+    pub sso_only: bool,
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
 }

@@ -288,6 +288,19 @@ impl IdentityRepository for SeaIdentityRepository {
         self.organization(organization_id).await
     }
 
+    async fn set_sso_only(
+        &self,
+        organization_id: OrganizationId,
+        sso_only: bool,
+    ) -> Result<Organization, PortError> {
+        self.execute(
+            "UPDATE organizations SET sso_only = ? WHERE id = ?",
+            vec![sso_only.into(), organization_id.get().into()],
+        )
+        .await?;
+        self.organization(organization_id).await
+    }
+
     async fn create_invitation(
         &self,
         invitation: NewInvitation,

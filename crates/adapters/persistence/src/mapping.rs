@@ -42,6 +42,7 @@ pub(crate) fn organization_from_row(row: organization::Model) -> Result<Organiza
             "organizations.two_factor_policy",
             row.two_factor_policy.parse::<TwoFactorPolicy>(),
         )?,
+        sso_only: row.sso_only,
         created_at: row.created_at,
         is_active: row.is_active,
     })
@@ -86,6 +87,7 @@ pub(crate) fn new_organization_row(org: NewOrganization) -> organization::Active
         subscription_plan: Set(org.subscription_plan.as_str().to_owned()),
         self_signup: Set(org.self_signup),
         two_factor_policy: Set(TwoFactorPolicy::default().as_str().to_owned()),
+        sso_only: Set(false),
         created_at: Set(org.created_at),
         is_active: Set(true),
     }

@@ -72,9 +72,9 @@ pub(crate) async fn check_current_password(
                 ChangePasswordError::TooManyAttempts { retry_after }
             }
             LoginError::Port(port) => ChangePasswordError::Port(port),
-            LoginError::InvalidCredentials | LoginError::AccountDisabled => {
-                ChangePasswordError::WrongCurrentPassword
-            }
+            LoginError::InvalidCredentials
+            | LoginError::AccountDisabled
+            | LoginError::SsoRequired => ChangePasswordError::WrongCurrentPassword,
         })?;
     let current = Password::presented(presented);
     if !ctx

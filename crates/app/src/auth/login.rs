@@ -9,7 +9,7 @@ use super::two_factor::Challenge;
 use crate::AuthContext;
 use crate::ports::{Credentials, PortError};
 use std::time::Duration;
-use tandem_domain::{Email, Password, UserId, Username};
+use tandem_domain::{Email, Password, User, UserId, Username};
 
 #[derive(Debug, Clone)]
 pub struct Login {
@@ -32,6 +32,9 @@ pub enum LoginError {
     AccountDisabled,
     #[error("too many failed logins; try again in {} seconds", retry_after.as_secs().max(1))]
     TooManyAttempts { retry_after: Duration },
+    /// Told only to someone who knows the password.
+    #[error("your organization signs in through its identity provider: use its sign-in button")]
+    SsoRequired,
     #[error(transparent)]
     Port(#[from] PortError),
 }
@@ -116,6 +119,9 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<LoginOutcome, LoginE
     // The owner got in: their own address's failures, and the account's, are forgiven.
     ctx.rate_limiter.clear(&pair_key).await?;
     ctx.rate_limiter.clear(&account_key).await?;
+    if sso_required(ctx, &user).await? {
+        return Err(LoginError::SsoRequired);
+    }
     if let Some(challenge) = super::two_factor::challenge_if_enabled(ctx, user.id).await? {
         return Ok(LoginOutcome::SecondFactor(challenge));
     }
@@ -123,6 +129,20 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<LoginOutcome, LoginE
     Ok(LoginOutcome::Session(
         session::sign_in(ctx, user, client).await?,
     ))
+}
+
+/// Whether `user` must sign in through the organization's identity provider: members of an
+/// organization that signs in by single sign-on only (its admins keep their password, to fix
+/// the provider should it fail).
+pub(crate) async fn sso_required(ctx: &AuthContext, user: &User) -> Result<bool, PortError> {
+    if user.role == tandem_domain::Role::Admin {
+        return Ok(false);
+    }
+    Ok(ctx
+        .organizations
+        .find_by_id(user.organization_id)
+        .await?
+        .is_some_and(|o| o.sso_only))
 }
 
 /// The rate-limiter key counting failed logins of `account` (`user:<id>`, or `name:<typed>`)

@@ -34,6 +34,10 @@ pub enum RegisterError {
         "the organization that owns {domain} does not accept sign-ups: ask an admin for an invitation"
     )]
     SignupDisabled { domain: String },
+    #[error(
+        "the organization that owns {domain} signs people in through its identity provider: use its sign-in button"
+    )]
+    SsoRequired { domain: String },
     #[error("{0} is already taken")]
     Conflict(UniqueField),
     #[error("too many sign-ups from this address; try again in {} seconds", retry_after.as_secs().max(1))]
@@ -79,6 +83,11 @@ pub async fn register(ctx: &AuthContext, cmd: Register) -> Result<AuthSession, R
     let now = ctx.clock.now();
 
     let user = match (existing, cmd.organization_name) {
+        (Some(org), _) if org.sso_only => {
+            return Err(RegisterError::SsoRequired {
+                domain: domain.to_string(),
+            });
+        }
         (Some(org), _) if org.self_signup => {
             let new_user = new_user(
                 ctx,

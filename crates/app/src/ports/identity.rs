@@ -207,6 +207,14 @@ pub trait IdentityRepository: Send + Sync {
         policy: TwoFactorPolicy,
     ) -> Result<Organization, PortError>;
 
+    /// # Errors
+    /// `NotFound` for an unknown organization.
+    async fn set_sso_only(
+        &self,
+        organization_id: OrganizationId,
+        sso_only: bool,
+    ) -> Result<Organization, PortError>;
+
     /// Stores an invitation; a pending one to the same address in the same organization is
     /// revoked (inviting again sends a fresh link).
     ///

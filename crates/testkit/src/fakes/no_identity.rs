@@ -173,4 +173,8 @@ impl IdentityRepository for NoIdentity {
     ) -> Result<Organization, PortError> {
         not_faked()
     }
+
+    async fn set_sso_only(&self, _: OrganizationId, _: bool) -> Result<Organization, PortError> {
+        not_faked()
+    }
 }

@@ -114,6 +114,7 @@ impl UserRepository for MemoryStore {
             subscription_plan: org.subscription_plan,
             self_signup: org.self_signup,
             two_factor_policy: tandem_domain::TwoFactorPolicy::default(),
+            sso_only: false,
             created_at: org.created_at,
             is_active: true,
         };

@@ -1897,7 +1897,7 @@ export interface components {
          *     branch on them. New codes may be added; existing ones keep their meaning.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
+        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
         /** @description A page of the log with the current state of every message it names. */
         EventPageResponse: {
             events: components["schemas"]["EventResponse"][];
@@ -2290,6 +2290,11 @@ export interface components {
              */
             self_signup?: boolean | null;
             /**
+             * @description Members sign in through the organization's identity provider only (`403 sso_required`
+             *     for their passwords); admins keep their password. Needs a provider first.
+             */
+            sso_only?: boolean | null;
+            /**
              * @description Who must sign in with an authenticator app: `optional`, `admins` or `everyone`.
              *     Someone it covers who has not turned it on reaches only their own account
              *     (`403 two_factor_setup_required`) from their next sign-in or token refresh.
@@ -2312,6 +2317,8 @@ export interface components {
             /** @example Acme */
             name: string;
             self_signup: boolean;
+            /** @description Members sign in through the organization's identity provider only. */
+            sso_only: boolean;
             /** @example free */
             subscription_plan: string;
             /**
@@ -8370,7 +8377,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_two_factor_policy` */
+            /** @description `invalid_two_factor_policy`, or `no_sso_provider` for `sso_only` without a provider */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -312,4 +312,7 @@ pub struct OrganizationChanges {
     /// (`403 two_factor_setup_required`) from their next sign-in or token refresh.
     #[schema(value_type = Option<String>, example = "admins")]
     pub two_factor_policy: Option<String>,
+    /// Members sign in through the organization's identity provider only (`403 sso_required`
+    /// for their passwords); admins keep their password. Needs a provider first.
+    pub sso_only: Option<bool>,
 }

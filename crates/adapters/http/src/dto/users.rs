@@ -124,6 +124,8 @@ pub struct OrganizationResponse {
     /// Who must sign in with an authenticator app: `optional`, `admins` or `everyone`.
     #[schema(example = "optional")]
     pub two_factor_policy: String,
+    /// Members sign in through the organization's identity provider only.
+    pub sso_only: bool,
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
 }
@@ -137,6 +139,7 @@ impl From<Organization> for OrganizationResponse {
             subscription_plan: org.subscription_plan.as_str().to_owned(),
             self_signup: org.self_signup,
             two_factor_policy: org.two_factor_policy.as_str().to_owned(),
+            sso_only: org.sso_only,
             created_at: org.created_at,
             is_active: org.is_active,
         }

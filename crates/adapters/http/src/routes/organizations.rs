@@ -40,7 +40,7 @@ pub async fn current(
         (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 422, description = "`invalid_two_factor_policy`", body = ErrorBody),
+        (status = 422, description = "`invalid_two_factor_policy`, or `no_sso_provider` for `sso_only` without a provider", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -59,6 +59,7 @@ pub async fn update(
     let changes = organizations::OrganizationChanges {
         self_signup: body.self_signup,
         two_factor_policy,
+        sso_only: body.sso_only,
     };
     Ok(web::Json(
         organizations::update_organization(&ctx.auth, &caller.actor(), changes)

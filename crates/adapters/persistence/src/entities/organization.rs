@@ -13,6 +13,7 @@ pub struct Model {
     pub self_signup: bool,
     /// `optional`, `admins` or `everyone`.
     pub two_factor_policy: String,
+    pub sso_only: bool,
     pub created_at: DateTimeUtc,
     pub is_active: bool,
 }
