@@ -99,7 +99,8 @@ impl Bucket {
                 | "auth/password-reset"
                 | "auth/password-reset/confirm"
                 | "auth/invitations/preview"
-                | "auth/invitations/accept",
+                | "auth/invitations/accept"
+                | "auth/sso/complete",
             ) => Self::SignIn,
             (&Method::GET, "messages/search") => Self::Search,
             (&Method::POST, "invitations") => Self::Invitations,
@@ -275,6 +276,11 @@ mod tests {
             (
                 Method::POST,
                 "/api/v1/auth/login/two-factor",
+                Some(Bucket::SignIn),
+            ),
+            (
+                Method::POST,
+                "/api/v1/auth/sso/complete",
                 Some(Bucket::SignIn),
             ),
             (Method::POST, "/api/v1/auth/refresh", Some(Bucket::General)),
