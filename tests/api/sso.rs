@@ -201,6 +201,19 @@ async fn admins_add_providers_that_answer_discovery_and_never_see_the_secret_aga
         "the secret is never shown: {body}"
     );
     let id = body["id"].as_i64().unwrap();
+    // What the database keeps is sealed with the server's key.
+    let database = app.database().await;
+    let (_, stored) = database
+        .sso()
+        .provider(tandem_domain::SsoProviderId::new(id))
+        .await
+        .unwrap()
+        .expect("the provider is stored");
+    database.close().await.unwrap();
+    assert!(
+        stored.starts_with("v1:") && !stored.contains(SECRET),
+        "{stored}"
+    );
     let listed = app
         .get_ok(
             "/api/v1/organizations/current/sso-providers",

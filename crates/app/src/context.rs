@@ -7,8 +7,8 @@ use crate::ports::{
     BlobStore, ChannelRepository, Clock, EventBus, FileRepository, FrameEncoder,
     IdentityRepository, ImageProcessor, JobQueue, MailOutbox, Mailer, MessageRepository,
     MessageSearch, NotificationRepository, OneTimeCodes, OpenIdConnect, OrganizationRepository,
-    PasswordHasher, PresenceStore, RateLimiter, RealtimeStats, SessionRepository, SsoRepository,
-    TokenDenylist, TokenService, UserRepository,
+    PasswordHasher, PresenceStore, RateLimiter, RealtimeStats, SecretBox, SessionRepository,
+    SsoRepository, TokenDenylist, TokenService, UserRepository,
 };
 use crate::realtime::Announcer;
 use std::sync::Arc;
@@ -252,6 +252,8 @@ pub struct Ports {
     pub sso: Arc<dyn SsoRepository>,
     /// Speaks OpenID Connect to those providers.
     pub oidc: Arc<dyn OpenIdConnect>,
+    /// Seals the secrets the database keeps (the providers' client secrets).
+    pub secrets: Arc<dyn SecretBox>,
 }
 
 /// The tunables of every area, from settings.
@@ -288,6 +290,7 @@ pub struct AuthContext {
     pub identity: Arc<dyn IdentityRepository>,
     pub sso: Arc<dyn SsoRepository>,
     pub oidc: Arc<dyn OpenIdConnect>,
+    pub secrets: Arc<dyn SecretBox>,
     /// An accepted invitation joins its channels as the inviter adds people.
     pub chat: Arc<ChatContext>,
     pub policy: AuthPolicy,
@@ -437,6 +440,7 @@ impl AppContext {
             identity: ports.identity,
             sso: ports.sso,
             oidc: ports.oidc,
+            secrets: ports.secrets,
             chat: chat.clone(),
             policy: policies.auth,
         });

@@ -100,7 +100,8 @@ pub struct AuthSettings {
     /// The HS256 signing key (at least 32 bytes). Generated and kept in `data_dir` in embedded
     /// mode when unset; required in cluster mode so every node signs alike.
     pub jwt_secret: Option<SecretString>,
-    /// The key that seals two-factor secrets in the database (at least 32 bytes). Generated and
+    /// The key that seals two-factor secrets and identity providers' client secrets in the
+    /// database (at least 32 bytes). Generated and
     /// kept in `data_dir` in embedded mode when unset; in cluster mode, when unset, derived from
     /// `jwt_secret` (set it to rotate `jwt_secret` without turning everyone's codes off).
     pub encryption_key: Option<SecretString>,

@@ -234,6 +234,7 @@ pub async fn build_context_with_clock(
     clock: Arc<dyn tandem_app::ports::Clock>,
 ) -> anyhow::Result<Wired> {
     let signing_key = keys::signing_key(settings)?;
+    let encryption_key = keys::encryption_key(settings, &signing_key)?;
     let database = open_database(settings, settings.migrate_on_start).await?;
     let auth = &settings.auth;
     let access_ttl = Duration::from_secs(auth.access_token_ttl_secs);
@@ -305,7 +306,7 @@ pub async fn build_context_with_clock(
         denylist,
         rate_limiter: stores.rate_limiter,
         codes: Arc::new(
-            tandem_crypto::TotpCodes::new(&keys::encryption_key(settings, &signing_key)?)
+            tandem_crypto::TotpCodes::new(&encryption_key)
                 .context("configuring two-factor sealing")?,
         ),
         hasher: Arc::new(
@@ -327,6 +328,10 @@ pub async fn build_context_with_clock(
         oidc: Arc::new(
             tandem_oidc::HttpOpenIdConnect::new(Duration::from_secs(10))
                 .context("configuring the OpenID Connect client")?,
+        ),
+        secrets: Arc::new(
+            tandem_crypto::Sealer::new(&encryption_key, "tandem identity provider client secret")
+                .context("configuring secret sealing")?,
         ),
     };
     let policies = Policies {

@@ -127,6 +127,7 @@ impl TestContext {
             identity: Arc::new(no_identity::NoIdentity::default()),
             sso: Arc::new(no_sso::NoSso),
             oidc: Arc::new(no_sso::NoSso),
+            secrets: Arc::new(no_sso::NoSso),
         };
         Self {
             ctx: AppContext::new(ports, policies),

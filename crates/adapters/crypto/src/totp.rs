@@ -1,88 +1,35 @@
 //! [`TotpCodes`]: time-based one-time codes (RFC 6238) by `totp-rs`, with the parameters every
 //! authenticator app uses: HMAC-SHA1, six digits, 30-second steps, one step of clock drift
-//! either way. Secrets are kept sealed: AES-256-GCM under a key derived (HKDF-SHA256) from the
-//! server's encryption key, each with its own random nonce, stored as `v1:<base64url>`.
+//! either way. Secrets are kept sealed ([`Sealer`]).
 
-use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
-use aws_lc_rs::hkdf::{HKDF_SHA256, Salt};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::seal::{KeyError, Sealer};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use tandem_app::ports::{NewSecret, OneTimeCodes};
+use tandem_app::ports::{NewSecret, OneTimeCodes, SecretBox};
 use totp_rs::{Builder, Secret};
 
 /// Secrets of 160 bits, the size RFC 4226 recommends for HMAC-SHA1.
 const SECRET_BYTES: usize = 20;
-const SEALED_PREFIX: &str = "v1:";
-/// Binds a sealed value to its use: it opens only as a two-factor secret.
-const AAD: &[u8] = b"tandem two-factor secret";
 
 pub struct TotpCodes {
-    key: LessSafeKey,
+    sealer: Sealer,
 }
 
 impl std::fmt::Debug for TotpCodes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TotpCodes { key: <hidden> }")
+        f.write_str("TotpCodes { sealer: <hidden> }")
     }
 }
 
-/// The encryption key is unusable (it never is: HKDF takes any input).
-#[derive(Debug, thiserror::Error)]
-#[error("could not derive the two-factor sealing key")]
-pub struct KeyError;
-
 impl TotpCodes {
-    /// Seals secrets under a key derived from `server_key` (any length; at least 32 random
-    /// bytes in practice).
+    /// Seals secrets under a key derived from `server_key`.
     ///
     /// # Errors
     /// [`KeyError`] if the key derivation fails.
     pub fn new(server_key: &[u8]) -> Result<Self, KeyError> {
-        let prk = Salt::new(HKDF_SHA256, b"tandem").extract(server_key);
-        let okm = prk
-            .expand(&[b"two-factor secrets v1"], &AES_256_GCM)
-            .map_err(|_| KeyError)?;
         Ok(Self {
-            key: LessSafeKey::new(UnboundKey::from(okm)),
+            sealer: Sealer::new(server_key, "tandem two-factor secret")?,
         })
-    }
-
-    fn seal(&self, plain: &str) -> Option<String> {
-        let mut nonce = [0u8; NONCE_LEN];
-        rand::rng().fill_bytes(&mut nonce);
-        let mut sealed = plain.as_bytes().to_vec();
-        self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(AAD),
-                &mut sealed,
-            )
-            .ok()?;
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&sealed);
-        Some(format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(out)))
-    }
-
-    /// The base32 secret of a stored value; values stored before sealing existed are plain
-    /// base32 and read as they are.
-    fn open(&self, stored: &str) -> Option<String> {
-        let Some(encoded) = stored.strip_prefix(SEALED_PREFIX) else {
-            return Some(stored.to_owned());
-        };
-        let bytes = URL_SAFE_NO_PAD.decode(encoded).ok()?;
-        if bytes.len() < NONCE_LEN {
-            return None;
-        }
-        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-        let mut sealed = sealed.to_vec();
-        let plain = self
-            .key
-            .open_in_place(nonce, Aad::from(AAD), &mut sealed)
-            .ok()?;
-        String::from_utf8(plain.to_vec()).ok()
     }
 }
 
@@ -91,9 +38,7 @@ impl OneTimeCodes for TotpCodes {
         let mut bytes = [0u8; SECRET_BYTES];
         rand::rng().fill_bytes(&mut bytes);
         let shown = Secret::from(bytes.as_slice()).to_base32();
-        // Sealing a 32-byte value with a valid key cannot fail; keeping it plain is the
-        // fallback that still works.
-        let stored = self.seal(&shown).unwrap_or_else(|| shown.clone());
+        let stored = self.sealer.seal(&shown);
         NewSecret { shown, stored }
     }
 
@@ -102,7 +47,7 @@ impl OneTimeCodes for TotpCodes {
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let secret = Secret::try_from_base32(&self.open(stored)?).ok()?;
+        let secret = Secret::try_from_base32(&self.sealer.open(stored)?).ok()?;
         let totp = Builder::new().with_secret(secret).build().ok()?;
         let time = u64::try_from(at.timestamp()).ok()?;
         totp.check(code, time)

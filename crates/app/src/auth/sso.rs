@@ -134,7 +134,7 @@ pub async fn add_provider(
             label: cmd.label,
             issuer: cmd.issuer,
             client_id: cmd.client_id,
-            client_secret: secret.to_owned(),
+            client_secret: ctx.secrets.seal(secret),
             allowed_domains: cmd.allowed_domains,
             created_at: ctx.clock.now(),
         })
@@ -246,9 +246,15 @@ pub async fn finish(ctx: &AuthContext, state: &str, code: &str) -> Result<String
         .discover(provider.issuer.as_str())
         .await
         .map_err(SsoError::Provider)?;
+    let client_secret = ctx.secrets.open(&secret).ok_or_else(|| {
+        tracing::error!(provider_id = %provider.id, "the provider's client secret does not open: was auth.encryption_key changed?");
+        SsoError::Provider(OidcError::Refused(
+            "the client secret cannot be read".to_owned(),
+        ))
+    })?;
     let client = ClientCredentials {
         client_id: provider.client_id.as_str().to_owned(),
-        client_secret: secret,
+        client_secret,
     };
     let claims = ctx
         .oidc

@@ -47,7 +47,8 @@ pub use realtime::{
 };
 pub use security::{
     AccessClaims, IssuedAccessToken, NewSecret, OneTimeCodes, PasswordHasher, Revocation,
-    RevocationStore, Revoked, TokenDenylist, TokenError, TokenService, VerifiedAccessToken,
+    RevocationStore, Revoked, SecretBox, TokenDenylist, TokenError, TokenService,
+    VerifiedAccessToken,
 };
 pub use sso::{
     AuthorizationRequest, ClientCredentials, IdentityClaims, NewSsoProvider, OidcError,

@@ -191,6 +191,16 @@ pub trait RevocationStore: Send + Sync {
     async fn prune(&self, now: DateTime<Utc>) -> Result<u64, PortError>;
 }
 
+/// Seals secrets the database keeps (an identity provider's client secret) with a server key,
+/// so a copy of the database does not give them away.
+pub trait SecretBox: Send + Sync {
+    fn seal(&self, plain: &str) -> String;
+
+    /// The sealed value's secret; `None` when it does not open (another key, tampered). Values
+    /// stored before sealing are returned as they are.
+    fn open(&self, sealed: &str) -> Option<String>;
+}
+
 /// A new two-factor secret: `shown` goes to its owner once (base32, for the authenticator app);
 /// `stored` is what to keep, sealed with a server key so a copy of the database does not give
 /// anyone the codes.

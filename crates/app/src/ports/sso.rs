@@ -109,7 +109,7 @@ pub trait OpenIdConnect: Send + Sync {
     ) -> Result<IdentityClaims, OidcError>;
 }
 
-/// A provider to add. The secret is kept for the token endpoint and never shown again.
+/// A provider to add. The secret is kept (sealed) for the token endpoint and never shown again.
 #[derive(Debug, Clone)]
 pub struct NewSsoProvider {
     pub organization_id: tandem_domain::OrganizationId,
@@ -144,7 +144,7 @@ pub trait SsoRepository: Send + Sync {
         organization_id: tandem_domain::OrganizationId,
     ) -> Result<Vec<tandem_domain::SsoProvider>, super::PortError>;
 
-    /// A provider with its client secret.
+    /// A provider with its client secret (as stored: sealed).
     ///
     /// # Errors
     /// `Unavailable` / `Unexpected` only.

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_app::ports::{
     AuthorizationRequest, ClientCredentials, IdentityClaims, NewSsoProvider, OidcError,
-    OpenIdConnect, PortError, ProviderMetadata, SsoAttempt, SsoRepository,
+    OpenIdConnect, PortError, ProviderMetadata, SecretBox, SsoAttempt, SsoRepository,
 };
 use tandem_domain::{OrganizationId, SsoProvider, SsoProviderId, UserId};
 
@@ -70,6 +70,17 @@ impl SsoRepository for NoSso {
         _: DateTime<Utc>,
     ) -> Result<(), PortError> {
         not_faked()
+    }
+}
+
+/// Seals by marking: enough to see a use case seals and opens.
+impl SecretBox for NoSso {
+    fn seal(&self, plain: &str) -> String {
+        format!("sealed:{plain}")
+    }
+
+    fn open(&self, sealed: &str) -> Option<String> {
+        sealed.strip_prefix("sealed:").map(str::to_owned)
     }
 }
 
