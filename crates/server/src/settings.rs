@@ -101,9 +101,9 @@ pub struct AuthSettings {
     /// mode when unset; required in cluster mode so every node signs alike.
     pub jwt_secret: Option<SecretString>,
     /// The key that seals two-factor secrets and identity providers' client secrets in the
-    /// database (at least 32 bytes). Generated and
-    /// kept in `data_dir` in embedded mode when unset; in cluster mode, when unset, derived from
-    /// `jwt_secret` (set it to rotate `jwt_secret` without turning everyone's codes off).
+    /// database (at least 32 bytes). Generated and kept in `data_dir` in embedded mode when
+    /// unset; in cluster mode, when unset, derived from `jwt_secret` (set it to rotate
+    /// `jwt_secret` without making those secrets unreadable).
     pub encryption_key: Option<SecretString>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
