@@ -221,6 +221,10 @@ async fn admins_add_providers_that_answer_discovery_and_never_see_the_secret_aga
         )
         .await;
     assert_eq!(listed["providers"][0]["issuer"], provider.issuer.as_str());
+    assert_eq!(
+        listed["redirect_uri"], CALLBACK,
+        "the one to register at the provider"
+    );
     assert!(!listed.to_string().contains(SECRET));
 
     // The sign-in page finds it by the address's domain, and only there.
@@ -474,6 +478,18 @@ async fn an_organization_can_make_its_provider_the_only_way_in_for_members(app: 
         .send_ok(Method::PATCH, settings, &ana.access_token, &sso_only(true))
         .await;
     assert_eq!(changed["sso_only"], true);
+    // Its last provider stays while it is the only way in.
+    let last = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/organizations/current/sso-providers/{id}"),
+            Some(&ana.access_token),
+        )
+        .send()
+        .await
+        .unwrap();
+    let body = assert_error(last, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(body["details"][0]["code"], "sso_only");
 
     // Members' passwords no longer sign them in, nor does signing up at the domain; the
     // provider does, and the admin keeps a password to fix the provider with.

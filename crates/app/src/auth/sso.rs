@@ -143,16 +143,30 @@ pub async fn add_provider(
     Ok(created)
 }
 
-/// Removes a provider (admins). People it signed in keep their accounts.
+/// Removes a provider (admins). People it signed in keep their accounts. The last one stays
+/// while single sign-on is the organization's only way in: its members would have none.
 ///
 /// # Errors
-/// `Forbidden`, `NotFound`, `Port`.
+/// `Forbidden`, `NotFound`, `Invalid` (`sso_only`), `Port`.
 pub async fn remove_provider(
     ctx: &AuthContext,
     actor: &Actor,
     id: SsoProviderId,
 ) -> Result<(), SsoError> {
     admin(actor)?;
+    let providers = ctx.sso.providers(actor.organization_id).await?;
+    let sso_only = ctx
+        .organizations
+        .find_by_id(actor.organization_id)
+        .await?
+        .is_some_and(|o| o.sso_only);
+    if sso_only && providers.len() == 1 && providers[0].id == id {
+        return Err(invalid(
+            "sso_only",
+            "sso_only",
+            "single sign-on is your organization's only way in: turn that off before removing its last provider",
+        ));
+    }
     if ctx.sso.delete_provider(actor.organization_id, id).await? {
         Ok(())
     } else {

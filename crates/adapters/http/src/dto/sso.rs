@@ -44,6 +44,9 @@ impl From<SsoProvider> for SsoProviderResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SsoProviderList {
     pub providers: Vec<SsoProviderResponse>,
+    /// The redirect URI to register at a provider (`<notifications.base_url>/api/v1/auth/sso/callback`).
+    #[schema(example = "https://chat.acme.io/api/v1/auth/sso/callback")]
+    pub redirect_uri: String,
 }
 
 /// A sign-in button: what the sign-in page shows for an address.

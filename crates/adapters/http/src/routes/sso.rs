@@ -133,6 +133,7 @@ pub async fn list(
     let providers = auth::list_sso_providers(&ctx.auth, &caller.actor()).await?;
     Ok(web::Json(SsoProviderList {
         providers: providers.into_iter().map(Into::into).collect(),
+        redirect_uri: auth::sso_redirect_uri(&ctx.auth),
     }))
 }
 
@@ -155,11 +156,13 @@ pub async fn add(
     Ok(HttpResponse::Created().json(SsoProviderResponse::from(provider)))
 }
 
-/// Remove a single sign-on provider (admins). The people it signed in keep their accounts.
+/// Remove a single sign-on provider (admins). The people it signed in keep their accounts. The
+/// last one cannot go while single sign-on is the only way in.
 #[utoipa::path(tag = "organizations", params(("provider_id" = i64, Path)), responses(
     (status = 204, description = "Removed"),
     (status = 403, description = "Not an admin", body = ErrorBody),
     (status = 404, description = "No such provider in your organization", body = ErrorBody),
+    (status = 422, description = "`sso_only`: the last provider while single sign-on is the only way in", body = ErrorBody),
 ), security(("bearer" = [])))]
 #[delete("/organizations/current/sso-providers/{provider_id}")]
 pub async fn remove(
