@@ -14,6 +14,7 @@ import {
   ResetPasswordPage,
   SessionsPage,
   SignupPage,
+  SsoCompletePage,
   TwoFactorPage,
   UnlockPage,
   VerifyEmailPage,
@@ -70,6 +71,7 @@ export function App() {
         <SessionWatcher />
         <Routes>
           <Route path="/login" element={<LoginPage />} />
+          <Route path="/login/sso" element={<SsoCompletePage />} />
           <Route path="/signup" element={<SignupPage />} />
           <Route path="/unlock" element={<UnlockPage />} />
           <Route path="/verify-email" element={<VerifyEmailPage />} />

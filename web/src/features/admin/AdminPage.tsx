@@ -10,6 +10,7 @@ import type { Role, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
 import { Modal } from '../../lib/ui/Modal';
 import { InvitationsSection, ROLES } from './Invitations';
+import { SingleSignOnSection } from './SingleSignOn';
 import { TwoFactorPolicySection } from './TwoFactorPolicy';
 
 type Metrics = components['schemas']['DashboardMetricsEvent'];
@@ -107,6 +108,7 @@ export function AdminPage() {
         </section>
         <InvitationsSection />
         <TwoFactorPolicySection />
+        <SingleSignOnSection />
         <section className="card">
           <h2>People</h2>
           {error && <p className="form-error" role="alert">{error}</p>}

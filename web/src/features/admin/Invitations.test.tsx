@@ -36,6 +36,7 @@ function fakeServer(org: Partial<Organization> = {}) {
     domain: 'acme.io',
     subscription_plan: 'free',
     self_signup: true,
+    sso_only: false,
     two_factor_policy: 'optional',
     created_at: '2026-11-01T10:00:00Z',
     is_active: true,

@@ -1,10 +1,11 @@
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { endSession, getSession } from '../../lib/session';
 import { user } from '../../test/fixtures';
 import { LoginPage } from './LoginPage';
+import { LOOKUP_DELAY_MS } from './sso';
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -46,12 +47,13 @@ function fakeServer(answers: Record<string, Response[]>) {
   return sent;
 }
 
-function open() {
+function open(entry = '/login?next=/c/7') {
   render(
-    <MemoryRouter initialEntries={['/login?next=/c/7']}>
+    <MemoryRouter initialEntries={[entry]}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/c/7" element={<p>the channel</p>} />
+        <Route path="/" element={<p>the app</p>} />
       </Routes>
     </MemoryRouter>,
   );
@@ -68,7 +70,9 @@ const codeInput = () => screen.findByRole<HTMLInputElement>('textbox', { name: '
 afterEach(() => {
   cleanup();
   endSession('signed_out');
+  sessionStorage.clear();
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe('logging in', () => {
@@ -154,5 +158,122 @@ describe('logging in', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Back to the password' }));
     expect(screen.getByRole('heading', { name: 'Log in' })).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
+
+/** The sign-in buttons of Acme's addresses, and password logins; the addresses looked up, in order. */
+function ssoServer() {
+  const lookedUp: string[] = [];
+  const logins: unknown[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: Request) => {
+      const url = new URL(input.url);
+      if (url.pathname === '/api/v1/auth/sso/providers') {
+        const email = url.searchParams.get('email')!;
+        lookedUp.push(email);
+        if (!email.endsWith('@acme.io')) return json({ providers: [] });
+        const hint = encodeURIComponent(email);
+        return json({
+          providers: [
+            { id: 3, label: 'Acme SSO', start_url: `/api/v1/auth/sso/3/start?login_hint=${hint}` },
+            { id: 4, label: 'Acme Partners', start_url: `/api/v1/auth/sso/4/start?login_hint=${hint}` },
+          ],
+        });
+      }
+      if (url.pathname === '/api/v1/auth/login') {
+        logins.push(await input.json());
+        return tokens();
+      }
+      throw new Error(`nothing to answer at ${url.pathname}`);
+    }),
+  );
+  return { lookedUp, logins };
+}
+
+const emailInput = () => screen.getByRole<HTMLInputElement>('textbox', { name: 'Email or username' });
+const pause = () => new Promise((r) => setTimeout(r, LOOKUP_DELAY_MS + 100));
+
+describe('single sign-on on the login page', () => {
+  it('offers a button per identity provider once a whole address is typed, and leaves for the provider', async () => {
+    const { lookedUp } = ssoServer();
+    const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+    open();
+    // A username is never looked up.
+    await userEvent.type(emailInput(), 'ana');
+    await pause();
+    expect(lookedUp).toEqual([]);
+    await userEvent.type(emailInput(), '@acme.io');
+    const options = await screen.findByRole('button', { name: 'Sign in with Acme SSO' });
+    expect(screen.getByRole('button', { name: 'Sign in with Acme Partners' })).toBeTruthy();
+    // Typing without a pause asks once, for the whole address.
+    expect(lookedUp).toEqual(['ana@acme.io']);
+    // The region announces the buttons as they appear.
+    expect(options.closest('[aria-live]')?.getAttribute('aria-live')).toBe('polite');
+
+    await userEvent.click(options);
+    expect(assign).toHaveBeenCalledWith('/api/v1/auth/sso/3/start?login_hint=ana%40acme.io');
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Opening Acme SSO…' }).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Sign in with Acme Partners' }).disabled).toBe(true);
+    // Remembered for the way back: the address, and where the app was headed.
+    expect(JSON.parse(sessionStorage.getItem('tandem.sso')!)).toEqual({ email: 'ana@acme.io', next: '/c/7' });
+  });
+
+  it('shows no button for an address without providers, and the password logs in as always', async () => {
+    const { lookedUp, logins } = ssoServer();
+    open();
+    await userEvent.type(emailInput(), 'ben@globex.io');
+    await waitFor(() => expect(lookedUp).toEqual(['ben@globex.io']));
+    await pause();
+    expect(screen.queryByRole('button', { name: /^Sign in with/ })).toBeNull();
+    await userEvent.type(screen.getByLabelText('Password'), 'violet harbor kettle');
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    expect(await screen.findByText('the channel')).toBeTruthy();
+    expect(logins).toEqual([{ email: 'ben@globex.io', password: 'violet harbor kettle' }]);
+  });
+
+  it('takes the buttons away when the address changes to another domain', async () => {
+    ssoServer();
+    open();
+    await userEvent.type(emailInput(), 'ana@acme.io');
+    await screen.findByRole('button', { name: 'Sign in with Acme SSO' });
+    await userEvent.clear(emailInput());
+    expect(screen.queryByRole('button', { name: 'Sign in with Acme SSO' })).toBeNull();
+    await userEvent.type(emailInput(), 'ana@globex.io');
+    await pause();
+    expect(screen.queryByRole('button', { name: /^Sign in with/ })).toBeNull();
+  });
+
+  it.each([
+    ['sso_email_unverified', /has not verified your email address/],
+    ['sso_domain_not_allowed', /may not sign in addresses at your email’s domain/],
+    ['account_in_other_organization', /has an account in another organization/],
+    ['sso_provider_error', /could not complete the sign-in/],
+    ['validation_failed', /took too long or was already used/],
+    ['not_found', /no longer exists/],
+    ['account_disabled', /has been deactivated/],
+    ['something_new', /Single sign-on did not work/],
+  ])('says what went wrong when the provider sends the browser back with %s', async (code, message) => {
+    ssoServer();
+    open(`/login?sso_error=${code}`);
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toMatch(message);
+    expect(screen.getByRole('heading', { name: 'Log in' })).toBeTruthy();
+    // No address remembered in this tab: the field is empty.
+    expect(emailInput().value).toBe('');
+  });
+
+  it('fills in the address it was for, offers its buttons again, and lets the password take over', async () => {
+    sessionStorage.setItem('tandem.sso', JSON.stringify({ email: 'dan@acme.io', next: '/' }));
+    const { logins } = ssoServer();
+    open('/login?sso_error=sso_email_unverified');
+    expect(emailInput().value).toBe('dan@acme.io');
+    const options = await screen.findByRole('button', { name: 'Sign in with Acme SSO' });
+    expect(within(options.closest('#ssoOptions') as HTMLElement).getAllByRole('button')).toHaveLength(2);
+    expect(screen.getByRole('alert').textContent).toMatch(/has not verified your email address/);
+    await userEvent.type(screen.getByLabelText('Password'), 'violet harbor kettle');
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    await screen.findByText('the app');
+    expect(logins).toEqual([{ email: 'dan@acme.io', password: 'violet harbor kettle' }]);
   });
 });

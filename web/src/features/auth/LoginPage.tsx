@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { call, client } from '../../lib/api';
 import { ApiError, errorMessage } from '../../lib/errors';
@@ -7,11 +7,14 @@ import type { AuthResponse } from '../../lib/types';
 import { AuthLayout } from './AuthLayout';
 import { appCode, codeError, isInvalidCode, recoveryCode, tooManyMessage } from './twoFactor';
 import { CodeField } from './CodeField';
+import { lastAttemptEmail, signInWith, ssoErrorMessage, useSsoButtons, type SsoButton } from './sso';
 
 export function LoginPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const [email, setEmail] = useState('');
+  // Back from the identity provider with a refusal: the address it was for, to go on with.
+  const ssoError = params.get('sso_error');
+  const [email, setEmail] = useState(() => (ssoError ? lastAttemptEmail() : ''));
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -19,6 +22,9 @@ export function LoginPage() {
   const [challenge, setChallenge] = useState<string | null>(null);
   // Back at the password after the challenge ended: the password field takes the focus.
   const [again, setAgain] = useState(false);
+  // A password tried since coming back: the single sign-on refusal is no longer the news.
+  const [attempted, setAttempted] = useState(false);
+  const ssoButtons = useSsoButtons(email);
   const next = safeNext(params.get('next'));
   const notice =
     params.get('reason') === 'expired'
@@ -35,6 +41,7 @@ export function LoginPage() {
     e.preventDefault();
     setBusy(true);
     setError(null);
+    setAttempted(true);
     try {
       const answer = await call(client.POST('/api/v1/auth/login', { body: { email, password } }));
       if ('two_factor_required' in answer) {
@@ -79,6 +86,11 @@ export function LoginPage() {
           {notice}
         </p>
       )}
+      {ssoError && !attempted && (
+        <p className="form-error" role="alert" id="ssoError">
+          {ssoErrorMessage(ssoError)}
+        </p>
+      )}
       <form onSubmit={submit} className="form" aria-label="Log in">
         <label>
           Email or username
@@ -110,10 +122,51 @@ export function LoginPage() {
           {busy ? 'Logging in…' : 'Log in'}
         </button>
       </form>
+      <SsoButtons buttons={ssoButtons} onChoose={(button) => signInWith(button, { email: email.trim(), next })} />
       <p className="auth-switch">
         New to Tandem? <Link to={`/signup${params.get('next') ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link>
       </p>
     </AuthLayout>
+  );
+}
+
+/**
+ * "Sign in with <provider>" for each identity provider of the organization owning the typed
+ * address. The region is always there, so its buttons are announced when they appear.
+ */
+function SsoButtons({ buttons, onChoose }: { buttons: SsoButton[]; onChoose: (button: SsoButton) => void }) {
+  const [leaving, setLeaving] = useState<number | null>(null);
+  // Back from the provider by the browser's Back button, the page may be restored as it was left.
+  useEffect(() => {
+    const restored = (e: PageTransitionEvent) => e.persisted && setLeaving(null);
+    window.addEventListener('pageshow', restored);
+    return () => window.removeEventListener('pageshow', restored);
+  }, []);
+  return (
+    <div className="sso-options" aria-live="polite" id="ssoOptions">
+      {buttons.length > 0 && (
+        <>
+          <p className="sso-divider">
+            <span>or</span>
+          </p>
+          {buttons.map((button) => (
+            <button
+              key={button.id}
+              type="button"
+              className="button sso-button"
+              disabled={leaving !== null}
+              data-provider-id={button.id}
+              onClick={() => {
+                setLeaving(button.id);
+                onChoose(button);
+              }}
+            >
+              {leaving === button.id ? `Opening ${button.label}…` : `Sign in with ${button.label}`}
+            </button>
+          ))}
+        </>
+      )}
+    </div>
   );
 }
 

@@ -8,5 +8,6 @@ export { ResetPasswordPage } from './ResetPasswordPage';
 export { InvitePage } from './InvitePage';
 export { ConfirmEmailPage } from './ConfirmEmailPage';
 export { SessionsPage } from './SessionsPage';
+export { SsoCompletePage } from './SsoCompletePage';
 export { TwoFactorPage } from './TwoFactorPage';
 export { useLogout } from './logout';

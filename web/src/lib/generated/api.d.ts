@@ -1136,7 +1136,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a single sign-on provider (admins). The people it signed in keep their accounts. */
+        /**
+         * Remove a single sign-on provider (admins). The people it signed in keep their accounts. The
+         *     last one cannot go while single sign-on is the only way in.
+         */
         delete: operations["organizations_remove"];
         options?: never;
         head?: never;
@@ -2684,6 +2687,11 @@ export interface components {
         };
         SsoProviderList: {
             providers: components["schemas"]["SsoProviderResponse"][];
+            /**
+             * @description The redirect URI to register at a provider (`<notifications.base_url>/api/v1/auth/sso/callback`).
+             * @example https://chat.acme.io/api/v1/auth/sso/callback
+             */
+            redirect_uri: string;
         };
         /** @description A provider as admins see it. The client secret is never shown again. */
         SsoProviderResponse: {
@@ -8605,6 +8613,15 @@ export interface operations {
             };
             /** @description No such provider in your organization */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sso_only`: the last provider while single sign-on is the only way in */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
