@@ -116,6 +116,16 @@ describe('single sign-on', () => {
       providers.map((p) => [p.label, p.issuer, p.client_id, p.allowed_domains]),
       [['Acme SSO', provider.issuer, 'tandem', ['acme.test']]],
     );
+
+    // Single sign-on as the only way in, set and kept; then back, for the scenarios below.
+    const only = section.getByRole('checkbox', { name: 'Members sign in only through single sign-on' });
+    await only.check();
+    await ana.page.reload();
+    await section.getByRole('checkbox', { name: 'Members sign in only through single sign-on', checked: true }).waitFor(WAIT);
+    const organization = await server.api('GET', '/api/v1/organizations/current', { token: (await session(ana.page)).accessToken });
+    assert.equal(organization.sso_only, true);
+    await only.uncheck();
+    await section.getByRole('checkbox', { name: 'Members sign in only through single sign-on', checked: false }).waitFor(WAIT);
     assert.deepEqual(ana.incidents, []);
   });
 

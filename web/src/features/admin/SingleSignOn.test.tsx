@@ -22,16 +22,34 @@ const okta: Provider = {
   created_at: '2026-11-20T09:00:00Z',
 };
 
+const organization = (ssoOnly: boolean) => ({
+  id: 1,
+  name: 'Acme',
+  domain: 'acme.io',
+  subscription_plan: 'free',
+  self_signup: true,
+  two_factor_policy: 'optional',
+  sso_only: ssoOnly,
+  created_at: '2026-11-01T09:00:00Z',
+  is_active: true,
+});
+
 /** The organization's providers: added unless the issuer cannot be read; what was sent. */
 function fakeServer(initial: Provider[] = [okta]) {
   let providers = [...initial];
+  let ssoOnly = false;
   const sent: [string, unknown][] = [];
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: Request) => {
       const what = `${input.method} ${new URL(input.url).pathname}`;
-      const body = input.method === 'POST' ? ((await input.json()) as Record<string, unknown>) : undefined;
+      const body = ['POST', 'PATCH'].includes(input.method) ? ((await input.json()) as Record<string, unknown>) : undefined;
       if (input.method !== 'GET') sent.push([what, body]);
+      if (what === 'GET /api/v1/organizations/current') return json(organization(ssoOnly));
+      if (what === 'PATCH /api/v1/organizations/current') {
+        ssoOnly = body!.sso_only === true;
+        return json(organization(ssoOnly));
+      }
       if (what === 'GET /api/v1/organizations/current/sso-providers') return json({ providers, redirect_uri: 'https://chat.acme.io/api/v1/auth/sso/callback' });
       if (what === 'POST /api/v1/organizations/current/sso-providers') {
         if (body!.issuer === 'https://down.acme.io') {
@@ -187,5 +205,23 @@ describe('single sign-on on the admin page', () => {
   it('reads the allowed domains typed with commas, spaces or at signs', () => {
     expect(parseDomains(' acme.io,acme.co.uk ; @acme.de  ')).toEqual(['acme.io', 'acme.co.uk', 'acme.de']);
     expect(parseDomains('  ')).toEqual([]);
+  });
+
+  it('makes single sign-on the only way in for members once there is a provider', async () => {
+    const sent = setup();
+    const toggle = await screen.findByRole<HTMLInputElement>('checkbox', { name: 'Members sign in only through single sign-on' });
+    await vi.waitFor(() => expect(toggle.disabled).toBe(false));
+    expect(toggle.checked).toBe(false);
+    await userEvent.click(toggle);
+    await vi.waitFor(() => expect(toggle.checked).toBe(true));
+    expect(sent).toContainEqual(['PATCH /api/v1/organizations/current', { sso_only: true }]);
+  });
+
+  it('offers single sign-on only once a provider exists', async () => {
+    setup([]);
+    await screen.findByText('No identity provider yet: everyone logs in with a password.');
+    const toggle = screen.getByRole<HTMLInputElement>('checkbox', { name: 'Members sign in only through single sign-on' });
+    await vi.waitFor(() => expect(screen.getByText(/Add an identity provider first/)).toBeTruthy());
+    expect(toggle.disabled).toBe(true);
   });
 });

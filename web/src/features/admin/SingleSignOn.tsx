@@ -4,6 +4,7 @@ import { call, client } from '../../lib/api';
 import { ApiError, errorMessage } from '../../lib/errors';
 import { formatFull, formatRelative } from '../../lib/format';
 import type { components } from '../../lib/generated/api';
+import { keys } from '../../lib/queryClient';
 
 type Provider = components['schemas']['SsoProviderResponse'];
 
@@ -35,8 +36,45 @@ export function SingleSignOnSection() {
         the login page, a “Sign in with …” button appears. Someone who signs in this way for the first time joins as a member.
       </p>
       <ProviderList />
+      <SsoOnlyToggle />
       <AddProviderForm />
     </section>
+  );
+}
+
+/** Whether members may sign in only through the providers (admins keep their password). */
+function SsoOnlyToggle() {
+  const queryClient = useQueryClient();
+  const organization = useQuery({ queryKey: keys.organization, queryFn: () => call(client.GET('/api/v1/organizations/current')) });
+  const hasProvider = (useProviders().data?.providers.length ?? 0) > 0;
+  const save = useMutation({
+    mutationFn: (on: boolean) => call(client.PATCH('/api/v1/organizations/current', { body: { sso_only: on } })),
+    onSuccess: (org) => queryClient.setQueryData(keys.organization, org),
+  });
+  const on = save.isPending ? save.variables : (organization.data?.sso_only ?? false);
+
+  return (
+    <div className="field sso-only">
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={on}
+          disabled={!organization.data || save.isPending || (!hasProvider && !on)}
+          aria-describedby="ssoOnlyHint"
+          onChange={(e) => save.mutate(e.target.checked)}
+        />
+        Members sign in only through single sign-on
+      </label>
+      <p className="hint" id="ssoOnlyHint">
+        Their passwords stop working, and nobody joins by signing up with your domain; admins keep their password, to fix the provider if it fails.
+        {!hasProvider && ' Add an identity provider first.'}
+      </p>
+      {save.error && (
+        <p className="form-error" role="alert">
+          {errorMessage(save.error)}
+        </p>
+      )}
+    </div>
   );
 }
 
