@@ -163,7 +163,14 @@ async fn roles_arrive_on_existing_channels(backend: Backend) {
             ids.push(created.id);
         }
         let conn = sea_orm::Database::connect(&url).await.unwrap();
-        Migrator::down(&conn, Some(1)).await.unwrap();
+        // Back to before channel roles (with every migration since), then forward again.
+        let migrations = Migrator::migrations();
+        let roles = migrations
+            .iter()
+            .position(|m| m.name() == "m20261204_000011_channel_roles")
+            .expect("the channel roles migration");
+        let since = u32::try_from(migrations.len() - roles).unwrap();
+        Migrator::down(&conn, Some(since)).await.unwrap();
         db.migrate().await.unwrap();
         conn.close().await.unwrap();
         let role = |channel, user| {
