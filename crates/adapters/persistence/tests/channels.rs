@@ -168,7 +168,7 @@ async fn roles_arrive_on_existing_channels(backend: Backend) {
         let roles = migrations
             .iter()
             .position(|m| m.name() == "m20261204_000011_channel_roles")
-            .expect("the channel roles migration");
+            .unwrap();
         let since = u32::try_from(migrations.len() - roles).unwrap();
         Migrator::down(&conn, Some(since)).await.unwrap();
         db.migrate().await.unwrap();
