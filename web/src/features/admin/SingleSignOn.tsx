@@ -47,11 +47,15 @@ function SsoOnlyToggle() {
   const queryClient = useQueryClient();
   const organization = useQuery({ queryKey: keys.organization, queryFn: () => call(client.GET('/api/v1/organizations/current')) });
   const hasProvider = (useProviders().data?.providers.length ?? 0) > 0;
+  // The box shows the choice at once, in the same render as the click (the mutation's own pending
+  // state arrives a tick later, and a controlled box would flip back in between), until the server answers.
+  const [choice, setChoice] = useState<boolean | null>(null);
   const save = useMutation({
     mutationFn: (on: boolean) => call(client.PATCH('/api/v1/organizations/current', { body: { sso_only: on } })),
     onSuccess: (org) => queryClient.setQueryData(keys.organization, org),
+    onSettled: () => setChoice(null),
   });
-  const on = save.isPending ? save.variables : (organization.data?.sso_only ?? false);
+  const on = choice ?? organization.data?.sso_only ?? false;
 
   return (
     <div className="field sso-only">
@@ -59,9 +63,12 @@ function SsoOnlyToggle() {
         <input
           type="checkbox"
           checked={on}
-          disabled={!organization.data || save.isPending || (!hasProvider && !on)}
+          disabled={!organization.data || choice !== null || save.isPending || (!hasProvider && !on)}
           aria-describedby="ssoOnlyHint"
-          onChange={(e) => save.mutate(e.target.checked)}
+          onChange={(e) => {
+            setChoice(e.target.checked);
+            save.mutate(e.target.checked);
+          }}
         />
         Members sign in only through single sign-on
       </label>
