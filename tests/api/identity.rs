@@ -25,6 +25,7 @@ tandem_tests::on_every_backend_by_value!(
     sessions_are_listed_and_ended_one_by_one_or_all_but_this_one,
     admins_see_and_end_other_peoples_sessions,
     account_emails_to_one_address_are_limited,
+    signing_up_with_a_taken_address_answers_as_a_free_one_and_tells_the_owner,
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -68,16 +69,33 @@ async fn nth_mail(sink: &SmtpSink, address: &str, count: usize) -> Received {
         .expect("an email")
 }
 
+/// Signs up as a person would where addresses are proven: the answer is only "a link is on
+/// its way", then the chosen password logs in.
 async fn register(app: &TestApp, email: &str, username: &str, org: Option<&str>) -> Session {
+    let (status, answer) = sign_up(app, email, username, org).await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "registering {email}: {answer}"
+    );
+    assert!(answer.get("access_token").is_none(), "{answer}");
+    let session = app.login_ok(email).await;
+    let me = app.get_ok("/api/v1/auth/me", &session.access_token).await;
+    assert_eq!(me["email_verified"], false, "{me}");
+    session
+}
+
+async fn sign_up(
+    app: &TestApp,
+    email: &str,
+    username: &str,
+    org: Option<&str>,
+) -> (StatusCode, Value) {
     let mut body = json!({ "email": email, "username": username, "password": PASSWORD });
     if let Some(org) = org {
         body["organization_name"] = json!(org);
     }
-    let (status, answer) =
-        status_and_json(app.post_json("/api/v1/auth/register", None, &body).await).await;
-    assert_eq!(status, StatusCode::CREATED, "registering {email}: {answer}");
-    assert_eq!(answer["user"]["email_verified"], false, "{answer}");
-    Session::from_body(&answer)
+    status_and_json(app.post_json("/api/v1/auth/register", None, &body).await).await
 }
 
 async fn verify(app: &TestApp, token: &str) -> reqwest::Response {
@@ -1099,4 +1117,106 @@ async fn account_emails_to_one_address_are_limited(backend: Backend) {
         .filter(|m| m.to.contains(&member.email) && m.header("Subject").unwrap().contains("Reset"))
         .count();
     assert_eq!(resets, 3);
+}
+
+async fn signing_up_with_a_taken_address_answers_as_a_free_one_and_tells_the_owner(
+    backend: Backend,
+) {
+    let sink = SmtpSink::start().await;
+    let app = identity_app(backend, &sink, json!({})).await;
+    let (_, member) = confirmed_organization(&app, &sink).await;
+
+    // A free address and a taken one, side by side: the same status, the same body but for
+    // the address it names, and no tokens either way.
+    let (free_status, free) = sign_up(&app, "dora@acme.io", "dora", None).await;
+    let (taken_status, taken) = sign_up(&app, "Carla@ACME.io", "carla2", None).await;
+    assert_eq!(free_status, StatusCode::ACCEPTED, "{free}");
+    assert_eq!(taken_status, StatusCode::ACCEPTED, "{taken}");
+    assert_eq!(
+        free["message"]
+            .as_str()
+            .unwrap()
+            .replace("dora@acme.io", "ADDRESS"),
+        taken["message"]
+            .as_str()
+            .unwrap()
+            .replace("carla@acme.io", "ADDRESS"),
+    );
+    assert_eq!(free.as_object().unwrap().len(), 1, "{free}");
+    assert_eq!(taken.as_object().unwrap().len(), 1, "{taken}");
+
+    // A username in use is said either way, as making the account would have said it: a
+    // taken username cannot tell a taken address from a free one.
+    for address in ["erin@acme.io", "carla@acme.io"] {
+        let (status, error) = sign_up(&app, address, "dora", None).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{address}: {error}");
+        assert_eq!(error["code"], "username_taken", "{address}: {error}");
+    }
+
+    // The new account confirms with its link; the owner of the taken address is told, with a
+    // link to choose a new password, and no second account exists.
+    let dora_mail = nth_mail(&sink, "dora@acme.io", 1).await;
+    assert_eq!(
+        dora_mail.header("Subject").unwrap(),
+        "Confirm your email address"
+    );
+    let told = nth_mail(&sink, "carla@acme.io", 2).await;
+    assert_eq!(
+        told.header("Subject").unwrap(),
+        "You already have a Tandem account"
+    );
+    let text = told.part("text/plain").unwrap();
+    assert!(
+        text.contains("Someone tried to create a Tandem account with carla@acme.io"),
+        "{text}"
+    );
+    let reset = link_token(&told, "reset-password");
+    let (status, body) = status_and_json(
+        app.post_json(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            &json!({ "token": reset, "password": "harbor violet kettle 2" }),
+        )
+        .await,
+    )
+    .await;
+    assert!(status.is_success(), "the owner's link works: {body}");
+    assert_eq!(
+        app.login("carla@acme.io", "harbor violet kettle 2")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let users = app
+        .get_ok("/api/v1/users?limit=100", &member.access_token)
+        .await;
+    let carlas = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["email"].as_str().is_some_and(|e| e.starts_with("carla")))
+        .count();
+    assert_eq!(carlas, 1, "{users}");
+    // The would-be second account's password opens nothing.
+    assert_error(
+        app.login("carla2", PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+
+    // The same for a founder's sign-up: no account is made, and the owner is told.
+    let (status, body) = sign_up(&app, "carla@acme.io", "carla3", Some("Carla's other")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let told = nth_mail(&sink, "carla@acme.io", 3).await;
+    assert_eq!(
+        told.header("Subject").unwrap(),
+        "You already have a Tandem account"
+    );
+    assert_error(
+        app.login("carla3", PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
 }

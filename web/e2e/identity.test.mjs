@@ -55,9 +55,13 @@ describe('identity', () => {
     await server.start();
 
     // Ana founds Acme; her organization claims acme.test once she confirms her address.
-    const founder = await server.api('POST', '/api/v1/auth/register', {
+    // Signing up only says a link is on its way (the same answer for an address in use); the
+    // chosen password then logs in.
+    const signedUp = await server.api('POST', '/api/v1/auth/register', {
       body: { email: 'ana@acme.test', username: 'ana', display_name: 'Ana García', password: PASSWORD, organization_name: 'Acme' },
     });
+    assert.equal(signedUp.access_token, undefined);
+    const founder = await server.api('POST', '/api/v1/auth/login', { body: { email: 'ana@acme.test', password: PASSWORD } });
     assert.equal(founder.user.email_verified, false);
     assert.equal(founder.user.role, 'admin');
     const { link } = await linkIn('ana@acme.test', 'verify-email');
@@ -124,6 +128,22 @@ describe('identity', () => {
     // In the organization now: its channels answer.
     await server.api('GET', '/api/v1/channels', { token: await token(ben.page) });
     assert.deepEqual(ben.incidents, []);
+  });
+
+  it('signing up with an address in use looks like any sign-up, and its owner is emailed a way in', async () => {
+    const someone = await browse('someone');
+    await someone.page.goto('/signup');
+    await someone.page.getByRole('radio', { name: 'Join my team' }).click();
+    await someone.page.fill('#signupEmail', 'ana@acme.test');
+    await someone.page.fill('#signupUsername', 'not-ana');
+    await someone.page.fill('#signupPassword', 'another harbor kettle');
+    await someone.page.click('#signupButton');
+    await someone.page.getByRole('heading', { name: 'Check your inbox' }).waitFor(WAIT);
+    assert.match(await someone.page.locator('#signupSent').textContent(), /If ana@acme\.test already has an account, the email says so/);
+    assert.deepEqual(await violations(someone.page), [], 'the check-your-inbox screen has no WCAG violations');
+    const { mail } = await linkIn('ana@acme.test', 'reset-password');
+    assert.equal(mail.subject, 'You already have a Tandem account');
+    assert.deepEqual(someone.incidents, []);
   });
 
   it('an admin invites by email; the invitee opens the mailed link, creates the account and lands in the invited channel', async () => {

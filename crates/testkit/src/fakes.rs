@@ -145,13 +145,19 @@ impl TestContext {
     /// Registers someone founding `organization` (or joining the one that owns their domain).
     pub async fn found(&self, address: &str, username: &str, organization: &str) -> AuthSession {
         let cmd = signup(address, username, Some(organization));
-        auth::register(&self.ctx.auth, cmd).await.unwrap()
+        let registered = auth::register(&self.ctx.auth, cmd).await.unwrap();
+        registered
+            .signed_in()
+            .expect("the fakes ask no proof of addresses")
     }
 
     /// Registers someone into the organization that owns their email's domain.
     pub async fn join(&self, address: &str, username: &str) -> AuthSession {
         let cmd = signup(address, username, None);
-        auth::register(&self.ctx.auth, cmd).await.unwrap()
+        let registered = auth::register(&self.ctx.auth, cmd).await.unwrap();
+        registered
+            .signed_in()
+            .expect("the fakes ask no proof of addresses")
     }
 
     pub async fn caller(&self, session: &AuthSession) -> Authenticated {

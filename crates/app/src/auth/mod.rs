@@ -33,7 +33,7 @@ pub(crate) use links::may_claim;
 pub use login::{Login, LoginError, LoginOutcome, login};
 pub use logout::{Logout, logout};
 pub use refresh::{RefreshError, refresh};
-pub use register::{Register, RegisterError, register};
+pub use register::{Register, RegisterError, Registered, register};
 pub use reset::{ResetError, force_password_reset, request_password_reset, reset_password};
 pub use revocations::{DurableDenylist, SYNC_EVERY};
 pub use session::{AuthSession, ClientInfo, hash_refresh_token};

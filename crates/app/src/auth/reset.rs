@@ -58,6 +58,35 @@ pub async fn request_password_reset(ctx: &AuthContext, email: &str) -> Result<()
 }
 
 async fn send_reset(ctx: &AuthContext, user: &User) -> Result<(), PortError> {
+    send_reset_link(ctx, user, |link, valid_minutes| {
+        AccountMail::PasswordReset {
+            link,
+            valid_minutes,
+        }
+    })
+    .await
+}
+
+/// Tells the owner of an account that someone tried to sign up with its address, with a link
+/// to choose a new password in case it was them and they forgot theirs.
+pub(crate) async fn tell_of_sign_up_attempt(
+    ctx: &AuthContext,
+    user: &User,
+) -> Result<(), PortError> {
+    send_reset_link(ctx, user, |link, valid_minutes| {
+        AccountMail::SignUpAttempt {
+            link,
+            valid_minutes,
+        }
+    })
+    .await
+}
+
+async fn send_reset_link(
+    ctx: &AuthContext,
+    user: &User,
+    mail: impl for<'a> FnOnce(&'a str, u32) -> AccountMail<'a>,
+) -> Result<(), PortError> {
     let (secret, digest) = links::new_secret();
     let now = ctx.clock.now();
     let ttl = ctx.policy.reset_link_ttl;
@@ -76,11 +105,7 @@ async fn send_reset(ctx: &AuthContext, user: &User) -> Result<(), PortError> {
         user: Some(user),
         email: user.email.as_str(),
     };
-    let mail = AccountMail::PasswordReset {
-        link: &link,
-        valid_minutes: links::minutes(ttl),
-    };
-    links::send(ctx, recipient, mail).await
+    links::send(ctx, recipient, mail(&link, links::minutes(ttl))).await
 }
 
 /// Sets a new password with an emailed link.

@@ -11,6 +11,8 @@ export function SignupPage() {
   const [mode, setMode] = useState<'create' | 'join'>('create');
   const [error, setError] = useState<ApiError | string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The address a link went to, when the server asks people to confirm theirs and logging in did not follow. */
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined);
 
@@ -19,7 +21,7 @@ export function SignupPage() {
     setBusy(true);
     setError(null);
     try {
-      const auth = await call(
+      const answer = await call(
         client.POST('/api/v1/auth/register', {
           body: {
             email: form.email,
@@ -30,13 +32,38 @@ export function SignupPage() {
           },
         }),
       );
-      startSession(auth);
-      navigate('/', { replace: true });
+      if ('access_token' in answer) {
+        startSession(answer);
+        navigate('/', { replace: true });
+        return;
+      }
+      // The server asks for proven addresses: it answers alike whether the account is new or
+      // the address already had one (its owner is emailed). The new account logs in with the
+      // password just chosen, and the app then asks to confirm the address.
+      if (await logIn(form.email, form.password)) {
+        navigate('/', { replace: true });
+        return;
+      }
+      setSentTo(form.email);
     } catch (err) {
       setError(err instanceof ApiError ? err : errorMessage(err));
     } finally {
       setBusy(false);
     }
+  }
+
+  if (sentTo) {
+    return (
+      <AuthLayout title="Check your inbox" subtitle={`We sent an email to ${sentTo}.`}>
+        <p id="signupSent">
+          Open the link in it to confirm your address. If <strong>{sentTo}</strong> already has an account, the email says so, with a link to choose a new
+          password.
+        </p>
+        <Link className="button primary" to="/login">
+          Log in
+        </Link>
+      </AuthLayout>
+    );
   }
 
   return (
@@ -83,6 +110,18 @@ export function SignupPage() {
       </p>
     </AuthLayout>
   );
+}
+
+/** Logs in after signing up; false when the password does not open an account (or needs a second step). */
+async function logIn(email: string, password: string): Promise<boolean> {
+  try {
+    const answer = await call(client.POST('/api/v1/auth/login', { body: { email, password } }));
+    if ('two_factor_required' in answer) return false;
+    startSession(answer);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function Field({ label, error, children }: { label: string; error?: string; children: React.ReactNode }) {

@@ -219,6 +219,13 @@ export interface paths {
          * Create an account.
          * @description Joins the organization that owns the email's domain (as `member`) when it accepts
          *     sign-ups; otherwise `organization_name` founds a new organization with you as `admin`.
+         *
+         *     Where the server asks people to prove their address (`auth.require_email_verification`,
+         *     the default), the answer is `202` whether or not the address already has an account, so
+         *     nobody learns who has one: a new account is emailed a link to confirm the address, and the
+         *     owner of an existing one is told someone tried (with a link to choose a new password). Log
+         *     in with the password you chose (`POST /auth/login`). Otherwise the account is signed in at
+         *     once (`201`), and an address in use is `409 email_taken`.
          */
         post: operations["register"];
         delete?: never;
@@ -3685,13 +3692,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Account created; you are logged in */
+            /** @description Account created and signed in (the server asks no proof of addresses) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            /** @description A link is on its way to the address: to confirm a new account, or, if the address has one, to tell its owner */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedResponse"];
                 };
             };
             /** @description Malformed JSON */
@@ -3703,7 +3719,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `signup_disabled` */
+            /** @description `signup_disabled` or `sso_required` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3712,7 +3728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `email_taken`, `username_taken` or `domain_taken` */
+            /** @description `username_taken`, `domain_taken`, or (only when addresses need no proof) `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -19,21 +19,29 @@ use actix_web::cookie::Cookie;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use tandem_app::AppContext;
 use tandem_app::auth::{
-    self, AuthSession, ChangePassword, ClientInfo, Login, LoginOutcome, Logout,
+    self, AuthSession, ChangePassword, ClientInfo, Login, LoginOutcome, Logout, Registered,
 };
 
 /// Create an account.
 ///
 /// Joins the organization that owns the email's domain (as `member`) when it accepts
 /// sign-ups; otherwise `organization_name` founds a new organization with you as `admin`.
+///
+/// Where the server asks people to prove their address (`auth.require_email_verification`,
+/// the default), the answer is `202` whether or not the address already has an account, so
+/// nobody learns who has one: a new account is emailed a link to confirm the address, and the
+/// owner of an existing one is told someone tried (with a link to choose a new password). Log
+/// in with the password you chose (`POST /auth/login`). Otherwise the account is signed in at
+/// once (`201`), and an address in use is `409 email_taken`.
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Account created; you are logged in", body = AuthResponse),
+        (status = 201, description = "Account created and signed in (the server asks no proof of addresses)", body = AuthResponse),
+        (status = 202, description = "A link is on its way to the address: to confirm a new account, or, if the address has one, to tell its owner", body = AcceptedResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 403, description = "`signup_disabled`", body = ErrorBody),
-        (status = 409, description = "`email_taken`, `username_taken` or `domain_taken`", body = ErrorBody),
+        (status = 403, description = "`signup_disabled` or `sso_required`", body = ErrorBody),
+        (status = 409, description = "`username_taken`, `domain_taken`, or (only when addresses need no proof) `email_taken`", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Invalid fields, weak password, or `organization_name` needed", body = ErrorBody),
@@ -50,9 +58,16 @@ pub async fn register(
     let address = client_address(&req, settings.trust_forwarded_headers);
     let mut command = validated(body.into_inner())?.into_command(address)?;
     command.user_agent = user_agent(&req).map(str::to_owned);
-    let session = auth::register(&ctx.auth, command).await?;
-    let (body, cookie) = issued(&req, &ctx, &settings, session);
-    Ok(tokens(HttpResponse::Created(), body, cookie))
+    let email = command.email.as_str().to_owned();
+    match auth::register(&ctx.auth, command).await? {
+        Registered::SignedIn(session) => {
+            let (body, cookie) = issued(&req, &ctx, &settings, *session);
+            Ok(tokens(HttpResponse::Created(), body, cookie))
+        }
+        Registered::ConfirmationSent => Ok(HttpResponse::Accepted().json(AcceptedResponse::new(
+            &format!("a link is on its way to {email}: open it to confirm your address, then log in with your password"),
+        ))),
+    }
 }
 
 /// A new session's answer: the tokens in the body, or, when the request asked for the refresh

@@ -1,8 +1,8 @@
 //! The account emails, in English and Spanish: confirming an email address, an invitation to
-//! join an organization, a password reset, and the way back in after failed logins paused an
-//! account. Each carries one link with a single-use token and
-//! says how long it is valid; the footer tells someone who asked for nothing that they can
-//! ignore it.
+//! join an organization, a password reset, a sign-up attempt with an address that has an
+//! account, and the way back in after failed logins paused an account. Each carries one link
+//! with a single-use token and says how long it is valid; the footer tells someone who asked
+//! for nothing that they can ignore it.
 
 use super::{Addressee, button, escape, one_line, page};
 use crate::ports::OutgoingMail;
@@ -22,6 +22,9 @@ pub enum AccountMail<'a> {
     },
     /// Choose a new password.
     PasswordReset { link: &'a str, valid_minutes: u32 },
+    /// Someone tried to sign up with this address, which has an account: sign in, or choose
+    /// a new password with the link.
+    SignUpAttempt { link: &'a str, valid_minutes: u32 },
     /// Failed logins paused your account; if they were yours, this lets you in again.
     Unlock {
         link: &'a str,
@@ -41,6 +44,8 @@ struct Texts {
     reset_subject: &'static str,
     reset_body: &'static str,
     reset_action: &'static str,
+    attempt_subject: &'static str,
+    attempt_body: &'static str,
     unlock_subject: &'static str,
     unlock_body: &'static str,
     unlock_action: &'static str,
@@ -60,6 +65,8 @@ const ENGLISH: Texts = Texts {
     reset_subject: "Reset your Tandem password",
     reset_body: "Someone asked to reset the password of your Tandem account. Choosing a new one signs you out everywhere.",
     reset_action: "Choose a new password",
+    attempt_subject: "You already have a Tandem account",
+    attempt_body: "Someone tried to create a Tandem account with {email}, which already has one. If it was you, sign in with your password, or choose a new one with the link below. If it was not, nothing changed and no new account was made.",
     unlock_subject: "Sign-in to your Tandem account is paused",
     unlock_body: "Someone tried to sign in to your Tandem account {failures} times without the right password, the last time from {address}, so sign-in is paused for a while. If it was you, the link below lets you in again at once. If it was not, your password held; changing it is a good idea.",
     unlock_action: "Let me sign in again",
@@ -79,6 +86,8 @@ const SPANISH: Texts = Texts {
     reset_subject: "Restablece tu contraseña de Tandem",
     reset_body: "Alguien pidió restablecer la contraseña de tu cuenta de Tandem. Elegir una nueva cierra tu sesión en todos los dispositivos.",
     reset_action: "Elegir una contraseña nueva",
+    attempt_subject: "Ya tienes una cuenta de Tandem",
+    attempt_body: "Alguien intentó crear una cuenta de Tandem con {email}, que ya tiene una. Si fuiste tú, entra con tu contraseña, o elige una nueva con el enlace de abajo. Si no, no cambió nada ni se creó otra cuenta.",
     unlock_subject: "El acceso a tu cuenta de Tandem está en pausa",
     unlock_body: "Alguien intentó entrar en tu cuenta de Tandem {failures} veces sin la contraseña correcta, la última desde {address}, así que el acceso está en pausa un tiempo. Si fuiste tú, el enlace de abajo te deja entrar de nuevo ahora mismo. Si no, tu contraseña resistió; conviene cambiarla.",
     unlock_action: "Dejarme entrar de nuevo",
@@ -129,6 +138,17 @@ pub fn account_mail(to: &Addressee<'_>, mail: AccountMail<'_>) -> OutgoingMail {
             "password_reset",
             t.reset_subject.to_owned(),
             t.reset_body.to_owned(),
+            t.reset_action,
+            link,
+            t.minutes.replace("{n}", &valid_minutes.to_string()),
+        ),
+        AccountMail::SignUpAttempt {
+            link,
+            valid_minutes,
+        } => (
+            "sign_up_attempt",
+            t.attempt_subject.to_owned(),
+            t.attempt_body.replace("{email}", to.email),
             t.reset_action,
             link,
             t.minutes.replace("{n}", &valid_minutes.to_string()),
@@ -224,6 +244,27 @@ mod tests {
         assert!(reset.text.starts_with("Hola Ana:"));
         assert!(reset.text.contains("durante 30 minutos"));
         assert!(reset.html.contains("token=x&amp;y=1"), "{}", reset.html);
+
+        let attempt = account_mail(
+            &to(Language::English),
+            AccountMail::SignUpAttempt {
+                link: "https://chat.acme.io/reset-password?token=r",
+                valid_minutes: 30,
+            },
+        );
+        assert_eq!(attempt.kind, "sign_up_attempt");
+        assert_eq!(attempt.subject, "You already have a Tandem account");
+        assert!(
+            attempt
+                .text
+                .contains("with ana@acme.io, which already has one")
+        );
+        assert!(
+            attempt
+                .text
+                .contains("Choose a new password: https://chat.acme.io/reset-password?token=r")
+        );
+        assert!(attempt.text.contains("for 30 minutes"));
     }
 
     #[test]
