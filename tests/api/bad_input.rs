@@ -11,6 +11,8 @@ on_every_backend!(
     bodies_over_the_limit_are_refused_and_the_server_keeps_serving,
     unknown_routes_and_bad_parameters_answer_in_the_error_shape,
     optional_bodies_are_optional_but_never_ignored,
+    numbers_and_counts_are_read_as_the_document_says,
+    a_literal_path_with_another_method_is_405_not_a_bad_id,
 );
 
 async fn malformed_and_mistyped_bodies_get_clear_errors(app: TestApp) {
@@ -292,8 +294,106 @@ async fn optional_bodies_are_optional_but_never_ignored(app: TestApp) {
             .send()
     };
     assert_eq!(empty(&read).await.unwrap().status(), StatusCode::OK);
+    // `null` is nothing, as no body is.
+    let null = app
+        .request(Method::POST, &read, Some(&ana.access_token))
+        .header("content-type", "application/json")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(null.status(), StatusCode::OK);
     assert_eq!(
         empty("/api/v1/auth/logout").await.unwrap().status(),
         StatusCode::NO_CONTENT
     );
+}
+
+/// A whole number written with a point is the integer it equals (JSON Schema's reading), while
+/// a fraction is still refused; a count past the document's `int64` is refused as in a path.
+async fn numbers_and_counts_are_read_as_the_document_says(app: TestApp) {
+    let (ana, bo) = app.organization("acme.io", "Acme").await;
+    let general = app.channel(&ana.access_token, "general", "public").await;
+    app.join(&bo.access_token, general).await;
+    let mute = format!("/api/v1/channels/{general}/members/{}/mute", bo.id);
+    let muted = app
+        .send_ok(
+            Method::PUT,
+            &mute,
+            &ana.access_token,
+            &json!({ "minutes": 30.0 }),
+        )
+        .await;
+    assert!(muted["posting_muted_until"].is_string(), "{muted}");
+    let error = assert_error(
+        app.send_json(
+            Method::PUT,
+            &mute,
+            Some(&ana.access_token),
+            &json!({ "minutes": 30.5 }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["details"][0]["code"], "invalid_type", "{error}");
+
+    for path in [
+        "/api/v1/users?limit=9223372036854775808",
+        "/api/v1/users/online?limit=18446744073709551615",
+        "/api/v1/notifications?limit=9223372036854775808",
+        &format!("/api/v1/channels/{general}/messages?limit=9223372036854775808"),
+    ] {
+        assert_error(
+            app.get(path, Some(&ana.access_token)).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        )
+        .await;
+    }
+    // The largest count is read, as the most a page holds.
+    let page = app
+        .get_ok("/api/v1/users?limit=9223372036854775807", &ana.access_token)
+        .await;
+    assert_eq!(page["users"].as_array().unwrap().len(), 2, "{page}");
+}
+
+/// `/users/online` and `/messages/search` are paths of their own: another method on them is
+/// 405 with what they take, not a request about a user or message whose id is "online".
+async fn a_literal_path_with_another_method_is_405_not_a_bad_id(app: TestApp) {
+    let ana = app.register("ana", "acme.io", Some("Acme")).await;
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/users/online", "GET"),
+        (Method::DELETE, "/api/v1/users/online", "GET"),
+        (Method::PUT, "/api/v1/messages/search?q=x", "GET"),
+    ] {
+        let refused = app
+            .request(method.clone(), path, Some(&ana.access_token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+        assert_error(
+            refused,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
+    }
+    // The routes themselves still answer.
+    app.get_ok("/api/v1/users/online", &ana.access_token).await;
+    let me = app
+        .send_ok(
+            Method::PUT,
+            &format!("/api/v1/users/{}", ana.id),
+            &ana.access_token,
+            &json!({ "display_name": "Ana" }),
+        )
+        .await;
+    assert_eq!(me["display_name"], "Ana");
 }

@@ -184,6 +184,21 @@ async fn reconnecting_with_last_event_id_replays_exactly_what_was_missed_then_go
         )
         .await;
     }
+    // Though the header wins, a wrong `after_seq` beside it is refused all the same.
+    let response = app
+        .sse_request(
+            &format!("{}?after_seq=-5", activity(general)),
+            Some(token),
+            Some("0"),
+        )
+        .await;
+    let error = assert_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["details"][0]["field"], "after_seq", "{error}");
 }
 
 async fn streams_need_a_valid_token_and_the_right_to_read_the_channel(app: TestApp) {

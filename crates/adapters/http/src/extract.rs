@@ -152,9 +152,64 @@ fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     out
 }
 
-/// JSON bodies: size limit, content type, syntax and shape errors in the API's error shape.
-/// A JSON body that may be left out: no body at all is `None`; a body that is there is read
-/// like any other (`web::Json`), so a malformed one, an unknown field or a missing
+/// A JSON body, read as `web::Json` reads it (the size limit, the content type, and every
+/// error in the API's shape from [`json_config`]), where a number with nothing after the
+/// point (`274.0`) is the integer it equals, as JSON Schema counts it: a field the document
+/// says is an integer takes it.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move { Ok(Self(read(json.await?.into_inner())?)) })
+    }
+}
+
+/// `value` as a `T`, whole floats read as integers.
+fn read<T: serde::de::DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    whole_numbers_as_integers(&mut value);
+    serde_json::from_value(value).map_err(|error| shape_error(&error))
+}
+
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                // Below 2^53 every whole float is exact, and the cast keeps it.
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = float as i64;
+                *number = whole.into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
+}
+
+/// A JSON body that may be left out: no body at all, or `null`, is `None`; a body that is there
+/// is read like any other ([`Json`]), so a malformed one, an unknown field or a missing
 /// `Content-Type` is an error, not silently taken for "no body".
 pub struct OptionalJson<T>(pub Option<T>);
 
@@ -175,11 +230,18 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
         if absent {
             return Box::pin(async { Ok(Self(None)) });
         }
-        let json = web::Json::<T>::from_request(req, payload);
-        Box::pin(async move { Ok(Self(Some(json.await?.into_inner()))) })
+        let json = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            match json.await?.into_inner() {
+                // `null` says "nothing" as plainly as no body does.
+                serde_json::Value::Null => Ok(Self(None)),
+                value => Ok(Self(Some(read(value)?))),
+            }
+        })
     }
 }
 
+/// JSON bodies: size limit, content type, syntax and shape errors in the API's error shape.
 pub fn json_config(limit_bytes: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit_bytes)

@@ -95,7 +95,7 @@ pub fn app(
         .service(api_v1())
         .split_for_parts();
     let mut api = api.merge_from(beside.document);
-    openapi::document_common_answers(&mut api);
+    openapi::complete(&mut api);
     let document = web::Data::new(openapi::Document::render(&api));
     let allowed = web::Data::new(methods::AllowedMethods::of(&api));
     app.app_data(document)
@@ -103,6 +103,7 @@ pub fn app(
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
         .service(web::redirect("/api/docs", "/api/docs/"))
         .default_service(web::to(spa::serve))
+        .wrap(from_fn(methods::middleware))
         .wrap(from_fn(limits::middleware))
         // Preflights are answered before any budget is spent, and refusals carry CORS headers.
         .wrap(Condition::new(
@@ -236,7 +237,7 @@ pub fn openapi_document(beside: utoipa::openapi::OpenApi) -> utoipa::openapi::Op
         .split_for_parts()
         .1
         .merge_from(beside);
-    openapi::document_common_answers(&mut doc);
+    openapi::complete(&mut doc);
     doc
 }
 

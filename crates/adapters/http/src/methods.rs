@@ -2,7 +2,53 @@
 //! request to a known path with another method gets 405 and an `Allow` header (RFC 9110,
 //! 15.5.6) instead of a 404 that says the path does not exist.
 
+use crate::error::{ApiError, ErrorCode};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse, web};
 use utoipa::openapi::OpenApi;
+
+/// Answers 405 before routing when the request names a documented path with a method it does
+/// not take. Before routing, so that `PUT /api/v1/users/online` is refused for what it is
+/// rather than matched to `PUT /api/v1/users/{user_id}` and refused for its "id".
+///
+/// # Errors
+/// Those of the services after it.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let refusal = req
+        .app_data::<web::Data<AllowedMethods>>()
+        .and_then(|allowed| refusal(allowed, req.path(), req.method().as_str()));
+    match refusal {
+        Some(response) => Ok(req.into_response(response)),
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
+/// The 405 answer, with `Allow`, for `method` on `path`; `None` when the method is taken or
+/// the path is not documented.
+fn refusal(allowed: &AllowedMethods, path: &str, method: &str) -> Option<HttpResponse> {
+    let methods = allowed.of_path(path);
+    if methods.is_empty() || methods.contains(&method) {
+        return None;
+    }
+    let error = ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!(
+            "{path} does not take {method}; it takes {}",
+            methods.join(", ")
+        ),
+    );
+    let mut response = actix_web::ResponseError::error_response(&error);
+    if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Some(response)
+}
 
 /// Path templates (`/api/v1/channels/{channel_id}`) and the methods each takes.
 #[derive(Debug, Default)]

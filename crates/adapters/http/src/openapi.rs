@@ -88,12 +88,27 @@ pub async fn serve(document: web::Data<Document>) -> HttpResponse {
         .body(document.0.clone())
 }
 
+/// What the handlers' own declarations leave to the document as a whole: the answers of the
+/// common layers, and the shape of event-stream events.
+pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    document_common_answers(doc);
+    describe_event_streams(doc);
+}
+
+/// The operations on the caller's own account (the handlers that take `Account` rather than
+/// `Caller`): they answer before the address is confirmed or two-factor sign-in is set up.
+/// Everything else that needs a token is about the organization.
+fn account_scoped(path: &str) -> bool {
+    path.starts_with("/api/v1/auth/") || path == "/api/v1/users/me/email"
+}
+
 /// Documents on every operation the answers that come from the server's common layers rather
 /// than from the handler, where the handler's own list left them out: 401 for operations that
 /// need a token, 400 for those with path or query parameters or a JSON body, 413/415/422 for
-/// those with a JSON body, 404 for those naming a resource, 503 for every API operation (a
+/// those with a JSON body, 404 for those naming a resource, 403 for those about the
+/// organization (see [`account_scoped`]), 503 for every API operation (a
 /// dependency unreachable, or the node shutting down). Every one of them has the error body.
-pub fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
+fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
@@ -141,6 +156,12 @@ pub fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
                     "No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`)",
                 ));
             }
+            if secured && !account_scoped(path) {
+                answers.push((
+                    "403",
+                    "The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`)",
+                ));
+            }
             if names_resource || has_query {
                 answers.push((
                     "400",
@@ -176,12 +197,141 @@ pub fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
                 by_status.entry(status).or_default().push(description);
             }
             for (status, descriptions) in by_status {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| error(&descriptions.join("; or ")));
+                let described = descriptions.join("; or ");
+                match operation.responses.responses.get_mut(status) {
+                    // The handler's own 403 gains the organization-wide reasons.
+                    Some(RefOr::T(own)) if status == "403" => {
+                        own.description = format!("{}; or {described}", own.description);
+                    }
+                    Some(_) => {}
+                    None => {
+                        operation
+                            .responses
+                            .responses
+                            .insert(status.to_owned(), error(&described));
+                    }
+                }
             }
         }
+    }
+}
+
+/// Describes each event of every `text/event-stream` response as what travels on the wire:
+/// an object of the SSE fields (`event`, `id`, `retry`, `data`), whose `data` is a JSON text
+/// (`contentMediaType`) of the schema the handler declared as the body (`contentSchema`). The
+/// handlers name the payload; OpenAPI 3.1 readers take a stream's `schema` for one event.
+fn describe_event_streams(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{RefOr, Schema};
+
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for response in operation.responses.responses.values_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let Some(RefOr::T(content)) = response.content.get_mut("text/event-stream") else {
+                    continue;
+                };
+                let Some(payload) = content.schema.take() else {
+                    continue;
+                };
+                let text = |description: &str| {
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .description(Some(description))
+                };
+                let event: RefOr<Schema> = ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some(
+                        "One event of the stream, as its SSE fields; `data` is a JSON text",
+                    ))
+                    .property(
+                        "event",
+                        text("The event's name, which says which payload `data` holds"),
+                    )
+                    .property(
+                        "id",
+                        text("The event's id, to resume from with `Last-Event-ID`"),
+                    )
+                    .property(
+                        "retry",
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(0))
+                            .description(Some("Milliseconds to wait before reconnecting")),
+                    )
+                    .property(
+                        "data",
+                        text("The payload, as JSON")
+                            .content_media_type("application/json")
+                            .content_schema(Some(payload)),
+                    )
+                    .required("data")
+                    .into();
+                content.schema = Some(event);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::account_scoped;
+
+    /// Every handler that takes `Account` is one [`account_scoped`] names, and every one that
+    /// takes `Caller` is not: read from the route sources, with the scopes they are mounted in.
+    #[test]
+    fn account_scoped_names_exactly_the_handlers_that_take_account() {
+        let sources = [
+            ("/api/v1/auth", include_str!("routes/auth.rs")),
+            ("/api/v1/auth", include_str!("routes/two_factor.rs")),
+            ("/api/v1", include_str!("routes/accounts.rs")),
+            ("/api/v1", include_str!("routes/channels.rs")),
+            ("/api/v1", include_str!("routes/messages.rs")),
+            ("/api/v1", include_str!("routes/notifications.rs")),
+            ("/api/v1", include_str!("routes/organizations.rs")),
+            ("/api/v1", include_str!("routes/users.rs")),
+        ];
+        let mut seen = 0;
+        for (scope, source) in sources {
+            let mut route = None;
+            for line in source.lines().map(str::trim) {
+                if let Some(rest) = [
+                    "#[get(\"",
+                    "#[post(\"",
+                    "#[put(\"",
+                    "#[patch(\"",
+                    "#[delete(\"",
+                ]
+                .iter()
+                .find_map(|attr| line.strip_prefix(attr))
+                {
+                    // The admins' routes of these files are mounted beside `/auth`.
+                    route = rest.split('"').next().map(|path| match path {
+                        admin if admin.starts_with("/users/") => format!("/api/v1{admin}"),
+                        own => format!("{scope}{own}"),
+                    });
+                }
+                let Some(path) = &route else { continue };
+                if line.contains(": Account") {
+                    assert!(account_scoped(path), "{path} takes Account");
+                    seen += 1;
+                } else if line.contains(": Caller") {
+                    assert!(!account_scoped(path), "{path} takes Caller");
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 40, "read {seen} handlers");
     }
 }

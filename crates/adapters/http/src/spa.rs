@@ -5,7 +5,6 @@
 //! never do, and keep their JSON 404.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::methods::AllowedMethods;
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::path::{Path, PathBuf};
@@ -87,28 +86,8 @@ async fn read(file: PathBuf) -> Option<Vec<u8>> {
 
 /// The default service: web app files, the app's entry page for client-side routes, and the
 /// JSON 404 for everything else.
-pub async fn serve(
-    req: HttpRequest,
-    dir: web::Data<WebDir>,
-    allowed: web::Data<AllowedMethods>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn serve(req: HttpRequest, dir: web::Data<WebDir>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
-    let methods = allowed.of_path(path);
-    if !methods.is_empty() && !methods.contains(&req.method().as_str()) {
-        let error = ApiError::new(
-            ErrorCode::MethodNotAllowed,
-            format!(
-                "{path} does not take {}; it takes {}",
-                req.method(),
-                methods.join(", ")
-            ),
-        );
-        let mut response = actix_web::ResponseError::error_response(&error);
-        if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
-            response.headers_mut().insert(header::ALLOW, value);
-        }
-        return Ok(response);
-    }
     let readable = req.method() == Method::GET || req.method() == Method::HEAD;
     if !readable || is_server_path(path) {
         return Err(ApiError::new(

@@ -108,7 +108,7 @@ pub enum DashboardEvent {
     params(
         ("channel_id" = i64, Path),
         ActivityQuery,
-        ("Last-Event-ID" = Option<i64>, Header, description = "The `id` of the last event received: replay what came after it."),
+        ("Last-Event-ID" = Option<i64>, Header, nullable = false, minimum = 0, description = "The `id` of the last event received: replay what came after it."),
     ),
     responses(
         (status = 200, description = "The event stream; each event's `data` is one of `ActivityEvent`: `ActivityReady` for `ready`, a `ChannelFrame` for a stored change, `StreamEnd` for `end`", content_type = "text/event-stream", body = ActivityEvent),
@@ -357,12 +357,13 @@ fn resume_point(req: &HttpRequest, after_seq: Option<i64>) -> Result<Option<i64>
             }
         }
     };
-    match header.or(after_seq) {
-        Some(seq) if seq < 0 => Err(invalid(if header.is_some() {
-            "Last-Event-ID"
-        } else {
-            "after_seq"
-        })),
-        resume => Ok(resume),
+    // Both are checked, though the header wins: a request is refused for what it says wrong,
+    // whichever part would have been used.
+    if header.is_some_and(|seq| seq < 0) {
+        return Err(invalid("Last-Event-ID"));
     }
+    if after_seq.is_some_and(|seq| seq < 0) {
+        return Err(invalid("after_seq"));
+    }
+    Ok(header.or(after_seq))
 }

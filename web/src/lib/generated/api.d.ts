@@ -2448,7 +2448,10 @@ export interface components {
             username: string;
         };
         ReportRequest: {
-            /** @description Why the moderators should look at it. */
+            /**
+             * @description Why the moderators should look at it: 1–1000 characters, line breaks but no other
+             *     control characters.
+             */
             reason: string;
         };
         ReportResponse: {
@@ -2500,6 +2503,7 @@ export interface components {
             /**
              * @description Your idempotency key (e.g. a UUID): sending again with the same key returns the stored
              *     message instead of a duplicate.
+             * @example 5f0c2b1e-9d4a-4c1e-8f7e-2a6d3c9b1f00
              */
             client_msg_id?: string | null;
             /**
@@ -2777,6 +2781,10 @@ export interface components {
         UpdateChannelRequest: {
             description?: string | null;
             is_archived?: boolean | null;
+            /**
+             * @description 1–80 letters, digits, `-`, `_`, `.`, of one alphabet; not starting with `dm-`.
+             * @example design-team
+             */
             name?: string | null;
             /** @description Only the channel's admins post (an announcement channel). */
             read_only?: boolean | null;
@@ -2806,6 +2814,24 @@ export interface components {
             profile_picture?: string | null;
             role?: components["schemas"]["Role"] | null;
             username?: string | null;
+        };
+        /**
+         * @description The parts of `POST /channels/{channel_id}/files` (`multipart/form-data`). The files are the
+         *     parts that carry a filename, in order, whatever their name; the handler reads every part as
+         *     it streams in, so this type only describes the body.
+         */
+        UploadForm: {
+            /** @description The message's text (Markdown, as for a message). */
+            caption?: string;
+            /** @description Your idempotency key, as for a message. */
+            client_msg_id?: string;
+            /** @description The files: 1 to 10, none empty. */
+            file: string[];
+            /**
+             * Format: int64
+             * @description Share the files as a reply in this message's thread.
+             */
+            reply_to_id?: number;
         };
         /** @description A page of users. */
         UserPageResponse: {
@@ -3583,8 +3609,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie`: the refresh token is in the `tandem_refresh` cookie (read and written there) */
-                "Tandem-Refresh"?: string | null;
+                /** @description `cookie`: the refresh token is in the `tandem_refresh` cookie (read and written there); any other value, or none, and it is in the body */
+                "Tandem-Refresh"?: string;
             };
             path?: never;
             cookie?: never;
@@ -4865,6 +4891,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
             429: {
                 headers: {
@@ -4927,6 +4962,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5037,6 +5081,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
                 headers: {
@@ -5108,7 +5161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a manager of this channel */
+            /** @description Not a manager of this channel; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5218,7 +5271,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a manager, or a direct conversation */
+            /** @description Not a manager, or a direct conversation; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5294,7 +5347,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a manager */
+            /** @description Not a manager; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5337,7 +5390,7 @@ export interface operations {
             query: {
                 /** @description The last seq you have; 0 for the whole log. */
                 after_seq: number;
-                /** @description 1–500, default 500. */
+                /** @description 1–500, default 500; a larger value is read as 500. */
                 limit?: number;
             };
             header?: never;
@@ -5375,8 +5428,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_cursor`: a negative `after_seq` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5414,9 +5485,9 @@ export interface operations {
             cookie?: never;
         };
         /** @description Files (parts with a filename), and optional `caption`, `client_msg_id`, `reply_to_id` */
-        requestBody?: {
+        requestBody: {
             content: {
-                "multipart/form-data": unknown;
+                "multipart/form-data": components["schemas"]["UploadForm"];
             };
         };
         responses: {
@@ -5447,7 +5518,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description May not post in this channel */
+            /** @description May not post in this channel; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5550,7 +5621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Archived, or a direct conversation */
+            /** @description Archived, or a direct conversation; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5624,7 +5695,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A direct conversation */
+            /** @description A direct conversation; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5666,7 +5737,7 @@ export interface operations {
         parameters: {
             query?: {
                 after?: number;
-                /** @description 1–200, default 100. */
+                /** @description 1–200, default 100; a larger value is read as 200. */
                 limit?: number;
             };
             header?: never;
@@ -5697,6 +5768,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5773,7 +5853,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not allowed (archived, direct conversation, not a member) */
+            /** @description Not allowed (archived, direct conversation, not a member); or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5875,7 +5955,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a channel admin */
+            /** @description Not a channel admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5956,7 +6036,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a channel admin, or a direct conversation */
+            /** @description Not a channel admin, or a direct conversation; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6064,7 +6144,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a moderator here, or they have as much say as you */
+            /** @description Not a moderator here, or they have as much say as you; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6168,7 +6248,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a moderator here */
+            /** @description Not a moderator here; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6213,7 +6293,7 @@ export interface operations {
                 after_seq?: number;
                 /** @description Messages before this seq, newest first. */
                 before_seq?: number;
-                /** @description 1–100, default 50. */
+                /** @description 1–100, default 50; a larger value is read as 100. */
                 limit?: number;
             };
             header?: never;
@@ -6251,8 +6331,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflicting_cursors`: `before_seq` and `after_seq` together */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6331,7 +6429,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a member, archived, or muted */
+            /** @description Not a member, archived, or muted; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6438,6 +6536,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel, or you are not a member */
             404: {
                 headers: {
@@ -6532,6 +6639,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such channel for you */
             404: {
                 headers: {
@@ -6603,7 +6719,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a member */
+            /** @description Not a member; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6706,7 +6822,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a manager */
+            /** @description Not a manager; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6809,6 +6925,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such file for you */
             404: {
                 headers: {
@@ -6898,6 +7023,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such file for you, or no web version */
             404: {
                 headers: {
@@ -6978,6 +7112,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such file for you, or no thumbnail */
             404: {
                 headers: {
@@ -7046,7 +7189,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7115,7 +7258,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7217,7 +7360,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7286,6 +7429,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7364,7 +7516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not your message, or you may no longer post here */
+            /** @description Not your message, or you may no longer post here; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7467,7 +7619,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not allowed */
+            /** @description Not allowed; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7543,7 +7695,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a member, or archived */
+            /** @description Not a member, or archived; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7612,6 +7764,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7690,7 +7851,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a member, or archived */
+            /** @description Not a member, or archived; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7795,8 +7956,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such message for you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_emoji`: not an emoji or a known shortcode */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7866,7 +8045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Your own message */
+            /** @description Your own message; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7981,6 +8160,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such message for you */
             404: {
                 headers: {
@@ -8020,10 +8208,13 @@ export interface operations {
                 channel_id?: number;
                 /** @description `file`: only messages with files. */
                 has?: components["schemas"]["HasFilter"];
-                /** @description 1–50, default 20. */
+                /** @description 1–50, default 20; a larger value is read as 50. */
                 limit?: number;
                 offset?: number;
-                /** @description What to look for: words, parts of words, any language. */
+                /**
+                 * @description What to look for: words, parts of words, any language (more than blanks; read up to its
+                 *     first 256 characters).
+                 */
                 q: string;
                 /** @description Only messages by this person. */
                 user_id?: number;
@@ -8054,6 +8245,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8095,7 +8295,7 @@ export interface operations {
             query?: {
                 /** @description The `next_cursor` of the previous page: older ones than this id. */
                 before?: number;
-                /** @description Page size, 1–100 (default 50). */
+                /** @description Page size, 1–100 (default 50); a larger value is read as 100. */
                 limit?: number;
                 /** @description Only unread ones. */
                 unread_only?: boolean;
@@ -8126,6 +8326,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8186,6 +8395,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8267,6 +8485,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
             429: {
                 headers: {
@@ -8307,6 +8534,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8374,7 +8610,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8457,7 +8693,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8526,7 +8762,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8618,7 +8854,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8681,7 +8917,7 @@ export interface operations {
             };
             header?: {
                 /** @description The `id` of the last event received: replay what came after it. */
-                "Last-Event-ID"?: number | null;
+                "Last-Event-ID"?: number;
             };
             path: {
                 channel_id: number;
@@ -8696,7 +8932,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["ActivityEvent"];
+                    "text/event-stream": {
+                        /** @description The payload, as JSON */
+                        data: string;
+                        /** @description The event's name, which says which payload `data` holds */
+                        event?: string;
+                        /** @description The event's id, to resume from with `Last-Event-ID` */
+                        id?: string;
+                        /** @description Milliseconds to wait before reconnecting */
+                        retry?: number;
+                    };
                 };
             };
             /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
@@ -8710,6 +8955,15 @@ export interface operations {
             };
             /** @description No valid access token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8776,7 +9030,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["DashboardEvent"];
+                    "text/event-stream": {
+                        /** @description The payload, as JSON */
+                        data: string;
+                        /** @description The event's name, which says which payload `data` holds */
+                        event?: string;
+                        /** @description The event's id, to resume from with `Last-Event-ID` */
+                        id?: string;
+                        /** @description Milliseconds to wait before reconnecting */
+                        retry?: number;
+                    };
                 };
             };
             /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
@@ -8797,7 +9060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8847,7 +9110,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["NotificationsEvent"];
+                    "text/event-stream": {
+                        /** @description The payload, as JSON */
+                        data: string;
+                        /** @description The event's name, which says which payload `data` holds */
+                        event?: string;
+                        /** @description The event's id, to resume from with `Last-Event-ID` */
+                        id?: string;
+                        /** @description Milliseconds to wait before reconnecting */
+                        retry?: number;
+                    };
                 };
             };
             /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
@@ -8861,6 +9133,15 @@ export interface operations {
             };
             /** @description No valid access token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8895,7 +9176,7 @@ export interface operations {
                 after?: number;
                 /** @description Include deactivated accounts (admins only). */
                 include_inactive?: boolean;
-                /** @description Page size, 1–100 (default 50). */
+                /** @description Page size, 1–100 (default 50); a larger value is read as 100. */
                 limit?: number;
             };
             header?: never;
@@ -8924,6 +9205,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8983,6 +9273,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9062,7 +9361,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not allowed (e.g. a member changing a role) */
+            /** @description Not allowed (e.g. a member changing a role); or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9175,7 +9474,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not allowed */
+            /** @description Not allowed; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9261,7 +9560,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9338,7 +9637,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9415,7 +9714,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9492,7 +9791,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9573,7 +9872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not your own status */
+            /** @description Not your own status; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9675,7 +9974,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9845,6 +10144,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
             429: {
                 headers: {
@@ -9898,6 +10206,15 @@ export interface operations {
             };
             /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9959,7 +10276,7 @@ export interface operations {
                 after?: number;
                 /** @description Include deactivated accounts (admins only). */
                 include_inactive?: boolean;
-                /** @description Page size, 1–100 (default 50). */
+                /** @description Page size, 1–100 (default 50); a larger value is read as 100. */
                 limit?: number;
             };
             header?: never;
@@ -9988,6 +10305,15 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

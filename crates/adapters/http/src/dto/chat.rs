@@ -116,7 +116,9 @@ impl CreateChannelRequest {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateChannelRequest {
+    /// 1–80 letters, digits, `-`, `_`, `.`, of one alphabet; not starting with `dm-`.
     #[validate(custom(function = "checks::channel_name"))]
+    #[schema(example = "design-team", min_length = 1, max_length = 80)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "checks::double_option")]
     #[validate(custom(function = "checks::channel_description"))]
@@ -221,7 +223,8 @@ impl MemberPageResponse {
 #[serde(deny_unknown_fields)]
 pub struct MembersQuery {
     pub after: Option<i64>,
-    /// 1–200, default 100.
+    /// 1–200, default 100; a larger value is read as 200.
+    #[serde(default, deserialize_with = "checks::count")]
     pub limit: Option<u64>,
 }
 
@@ -267,6 +270,10 @@ pub struct SendMessageRequest {
     /// Your idempotency key (e.g. a UUID): sending again with the same key returns the stored
     /// message instead of a duplicate.
     #[validate(custom(function = "checks::client_msg_id"))]
+    #[schema(
+        pattern = r"^[A-Za-z0-9._:-]{1,64}$",
+        example = "5f0c2b1e-9d4a-4c1e-8f7e-2a6d3c9b1f00"
+    )]
     pub client_msg_id: Option<String>,
 }
 
@@ -284,7 +291,8 @@ pub struct HistoryQueryParams {
     pub before_seq: Option<i64>,
     /// Messages after this seq, oldest first.
     pub after_seq: Option<i64>,
-    /// 1–100, default 50.
+    /// 1–100, default 50; a larger value is read as 100.
+    #[serde(default, deserialize_with = "checks::count")]
     pub limit: Option<u64>,
 }
 
@@ -293,6 +301,7 @@ pub struct HistoryQueryParams {
 #[serde(deny_unknown_fields)]
 pub struct ThreadQuery {
     pub after_seq: Option<i64>,
+    #[serde(default, deserialize_with = "checks::count")]
     pub limit: Option<u64>,
 }
 
@@ -322,8 +331,13 @@ impl ReactionRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportRequest {
-    /// Why the moderators should look at it.
+    /// Why the moderators should look at it: 1–1000 characters, line breaks but no other
+    /// control characters.
     #[validate(custom(function = "checks::report_reason"))]
+    #[schema(
+        max_length = 1000,
+        pattern = r"^[^\x00-\x09\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x09\x0B-\x1F\x7F-\x9F]*$"
+    )]
     pub reason: String,
 }
 
@@ -357,7 +371,9 @@ impl From<MessageReport> for ReportResponse {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
-    /// What to look for: words, parts of words, any language.
+    /// What to look for: words, parts of words, any language (more than blanks; read up to its
+    /// first 256 characters).
+    #[param(pattern = r"\S")]
     pub q: String,
     pub channel_id: Option<i64>,
     /// Only messages by this person.
@@ -368,8 +384,10 @@ pub struct SearchParams {
     pub after: Option<DateTime<Utc>>,
     /// `file`: only messages with files.
     pub has: Option<HasFilter>,
+    #[serde(default, deserialize_with = "checks::count")]
     pub offset: Option<u64>,
-    /// 1–50, default 20.
+    /// 1–50, default 20; a larger value is read as 50.
+    #[serde(default, deserialize_with = "checks::count")]
     pub limit: Option<u64>,
 }
 
@@ -420,8 +438,10 @@ impl SearchResponse {
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// The last seq you have; 0 for the whole log.
+    #[param(minimum = 0)]
     pub after_seq: i64,
-    /// 1–500, default 500.
+    /// 1–500, default 500; a larger value is read as 500.
+    #[serde(default, deserialize_with = "checks::count")]
     pub limit: Option<u64>,
 }
 
@@ -432,4 +452,24 @@ pub struct EventPageResponse {
     pub messages: Vec<MessageResponse>,
     /// The channel's latest seq; ask again after the last event's seq while it is below this.
     pub last_seq: i64,
+}
+
+/// The parts of `POST /channels/{channel_id}/files` (`multipart/form-data`). The files are the
+/// parts that carry a filename, in order, whatever their name; the handler reads every part as
+/// it streams in, so this type only describes the body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadForm {
+    /// The files: 1 to 10, none empty.
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1, max_items = 10)]
+    pub file: Vec<String>,
+    /// The message's text (Markdown, as for a message).
+    #[schema(nullable = false, max_length = 4000)]
+    pub caption: Option<String>,
+    /// Your idempotency key, as for a message.
+    #[schema(nullable = false, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
+    pub client_msg_id: Option<String>,
+    /// Share the files as a reply in this message's thread.
+    #[schema(nullable = false)]
+    pub reply_to_id: Option<i64>,
 }

@@ -88,3 +88,22 @@ where
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
+
+/// A query's count (`limit`, `offset`): a whole number the document's `int64` admits, so a
+/// value past it is refused here as it is in a path, rather than read as a huge count.
+///
+/// # Errors
+/// When the value is not a whole number from 0 to 2^63 − 1.
+pub fn count<'de, D>(deserializer: D) -> Result<Option<u64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value: Option<u64> = serde::Deserialize::deserialize(deserializer)?;
+    match value {
+        Some(n) if i64::try_from(n).is_err() => Err(serde::de::Error::custom(format!(
+            "{n} is past the largest count, {}",
+            i64::MAX
+        ))),
+        other => Ok(other),
+    }
+}

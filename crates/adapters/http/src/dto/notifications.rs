@@ -15,7 +15,8 @@ pub struct ListNotificationsQuery {
     pub unread_only: bool,
     /// The `next_cursor` of the previous page: older ones than this id.
     pub before: Option<i64>,
-    /// Page size, 1–100 (default 50).
+    /// Page size, 1–100 (default 50); a larger value is read as 100.
+    #[serde(default, deserialize_with = "checks::count")]
     pub limit: Option<u64>,
 }
 

@@ -35,7 +35,8 @@ impl From<UserPage> for UserPageResponse {
 pub struct ListUsersQuery {
     /// The `next_cursor` of the previous page.
     pub after: Option<i64>,
-    /// Page size, 1–100 (default 50).
+    /// Page size, 1–100 (default 50); a larger value is read as 100.
+    #[serde(default, deserialize_with = "checks::count")]
     pub limit: Option<u64>,
     /// Include deactivated accounts (admins only).
     #[serde(default)]

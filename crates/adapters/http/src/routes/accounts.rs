@@ -7,7 +7,7 @@ use crate::dto::identity::{
     InvitationResponse, InviteRequest, SessionList, SessionResponse, SessionsEnded,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Account, Caller, validated};
+use crate::extract::{Account, Caller, Json, validated};
 use actix_web::{HttpResponse, delete, get, post, web};
 use tandem_app::AppContext;
 use tandem_app::auth;
@@ -35,7 +35,7 @@ use tandem_domain::UserId;
 pub async fn invite(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    body: web::Json<InviteRequest>,
+    body: Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let command = validated(body.into_inner())?.into_command()?;
     let invitation = auth::invite(&ctx.auth, &caller.actor(), command).await?;
@@ -114,7 +114,7 @@ pub async fn revoke(
 pub async fn change_email(
     ctx: web::Data<AppContext>,
     caller: Account,
-    body: web::Json<ChangeEmailRequest>,
+    body: Json<ChangeEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let email = body.email()?;

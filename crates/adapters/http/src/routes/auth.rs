@@ -13,7 +13,7 @@ use crate::dto::identity::{
 use crate::dto::two_factor::LoginResponse;
 use crate::dto::users::UserResponse;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::extract::{Account, OptionalJson, client_address, user_agent, validated};
+use crate::extract::{Account, Json, OptionalJson, client_address, user_agent, validated};
 use crate::refresh_cookie;
 use actix_web::cookie::Cookie;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
@@ -53,7 +53,7 @@ pub async fn register(
     ctx: web::Data<AppContext>,
     settings: web::Data<HttpSettings>,
     req: HttpRequest,
-    body: web::Json<RegisterRequest>,
+    body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req, settings.trust_forwarded_headers);
     let mut command = validated(body.into_inner())?.into_command(address)?;
@@ -129,7 +129,7 @@ pub async fn login(
     ctx: web::Data<AppContext>,
     settings: web::Data<HttpSettings>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let command = Login {
@@ -159,7 +159,7 @@ pub async fn login(
 #[utoipa::path(
     tag = "auth",
     request_body(content = Option<RefreshRequest>, description = "The refresh token; leave it out when it is in the cookie"),
-    params(("Tandem-Refresh" = Option<String>, Header, description = "`cookie`: the refresh token is in the `tandem_refresh` cookie (read and written there)")),
+    params(("Tandem-Refresh" = Option<String>, Header, nullable = false, description = "`cookie`: the refresh token is in the `tandem_refresh` cookie (read and written there); any other value, or none, and it is in the body")),
     responses(
         (status = 200, description = "A new pair", body = AuthResponse),
         (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`", body = ErrorBody),
@@ -279,7 +279,7 @@ pub async fn unlock(
     ctx: web::Data<AppContext>,
     settings: web::Data<HttpSettings>,
     req: HttpRequest,
-    body: web::Json<UnlockRequest>,
+    body: Json<UnlockRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req, settings.trust_forwarded_headers);
     auth::unlock(&ctx.auth, &body.into_inner().token, address).await?;
@@ -302,7 +302,7 @@ pub async fn unlock(
 pub async fn change_password(
     ctx: web::Data<AppContext>,
     caller: Account,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let command = ChangePassword {
@@ -331,7 +331,7 @@ pub async fn change_password(
 #[post("/verify-email")]
 pub async fn verify_email(
     ctx: web::Data<AppContext>,
-    body: web::Json<LinkTokenRequest>,
+    body: Json<LinkTokenRequest>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let body = validated(body.into_inner())?;
     let user = auth::verify_email(&ctx.auth, &body.token).await?;
@@ -375,7 +375,7 @@ pub async fn resend_verification(
 #[post("/password-reset")]
 pub async fn request_password_reset(
     ctx: web::Data<AppContext>,
-    body: web::Json<PasswordResetRequest>,
+    body: Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     auth::request_password_reset(&ctx.auth, &body.email).await?;
@@ -402,7 +402,7 @@ pub async fn confirm_password_reset(
     ctx: web::Data<AppContext>,
     settings: web::Data<HttpSettings>,
     req: HttpRequest,
-    body: web::Json<PasswordResetConfirmRequest>,
+    body: Json<PasswordResetConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let address = client_address(&req, settings.trust_forwarded_headers);
@@ -487,7 +487,7 @@ pub async fn end_other_sessions(
 #[post("/invitations/preview")]
 pub async fn preview_invitation(
     ctx: web::Data<AppContext>,
-    body: web::Json<LinkTokenRequest>,
+    body: Json<LinkTokenRequest>,
 ) -> Result<web::Json<InvitationPreviewResponse>, ApiError> {
     let body = validated(body.into_inner())?;
     let preview = auth::preview_invitation(&ctx.auth, &body.token).await?;
@@ -515,7 +515,7 @@ pub async fn accept_invitation(
     ctx: web::Data<AppContext>,
     settings: web::Data<HttpSettings>,
     req: HttpRequest,
-    body: web::Json<AcceptInvitationRequest>,
+    body: Json<AcceptInvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = ClientInfo::new(
         client_address(&req, settings.trust_forwarded_headers),

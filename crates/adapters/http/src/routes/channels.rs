@@ -8,7 +8,7 @@ use crate::dto::chat::{
     MuteMemberRequest, ReadMarkerResponse, SendMessageRequest, UpdateChannelRequest,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Caller, OptionalJson, validated};
+use crate::extract::{Caller, Json, OptionalJson, validated};
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use tandem_app::AppContext;
 use tandem_app::channels::{self, Created};
@@ -47,7 +47,7 @@ pub async fn list(
 pub async fn create(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    body: web::Json<CreateChannelRequest>,
+    body: Json<CreateChannelRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let command = validated(body.into_inner())?.into_command()?;
     let actor = caller.actor();
@@ -102,7 +102,7 @@ pub async fn update(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<UpdateChannelRequest>,
+    body: Json<UpdateChannelRequest>,
 ) -> Result<web::Json<ChannelResponse>, ApiError> {
     let changes = validated(body.into_inner())?.into_changes()?;
     updated(&ctx, &caller, ChannelId::new(path.into_inner()), changes).await
@@ -257,7 +257,7 @@ pub async fn add_member(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<AddMemberRequest>,
+    body: Json<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     channels::add_member(
         &ctx.chat,
@@ -305,7 +305,7 @@ pub async fn set_member_role(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<(i64, i64)>,
-    body: web::Json<MemberRoleRequest>,
+    body: Json<MemberRoleRequest>,
 ) -> Result<web::Json<MemberResponse>, ApiError> {
     let (channel_id, user_id) = path.into_inner();
     let (membership, user) = channels::set_member_role(
@@ -333,7 +333,7 @@ pub async fn mute_member(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<(i64, i64)>,
-    body: web::Json<MuteMemberRequest>,
+    body: Json<MuteMemberRequest>,
 ) -> Result<web::Json<MemberResponse>, ApiError> {
     let (channel_id, user_id) = path.into_inner();
     let (membership, user) = channels::mute_member(
@@ -404,6 +404,7 @@ pub async fn mark_read(
 #[utoipa::path(tag = "messages", params(("channel_id" = i64, Path), HistoryQueryParams), responses(
     (status = 200, description = "Messages", body = MessageListResponse),
     (status = 404, description = "No such channel for you", body = ErrorBody),
+    (status = 422, description = "`conflicting_cursors`: `before_seq` and `after_seq` together", body = ErrorBody),
 ), security(("bearer" = [])))]
 #[get("/channels/{channel_id}/messages")]
 pub async fn history(
@@ -443,7 +444,7 @@ pub async fn send(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<SendMessageRequest>,
+    body: Json<SendMessageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let command = SendMessage {
@@ -495,6 +496,7 @@ pub async fn pins(
 #[utoipa::path(tag = "messages", params(("channel_id" = i64, Path), EventsQuery), responses(
     (status = 200, description = "Events", body = EventPageResponse),
     (status = 404, description = "No such channel for you", body = ErrorBody),
+    (status = 422, description = "`invalid_cursor`: a negative `after_seq`", body = ErrorBody),
 ), security(("bearer" = [])))]
 #[get("/channels/{channel_id}/events")]
 pub async fn events(

@@ -1,6 +1,7 @@
 //! File sharing over HTTP: multipart uploads streamed into the blob store, and downloads with
 //! ranges, validators and headers that keep active content from running in Tandem's origin.
 
+use crate::dto::chat::UploadForm;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::{Caller, TokenQuery, authenticate_with_query};
 use actix_multipart::{Field, Multipart};
@@ -35,7 +36,7 @@ const CHUNKS_IN_FLIGHT: usize = 4;
 #[utoipa::path(
     tag = "files",
     params(("channel_id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "Files (parts with a filename), and optional `caption`, `client_msg_id`, `reply_to_id`"),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "Files (parts with a filename), and optional `caption`, `client_msg_id`, `reply_to_id`"),
     responses(
         (status = 201, description = "Shared", body = MessageResponse),
         (status = 400, description = "Malformed or interrupted multipart body", body = ErrorBody),

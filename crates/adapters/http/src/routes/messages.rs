@@ -6,7 +6,7 @@ use crate::dto::chat::{
     SearchParams, SearchResponse, ThreadQuery, ThreadResponse,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Caller, validated};
+use crate::extract::{Caller, Json, validated};
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use tandem_app::AppContext;
 use tandem_app::messages::{self, SearchRequest};
@@ -75,7 +75,7 @@ pub async fn edit(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<EditMessageRequest>,
+    body: Json<EditMessageRequest>,
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     let message = messages::edit_message(
         &ctx.chat,
@@ -149,7 +149,7 @@ pub async fn react(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<ReactionRequest>,
+    body: Json<ReactionRequest>,
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     let emoji = validated(body.into_inner())?.emoji()?;
     let message = messages::set_reaction(
@@ -167,6 +167,7 @@ pub async fn react(
 #[utoipa::path(tag = "messages", params(("message_id" = i64, Path), ("emoji" = String, Path, example = "👍")), responses(
     (status = 200, description = "The message with its reactions", body = MessageResponse),
     (status = 404, description = "No such message for you", body = ErrorBody),
+    (status = 422, description = "`invalid_emoji`: not an emoji or a known shortcode", body = ErrorBody),
 ), security(("bearer" = [])))]
 #[delete("/messages/{message_id}/reactions/{emoji}")]
 pub async fn unreact(
@@ -247,7 +248,7 @@ pub async fn report(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<ReportRequest>,
+    body: Json<ReportRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let reason = field("reason", ReportReason::parse(&body.reason))?;

@@ -7,7 +7,7 @@ use crate::dto::notifications::{
     NotificationSettingsResponse, UpdateNotificationSettingsRequest,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Caller;
+use crate::extract::{Caller, Json};
 use actix_web::{get, post, put, web};
 use tandem_api_types::{NotificationResponse, UnreadNotificationsResponse};
 use tandem_app::AppContext;
@@ -82,7 +82,7 @@ pub async fn unread_count(
 pub async fn mark_read(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    body: web::Json<MarkNotificationsReadRequest>,
+    body: Json<MarkNotificationsReadRequest>,
 ) -> Result<web::Json<UnreadNotificationsResponse>, ApiError> {
     let selection = match body.into_inner() {
         MarkNotificationsReadRequest {
@@ -135,7 +135,7 @@ pub async fn get_settings(
 pub async fn update_settings(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    body: web::Json<UpdateNotificationSettingsRequest>,
+    body: Json<UpdateNotificationSettingsRequest>,
 ) -> Result<web::Json<NotificationSettingsResponse>, ApiError> {
     let body = body.into_inner();
     let changes = SettingsChanges {
@@ -171,7 +171,7 @@ pub async fn set_channel_settings(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<ChannelNotificationSettingsRequest>,
+    body: Json<ChannelNotificationSettingsRequest>,
 ) -> Result<web::Json<ChannelNotificationSettingsResponse>, ApiError> {
     let channel_id = ChannelId::new(path.into_inner());
     let body = body.into_inner();

@@ -4,7 +4,7 @@ use crate::dto::auth::field;
 use crate::dto::identity::OrganizationChanges;
 use crate::dto::users::OrganizationResponse;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Caller;
+use crate::extract::{Caller, Json};
 use actix_web::{get, patch, web};
 use tandem_app::AppContext;
 use tandem_app::organizations;
@@ -48,7 +48,7 @@ pub async fn current(
 pub async fn update(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    body: web::Json<OrganizationChanges>,
+    body: Json<OrganizationChanges>,
 ) -> Result<web::Json<OrganizationResponse>, ApiError> {
     let body = body.into_inner();
     let two_factor_policy = body

@@ -11,7 +11,7 @@ use crate::dto::sso::{
     SsoLookupQuery, SsoProviderList, SsoProviderResponse, SsoStartQuery,
 };
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::extract::{Caller, client_address, user_agent, validated};
+use crate::extract::{Caller, Json, client_address, user_agent, validated};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use tandem_app::AppContext;
@@ -108,7 +108,7 @@ pub async fn complete(
     ctx: web::Data<AppContext>,
     settings: web::Data<HttpSettings>,
     req: HttpRequest,
-    body: web::Json<SsoCompleteRequest>,
+    body: Json<SsoCompleteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let client = ClientInfo::new(
@@ -149,7 +149,7 @@ pub async fn list(
 pub async fn add(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    body: web::Json<AddSsoProviderRequest>,
+    body: Json<AddSsoProviderRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let command = validated(body.into_inner())?.into_command()?;
     let provider = auth::add_provider(&ctx.auth, &caller.actor(), command).await?;

@@ -8,7 +8,7 @@ use crate::dto::two_factor::{
     RecoveryCodesResponse, SecondFactorRequest, TwoFactorStatusResponse,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Account, Caller, client_address, user_agent, validated};
+use crate::extract::{Account, Caller, Json, client_address, user_agent, validated};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use tandem_app::AppContext;
 use tandem_app::auth::{self, SecondFactor};
@@ -32,7 +32,7 @@ pub async fn complete_login(
     ctx: web::Data<AppContext>,
     settings: web::Data<HttpSettings>,
     req: HttpRequest,
-    body: web::Json<SecondFactorRequest>,
+    body: Json<SecondFactorRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let step = SecondFactor {
@@ -82,7 +82,7 @@ pub async fn status(
 pub async fn enrol(
     ctx: web::Data<AppContext>,
     caller: Account,
-    body: web::Json<PasswordRequest>,
+    body: Json<PasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let enrolment: EnrolmentResponse = auth::begin_two_factor(&ctx.auth, &caller, &body.password)
@@ -111,7 +111,7 @@ pub async fn enrol(
 pub async fn confirm(
     ctx: web::Data<AppContext>,
     caller: Account,
-    body: web::Json<CodeRequest>,
+    body: Json<CodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let recovery_codes = auth::confirm_two_factor(&ctx.auth, &caller, &body.code).await?;
@@ -134,7 +134,7 @@ pub async fn confirm(
 pub async fn disable(
     ctx: web::Data<AppContext>,
     caller: Account,
-    body: web::Json<DisableTwoFactorRequest>,
+    body: Json<DisableTwoFactorRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     auth::disable_two_factor(&ctx.auth, &caller, &body.password, &body.code).await?;
@@ -157,7 +157,7 @@ pub async fn disable(
 pub async fn renew_recovery_codes(
     ctx: web::Data<AppContext>,
     caller: Account,
-    body: web::Json<CodeRequest>,
+    body: Json<CodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let recovery_codes = auth::renew_recovery_codes(&ctx.auth, &caller, &body.code).await?;

@@ -4,7 +4,7 @@ use crate::dto::users::{
     ListUsersQuery, SetStatusRequest, UpdateUserRequest, UserPageResponse, UserResponse,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Caller, validated};
+use crate::extract::{Caller, Json, validated};
 use actix_web::{delete, get, post, put, web};
 use tandem_app::AppContext;
 use tandem_app::users::{self, ListUsers};
@@ -113,7 +113,7 @@ pub async fn update_user(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<UpdateUserRequest>,
+    body: Json<UpdateUserRequest>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let changes = validated(body.into_inner())?.into_changes()?;
     Ok(web::Json(
@@ -174,7 +174,7 @@ pub async fn set_status(
     ctx: web::Data<AppContext>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<SetStatusRequest>,
+    body: Json<SetStatusRequest>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let user = users::set_status(
         &ctx.people,

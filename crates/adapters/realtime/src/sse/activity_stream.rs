@@ -19,8 +19,9 @@ use utoipa::ToSchema;
 /// events follow (the requested one when resuming, else the channel's latest), so a client
 /// that reconnects before any change still resumes from the right place.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ActivityReady {
-    #[schema(example = "ready")]
+    #[schema(example = "ready", pattern = "^ready$")]
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub channel_id: i64,

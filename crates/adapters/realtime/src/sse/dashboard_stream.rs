@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 
 /// The `data` of a `metrics` event.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DashboardMetricsEvent {
     pub at: DateTime<Utc>,
     pub organization_id: i64,
@@ -68,6 +69,7 @@ pub struct ServerLoadResponse {
 
 /// The `data` of a `heartbeat` event.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HeartbeatEvent {
     pub at: DateTime<Utc>,
 }

@@ -12,8 +12,9 @@ use utoipa::ToSchema;
 
 /// The first event of a notifications stream.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NotificationsStreamReady {
-    #[schema(example = "ready")]
+    #[schema(example = "ready", pattern = "^ready$")]
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub user_id: i64,
@@ -22,8 +23,9 @@ pub struct NotificationsStreamReady {
 /// Some events were lost (the bus lagged): refresh the unread counts
 /// (`GET /api/v1/notifications/unread_count`, `GET /api/v1/channels`).
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NotificationsLost {
-    #[schema(example = "notifications_lost")]
+    #[schema(example = "notifications_lost", pattern = "^notifications_lost$")]
     #[serde(rename = "type")]
     pub kind: &'static str,
 }

@@ -26,6 +26,7 @@ use utoipa::ToSchema;
 /// The `data` of the `end` event a stream sends before it closes, when the client can act on
 /// the reason.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StreamEnd {
     /// `unauthenticated` (the token expired or was revoked: reconnect with a fresh one),
     /// `not_found` (the caller can no longer read the channel), `forbidden` (no longer an
