@@ -9,7 +9,7 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 # Tests that need PostgreSQL or Redis, for `make test-embedded` to leave out.
 SERVICE_TESTS := test(/(^|::)postgres::/) | (package(tandem-redis) & kind(test))
 
-.PHONY: help run test test-embedded lint openapi fmt nextest s3s-fs web web-check
+.PHONY: help run test test-embedded lint openapi fmt nextest s3s-fs web web-check fuzz-api
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -18,9 +18,10 @@ run: web ## Build and start Tandem on the embedded default: SQLite and files und
 	cargo run --release -p tandem-server -- serve
 
 # The web app's packages come first: the OpenID Connect tests run its test provider (Node).
-test: nextest s3s-fs web/node_modules/.package-lock.json ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL), then the web app's checks
+test: nextest s3s-fs web/node_modules/.package-lock.json ## Run the whole test suite (needs PostgreSQL and Redis at TEST_DATABASE_URL / TEST_REDIS_URL), then the web app's checks and the API fuzzing
 	cargo nextest run --workspace --no-tests=fail
 	$(MAKE) web-check
+	$(MAKE) fuzz-api
 
 test-embedded: nextest s3s-fs web/node_modules/.package-lock.json ## Run every test that needs neither PostgreSQL nor Redis
 	cargo nextest run --workspace --no-tests=fail -E 'not ($(SERVICE_TESTS))'
@@ -48,6 +49,18 @@ web-check: web ## The web app's checks: lint, types, generated types up to date,
 	cd web && npm run lint && npm run typecheck && npm run check:types-fresh && npm test
 	cargo build -p tandem-server
 	cd web && npm run e2e
+
+# Schemathesis, pinned, in a virtual environment of its own (from PyPI).
+SCHEMATHESIS := target/schemathesis/bin/schemathesis
+
+fuzz-api: $(SCHEMATHESIS) ## Fuzz the HTTP API with Schemathesis against a running server, embedded and on PostgreSQL + Redis
+	cargo build -p tandem-server
+	target/schemathesis/bin/python tests/schemathesis/run.py --schemathesis $(SCHEMATHESIS) -- --checks all
+
+$(SCHEMATHESIS): tests/schemathesis/requirements.txt
+	python3 -m venv target/schemathesis
+	target/schemathesis/bin/pip install -q --disable-pip-version-check -r $<
+	touch $@
 
 nextest:
 	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
