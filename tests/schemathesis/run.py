@@ -200,6 +200,9 @@ def main() -> int:
     parser.add_argument("extra", nargs="*", help="more `schemathesis run` options, after --")
     args = parser.parse_args()
     backends = ["embedded", "postgres"] if args.backend == "all" else [args.backend]
+    # Schemathesis runs from this directory: a relative path given here means the caller's.
+    if os.sep in args.schemathesis:
+        args.schemathesis = os.path.abspath(args.schemathesis)
     failed = [b for b in backends if run(b, Path(args.server), args.schemathesis, args.extra) != 0]
     if failed:
         print(f"\nschemathesis found failures on: {', '.join(failed)}", file=sys.stderr)
