@@ -176,7 +176,9 @@ def run(backend: str, server_binary: Path, schemathesis: str, extra: list[str]) 
             config_file = data_dir / "schemathesis.toml"
             config_file.write_text(text)
             command = [schemathesis, "--config-file", str(config_file), "run", f"{url}/api/v1/openapi.json", *extra]
-            result |= subprocess.run(command, env={**env, **extra_env}, cwd=HERE).returncode
+            # Run from the temporary directory: Schemathesis keeps its cache (`.schemathesis`)
+            # where it runs.
+            result |= subprocess.run(command, env={**env, **extra_env}, cwd=data_dir).returncode
         if server.poll() is not None:
             print(f"the server stopped during the run ({server.returncode}):\n{log.read_text()}")
             return 1
@@ -200,7 +202,7 @@ def main() -> int:
     parser.add_argument("extra", nargs="*", help="more `schemathesis run` options, after --")
     args = parser.parse_args()
     backends = ["embedded", "postgres"] if args.backend == "all" else [args.backend]
-    # Schemathesis runs from this directory: a relative path given here means the caller's.
+    # Schemathesis runs from a temporary directory: a relative path given here means the caller's.
     if os.sep in args.schemathesis:
         args.schemathesis = os.path.abspath(args.schemathesis)
     failed = [b for b in backends if run(b, Path(args.server), args.schemathesis, args.extra) != 0]
