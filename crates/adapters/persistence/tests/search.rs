@@ -404,12 +404,35 @@ async fn insert_many(
     exec(conn, &sql, values).await;
 }
 
-/// Rolls the search migration back, stores a message, migrates again: the new index covers
-/// the message it never saw written.
+/// Rolls the search migration back (with every migration since), stores a message, migrates
+/// again: the new index covers the message it never saw written.
 async fn rows_older_than_the_index_are_found(backend: Backend) {
     with_raw_access(backend, |db, conn| async move {
         let place = place(&db).await;
-        Migrator::down(&conn, Some(1)).await.unwrap();
+        let migrations = Migrator::migrations();
+        let search = migrations
+            .iter()
+            .position(|m| m.name() == "m20261122_000003_search")
+            .unwrap();
+        let since = u32::try_from(migrations.len() - search).unwrap();
+        Migrator::down(&conn, Some(since)).await.unwrap();
+        // No search index now: the message is written as before search existed.
+        let tables = if conn.get_database_backend() == DbBackend::Sqlite {
+            "SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts'"
+        } else {
+            "SELECT count(*) FROM information_schema.columns \
+             WHERE table_name = 'messages' AND column_name = 'search_vector'"
+        };
+        let row = conn
+            .query_one_raw(statement(&conn, tables, Vec::new()))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            row.try_get_by_index::<i64>(0).unwrap(),
+            0,
+            "the search index is gone"
+        );
         let old = insert_raw(&conn, &place, 1, "archived quarterly numbers").await;
         db.migrate().await.unwrap();
         assert_eq!(found(&db, &place, "quarterly").await, [old]);
