@@ -34,18 +34,7 @@ impl ProviderLabel {
     /// # Errors
     /// `invalid_label`.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        let value = raw.trim();
-        let len = value.chars().count();
-        if len == 0 || len > Self::MAX_LEN || value.chars().any(char::is_control) {
-            return Err(InvalidInput::new(
-                "invalid_label",
-                format!(
-                    "must be 1 to {} characters without control characters",
-                    Self::MAX_LEN
-                ),
-            ));
-        }
-        Ok(Self(value.to_owned()))
+        crate::text::short_name(raw, Self::MAX_LEN, "invalid_label").map(Self)
     }
 
     pub fn from_trusted(value: String) -> Self {

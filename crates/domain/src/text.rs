@@ -1,6 +1,7 @@
 //! Rules against names that look like someone else's: invisible characters that reorder or
 //! hide text, and names that mix look-alike alphabets.
 
+use crate::InvalidInput;
 use unicode_script::{Script, UnicodeScript};
 
 /// Whether `text` holds a character that changes how text around it shows without showing
@@ -63,6 +64,23 @@ fn is_east_asian(script: Script) -> bool {
         script,
         Script::Han | Script::Hiragana | Script::Katakana | Script::Hangul | Script::Bopomofo
     )
+}
+
+/// A short name people give something (a token, a sign-in button): trimmed, 1 to `max`
+/// characters, no control characters.
+///
+/// # Errors
+/// `code`, saying the rule.
+pub fn short_name(raw: &str, max: usize, code: &'static str) -> Result<String, InvalidInput> {
+    let value = raw.trim();
+    let len = value.chars().count();
+    if len == 0 || len > max || value.chars().any(char::is_control) {
+        return Err(InvalidInput::new(
+            code,
+            format!("must be 1 to {max} characters without control characters"),
+        ));
+    }
+    Ok(value.to_owned())
 }
 
 #[cfg(test)]
