@@ -18,6 +18,7 @@ mod m20261204_000010_two_factor;
 mod m20261204_000011_channel_roles;
 mod m20261204_000012_single_sign_on;
 mod m20261204_000013_sso_only;
+mod m20261205_000014_access_tokens;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_channel_roles::Migration),
             Box::new(m20261204_000012_single_sign_on::Migration),
             Box::new(m20261204_000013_sso_only::Migration),
+            Box::new(m20261205_000014_access_tokens::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! on SQLite (embedded) and on PostgreSQL + Redis (cluster), see `tandem_tests::on_every_backend`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access_tokens;
 mod auth;
 mod bad_input;
 mod channel_roles;

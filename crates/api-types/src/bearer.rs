@@ -9,13 +9,31 @@ pub fn bearer_token(header: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// The token of an `Authorization` header value, else a non-empty `token` query parameter (for
-/// clients that cannot set headers: `EventSource`, browser WebSockets, `<img src>`).
-pub fn header_or_query(header: Option<&str>, query: Option<String>) -> Option<String> {
-    header
-        .and_then(bearer_token)
-        .map(str::to_owned)
-        .or(query.filter(|t| !t.is_empty()))
+/// Two tokens in one request: one in the `Authorization` header and one in the `token` query
+/// parameter. Refused rather than one picked: a request is refused for any credential it
+/// carries that is wrong, and there is no telling which the client meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoTokens;
+
+impl TwoTokens {
+    pub const MESSAGE: &'static str = "send the token once: in the Authorization header or in the token query parameter, not both";
+}
+
+/// The token of an `Authorization` header value, or of the `token` query parameter (for
+/// clients that cannot set headers: `EventSource`, browser WebSockets, `<img src>`). An empty
+/// `token=` is a token too, and not a valid one: a credential sent is never ignored.
+///
+/// # Errors
+/// [`TwoTokens`] when the request carries both.
+pub fn header_or_query(
+    header: Option<&str>,
+    query: Option<String>,
+) -> Result<Option<String>, TwoTokens> {
+    let header = header.and_then(bearer_token).map(str::to_owned);
+    match (header, query) {
+        (Some(_), Some(_)) => Err(TwoTokens),
+        (header, query) => Ok(header.or(query)),
+    }
 }
 
 #[cfg(test)]
@@ -32,18 +50,32 @@ mod tests {
     }
 
     #[test]
-    fn the_header_wins_over_the_query_and_empty_values_count_as_none() {
-        use super::header_or_query;
+    fn one_token_is_read_from_either_place_and_two_are_refused() {
+        use super::{TwoTokens, header_or_query};
         let query = || Some("from-query".to_owned());
         assert_eq!(
-            header_or_query(Some("Bearer h"), query()).as_deref(),
-            Some("h")
+            header_or_query(Some("Bearer h"), None),
+            Ok(Some("h".to_owned()))
         );
         assert_eq!(
-            header_or_query(Some("Basic h"), query()).as_deref(),
-            Some("from-query")
+            header_or_query(None, query()),
+            Ok(Some("from-query".to_owned()))
         );
-        assert_eq!(header_or_query(None, Some(String::new())), None);
-        assert_eq!(header_or_query(None, None), None);
+        assert_eq!(header_or_query(Some("Bearer h"), query()), Err(TwoTokens));
+        // A header of another scheme is no token.
+        assert_eq!(
+            header_or_query(Some("Basic h"), query()),
+            Ok(Some("from-query".to_owned()))
+        );
+        // An empty one is sent all the same.
+        assert_eq!(
+            header_or_query(Some("Bearer h"), Some(String::new())),
+            Err(TwoTokens)
+        );
+        assert_eq!(
+            header_or_query(None, Some(String::new())),
+            Ok(Some(String::new()))
+        );
+        assert_eq!(header_or_query(None, None), Ok(None));
     }
 }

@@ -51,6 +51,7 @@ error_codes! {
     RefreshTokenReused => (401, "refresh_token_reused", "A refresh token was used twice; the session was ended."),
     AccountDisabled => (401, "account_disabled", "The account has been deactivated."),
     Forbidden => (403, "forbidden", "The caller may not do this."),
+    InsufficientScope => (403, "insufficient_scope", "The personal access token lacks the scope this request needs (`read`, `write`, `channels` or `admin`), or the request is one only a signed-in session may make (managing the account and its tokens)."),
     SignupDisabled => (403, "signup_disabled", "The organization owning this email domain does not accept sign-ups."),
     EmailUnverified => (403, "email_unverified", "Confirm your email address first (the emailed link); until then only your own account's endpoints answer."),
     TwoFactorSetupRequired => (403, "two_factor_setup_required", "Your organization requires two-factor sign-in: turn it on (`POST /auth/two-factor/enrol`, then `/confirm`) and refresh your token; until then only your own account's endpoints answer."),
@@ -452,6 +453,23 @@ impl From<RefreshError> for ApiError {
             RefreshError::Invalid => Self::new(ErrorCode::InvalidRefreshToken, message),
             RefreshError::Reused => Self::new(ErrorCode::RefreshTokenReused, message),
             RefreshError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<tandem_app::auth::AccessTokenError> for ApiError {
+    fn from(error: tandem_app::auth::AccessTokenError) -> Self {
+        use tandem_app::auth::AccessTokenError;
+        let message = error.to_string();
+        match error {
+            AccessTokenError::Forbidden(_) => Self::forbidden(message),
+            AccessTokenError::NotFound => Self::not_found(),
+            AccessTokenError::Invalid {
+                field,
+                code,
+                message,
+            } => Self::field(field, code, message),
+            AccessTokenError::Port(port) => port.into(),
         }
     }
 }

@@ -4,11 +4,11 @@
 //! an adapter hands each use case its area's context (`&ctx.chat`, `&ctx.auth`, ...).
 
 use crate::ports::{
-    BlobStore, ChannelRepository, Clock, EventBus, FileRepository, FrameEncoder,
-    IdentityRepository, ImageProcessor, JobQueue, MailOutbox, Mailer, MessageRepository,
-    MessageSearch, NotificationRepository, OneTimeCodes, OpenIdConnect, OrganizationRepository,
-    PasswordHasher, PresenceStore, RateLimiter, RealtimeStats, SecretBox, SessionRepository,
-    SsoRepository, TokenDenylist, TokenService, UserRepository,
+    AccessTokenRepository, BlobStore, ChannelRepository, Clock, EventBus, FileRepository,
+    FrameEncoder, IdentityRepository, ImageProcessor, JobQueue, MailOutbox, Mailer,
+    MessageRepository, MessageSearch, NotificationRepository, OneTimeCodes, OpenIdConnect,
+    OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter, RealtimeStats, SecretBox,
+    SessionRepository, SsoRepository, TokenDenylist, TokenService, UserRepository,
 };
 use crate::realtime::Announcer;
 use std::sync::Arc;
@@ -212,6 +212,8 @@ impl Default for NotificationPolicy {
 #[derive(Clone)]
 pub struct Ports {
     pub users: Arc<dyn UserRepository>,
+    /// Personal access tokens.
+    pub access_tokens: Arc<dyn AccessTokenRepository>,
     pub organizations: Arc<dyn OrganizationRepository>,
     pub sessions: Arc<dyn SessionRepository>,
     pub channels: Arc<dyn ChannelRepository>,
@@ -271,6 +273,8 @@ pub struct Policies {
 #[derive(Clone)]
 pub struct AuthContext {
     pub users: Arc<dyn UserRepository>,
+    /// Personal access tokens.
+    pub access_tokens: Arc<dyn AccessTokenRepository>,
     pub organizations: Arc<dyn OrganizationRepository>,
     pub sessions: Arc<dyn SessionRepository>,
     pub tokens: Arc<dyn TokenService>,
@@ -425,6 +429,7 @@ impl AppContext {
         });
         let auth = Arc::new(AuthContext {
             users: ports.users.clone(),
+            access_tokens: ports.access_tokens,
             organizations: ports.organizations,
             sessions: ports.sessions,
             tokens: ports.tokens,

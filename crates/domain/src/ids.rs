@@ -56,3 +56,7 @@ id_type!(
     /// Identifies an organization's single sign-on (OpenID Connect) provider.
     SsoProviderId
 );
+id_type!(
+    /// Identifies a personal access token.
+    AccessTokenId
+);

@@ -3,6 +3,7 @@
 //! Nothing here performs IO or knows about frameworks; every type that crosses a boundary is
 //! parsed once (`Email::parse`, `Username::parse`, ...) and trusted afterwards.
 
+pub mod access_token;
 pub mod attachment;
 pub mod channel;
 pub mod event;
@@ -17,6 +18,7 @@ pub mod sso;
 pub mod text;
 pub mod user;
 
+pub use access_token::{AccessToken, TokenName, TokenScope};
 pub use attachment::Attachment;
 pub use channel::{
     Channel, ChannelAccess, ChannelAction, ChannelDenied, ChannelDescription, ChannelKind,
@@ -27,7 +29,9 @@ pub use file::{
     Disposition, FileKind, FileName, FileNameError, FilePolicy, FileRefusal, ImageFormat, Sniffed,
     sniff,
 };
-pub use ids::{ChannelId, FileId, MessageId, OrganizationId, ReportId, SsoProviderId, UserId};
+pub use ids::{
+    AccessTokenId, ChannelId, FileId, MessageId, OrganizationId, ReportId, SsoProviderId, UserId,
+};
 pub use message::{
     ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
     Reaction, ReportReason, ReportStatus,

@@ -289,6 +289,7 @@ pub async fn build_context_with_clock(
 
     let ports = Ports {
         users: database.users(),
+        access_tokens: database.access_tokens(),
         organizations: database.organizations(),
         sessions: database.sessions(),
         channels: database.channels(),

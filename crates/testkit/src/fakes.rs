@@ -5,6 +5,7 @@
 mod bus;
 mod frames;
 mod jobs;
+mod no_access_tokens;
 mod no_files;
 mod no_identity;
 mod no_notifications;
@@ -102,6 +103,7 @@ impl TestContext {
         let presence = Arc::new(FakePresence::default());
         let ports = Ports {
             users: store.clone(),
+            access_tokens: Arc::new(no_access_tokens::NoAccessTokens),
             organizations: store.clone(),
             sessions: sessions.clone(),
             channels: store.clone(),

@@ -107,6 +107,7 @@ shared_mapping!(
     tandem_app::auth::InvitationError,
     tandem_app::auth::SessionsError,
     tandem_app::auth::SsoError,
+    tandem_app::auth::AccessTokenError,
     tandem_app::organizations::SettingsError,
 );
 

@@ -2,6 +2,7 @@
 //! queries into the API's error shape instead of actix's plain-text defaults.
 
 use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::scopes::Need;
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::header;
@@ -65,6 +66,10 @@ fn authenticated(
 ) -> LocalBoxFuture<'static, Result<Authenticated, ApiError>> {
     let ctx = req.app_data::<web::Data<AppContext>>().cloned();
     let token = bearer_token(req);
+    let need = crate::scopes::required(
+        req.method(),
+        &req.match_pattern().unwrap_or_else(|| req.path().to_owned()),
+    );
     Box::pin(async move {
         let ctx = ctx
             .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "application state missing"))?;
@@ -79,8 +84,30 @@ fn authenticated(
         } else {
             auth::authenticate_account(&ctx.auth, &token).await?
         };
+        permitted(&caller, need)?;
         Ok(caller)
     })
+}
+
+/// Whether the caller's credential may make a request that needs `need`: a session may make
+/// any (what its person may do is the use cases' to say), a personal access token only what
+/// its scopes cover.
+fn permitted(caller: &Authenticated, need: Need) -> Result<(), ApiError> {
+    match need {
+        _ if caller.scopes.is_none() => Ok(()),
+        Need::Scope(scope) if caller.allows(scope) => Ok(()),
+        Need::Scope(scope) => Err(ApiError::new(
+            ErrorCode::InsufficientScope,
+            format!(
+                "this token lacks the `{}` scope this request needs",
+                scope.as_str()
+            ),
+        )),
+        Need::Session => Err(ApiError::new(
+            ErrorCode::InsufficientScope,
+            "only a signed-in session may do this, not a personal access token",
+        )),
+    }
 }
 
 /// The `User-Agent` header, for the session a login opens.
@@ -116,8 +143,16 @@ pub(crate) async fn authenticate_with_query(
         header.and_then(|v| v.to_str().ok()),
         query_token,
     )
+    .map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidToken,
+            tandem_api_types::bearer::TwoTokens::MESSAGE,
+        )
+    })?
     .ok_or_else(|| ApiError(tandem_api_types::errors::ApiError::missing_token()))?;
-    Ok(auth::authenticate(&ctx.auth, &token).await?)
+    let caller = auth::authenticate(&ctx.auth, &token).await?;
+    permitted(&caller, Need::Scope(tandem_domain::TokenScope::Read))?;
+    Ok(caller)
 }
 
 /// Runs the `validator` rules of a request body and maps failures to a 422 with one entry per

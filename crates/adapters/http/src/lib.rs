@@ -12,6 +12,7 @@ mod methods;
 pub mod openapi;
 pub mod refresh_cookie;
 pub mod routes;
+pub mod scopes;
 pub mod security;
 pub mod spa;
 pub mod telemetry;
@@ -161,6 +162,11 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
                 .service(routes::sso::complete),
         )
         // `/users/online` before `/users/{user_id}`, which would otherwise claim it.
+        .service(routes::tokens::mine)
+        .service(routes::tokens::create)
+        .service(routes::tokens::revoke_mine)
+        .service(routes::tokens::organization)
+        .service(routes::tokens::revoke_any)
         .service(routes::notifications::get_settings)
         .service(routes::notifications::update_settings)
         .service(routes::notifications::list)

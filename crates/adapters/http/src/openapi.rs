@@ -4,7 +4,9 @@
 use crate::dto::chat::HasFilter;
 use crate::error::{ErrorBody, ErrorCode, FieldError};
 use actix_web::{HttpResponse, web};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -34,6 +36,7 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "People of your organization"),
         (name = "organizations", description = "Your organization"),
         (name = "invitations", description = "Inviting people by email (admins); accepting is under `/auth`"),
+        (name = "tokens", description = "Personal access tokens: lasting, scoped credentials for scripts and other systems (`Authorization: Bearer tdm_pat_…`)"),
         (name = "notifications", description = "Your notification centre and notification preferences"),
         (name = "channels", description = "Channels, direct conversations, membership and read markers"),
         (name = "messages", description = "Messages, threads, reactions, pins, reports, search and the channel change log"),
@@ -54,9 +57,17 @@ impl Modify for BearerScheme {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
+                    .bearer_format("JWT, or a personal access token (tdm_pat_…)")
                     .build(),
             ),
+        );
+        // For clients that cannot send `Authorization`: `EventSource`, `<img src>`.
+        components.add_security_scheme(
+            "query_token",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "token",
+                "The same token as the bearer one, as the `token` query parameter; never logged",
+            ))),
         );
     }
 }
@@ -91,8 +102,35 @@ pub async fn serve(document: web::Data<Document>) -> HttpResponse {
 /// What the handlers' own declarations leave to the document as a whole: the answers of the
 /// common layers, and the shape of event-stream events.
 pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    describe_query_tokens(doc);
     document_common_answers(doc);
     describe_event_streams(doc);
+}
+
+/// The operations that read the token from a `token` query parameter as well take it as a
+/// security scheme of its own (`query_token`), an alternative to the bearer header, rather
+/// than as a parameter: a client (or a checker) then knows that the parameter is a credential.
+fn describe_query_tokens(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+
+    for item in doc.paths.paths.values_mut() {
+        for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+            let Some(parameters) = operation.parameters.as_mut() else {
+                continue;
+            };
+            let before = parameters.len();
+            parameters.retain(|p| {
+                !matches!(p, RefOr::T(p) if p.name == "token" && matches!(p.parameter_in, ParameterIn::Query))
+            });
+            if parameters.len() < before {
+                operation.security = Some(vec![
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                    SecurityRequirement::new("query_token", Vec::<String>::new()),
+                ]);
+            }
+        }
+    }
 }
 
 /// The operations on the caller's own account (the handlers that take `Account` rather than

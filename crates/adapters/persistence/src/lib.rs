@@ -3,6 +3,7 @@
 //! [`Database`] owns the connection pool and hands out the ports as trait objects; sea-orm
 //! types never leave this crate.
 
+mod access_tokens;
 mod channel_log;
 mod channels;
 mod entities;
@@ -163,6 +164,12 @@ impl Database {
     /// Account links, invitations, domain claims and the sessions people see.
     pub fn identity(&self) -> Arc<dyn tandem_app::ports::IdentityRepository> {
         Arc::new(identity::SeaIdentityRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    pub fn access_tokens(&self) -> Arc<dyn tandem_app::ports::AccessTokenRepository> {
+        Arc::new(access_tokens::SeaAccessTokenRepository {
             db: self.db.clone(),
         })
     }

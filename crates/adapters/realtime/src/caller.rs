@@ -4,15 +4,21 @@
 use crate::ws::close;
 use actix_web::HttpRequest;
 use actix_web::http::header;
+use tandem_api_types::bearer::TwoTokens;
 use tandem_api_types::errors::{ApiError, ErrorCode};
 use tandem_app::AppContext;
 use tandem_app::auth::{self, Authenticated};
+use tandem_domain::TokenScope;
 
-/// The token of the `Authorization: Bearer` header, else of the `token` query parameter.
-pub(crate) fn token(req: &HttpRequest, query_token: Option<String>) -> Option<String> {
+/// The token of the `Authorization: Bearer` header or of the `token` query parameter; a
+/// request with both is refused when it authenticates.
+pub(crate) fn token(req: &HttpRequest, query_token: Option<String>) -> Token {
     let header = req.headers().get(header::AUTHORIZATION);
     tandem_api_types::bearer::header_or_query(header.and_then(|v| v.to_str().ok()), query_token)
 }
+
+/// What a request sent as its token.
+pub(crate) type Token = Result<Option<String>, TwoTokens>;
 
 /// The caller behind `token`.
 ///
@@ -21,10 +27,22 @@ pub(crate) fn token(req: &HttpRequest, query_token: Option<String>) -> Option<St
 /// or an authentication that could not be done.
 pub(crate) async fn authenticate(
     ctx: &AppContext,
-    token: Option<&str>,
+    token: &Token,
 ) -> Result<Authenticated, ApiError> {
-    let token = token.ok_or_else(ApiError::missing_token)?;
-    Ok(auth::authenticate(&ctx.auth, token).await?)
+    let token = token
+        .as_ref()
+        .map_err(|_| ApiError::new(ErrorCode::InvalidToken, TwoTokens::MESSAGE))?
+        .as_deref()
+        .ok_or_else(ApiError::missing_token)?;
+    let caller = auth::authenticate(&ctx.auth, token).await?;
+    // A live stream reads: a personal access token needs the read scope for it.
+    if !caller.allows(TokenScope::Read) {
+        return Err(ApiError::new(
+            ErrorCode::InsufficientScope,
+            "this token lacks the read scope that live streams need",
+        ));
+    }
+    Ok(caller)
 }
 
 /// How a socket that could not be opened is closed: the code and a reason a person can read.
@@ -34,6 +52,7 @@ pub(crate) type Refusal = (u16, String);
 pub(crate) fn refused(error: &ApiError) -> Refusal {
     let code = match error.code {
         ErrorCode::ServiceUnavailable | ErrorCode::InternalError => close::UNAVAILABLE,
+        ErrorCode::InsufficientScope => close::FORBIDDEN,
         _ => close::UNAUTHENTICATED,
     };
     (code, error.message.clone())

@@ -308,9 +308,9 @@ async fn admit(
 > {
     refuse_while_draining(drain)?;
     let token = caller::token(req, query_token);
-    let caller = caller::authenticate(ctx, token.as_deref()).await?;
+    let caller = caller::authenticate(ctx, &token).await?;
     let held = hold(limits, &caller)?;
-    Ok((caller, held, token))
+    Ok((caller, held, token.ok().flatten()))
 }
 
 /// A place among the caller's open connections.

@@ -102,7 +102,7 @@ fn hold(limits: &ConnectionsPerUser, user: UserId) -> Result<Held, Refusal> {
 /// so nothing falls between the two).
 async fn open_chat(
     ctx: &std::sync::Arc<AppContext>,
-    token: Option<String>,
+    token: caller::Token,
     channel_id: Option<ChannelId>,
     after_seq: Option<i64>,
 ) -> Result<
@@ -112,7 +112,7 @@ async fn open_chat(
     ),
     Refusal,
 > {
-    let caller = caller::authenticate(ctx, token.as_deref())
+    let caller = caller::authenticate(ctx, &token)
         .await
         .map_err(|error| caller::refused(&error))?;
     let channel_id = channel_id.ok_or((close::NOT_FOUND, "no such channel".to_owned()))?;
@@ -151,7 +151,7 @@ pub(crate) async fn notifications(
     let (ctx, settings) = (ctx.into_inner(), settings.into_inner());
     actix_web::rt::spawn(async move {
         let opened = async {
-            let caller = caller::authenticate(&ctx, token.as_deref())
+            let caller = caller::authenticate(&ctx, &token)
                 .await
                 .map_err(|error| caller::refused(&error))?;
             let feed = PersonalFeed::open(&ctx.realtime, &caller, owner)

@@ -3,7 +3,7 @@
 use crate::AuthContext;
 use crate::ports::{PortError, TokenError};
 use chrono::{DateTime, Utc};
-use tandem_domain::{Actor, User};
+use tandem_domain::{Actor, TokenScope, User};
 
 /// The caller of a request, freshly loaded: role changes and deactivation apply at once.
 #[derive(Debug, Clone)]
@@ -17,11 +17,21 @@ pub struct Authenticated {
     /// The organization requires a second factor this person has not set up yet.
     pub two_factor_setup_required: bool,
     pub expires_at: DateTime<Utc>,
+    /// What a personal access token may do; `None` for a signed-in session, which may do
+    /// whatever its person may.
+    pub scopes: Option<Vec<TokenScope>>,
 }
 
 impl Authenticated {
     pub fn actor(&self) -> Actor {
         Actor::of(&self.user)
+    }
+
+    /// Whether the credential allows `scope` (a session allows everything its person may).
+    pub fn allows(&self, scope: TokenScope) -> bool {
+        self.scopes
+            .as_ref()
+            .is_none_or(|scopes| scopes.contains(&scope))
     }
 }
 
@@ -80,6 +90,9 @@ pub async fn authenticate_account(
     ctx: &AuthContext,
     bearer: &str,
 ) -> Result<Authenticated, AuthError> {
+    if bearer.starts_with(super::access_tokens::PREFIX) {
+        return super::access_tokens::authenticate(ctx, bearer).await;
+    }
     let token = ctx.tokens.verify(bearer).map_err(|e| match e {
         TokenError::Expired => AuthError::Expired,
         TokenError::Invalid => AuthError::Invalid,
@@ -112,5 +125,6 @@ pub async fn authenticate_account(
         session_id: claims.session_id,
         two_factor_setup_required: claims.two_factor_setup_required,
         expires_at: token.expires_at,
+        scopes: None,
     })
 }

@@ -1,7 +1,8 @@
 //! Accounts: sign-up, login, token refresh, logout, passwords (changing, resetting), proving
-//! email addresses, invitations, the sessions people see and end, and authenticating a
-//! request.
+//! email addresses, invitations, the sessions people see and end, personal access tokens, and
+//! authenticating a request.
 
+mod access_tokens;
 mod authenticate;
 pub(crate) mod change_password;
 mod devices;
@@ -19,6 +20,10 @@ mod two_factor;
 mod unlock;
 mod verification;
 
+pub use access_tokens::{
+    AccessTokenError, CreateAccessToken, IssuedToken, create_access_token, my_access_tokens,
+    organization_access_tokens, revoke_access_token,
+};
 pub use authenticate::{AuthError, Authenticated, authenticate, authenticate_account};
 pub use change_password::{ChangePassword, ChangePasswordError, change_password};
 pub use devices::{

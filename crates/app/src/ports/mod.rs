@@ -5,6 +5,7 @@
 //! Each method documents what it returns on each failure. Adapters must honour these
 //! contracts exactly; the contract suites of `tandem-testkit` check that they do.
 
+mod access_tokens;
 mod accounts;
 mod chat;
 mod files;
@@ -16,6 +17,7 @@ mod security;
 mod sso;
 mod system;
 
+pub use access_tokens::{AccessTokenRepository, NewAccessToken};
 pub use accounts::{
     Credentials, NewOrganization, NewRefreshToken, NewUser, OrganizationRepository, ProfileChanges,
     RotateOutcome, SessionRepository, UserQuery, UserRepository,

@@ -522,7 +522,7 @@ export interface paths {
          * @description `type: direct` with `member_ids` returns the existing conversation of the same people (200)
          *     or creates it (201).
          */
-        post: operations["create"];
+        post: operations["channels_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1153,6 +1153,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/current/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every personal access token of your organization, newest first (admins). */
+        get: operations["organization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/current/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke anyone's token in your organization (admins): it stops working at once, and its
+         *     open connections close.
+         */
+        delete: operations["revoke_any"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sse/activity/{channel_id}": {
         parameters: {
             query?: never;
@@ -1411,6 +1448,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your personal access tokens, newest first, with when each was last used. */
+        get: operations["mine"];
+        put?: never;
+        /**
+         * Make a personal access token: a lasting credential for a script or another system, limited
+         *     to its scopes and never more than you may do. The answer holds the token itself, once;
+         *     send it as `Authorization: Bearer <token>` to the REST API, the WebSocket gateway and the
+         *     event streams.
+         */
+        post: operations["tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your tokens: it stops working at once, and its open connections close. */
+        delete: operations["revoke_mine"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/online": {
         parameters: {
             query?: never;
@@ -1515,6 +1592,34 @@ export interface components {
              * @example bruno
              */
             username?: string | null;
+        };
+        AccessTokenList: {
+            /** @description Newest first. */
+            tokens: components["schemas"]["AccessTokenResponse"][];
+        };
+        /** @description A token as its owner (and admins) see it: never its secret. */
+        AccessTokenResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description `null`: until revoked.
+             */
+            expires_at: string | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description To the minute; `null`: never used.
+             */
+            last_used_at: string | null;
+            name: string;
+            scopes: components["schemas"]["TokenScopeDto"][];
+            /**
+             * Format: int64
+             * @description Whose token it is.
+             */
+            user_id: number;
         };
         /**
          * @description The `data` of an activity stream's events (documentation of the stream's payloads): `ready`
@@ -1832,6 +1937,31 @@ export interface components {
             /** @description Defaults to `public`. */
             type?: components["schemas"]["ChannelType"];
         };
+        /** @description A new token, with its secret: shown this once, never again. */
+        CreatedTokenResponse: {
+            access_token: components["schemas"]["AccessTokenResponse"];
+            /**
+             * @description Send as `Authorization: Bearer <token>`. Keep it secret: it is not stored, only its
+             *     digest is.
+             * @example tdm_pat_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h
+             */
+            token: string;
+        };
+        /** @description A token to make. */
+        CreateTokenRequest: {
+            /**
+             * Format: int64
+             * @description Days until it stops working (1–3650); left out, it works until revoked.
+             */
+            expires_in_days?: number | null;
+            /**
+             * @description What it is for, so you know it again: 1–80 characters, no control characters.
+             * @example deploy notifier
+             */
+            name: string;
+            /** @description At least one; a repeated scope counts once. */
+            scopes: components["schemas"]["TokenScopeDto"][];
+        };
         /** @description The `data` of the dashboard stream's events (documentation of the stream's payloads). */
         DashboardEvent: components["schemas"]["DashboardMetricsEvent"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamEnd"];
         /** @description The `data` of a `metrics` event. */
@@ -1907,7 +2037,7 @@ export interface components {
          *     branch on them. New codes may be added; existing ones keep their meaning.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
+        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "insufficient_scope" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
         /** @description A page of the log with the current state of every message it names. */
         EventPageResponse: {
             events: components["schemas"]["EventResponse"][];
@@ -2735,6 +2865,11 @@ export interface components {
             replies: components["schemas"]["MessageResponse"][];
             root: components["schemas"]["MessageResponse"];
         };
+        /**
+         * @description What a token may do.
+         * @enum {string}
+         */
+        TokenScopeDto: "read" | "write" | "channels" | "admin";
         /** @enum {string} */
         TokenType: "bearer";
         /** @description The password was right; the session opens with a code from the authenticator app. */
@@ -4920,7 +5055,7 @@ export interface operations {
             };
         };
     };
-    create: {
+    channels_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -6862,13 +6997,7 @@ export interface operations {
     };
     download: {
         parameters: {
-            query?: {
-                /**
-                 * @description An access token, for clients that cannot send `Authorization` (`<img src>`). Never
-                 *     logged.
-                 */
-                token?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 file_id: number;
@@ -6877,13 +7006,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, with the type it was stored with (`application/octet-stream` when unknown) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "*/*": unknown;
                 };
             };
             /** @description The requested range */
@@ -6974,13 +7103,7 @@ export interface operations {
     };
     preview: {
         parameters: {
-            query?: {
-                /**
-                 * @description An access token, for clients that cannot send `Authorization` (`<img src>`). Never
-                 *     logged.
-                 */
-                token?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 file_id: number;
@@ -6995,7 +7118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": unknown;
+                    "image/*": unknown;
                 };
             };
             /** @description Not modified (`If-None-Match`) */
@@ -7063,13 +7186,7 @@ export interface operations {
     };
     thumbnail: {
         parameters: {
-            query?: {
-                /**
-                 * @description An access token, for clients that cannot send `Authorization` (`<img src>`). Never
-                 *     logged.
-                 */
-                token?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 file_id: number;
@@ -7084,7 +7201,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": unknown;
+                    "image/*": unknown;
                 };
             };
             /** @description Not modified (`If-None-Match`) */
@@ -8901,6 +9018,136 @@ export interface operations {
             };
         };
     };
+    organization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization's tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenList"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_any: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such token in your organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     activity: {
         parameters: {
             query?: {
@@ -8909,11 +9156,6 @@ export interface operations {
                  *     resuming where an old one stopped). `Last-Event-ID` wins when both are sent.
                  */
                 after_seq?: number;
-                /**
-                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
-                 *     logged.
-                 */
-                token?: string;
             };
             header?: {
                 /** @description The `id` of the last event received: replay what came after it. */
@@ -9011,13 +9253,7 @@ export interface operations {
     };
     dashboard: {
         parameters: {
-            query?: {
-                /**
-                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
-                 *     logged.
-                 */
-                token?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -9040,15 +9276,6 @@ export interface operations {
                         /** @description Milliseconds to wait before reconnecting */
                         retry?: number;
                     };
-                };
-            };
-            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid access token */
@@ -9091,13 +9318,7 @@ export interface operations {
     };
     notifications: {
         parameters: {
-            query?: {
-                /**
-                 * @description An access token, for clients that cannot send `Authorization` (`EventSource`). Never
-                 *     logged.
-                 */
-                token?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -9120,15 +9341,6 @@ export interface operations {
                         /** @description Milliseconds to wait before reconnecting */
                         retry?: number;
                     };
-                };
-            };
-            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid access token */
@@ -10242,6 +10454,232 @@ export interface operations {
             };
             /** @description A value out of range, an unknown time zone, a time that is not HH:MM, or do-not-disturb with one end */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenList"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Made: the token is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedTokenResponse"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope` (asked with a token), or `forbidden`: the admin scope for someone who is not an admin; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No scope, a bad name, a life outside 1–3650 days, or `too_many_tokens` (50) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such token of yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,5 +7,6 @@ pub mod checks;
 pub mod identity;
 pub mod notifications;
 pub mod sso;
+pub mod tokens;
 pub mod two_factor;
 pub mod users;

@@ -206,7 +206,7 @@ fn malformed(error: actix_multipart::MultipartError) -> ApiError {
     tag = "files",
     params(("file_id" = i64, Path), TokenQuery),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, with the type it was stored with (`application/octet-stream` when unknown)", content_type = "*/*"),
         (status = 206, description = "The requested range"),
         (status = 302, description = "Fetch it from the object store at `Location` (presigned downloads)"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
@@ -232,7 +232,7 @@ pub async fn download(
     tag = "files",
     params(("file_id" = i64, Path), TokenQuery),
     responses(
-        (status = 200, description = "The thumbnail (PNG or JPEG)", content_type = "image/jpeg"),
+        (status = 200, description = "The thumbnail (PNG or JPEG)", content_type = "image/*"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 401, description = "No valid access token", body = ErrorBody),
         (status = 404, description = "No such file for you, or no thumbnail", body = ErrorBody),
@@ -257,7 +257,7 @@ pub async fn thumbnail(
     tag = "files",
     params(("file_id" = i64, Path), TokenQuery),
     responses(
-        (status = 200, description = "The web version (PNG or JPEG)", content_type = "image/jpeg"),
+        (status = 200, description = "The web version (PNG or JPEG)", content_type = "image/*"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 401, description = "No valid access token", body = ErrorBody),
         (status = 404, description = "No such file for you, or no web version", body = ErrorBody),

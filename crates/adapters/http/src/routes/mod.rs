@@ -9,5 +9,6 @@ pub mod messages;
 pub mod notifications;
 pub mod organizations;
 pub mod sso;
+pub mod tokens;
 pub mod two_factor;
 pub mod users;

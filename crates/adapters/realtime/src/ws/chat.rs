@@ -23,7 +23,7 @@ use tandem_app::ports::{ConnectionKind, OpenConnection, RealtimeStats};
 use tandem_app::realtime::{
     ChannelFeed, Envelope, FeedEnd, OpenedFeed, PresenceConnection, Typing, present_members,
 };
-use tandem_domain::{Actor, ChannelId};
+use tandem_domain::{Actor, ChannelId, TokenScope};
 use tokio::sync::mpsc;
 
 /// How long a closing connection may take to flush its queue and its close frame.
@@ -260,6 +260,13 @@ impl ChatSession {
             }
             other => {
                 let reference = other.reference().map(str::to_owned);
+                if !self.caller.allows(TokenScope::Write) {
+                    return outbound.push(&ServerFrame::error(
+                        reference.as_deref(),
+                        "insufficient_scope",
+                        "this token may read but not write: it needs the write scope",
+                    ));
+                }
                 let was_message = matches!(other, ClientFrame::ChatMessage { .. });
                 let (queue, _) = self.commands.get_or_insert_with(|| {
                     spawn_command_runner(
