@@ -26,6 +26,10 @@ export type ErrorBody = S['ErrorBody'];
 export type ErrorCode = S['ErrorCode'];
 /** How much of a channel its member hears about: `default` is all for direct conversations, mentions for channels. */
 export type NotifyLevel = S['NotifyLevelDto'];
+/** A personal access token as its owner and admins see it (never its secret). */
+export type AccessToken = S['AccessTokenResponse'];
+/** What a personal access token may do: `read`, `write`, `channels`, `admin`. */
+export type TokenScope = S['TokenScopeDto'];
 
 type R = rt['schemas'];
 export type ClientFrame = R['ClientFrame'];

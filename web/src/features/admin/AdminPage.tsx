@@ -9,6 +9,7 @@ import { getSession } from '../../lib/session';
 import type { Role, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
 import { Modal } from '../../lib/ui/Modal';
+import { AccessTokensSection } from './AccessTokens';
 import { InvitationsSection, ROLES } from './Invitations';
 import { SingleSignOnSection } from './SingleSignOn';
 import { TwoFactorPolicySection } from './TwoFactorPolicy';
@@ -109,6 +110,7 @@ export function AdminPage() {
         <InvitationsSection />
         <TwoFactorPolicySection />
         <SingleSignOnSection />
+        <AccessTokensSection />
         <section className="card">
           <h2>People</h2>
           {error && <p className="form-error" role="alert">{error}</p>}

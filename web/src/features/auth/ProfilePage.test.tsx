@@ -16,6 +16,8 @@ function fakeServer() {
     'fetch',
     vi.fn(async (input: Request) => {
       const path = new URL(input.url).pathname;
+      // The personal access tokens section lists the caller's tokens.
+      if (input.method === 'GET' && path === '/api/v1/users/me/tokens') return json({ tokens: [] });
       const body = (await input.json()) as Record<string, unknown>;
       sent.push([`${input.method} ${path}`, body]);
       if (path === '/api/v1/users/me/email') {
@@ -85,5 +87,14 @@ describe('the profile’s email address', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save profile' }));
     await screen.findByText('Saved.');
     expect(sent).toEqual([['PUT /api/v1/users/1', { display_name: 'Ana García', username: 'ana' }]]);
+  });
+});
+
+describe('the profile’s personal access tokens', () => {
+  it('has its own section, with the form to make one', async () => {
+    setup();
+    const section = screen.getByRole('region', { name: 'Personal access tokens' });
+    expect(await within(section).findByText('You have no token.')).toBeTruthy();
+    expect(within(section).getByRole('form', { name: 'Make a token' })).toBeTruthy();
   });
 });

@@ -7,6 +7,7 @@ import { ApiError, errorMessage } from '../../lib/errors';
 import { keys } from '../../lib/queryClient';
 import { endSession, updateUser } from '../../lib/session';
 import { Avatar } from '../../lib/ui/Avatar';
+import { AccessTokensSection } from './AccessTokens';
 import { ResendLink } from './ResendLink';
 
 export function ProfilePage() {
@@ -103,6 +104,7 @@ export function ProfilePage() {
             A code from an authenticator app on your phone as well as your password when you log in: <Link to="/settings/security">two-factor sign-in</Link>.
           </p>
         </section>
+        <AccessTokensSection />
         <section className="card">
           <h2>Change password</h2>
           <p className="muted">This signs you out everywhere, here included.</p>
