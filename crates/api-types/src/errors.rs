@@ -175,6 +175,17 @@ impl ApiError {
         Self::new(ErrorCode::Forbidden, message)
     }
 
+    /// A personal access token without the scope a request needs.
+    pub fn insufficient_scope(scope: tandem_domain::TokenScope) -> Self {
+        Self::new(
+            ErrorCode::InsufficientScope,
+            format!(
+                "this token lacks the `{}` scope this request needs",
+                scope.as_str()
+            ),
+        )
+    }
+
     /// The headers an HTTP answer carries beside the body: `Retry-After` when the client
     /// should wait, the bearer challenge for a 401.
     pub fn headers(&self) -> Vec<(&'static str, String)> {
@@ -454,6 +465,12 @@ impl From<RefreshError> for ApiError {
             RefreshError::Reused => Self::new(ErrorCode::RefreshTokenReused, message),
             RefreshError::Port(port) => port.into(),
         }
+    }
+}
+
+impl From<crate::bearer::TwoTokens> for ApiError {
+    fn from(_: crate::bearer::TwoTokens) -> Self {
+        Self::new(ErrorCode::InvalidToken, crate::bearer::TwoTokens::MESSAGE)
     }
 }
 

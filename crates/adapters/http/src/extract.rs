@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use std::ops::Deref;
+use tandem_api_types::errors::ApiError as Shared;
 use tandem_app::AppContext;
 use tandem_app::auth::{self, Authenticated};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
@@ -96,13 +97,7 @@ fn permitted(caller: &Authenticated, need: Need) -> Result<(), ApiError> {
     match need {
         _ if caller.scopes.is_none() => Ok(()),
         Need::Scope(scope) if caller.allows(scope) => Ok(()),
-        Need::Scope(scope) => Err(ApiError::new(
-            ErrorCode::InsufficientScope,
-            format!(
-                "this token lacks the `{}` scope this request needs",
-                scope.as_str()
-            ),
-        )),
+        Need::Scope(scope) => Err(ApiError(Shared::insufficient_scope(scope))),
         Need::Session => Err(ApiError::new(
             ErrorCode::InsufficientScope,
             "only a signed-in session may do this, not a personal access token",
@@ -143,13 +138,8 @@ pub(crate) async fn authenticate_with_query(
         header.and_then(|v| v.to_str().ok()),
         query_token,
     )
-    .map_err(|_| {
-        ApiError::new(
-            ErrorCode::InvalidToken,
-            tandem_api_types::bearer::TwoTokens::MESSAGE,
-        )
-    })?
-    .ok_or_else(|| ApiError(tandem_api_types::errors::ApiError::missing_token()))?;
+    .map_err(ApiError::from)?
+    .ok_or_else(|| ApiError(Shared::missing_token()))?;
     let caller = auth::authenticate(&ctx.auth, &token).await?;
     permitted(&caller, Need::Scope(tandem_domain::TokenScope::Read))?;
     Ok(caller)

@@ -107,6 +107,24 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
     describe_event_streams(doc);
 }
 
+/// Every operation of the document, with its path.
+fn operations(
+    doc: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&str, &mut utoipa::openapi::path::Operation)> {
+    doc.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        .map(move |operation| (path.as_str(), operation))
+    })
+}
+
 /// The operations that read the token from a `token` query parameter as well take it as a
 /// security scheme of its own (`query_token`), an alternative to the bearer header, rather
 /// than as a parameter: a client (or a checker) then knows that the parameter is a credential.
@@ -114,21 +132,19 @@ fn describe_query_tokens(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
     use utoipa::openapi::path::ParameterIn;
 
-    for item in doc.paths.paths.values_mut() {
-        for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
-            let Some(parameters) = operation.parameters.as_mut() else {
-                continue;
-            };
-            let before = parameters.len();
-            parameters.retain(|p| {
-                !matches!(p, RefOr::T(p) if p.name == "token" && matches!(p.parameter_in, ParameterIn::Query))
-            });
-            if parameters.len() < before {
-                operation.security = Some(vec![
-                    SecurityRequirement::new("bearer", Vec::<String>::new()),
-                    SecurityRequirement::new("query_token", Vec::<String>::new()),
-                ]);
-            }
+    for (_, operation) in operations(doc) {
+        let Some(parameters) = operation.parameters.as_mut() else {
+            continue;
+        };
+        let before = parameters.len();
+        parameters.retain(|p| {
+            !matches!(p, RefOr::T(p) if p.name == "token" && matches!(p.parameter_in, ParameterIn::Query))
+        });
+        if parameters.len() < before {
+            operation.security = Some(vec![
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+                SecurityRequirement::new("query_token", Vec::<String>::new()),
+            ]);
         }
     }
 }
@@ -163,91 +179,81 @@ fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
                 .build(),
         )
     };
-    for (path, item) in &mut doc.paths.paths {
+    for (path, operation) in operations(doc) {
         let api = path.starts_with("/api/v1/");
         let names_resource = path.contains('{');
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let secured = operation
-                .security
-                .as_ref()
-                .is_some_and(|requirements| !requirements.is_empty());
-            let has_query =
-                operation.parameters.iter().flatten().any(
-                    |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)),
-                );
-            let json_body = operation.request_body.as_ref().is_some_and(|body| {
-                matches!(body, RefOr::T(body) if body.content.contains_key("application/json"))
-            });
-            let mut answers: Vec<(&str, &str)> = Vec::new();
-            if secured {
-                answers.push((
-                    "401",
-                    "No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`)",
-                ));
-            }
-            if secured && !account_scoped(path) {
-                answers.push((
-                    "403",
-                    "The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`)",
-                ));
-            }
-            if names_resource || has_query {
-                answers.push((
-                    "400",
-                    "A path or query parameter has the wrong form (`invalid_parameter`)",
-                ));
-            }
-            if json_body {
-                answers.extend([
-                    ("400", "The body is not well-formed JSON (`malformed_json`)"),
-                    ("413", "The body is larger than the limit (`payload_too_large`)"),
-                    ("415", "The body is not sent as `application/json` (`unsupported_media_type`)"),
-                    ("422", "A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`)"),
-                ]);
-            }
-            if api && names_resource {
-                answers.push((
-                    "404",
-                    "No such resource for you (or it belongs to another organization): `not_found`",
-                ));
-            }
-            if api {
-                answers.push((
-                    "429",
-                    "The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
-                ));
-                answers.push((
-                    "503",
-                    "The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry",
-                ));
-            }
-            let mut by_status: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
-            for (status, description) in answers {
-                by_status.entry(status).or_default().push(description);
-            }
-            for (status, descriptions) in by_status {
-                let described = descriptions.join("; or ");
-                match operation.responses.responses.get_mut(status) {
-                    // The handler's own 403 gains the organization-wide reasons.
-                    Some(RefOr::T(own)) if status == "403" => {
-                        own.description = format!("{}; or {described}", own.description);
-                    }
-                    Some(_) => {}
-                    None => {
-                        operation
-                            .responses
-                            .responses
-                            .insert(status.to_owned(), error(&described));
-                    }
+        let secured = operation
+            .security
+            .as_ref()
+            .is_some_and(|requirements| !requirements.is_empty());
+        let has_query = operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+        let json_body = operation.request_body.as_ref().is_some_and(
+            |body| matches!(body, RefOr::T(body) if body.content.contains_key("application/json")),
+        );
+        let mut answers: Vec<(&str, &str)> = Vec::new();
+        if secured {
+            answers.push((
+                "401",
+                "No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`)",
+            ));
+        }
+        if secured && !account_scoped(path) {
+            answers.push((
+                "403",
+                "The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`)",
+            ));
+        }
+        if names_resource || has_query {
+            answers.push((
+                "400",
+                "A path or query parameter has the wrong form (`invalid_parameter`)",
+            ));
+        }
+        if json_body {
+            answers.extend([
+                ("400", "The body is not well-formed JSON (`malformed_json`)"),
+                ("413", "The body is larger than the limit (`payload_too_large`)"),
+                ("415", "The body is not sent as `application/json` (`unsupported_media_type`)"),
+                ("422", "A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`)"),
+            ]);
+        }
+        if api && names_resource {
+            answers.push((
+                "404",
+                "No such resource for you (or it belongs to another organization): `not_found`",
+            ));
+        }
+        if api {
+            answers.push((
+                "429",
+                "The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
+            ));
+            answers.push((
+                "503",
+                "The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry",
+            ));
+        }
+        let mut by_status: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for (status, description) in answers {
+            by_status.entry(status).or_default().push(description);
+        }
+        for (status, descriptions) in by_status {
+            let described = descriptions.join("; or ");
+            match operation.responses.responses.get_mut(status) {
+                // The handler's own 403 gains the organization-wide reasons.
+                Some(RefOr::T(own)) if status == "403" => {
+                    own.description = format!("{}; or {described}", own.description);
+                }
+                Some(_) => {}
+                None => {
+                    operation
+                        .responses
+                        .responses
+                        .insert(status.to_owned(), error(&described));
                 }
             }
         }
@@ -262,62 +268,51 @@ fn describe_event_streams(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     use utoipa::openapi::{RefOr, Schema};
 
-    for item in doc.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            for response in operation.responses.responses.values_mut() {
-                let RefOr::T(response) = response else {
-                    continue;
-                };
-                let Some(RefOr::T(content)) = response.content.get_mut("text/event-stream") else {
-                    continue;
-                };
-                let Some(payload) = content.schema.take() else {
-                    continue;
-                };
-                let text = |description: &str| {
+    for (_, operation) in operations(doc) {
+        for response in operation.responses.responses.values_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let Some(RefOr::T(content)) = response.content.get_mut("text/event-stream") else {
+                continue;
+            };
+            let Some(payload) = content.schema.take() else {
+                continue;
+            };
+            let text = |description: &str| {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(description))
+            };
+            let event: RefOr<Schema> = ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some(
+                    "One event of the stream, as its SSE fields; `data` is a JSON text",
+                ))
+                .property(
+                    "event",
+                    text("The event's name, which says which payload `data` holds"),
+                )
+                .property(
+                    "id",
+                    text("The event's id, to resume from with `Last-Event-ID`"),
+                )
+                .property(
+                    "retry",
                     ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .description(Some(description))
-                };
-                let event: RefOr<Schema> = ObjectBuilder::new()
-                    .schema_type(Type::Object)
-                    .description(Some(
-                        "One event of the stream, as its SSE fields; `data` is a JSON text",
-                    ))
-                    .property(
-                        "event",
-                        text("The event's name, which says which payload `data` holds"),
-                    )
-                    .property(
-                        "id",
-                        text("The event's id, to resume from with `Last-Event-ID`"),
-                    )
-                    .property(
-                        "retry",
-                        ObjectBuilder::new()
-                            .schema_type(Type::Integer)
-                            .minimum(Some(0))
-                            .description(Some("Milliseconds to wait before reconnecting")),
-                    )
-                    .property(
-                        "data",
-                        text("The payload, as JSON")
-                            .content_media_type("application/json")
-                            .content_schema(Some(payload)),
-                    )
-                    .required("data")
-                    .into();
-                content.schema = Some(event);
-            }
+                        .schema_type(Type::Integer)
+                        .minimum(Some(0))
+                        .description(Some("Milliseconds to wait before reconnecting")),
+                )
+                .property(
+                    "data",
+                    text("The payload, as JSON")
+                        .content_media_type("application/json")
+                        .content_schema(Some(payload)),
+                )
+                .required("data")
+                .into();
+            content.schema = Some(event);
         }
     }
 }

@@ -31,16 +31,13 @@ pub(crate) async fn authenticate(
 ) -> Result<Authenticated, ApiError> {
     let token = token
         .as_ref()
-        .map_err(|_| ApiError::new(ErrorCode::InvalidToken, TwoTokens::MESSAGE))?
+        .map_err(|two| ApiError::from(*two))?
         .as_deref()
         .ok_or_else(ApiError::missing_token)?;
     let caller = auth::authenticate(&ctx.auth, token).await?;
     // A live stream reads: a personal access token needs the read scope for it.
     if !caller.allows(TokenScope::Read) {
-        return Err(ApiError::new(
-            ErrorCode::InsufficientScope,
-            "this token lacks the read scope that live streams need",
-        ));
+        return Err(ApiError::insufficient_scope(TokenScope::Read));
     }
     Ok(caller)
 }
