@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { call, client } from '../../lib/api';
 import { ApiError, errorMessage } from '../../lib/errors';
 import { formatFull, formatRelative } from '../../lib/format';
 import type { components } from '../../lib/generated/api';
 import { keys } from '../../lib/queryClient';
+import { Field, capitalized } from '../../lib/ui/Field';
 
 type Provider = components['schemas']['SsoProviderResponse'];
 
@@ -287,40 +288,5 @@ function AddProviderForm() {
         </button>
       </div>
     </form>
-  );
-}
-
-function capitalized(text: string): string {
-  return text ? text[0]!.toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.') : text;
-}
-
-interface FieldA11y {
-  'aria-invalid'?: true;
-  'aria-describedby'?: string;
-}
-
-/**
- * A labelled input, with its hint and the server's refusal under it: the input is described by
- * both, and marked invalid while refused.
- */
-function Field({ id, label, hint, error, children }: { id: string; label: string; hint?: string; error?: string; children: (a11y: FieldA11y) => ReactNode }) {
-  const hintId = `${id}Hint`;
-  const errorId = `${id}Error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({ 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy || undefined })}
-      {hint && (
-        <span className="hint" id={hintId}>
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span className="field-error" id={errorId}>
-          {error}
-        </span>
-      )}
-    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { SCOPES, tokenKeys } from '../../lib/accessTokens';
 import { call, client } from '../../lib/api';
 import { useMe } from '../../lib/directory';
@@ -7,6 +7,7 @@ import { ApiError, errorMessage } from '../../lib/errors';
 import { formatFull, formatRelative } from '../../lib/format';
 import type { TokenScope } from '../../lib/types';
 import { NAME_COLUMN, SCOPES_COLUMN, TokenList as TokenListBody, type TokenColumn } from '../../lib/ui/TokenList';
+import { Field, capitalized } from '../../lib/ui/Field';
 
 /** The choices of a new token's life, in days (`never`: until revoked). */
 export const EXPIRIES = [
@@ -203,37 +204,5 @@ function MakeTokenForm({ onMade, onStart }: { onMade: (id: number, token: string
         </button>
       </div>
     </form>
-  );
-}
-
-function capitalized(text: string): string {
-  return text ? text[0]!.toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.') : text;
-}
-
-interface FieldA11y {
-  'aria-invalid'?: true;
-  'aria-describedby'?: string;
-}
-
-/** A labelled control, with its hint and the server's refusal under it (both describe it). */
-function Field({ id, label, hint, error, children }: { id: string; label: string; hint?: string; error?: string; children: (a11y: FieldA11y) => ReactNode }) {
-  const hintId = `${id}Hint`;
-  const errorId = `${id}Error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({ 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy || undefined })}
-      {hint && (
-        <span className="hint" id={hintId}>
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span className="field-error" id={errorId}>
-          {error}
-        </span>
-      )}
-    </div>
   );
 }
