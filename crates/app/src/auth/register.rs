@@ -143,13 +143,14 @@ pub async fn register(ctx: &AuthContext, cmd: Register) -> Result<Registered, Re
         Plan::Join(_) => Role::Member,
         Plan::Found { .. } => Role::Admin,
     };
+    let now = ctx.clock.now();
     let new_user = NewUser {
         email: cmd.email.clone(),
         username: cmd.username,
         display_name: cmd.display_name,
         password_hash: ctx.hasher.hash(&password).await?,
         role,
-        created_at: ctx.clock.now(),
+        created_at: now,
         // Proven by the emailed link.
         email_verified: false,
     };
@@ -168,7 +169,7 @@ pub async fn register(ctx: &AuthContext, cmd: Register) -> Result<Registered, Re
                 domain: claim,
                 subscription_plan: SubscriptionPlan::Free,
                 self_signup: ctx.policy.default_self_signup,
-                created_at: ctx.clock.now(),
+                created_at: now,
             };
             ctx.users.create_with_organization(org, new_user).await?.1
         }
