@@ -19,6 +19,7 @@ mod m20261204_000011_channel_roles;
 mod m20261204_000012_single_sign_on;
 mod m20261204_000013_sso_only;
 mod m20261205_000014_access_tokens;
+mod m20261205_000015_bots_and_hooks;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_single_sign_on::Migration),
             Box::new(m20261204_000013_sso_only::Migration),
             Box::new(m20261205_000014_access_tokens::Migration),
+            Box::new(m20261205_000015_bots_and_hooks::Migration),
         ]
     }
 }

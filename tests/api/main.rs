@@ -5,6 +5,7 @@
 mod access_tokens;
 mod auth;
 mod bad_input;
+mod bots;
 mod channel_roles;
 mod channels;
 mod events;
@@ -25,3 +26,4 @@ mod sso;
 mod tokens;
 mod two_factor;
 mod users;
+mod webhooks;

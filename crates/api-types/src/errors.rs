@@ -491,6 +491,23 @@ impl From<tandem_app::auth::AccessTokenError> for ApiError {
     }
 }
 
+impl From<tandem_app::auth::BotError> for ApiError {
+    fn from(error: tandem_app::auth::BotError) -> Self {
+        use tandem_app::auth::BotError;
+        let message = error.to_string();
+        match error {
+            BotError::Forbidden(_) => Self::forbidden(message),
+            BotError::NotFound => Self::not_found(),
+            BotError::Invalid {
+                field,
+                code,
+                message,
+            } => Self::field(field, code, message),
+            BotError::Port(port) => port.into(),
+        }
+    }
+}
+
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
         let message = error.to_string();

@@ -255,6 +255,8 @@ mod tests {
             created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
             is_active: true,
             email_verified: true,
+            is_bot: false,
+            bot_owner_id: None,
         }
     }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::{
     Channel, ChannelEvent, ChannelKind, ChannelRole, Membership, Mention, Message, Role, User,
-    UserStatus,
+    UserId, UserStatus,
 };
 use utoipa::ToSchema;
 
@@ -46,6 +46,10 @@ pub struct UserResponse {
     /// Whether the owner proved the address is theirs. Someone who joined by their email's
     /// domain sees nothing of the organization until then.
     pub email_verified: bool,
+    /// A bot account, run by a program (shown with a "bot" badge).
+    pub is_bot: bool,
+    /// The person answerable for a bot; `null` for people.
+    pub bot_owner_id: Option<i64>,
 }
 
 impl From<User> for UserResponse {
@@ -63,6 +67,8 @@ impl From<User> for UserResponse {
             created_at: user.created_at,
             is_active: user.is_active,
             email_verified: user.email_verified,
+            is_bot: user.is_bot,
+            bot_owner_id: user.bot_owner_id.map(UserId::get),
         }
     }
 }

@@ -5,10 +5,11 @@
 
 use crate::ports::{
     AccessTokenRepository, BlobStore, ChannelRepository, Clock, EventBus, FileRepository,
-    FrameEncoder, IdentityRepository, ImageProcessor, JobQueue, MailOutbox, Mailer,
-    MessageRepository, MessageSearch, NotificationRepository, OneTimeCodes, OpenIdConnect,
-    OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter, RealtimeStats, SecretBox,
-    SessionRepository, SsoRepository, TokenDenylist, TokenService, UserRepository,
+    FrameEncoder, IdentityRepository, ImageProcessor, IncomingWebhookRepository, JobQueue,
+    MailOutbox, Mailer, MessageRepository, MessageSearch, NotificationRepository, OneTimeCodes,
+    OpenIdConnect, OrganizationRepository, PasswordHasher, PresenceStore, RateLimiter,
+    RealtimeStats, SecretBox, SessionRepository, SsoRepository, TokenDenylist, TokenService,
+    UserRepository,
 };
 use crate::realtime::Announcer;
 use std::sync::Arc;
@@ -214,6 +215,8 @@ pub struct Ports {
     pub users: Arc<dyn UserRepository>,
     /// Personal access tokens.
     pub access_tokens: Arc<dyn AccessTokenRepository>,
+    /// Incoming webhooks.
+    pub webhooks: Arc<dyn IncomingWebhookRepository>,
     pub organizations: Arc<dyn OrganizationRepository>,
     pub sessions: Arc<dyn SessionRepository>,
     pub channels: Arc<dyn ChannelRepository>,
@@ -298,6 +301,18 @@ pub struct AuthContext {
     /// An accepted invitation joins its channels as the inviter adds people.
     pub chat: Arc<ChatContext>,
     pub policy: AuthPolicy,
+}
+
+/// Integrations: incoming webhooks, which post as bots (bot accounts and personal access tokens
+/// are the accounts' business).
+#[derive(Clone)]
+pub struct IntegrationsContext {
+    /// A hook's bot is made and retired as any bot.
+    pub auth: Arc<AuthContext>,
+    /// A hook posts as any member does.
+    pub chat: Arc<ChatContext>,
+    pub webhooks: Arc<dyn IncomingWebhookRepository>,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// People: the directory, profiles, roles, statuses, who is online.
@@ -401,6 +416,7 @@ pub struct JobsContext {
 #[derive(Clone)]
 pub struct AppContext {
     pub auth: Arc<AuthContext>,
+    pub integrations: Arc<IntegrationsContext>,
     pub people: Arc<PeopleContext>,
     pub chat: Arc<ChatContext>,
     pub files: Arc<FilesContext>,
@@ -448,6 +464,12 @@ impl AppContext {
             secrets: ports.secrets,
             chat: chat.clone(),
             policy: policies.auth,
+        });
+        let integrations = Arc::new(IntegrationsContext {
+            auth: auth.clone(),
+            chat: chat.clone(),
+            webhooks: ports.webhooks,
+            clock: ports.clock.clone(),
         });
         let people = Arc::new(PeopleContext {
             auth: auth.clone(),
@@ -500,6 +522,7 @@ impl AppContext {
         });
         Self {
             auth,
+            integrations,
             people,
             chat,
             files,

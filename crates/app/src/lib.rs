@@ -11,6 +11,7 @@ pub mod auth;
 pub mod channels;
 pub mod context;
 pub mod files;
+pub mod integrations;
 pub mod jobs;
 pub mod messages;
 pub mod notifications;
@@ -22,6 +23,6 @@ pub mod users;
 
 pub use context::{
     AdminContext, AppContext, AuthContext, AuthPolicy, ChatContext, ChatPolicy, FilesContext,
-    FilesPolicy, JobPolicy, JobsContext, NotificationPolicy, NotificationsContext, PeopleContext,
-    Policies, Ports, RealtimeContext,
+    FilesPolicy, IntegrationsContext, JobPolicy, JobsContext, NotificationPolicy,
+    NotificationsContext, PeopleContext, Policies, Ports, RealtimeContext,
 };

@@ -60,6 +60,7 @@ pub async fn create_organization(
         role: Role::Admin,
         created_at: now,
         email_verified: true,
+        bot_owner_id: None,
     };
     ctx.users.create_with_organization(org, admin).await
 }

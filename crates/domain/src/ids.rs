@@ -60,3 +60,7 @@ id_type!(
     /// Identifies a personal access token.
     AccessTokenId
 );
+id_type!(
+    /// Identifies an incoming webhook.
+    IncomingWebhookId
+);

@@ -17,6 +17,7 @@ pub mod permissions;
 pub mod sso;
 pub mod text;
 pub mod user;
+pub mod webhook;
 
 pub use access_token::{AccessToken, TokenName, TokenScope};
 pub use attachment::Attachment;
@@ -30,7 +31,8 @@ pub use file::{
     sniff,
 };
 pub use ids::{
-    AccessTokenId, ChannelId, FileId, MessageId, OrganizationId, ReportId, SsoProviderId, UserId,
+    AccessTokenId, ChannelId, FileId, IncomingWebhookId, MessageId, OrganizationId, ReportId,
+    SsoProviderId, UserId,
 };
 pub use message::{
     ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
@@ -47,6 +49,7 @@ pub use password::{Password, PasswordError};
 pub use permissions::{Actor, Denied};
 pub use sso::{ClientId, IssuerUrl, ProviderLabel, SsoProvider};
 pub use user::{DisplayName, Email, ProfilePicture, Role, User, UserStatus, Username};
+pub use webhook::{HookAttachment, HookField, HookName, IncomingWebhook, hook_message};
 
 /// Why a piece of user input was refused. `code` is stable and machine readable; `message`
 /// is written for a person.

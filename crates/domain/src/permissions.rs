@@ -114,6 +114,8 @@ mod tests {
             created_at: Utc::now(),
             is_active: true,
             email_verified: true,
+            is_bot: false,
+            bot_owner_id: None,
         }
     }
 

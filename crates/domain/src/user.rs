@@ -23,6 +23,11 @@ pub struct User {
     /// Whether the owner proved the address is theirs (an emailed link, an invitation, a
     /// password reset, or an admin or operator who created the account).
     pub email_verified: bool,
+    /// A bot account: run by a program through its own token, never signed in to. Its
+    /// address is a made-up, undeliverable one (`….invalid`), and it receives no email.
+    pub is_bot: bool,
+    /// The person answerable for a bot; `None` for people.
+    pub bot_owner_id: Option<UserId>,
 }
 
 impl User {

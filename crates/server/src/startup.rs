@@ -290,6 +290,7 @@ pub async fn build_context_with_clock(
     let ports = Ports {
         users: database.users(),
         access_tokens: database.access_tokens(),
+        webhooks: database.webhooks(),
         organizations: database.organizations(),
         sessions: database.sessions(),
         channels: database.channels(),

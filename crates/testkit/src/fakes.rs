@@ -10,6 +10,7 @@ mod no_files;
 mod no_identity;
 mod no_notifications;
 mod no_sso;
+mod no_webhooks;
 
 pub use bus::{FakeBus, FakePresence};
 pub use frames::PlainFrames;
@@ -104,6 +105,7 @@ impl TestContext {
         let ports = Ports {
             users: store.clone(),
             access_tokens: Arc::new(no_access_tokens::NoAccessTokens),
+            webhooks: Arc::new(no_webhooks::NoWebhooks),
             organizations: store.clone(),
             sessions: sessions.clone(),
             channels: store.clone(),

@@ -108,6 +108,7 @@ shared_mapping!(
     tandem_app::auth::SessionsError,
     tandem_app::auth::SsoError,
     tandem_app::auth::AccessTokenError,
+    tandem_app::auth::BotError,
     tandem_api_types::bearer::TwoTokens,
     tandem_app::organizations::SettingsError,
 );

@@ -153,7 +153,7 @@ pub async fn middleware(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
-    let spender = spender(&req, bucket);
+    let spender = spender(&req, bucket).await;
     let quota = quota(&limits.policy, bucket, &spender);
     let admission = match limits.throttle.admit(&spender.key(bucket), quota).await {
         Ok(admission) => admission,
@@ -196,9 +196,10 @@ fn quota(policy: &LimitPolicy, bucket: Bucket, spender: &Spender) -> Quota {
 }
 
 /// The person a valid access token names (in `Authorization` or, for sockets and event
-/// streams, `?token=`); otherwise the client address. Signing in always counts per address:
-/// its budget guards against guessing, which a token does not make less likely.
-fn spender(req: &ServiceRequest, bucket: Bucket) -> Spender {
+/// streams, `?token=`): a session's, or a personal access token's owner (a bot is its own
+/// person, with a budget of its own); otherwise the client address. Signing in always counts
+/// per address: its budget guards against guessing, which a token does not make less likely.
+async fn spender(req: &ServiceRequest, bucket: Bucket) -> Spender {
     let address = || {
         let trust = req
             .app_data::<web::Data<crate::HttpSettings>>()
@@ -221,7 +222,12 @@ fn spender(req: &ServiceRequest, bucket: Bucket) -> Spender {
         // budget); revocation is the handler's business, as for any request.
         (Some(token), Some(ctx)) => match ctx.auth.tokens.verify(&token) {
             Ok(verified) => Spender::Person(verified.claims.user_id.get()),
-            Err(_) => address(),
+            // A personal access token is looked up (a made-up one must not escape the
+            // address's budget); should the store fail, the address pays.
+            Err(_) => match tandem_app::auth::token_holder(&ctx.auth, &token).await {
+                Ok(Some(holder)) => Spender::Person(holder.get()),
+                Ok(None) | Err(_) => address(),
+            },
         },
         _ => address(),
     }

@@ -1,8 +1,9 @@
 //! Which scope of a personal access token each operation needs, from its method and route
 //! pattern. Reading takes `read`; the rest goes by what it changes: messages and what hangs on
 //! them `write`, channels and their members `channels`, the organization's administration
-//! `admin`. Managing the account itself (passwords, sessions, two-factor, tokens) takes a
-//! signed-in session: a token cannot make tokens, or take over the account it belongs to.
+//! `admin`. Managing the account itself (passwords, sessions, two-factor, tokens) and the
+//! credentials of integrations (bots, incoming webhooks) takes a signed-in session: a token
+//! cannot make credentials, or take over the account it belongs to.
 //! What no rule names needs a session too.
 
 use actix_web::http::Method;
@@ -27,6 +28,8 @@ pub fn required(method: &Method, pattern: &str) -> Need {
     if path.starts_with("/auth/")
         || path.starts_with("/users/me/tokens")
         || path.starts_with("/organizations/current/tokens")
+        || path.starts_with("/bots")
+        || path.starts_with("/channels/{channel_id}/hooks")
         || path == "/users/me/email"
     {
         return Need::Session;
@@ -130,6 +133,18 @@ mod tests {
                 Need::Session,
             ),
             (Method::POST, "/api/v1/users/me/email", Need::Session),
+            (Method::POST, "/api/v1/bots", Need::Session),
+            (Method::GET, "/api/v1/bots", Need::Session),
+            (
+                Method::POST,
+                "/api/v1/channels/{channel_id}/hooks",
+                Need::Session,
+            ),
+            (
+                Method::GET,
+                "/api/v1/channels/{channel_id}/hooks",
+                Need::Session,
+            ),
             (Method::POST, "/api/v1/somewhere-new", Need::Session),
         ];
         for (method, pattern, need) in cases {
@@ -154,8 +169,12 @@ mod tests {
                     continue;
                 }
                 checked += 1;
+                // The account, and the credentials others hold (tokens, bots, hooks; a hook's
+                // own address needs no bearer at all).
                 let own_account = path.starts_with("/api/v1/auth/")
                     || path.contains("/tokens")
+                    || path.starts_with("/api/v1/bots")
+                    || path.contains("/hooks")
                     || path == "/api/v1/users/me/email";
                 if !own_account {
                     assert_ne!(required(&method, path), Need::Session, "{method} {path}");

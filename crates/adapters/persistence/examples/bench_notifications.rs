@@ -113,6 +113,7 @@ async fn run(label: &str, url: &str, options: &Options) -> Result<()> {
         role: Role::Member,
         created_at: now,
         email_verified: true,
+        bot_owner_id: None,
     };
     let (org, founder) = users
         .create_with_organization(

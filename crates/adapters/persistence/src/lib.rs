@@ -27,6 +27,7 @@ mod sql;
 mod sso;
 mod transaction;
 mod users;
+mod webhooks;
 
 use error::{port_error, unavailable};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -170,6 +171,12 @@ impl Database {
 
     pub fn access_tokens(&self) -> Arc<dyn tandem_app::ports::AccessTokenRepository> {
         Arc::new(access_tokens::SeaAccessTokenRepository {
+            db: self.db.clone(),
+        })
+    }
+
+    pub fn webhooks(&self) -> Arc<dyn tandem_app::ports::IncomingWebhookRepository> {
+        Arc::new(webhooks::SeaWebhookRepository {
             db: self.db.clone(),
         })
     }

@@ -68,6 +68,8 @@ pub(crate) fn user_from_row(row: user::Model) -> Result<User, PortError> {
         created_at: row.created_at,
         is_active: row.is_active,
         email_verified: row.email_verified_at.is_some(),
+        is_bot: row.is_bot,
+        bot_owner_id: row.bot_owner_id.map(UserId::new),
     })
 }
 
@@ -108,6 +110,8 @@ pub(crate) fn new_user_row(organization_id: OrganizationId, user: NewUser) -> us
         email_verified_at: Set(user.email_verified.then_some(user.created_at)),
         created_at: Set(user.created_at),
         is_active: Set(true),
+        is_bot: Set(user.bot_owner_id.is_some()),
+        bot_owner_id: Set(user.bot_owner_id.map(UserId::get)),
     }
 }
 

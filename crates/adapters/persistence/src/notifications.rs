@@ -678,7 +678,9 @@ impl NotificationRepository for SeaNotificationRepository {
 
         let persons: Vec<PersonRow> = self
             .rows_in(
-                "SELECT id, email, username, display_name, is_active FROM users WHERE id IN",
+                // A bot's address is made up: it is never emailed.
+                "SELECT id, email, username, display_name, (is_active AND NOT is_bot) AS is_active \
+                 FROM users WHERE id IN",
                 &people,
             )
             .await?;

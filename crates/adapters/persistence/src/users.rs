@@ -189,6 +189,9 @@ impl UserRepository for SeaUserRepository {
         if query.present_only {
             select = select.filter(user::Column::Status.ne(UserStatus::Offline.as_str()));
         }
+        if query.bots_only {
+            select = select.filter(user::Column::IsBot.eq(true));
+        }
         select
             .all(&self.db)
             .await

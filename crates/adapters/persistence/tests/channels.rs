@@ -123,6 +123,7 @@ fn person(name: &str, role: Role) -> NewUser {
         role,
         created_at: Utc::now().trunc_subsecs(3),
         email_verified: true,
+        bot_owner_id: None,
     }
 }
 

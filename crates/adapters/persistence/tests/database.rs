@@ -40,6 +40,7 @@ fn user(tag: &str) -> NewUser {
         role: Role::Admin,
         created_at: Utc::now().trunc_subsecs(3),
         email_verified: true,
+        bot_owner_id: None,
     }
 }
 

@@ -174,6 +174,7 @@ async fn place(db: &Database) -> Place {
                 role: Role::Admin,
                 created_at: now,
                 email_verified: true,
+                bot_owner_id: None,
             },
         )
         .await

@@ -7,8 +7,8 @@ use super::authenticate::{AuthError, Authenticated};
 use super::session::{hash_refresh_token, random_secret};
 use crate::AuthContext;
 use crate::ports::{NewAccessToken, PortError};
-use chrono::Duration;
-use tandem_domain::{AccessToken, AccessTokenId, Role, TokenName, TokenScope};
+use chrono::{DateTime, Duration, Utc};
+use tandem_domain::{AccessToken, AccessTokenId, Role, TokenName, TokenScope, User, UserId};
 
 /// What every personal access token starts with: it tells them from session tokens (JWTs),
 /// and secret scanners from random strings.
@@ -175,6 +175,47 @@ pub async fn revoke_access_token(
     Ok(())
 }
 
+/// A bot's token ([`super::bots::BOT_SCOPES`], no expiry); the secret is returned.
+pub(super) async fn issue_bot_token(
+    ctx: &AuthContext,
+    bot: &User,
+    now: DateTime<Utc>,
+) -> Result<String, AccessTokenError> {
+    let secret = format!("{PREFIX}{}", random_secret());
+    let token = ctx
+        .access_tokens
+        .create(NewAccessToken {
+            organization_id: bot.organization_id,
+            user_id: bot.id,
+            name: TokenName::from_trusted(format!("{} (bot)", bot.username.as_str())),
+            scopes: super::bots::BOT_SCOPES.to_vec(),
+            token_hash: hash_refresh_token(&secret),
+            created_at: now,
+            expires_at: None,
+        })
+        .await?;
+    tracing::info!(bot_id = %bot.id, token_id = %token.id, "bot token issued");
+    Ok(secret)
+}
+
+/// Revokes every token of `user` (a bot being given a new one, or deactivated); their live
+/// connections close on every node.
+pub(super) async fn revoke_all_of(ctx: &AuthContext, user: &User) -> Result<(), PortError> {
+    for token in ctx.access_tokens.list_for_user(user.id).await? {
+        if ctx
+            .access_tokens
+            .delete(user.organization_id, token.id, Some(user.id))
+            .await?
+            .is_some()
+        {
+            ctx.announcer
+                .sessions_ended(user.id, Some(&connection_key(token.id)))
+                .await;
+        }
+    }
+    Ok(())
+}
+
 fn signed_in(caller: &Authenticated) -> Result<(), AccessTokenError> {
     if caller.scopes.is_some() {
         return Err(AccessTokenError::Forbidden(
@@ -196,6 +237,25 @@ fn admin(caller: &Authenticated) -> Result<(), AccessTokenError> {
 /// What ends a token's live connections: [`Authenticated::token_id`] for its callers.
 fn connection_key(id: AccessTokenId) -> String {
     format!("token:{id}")
+}
+
+/// Whose budget a request made with a personal access token spends: the token's owner (a
+/// bot's own, for a bot), while the token is valid; `None` for an unknown or expired one, and
+/// for anything but a personal access token (nothing is looked up for those).
+///
+/// # Errors
+/// `Port`.
+pub async fn token_holder(ctx: &AuthContext, bearer: &str) -> Result<Option<UserId>, PortError> {
+    if !bearer.starts_with(PREFIX) {
+        return Ok(None);
+    }
+    let token = ctx
+        .access_tokens
+        .find_by_hash(&hash_refresh_token(bearer))
+        .await?;
+    Ok(token
+        .filter(|token| !token.expired(ctx.clock.now()))
+        .map(|token| token.user_id))
 }
 
 /// The caller behind a personal access token (`bearer` starts with [`PREFIX`]).

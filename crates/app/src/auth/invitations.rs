@@ -331,6 +331,7 @@ pub async fn accept_invitation(
                 role: invitation.role,
                 created_at: now,
                 email_verified: true,
+                bot_owner_id: None,
             };
             ctx.users
                 .create(invitation.organization_id, new_user)

@@ -42,8 +42,8 @@ pub enum LoginError {
 /// What a right password gets.
 #[derive(Debug)]
 pub enum LoginOutcome {
-    /// The session, open.
-    Session(AuthSession),
+    /// The session, open (boxed: far larger than a challenge).
+    Session(Box<AuthSession>),
     /// Two-factor sign-in is on: the session opens once the challenge is answered with a code
     /// ([`super::complete_login`]).
     SecondFactor(Challenge),
@@ -53,7 +53,7 @@ impl LoginOutcome {
     /// The session, when no second step is needed.
     pub fn into_session(self) -> Option<AuthSession> {
         match self {
-            Self::Session(session) => Some(session),
+            Self::Session(session) => Some(*session),
             Self::SecondFactor(_) => None,
         }
     }
@@ -126,9 +126,9 @@ pub async fn login(ctx: &AuthContext, cmd: Login) -> Result<LoginOutcome, LoginE
         return Ok(LoginOutcome::SecondFactor(challenge));
     }
     let client = session::ClientInfo::new(cmd.client_address, cmd.user_agent.as_deref());
-    Ok(LoginOutcome::Session(
+    Ok(LoginOutcome::Session(Box::new(
         session::sign_in(ctx, user, client).await?,
-    ))
+    )))
 }
 
 /// Whether `user` must sign in through the organization's identity provider: members of an
@@ -188,19 +188,21 @@ pub(crate) async fn wait_needed(
     Ok((window.count >= limit).then_some(window.resets_in))
 }
 
+/// The account `login` names; a bot's counts as none, as bots are never signed in to.
 async fn find_credentials(
     ctx: &AuthContext,
     login: &str,
 ) -> Result<Option<Credentials>, PortError> {
-    if login.contains('@') {
+    let found = if login.contains('@') {
         match Email::parse(login) {
-            Ok(email) => ctx.users.find_credentials_by_email(&email).await,
-            Err(_) => Ok(None),
+            Ok(email) => ctx.users.find_credentials_by_email(&email).await?,
+            Err(_) => None,
         }
     } else {
         match Username::parse(login) {
-            Ok(username) => ctx.users.find_credentials_by_username(&username).await,
-            Err(_) => Ok(None),
+            Ok(username) => ctx.users.find_credentials_by_username(&username).await?,
+            Err(_) => None,
         }
-    }
+    };
+    Ok(found.filter(|found| !found.user.is_bot))
 }

@@ -4,6 +4,7 @@
 
 mod access_tokens;
 mod authenticate;
+pub(crate) mod bots;
 pub(crate) mod change_password;
 mod devices;
 mod invitations;
@@ -14,7 +15,7 @@ mod refresh;
 mod register;
 mod reset;
 mod revocations;
-mod session;
+pub(crate) mod session;
 mod sso;
 mod two_factor;
 mod unlock;
@@ -22,9 +23,13 @@ mod verification;
 
 pub use access_tokens::{
     AccessTokenError, CreateAccessToken, IssuedToken, create_access_token, my_access_tokens,
-    organization_access_tokens, revoke_access_token,
+    organization_access_tokens, revoke_access_token, token_holder,
 };
 pub use authenticate::{AuthError, Authenticated, authenticate, authenticate_account};
+pub use bots::{
+    BOT_SCOPES, BotError, CreateBot, IssuedBot, create_bot, deactivate_bot, list_bots,
+    replace_bot_token,
+};
 pub use change_password::{ChangePassword, ChangePasswordError, change_password};
 pub use devices::{
     SessionsError, end_other_sessions, end_session, end_user_sessions, list_sessions,

@@ -153,6 +153,7 @@ pub async fn register(ctx: &AuthContext, cmd: Register) -> Result<Registered, Re
         created_at: now,
         // Proven by the emailed link.
         email_verified: false,
+        bot_owner_id: None,
     };
     let user = match plan {
         Plan::Join(organization) => ctx.users.create(organization, new_user).await?,

@@ -49,7 +49,11 @@ pub async fn request_password_reset(ctx: &AuthContext, email: &str) -> Result<()
             .await;
         return Ok(());
     };
-    if !found.user.is_active || !links::within_email_allowance(ctx, email.as_str()).await? {
+    // A bot's address is made up: nothing is sent to it.
+    if !found.user.is_active
+        || found.user.is_bot
+        || !links::within_email_allowance(ctx, email.as_str()).await?
+    {
         return Ok(());
     }
     send_reset(ctx, &found.user).await?;

@@ -419,6 +419,7 @@ async fn create_member(
             role: Role::Member,
             created_at: ctx.clock.now(),
             email_verified: true,
+            bot_owner_id: None,
         };
         match ctx.users.create(organization_id, new_user).await {
             Ok(user) => return Ok(user),

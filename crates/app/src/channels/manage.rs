@@ -31,6 +31,20 @@ pub async fn get_channel(
     Ok((loaded.channel, loaded.membership))
 }
 
+/// The channel, when the actor manages it (its admins, and the organization's).
+///
+/// # Errors
+/// `NotFound` for channels the actor cannot see; `Forbidden` for those they do not manage.
+pub async fn managed_channel(
+    ctx: &ChatContext,
+    actor: &Actor,
+    id: ChannelId,
+) -> Result<Channel, ChatError> {
+    let loaded = load(ctx, actor, id).await?;
+    loaded.access(ctx, actor).check(ChannelAction::Manage)?;
+    Ok(loaded.channel)
+}
+
 /// Renames, describes, archives or unarchives, makes read-only or not. Renames, archiving and
 /// read-only changes are announced in the channel.
 ///

@@ -7,7 +7,7 @@ mod read;
 mod roles;
 
 pub use create::{CreateChannel, Created, MAX_DIRECT_MEMBERS, create_channel};
-pub use manage::{delete_channel, get_channel, list_channels, update_channel};
+pub use manage::{delete_channel, get_channel, list_channels, managed_channel, update_channel};
 pub use membership::{add_member, join_channel, leave_channel, list_members, remove_member};
 pub use read::mark_read;
 pub use roles::{MAX_CHANNEL_MUTE, mute_member, set_member_role, unmute_member};

@@ -27,6 +27,8 @@ pub struct NewUser {
     pub created_at: DateTime<Utc>,
     /// Whether the address is already proven (an invitation, an operator's account).
     pub email_verified: bool,
+    /// `Some(owner)` makes a bot account owned by that person.
+    pub bot_owner_id: Option<UserId>,
 }
 
 /// A user with their password hash: only the login and password-change use cases see this.
@@ -46,6 +48,8 @@ pub struct UserQuery {
     pub include_inactive: bool,
     /// Only users whose status is not `offline`.
     pub present_only: bool,
+    /// Only bot accounts.
+    pub bots_only: bool,
 }
 
 /// A partial update; `None` leaves a field alone. For nullable fields the inner `None` clears it.

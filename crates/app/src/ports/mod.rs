@@ -16,6 +16,7 @@ mod realtime;
 mod security;
 mod sso;
 mod system;
+mod webhooks;
 
 pub use access_tokens::{AccessTokenRepository, NewAccessToken};
 pub use accounts::{
@@ -59,6 +60,7 @@ pub use sso::{
 pub use system::{
     Admission, Clock, Quota, RateLimiter, ReadinessProbe, RequestThrottle, SystemClock, WindowCount,
 };
+pub use webhooks::{IncomingWebhookRepository, NewIncomingWebhook};
 
 /// An error from any port. Adapters map their native errors into exactly these kinds.
 #[derive(Debug, thiserror::Error)]

@@ -43,6 +43,7 @@ pub async fn list_users(
             limit: limit + 1,
             include_inactive: request.include_inactive && actor.is_admin(),
             present_only: request.present_only,
+            bots_only: false,
         })
         .await?;
     let has_more = users.len() as u64 > limit;

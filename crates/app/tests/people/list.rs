@@ -19,6 +19,7 @@ async fn organization(t: &TestContext, members: usize) -> (Actor, Vec<UserId>) {
             role: Role::Member,
             created_at: admin.created_at,
             email_verified: true,
+            bot_owner_id: None,
         };
         let user = t
             .ctx

@@ -51,6 +51,8 @@ impl State {
             created_at: new.created_at,
             is_active: true,
             email_verified: new.email_verified,
+            is_bot: new.bot_owner_id.is_some(),
+            bot_owner_id: new.bot_owner_id,
         };
         let account = Credentials {
             user: user.clone(),
@@ -171,6 +173,7 @@ impl UserRepository for MemoryStore {
                 && q.after.is_none_or(|after| u.id > after)
                 && (q.include_inactive || u.is_active)
                 && (!q.present_only || u.status != UserStatus::Offline)
+                && (!q.bots_only || u.is_bot)
         });
         users.truncate(usize::try_from(q.limit).unwrap_or(usize::MAX));
         Ok(users)

@@ -31,6 +31,7 @@ fn new_user(role: Role) -> NewUser {
         role,
         created_at: now(),
         email_verified: true,
+        bot_owner_id: None,
     }
 }
 

@@ -507,6 +507,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organization's bots, deactivated ones included (admins). */
+        get: operations["bots_list"];
+        put?: never;
+        /**
+         * Make a bot (admins): a member of the organization run by a program, owned by a person.
+         *     The answer holds its token, once; the bot joins channels, posts and reacts with it, within
+         *     the scopes `read`, `write` and `channels`, and spends a request budget of its own. Nobody
+         *     can sign in as a bot, and it is never emailed.
+         */
+        post: operations["bots_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bots/{bot_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deactivate a bot (admins): its token stops working at once and its connections close; its
+         *     messages stay. A new token brings it back.
+         */
+        delete: operations["deactivate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bots/{bot_id}/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a bot a new token (admins): the old one stops working at once and its connections
+         *     close. A deactivated bot is active again.
+         */
+        post: operations["replace_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels": {
         parameters: {
             query?: never;
@@ -610,6 +673,47 @@ export interface paths {
          */
         post: operations["upload"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{channel_id}/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel's incoming webhooks (its managers), oldest first. */
+        get: operations["hooks_list"];
+        put?: never;
+        /**
+         * Make an incoming webhook for a channel you manage: a secret address another system posts
+         *     to, shown in this answer only. It posts as a bot of its own, which joins the channel.
+         */
+        post: operations["hooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{channel_id}/hooks/{hook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an incoming webhook (the channel's managers): its address stops working at once
+         *     and its bot is deactivated; what it posted stays.
+         */
+        delete: operations["hooks_remove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -866,6 +970,27 @@ export interface paths {
         get: operations["thumbnail"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hooks/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post into a channel through its incoming webhook: no other credential, the address is the
+         *     secret. The body takes the shape of Slack's and Mattermost's hooks (`text`, `attachments`);
+         *     the message is the hook bot's, with Markdown and mentions, within the message limits.
+         */
+        post: operations["post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1724,6 +1849,20 @@ export interface components {
             token_type: components["schemas"]["TokenType"];
             user: components["schemas"]["UserResponse"];
         };
+        BotList: {
+            /** @description Oldest first, deactivated ones included. */
+            bots: components["schemas"]["UserResponse"][];
+        };
+        /** @description A bot with a new token: shown this once, never again. */
+        BotWithToken: {
+            bot: components["schemas"]["UserResponse"];
+            /**
+             * @description Send as `Authorization: Bearer <token>`: scopes `read`, `write` and `channels`, no
+             *     expiry. Only its digest is stored.
+             * @example tdm_pat_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h
+             */
+            token: string;
+        };
         ChangeEmailRequest: {
             /**
              * @description The new address; it is emailed a link, and becomes yours when the link is opened.
@@ -1919,6 +2058,23 @@ export interface components {
              */
             code: string;
         };
+        /** @description A bot to make. */
+        CreateBotRequest: {
+            /** @example Deploy bot */
+            display_name?: string | null;
+            /**
+             * Format: int64
+             * @description The person answerable for it (an active member of your organization); you, when left
+             *     out.
+             */
+            owner_id?: number | null;
+            /**
+             * @description How people mention it (`@deploy-bot`): 2–32 letters, digits, `.`, `_` or `-`, starting
+             *     with a letter or digit; unique across Tandem.
+             * @example deploy-bot
+             */
+            username: string;
+        };
         CreateChannelRequest: {
             /** @description At most 250 characters. */
             description?: string | null;
@@ -1937,6 +2093,21 @@ export interface components {
             /** @description Defaults to `public`. */
             type?: components["schemas"]["ChannelType"];
         };
+        /** @description A new hook, with its address: shown this once, never again. */
+        CreatedHookResponse: {
+            hook: components["schemas"]["HookResponse"];
+            /**
+             * @description The secret part of the address.
+             * @example tdm_hook_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h
+             */
+            token: string;
+            /**
+             * @description Where the other system posts (`POST`, JSON). Keep it secret: anyone with it can post
+             *     into the channel. Only a digest of it is stored.
+             * @example https://chat.example.com/api/v1/hooks/tdm_hook_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h
+             */
+            url: string;
+        };
         /** @description A new token, with its secret: shown this once, never again. */
         CreatedTokenResponse: {
             access_token: components["schemas"]["AccessTokenResponse"];
@@ -1946,6 +2117,20 @@ export interface components {
              * @example tdm_pat_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h
              */
             token: string;
+        };
+        /** @description A hook to make. */
+        CreateHookRequest: {
+            /**
+             * @description What posts through it ("Deploy alerts"); also its bot's display name. 1–80 characters,
+             *     no control characters.
+             * @example Deploy alerts
+             */
+            name: string;
+            /**
+             * @description Its bot's username (how people mention it); made from the name when left out.
+             * @example deploy-alerts
+             */
+            username?: string | null;
         };
         /** @description A token to make. */
         CreateTokenRequest: {
@@ -2089,6 +2274,64 @@ export interface components {
         HeartbeatEvent: {
             /** Format: date-time */
             at: string;
+        };
+        /**
+         * @description One attachment: its parts become lines of Markdown (colors, images and icons are not
+         *     shown).
+         */
+        HookAttachmentPayload: {
+            author_name?: string | null;
+            fallback?: string | null;
+            fields?: components["schemas"]["HookFieldPayload"][];
+            footer?: string | null;
+            pretext?: string | null;
+            text?: string | null;
+            title?: string | null;
+            /** @description Makes the title a link (`http` and `https` only). */
+            title_link?: string | null;
+        };
+        HookFieldPayload: {
+            title?: string;
+            value?: string;
+        };
+        HookList: {
+            /** @description Oldest first. */
+            hooks: components["schemas"]["HookResponse"][];
+        };
+        /**
+         * @description What another system posts, in the shape Slack's and Mattermost's incoming webhooks take.
+         *     Fields Tandem does not use (`username`, `icon_url`, `channel`, `blocks`…) are accepted and
+         *     ignored, so existing senders work unchanged; the message's author is always the hook's bot.
+         */
+        HookPayload: {
+            /** @description Shown as Markdown under the text. At most 20. */
+            attachments?: components["schemas"]["HookAttachmentPayload"][];
+            /**
+             * @description The message, in Markdown; `@username` mentions notify as usual.
+             * @example Deploy of **api** finished :rocket: cc @ana
+             */
+            text?: string | null;
+        };
+        /** @description A hook as its channel's managers see it: never its secret. */
+        HookResponse: {
+            bot: components["schemas"]["UserResponse"] | null;
+            /** Format: int64 */
+            channel_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Who made it.
+             */
+            created_by: number;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description To the minute; `null`: never used.
+             */
+            last_used_at: string | null;
+            name: string;
         };
         InvitationList: {
             invitations: components["schemas"]["InvitationResponse"][];
@@ -2979,6 +3222,11 @@ export interface components {
         };
         /** @description A user as every API answer shows it. Never carries password data. */
         UserResponse: {
+            /**
+             * Format: int64
+             * @description The person answerable for a bot; `null` for people.
+             */
+            bot_owner_id?: number | null;
             /** Format: date-time */
             created_at: string;
             /** @example Ana García */
@@ -2996,6 +3244,8 @@ export interface components {
              */
             id: number;
             is_active: boolean;
+            /** @description A bot account, run by a program (shown with a "bot" badge). */
+            is_bot: boolean;
             /** Format: date-time */
             last_activity?: string | null;
             /**
@@ -4999,6 +5249,317 @@ export interface operations {
             };
         };
     };
+    bots_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotList"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bots_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBotRequest"];
+            };
+        };
+        responses: {
+            /** @description Made: the token is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotWithToken"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `username_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad username or display name, `invalid_owner`, or `too_many_bots` (100) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bot_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such bot in your organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bot_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new token, in this answer only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotWithToken"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such bot in your organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     channels_list: {
         parameters: {
             query?: never;
@@ -5699,6 +6260,273 @@ export interface operations {
                 };
             };
             /** @description Too many uploads; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hooks_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookList"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a manager of the channel, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel for you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateHookRequest"];
+            };
+        };
+        responses: {
+            /** @description Made: the address is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedHookResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a manager of the channel, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel for you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `username_taken`: choose the bot's username */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad name or username, `too_many_hooks` (20 per channel) or `too_many_bots` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hooks_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+                hook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a manager of the channel, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel for you, or no such hook in it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7248,6 +8076,114 @@ export interface operations {
                 };
             };
             /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the hook's address (`tdm_hook_…`) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HookPayload"];
+            };
+        };
+        responses: {
+            /** @description Posted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The channel is archived or read-only; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such hook (or it was deleted) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not `application/json` (form-encoded `payload=` is not taken) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not this shape, nothing to post, a message too long, or too many attachments */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The hook posts too fast */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -474,6 +474,11 @@ export interface components {
         TypingState: "start" | "stop";
         /** @description A user as every API answer shows it. Never carries password data. */
         UserResponse: {
+            /**
+             * Format: int64
+             * @description The person answerable for a bot; `null` for people.
+             */
+            bot_owner_id?: number | null;
             /** Format: date-time */
             created_at: string;
             /** @example Ana García */
@@ -491,6 +496,8 @@ export interface components {
              */
             id: number;
             is_active: boolean;
+            /** @description A bot account, run by a program (shown with a "bot" badge). */
+            is_bot: boolean;
             /** Format: date-time */
             last_activity?: string | null;
             /**

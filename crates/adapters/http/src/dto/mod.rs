@@ -2,8 +2,10 @@
 //! parsed into domain types here; responses are built from domain types here.
 
 pub mod auth;
+pub mod bots;
 pub mod chat;
 pub mod checks;
+pub mod hooks;
 pub mod identity;
 pub mod notifications;
 pub mod sso;

@@ -140,7 +140,7 @@ pub async fn login(
     };
     let (answer, cookie) = match auth::login(&ctx.auth, command).await? {
         LoginOutcome::Session(session) => {
-            let (body, cookie) = issued(&req, &ctx, &settings, session);
+            let (body, cookie) = issued(&req, &ctx, &settings, *session);
             (LoginResponse::Tokens(body), cookie)
         }
         LoginOutcome::SecondFactor(challenge) => {

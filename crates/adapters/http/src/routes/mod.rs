@@ -2,9 +2,11 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bots;
 pub mod channels;
 pub mod files;
 pub mod health;
+pub mod hooks;
 pub mod messages;
 pub mod notifications;
 pub mod organizations;

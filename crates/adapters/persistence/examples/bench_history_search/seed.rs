@@ -302,6 +302,7 @@ fn new_user(tag: &str, i: usize, role: Role, at: DateTime<Utc>) -> Result<NewUse
         role,
         created_at: at,
         email_verified: true,
+        bot_owner_id: None,
     })
 }
 

@@ -19,6 +19,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub is_active: bool,
     pub email_verified_at: Option<DateTimeUtc>,
+    pub is_bot: bool,
+    pub bot_owner_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -56,6 +56,7 @@ pub(super) fn new_user(role: Role) -> NewUser {
         role,
         created_at: now(),
         email_verified: true,
+        bot_owner_id: None,
     }
 }
 

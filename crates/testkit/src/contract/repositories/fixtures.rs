@@ -41,6 +41,7 @@ pub(super) fn user(role: Role) -> NewUser {
         role,
         created_at: now(),
         email_verified: true,
+        bot_owner_id: None,
     }
 }
 
@@ -80,6 +81,7 @@ pub(super) fn query(organization_id: OrganizationId) -> UserQuery {
         limit: 50,
         include_inactive: false,
         present_only: false,
+        bots_only: false,
     }
 }
 

@@ -204,5 +204,6 @@ fn user(role: Role) -> NewUser {
         role,
         created_at: now(),
         email_verified: true,
+        bot_owner_id: None,
     }
 }
