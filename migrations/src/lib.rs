@@ -20,6 +20,7 @@ mod m20261204_000012_single_sign_on;
 mod m20261204_000013_sso_only;
 mod m20261205_000014_access_tokens;
 mod m20261205_000015_bots_and_hooks;
+mod m20261205_000016_token_switch;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_sso_only::Migration),
             Box::new(m20261205_000014_access_tokens::Migration),
             Box::new(m20261205_000015_bots_and_hooks::Migration),
+            Box::new(m20261205_000016_token_switch::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ on_every_backend!(
     expired_forged_and_malformed_tokens_are_refused,
     on_the_socket_a_token_reads_or_writes_as_its_scopes_say,
     admins_see_and_revoke_their_organizations_tokens_only,
+    admins_turn_tokens_off_and_on_for_their_organization,
 );
 
 /// Makes a token of `scopes` with the signed-in `session_token`; its secret and record.
@@ -387,4 +388,82 @@ async fn admins_see_and_revoke_their_organizations_tokens_only(app: TestApp) {
         "invalid_token",
     )
     .await;
+}
+
+async fn admins_turn_tokens_off_and_on_for_their_organization(app: TestApp) {
+    let (ana, bo) = app.organization("acme.io", "Acme").await;
+    let (eve, _) = app.organization("evil.io", "Evil").await;
+    let general = app.channel(&ana.access_token, "general", "public").await;
+    let (bos, _) = token(&app, &bo.access_token, "bo's script", &["read"]).await;
+    let (eves, _) = token(&app, &eve.access_token, "eve's script", &["read"]).await;
+    let bot = app
+        .post_ok(
+            "/api/v1/bots",
+            &ana.access_token,
+            &json!({ "username": "steady-bot" }),
+        )
+        .await;
+    let bot_token = bot["token"].as_str().unwrap().to_owned();
+    let mut socket = app.socket(&bos, general, "").await;
+    socket.expect("ready").await;
+    let current = app
+        .get_ok("/api/v1/organizations/current", &ana.access_token)
+        .await;
+    assert_eq!(current["access_tokens_enabled"], true);
+
+    // Only an admin turns them off.
+    let off = json!({ "access_tokens_enabled": false });
+    let refused = app
+        .send_json(
+            Method::PATCH,
+            "/api/v1/organizations/current",
+            Some(&bo.access_token),
+            &off,
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let org = app
+        .send_ok(
+            Method::PATCH,
+            "/api/v1/organizations/current",
+            &ana.access_token,
+            &off,
+        )
+        .await;
+    assert_eq!(org["access_tokens_enabled"], false);
+
+    // Bo's token stops at once, its socket closes, and no new one can be made.
+    let (code, reason) = socket.closed().await;
+    assert_eq!(code, 4401, "{reason}");
+    assert_error(
+        app.get("/api/v1/channels", Some(&bos)).await,
+        StatusCode::FORBIDDEN,
+        "access_tokens_disabled",
+    )
+    .await;
+    assert_error(
+        app.post_json(
+            "/api/v1/users/me/tokens",
+            Some(&bo.access_token),
+            &json!({ "name": "another", "scopes": ["read"] }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "access_tokens_disabled",
+    )
+    .await;
+    // Sessions, the organization's bots and other organizations go on.
+    app.get_ok("/api/v1/channels", &bo.access_token).await;
+    app.get_ok("/api/v1/auth/me", &bot_token).await;
+    app.get_ok("/api/v1/auth/me", &eves).await;
+
+    // On again, the same token works again.
+    app.send_ok(
+        Method::PATCH,
+        "/api/v1/organizations/current",
+        &ana.access_token,
+        &json!({ "access_tokens_enabled": true }),
+    )
+    .await;
+    app.get_ok("/api/v1/channels", &bos).await;
 }

@@ -52,6 +52,7 @@ error_codes! {
     AccountDisabled => (401, "account_disabled", "The account has been deactivated."),
     Forbidden => (403, "forbidden", "The caller may not do this."),
     InsufficientScope => (403, "insufficient_scope", "The personal access token lacks the scope this request needs (`read`, `write`, `channels` or `admin`), or the request is one only a signed-in session may make (managing the account and its tokens)."),
+    AccessTokensDisabled => (403, "access_tokens_disabled", "The organization's admins turned personal access tokens off: none can be made, and those made answer this until they turn them on again (bots' tokens work either way)."),
     SignupDisabled => (403, "signup_disabled", "The organization owning this email domain does not accept sign-ups."),
     EmailUnverified => (403, "email_unverified", "Confirm your email address first (the emailed link); until then only your own account's endpoints answer."),
     TwoFactorSetupRequired => (403, "two_factor_setup_required", "Your organization requires two-factor sign-in: turn it on (`POST /auth/two-factor/enrol`, then `/confirm`) and refresh your token; until then only your own account's endpoints answer."),
@@ -480,6 +481,7 @@ impl From<tandem_app::auth::AccessTokenError> for ApiError {
         let message = error.to_string();
         match error {
             AccessTokenError::Forbidden(_) => Self::forbidden(message),
+            AccessTokenError::Disabled => Self::new(ErrorCode::AccessTokensDisabled, message),
             AccessTokenError::NotFound => Self::not_found(),
             AccessTokenError::Invalid {
                 field,
@@ -516,6 +518,7 @@ impl From<AuthError> for ApiError {
             AuthError::Invalid => Self::new(ErrorCode::InvalidToken, message),
             AuthError::Revoked => Self::new(ErrorCode::TokenRevoked, message),
             AuthError::AccountDisabled => Self::new(ErrorCode::AccountDisabled, message),
+            AuthError::AccessTokensDisabled => Self::new(ErrorCode::AccessTokensDisabled, message),
             AuthError::EmailUnverified => Self::new(ErrorCode::EmailUnverified, message),
             AuthError::TwoFactorSetupRequired => {
                 Self::new(ErrorCode::TwoFactorSetupRequired, message)

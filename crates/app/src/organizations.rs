@@ -75,6 +75,9 @@ pub struct OrganizationChanges {
     pub two_factor_policy: Option<TwoFactorPolicy>,
     /// Whether members sign in through the organization's identity provider only.
     pub sso_only: Option<bool>,
+    /// Whether its people may make and use personal access tokens. Turned off, tokens stop
+    /// working at once and their connections close; turned on again, they work again.
+    pub access_tokens_enabled: Option<bool>,
 }
 
 /// Why organization settings were not changed.
@@ -123,6 +126,13 @@ pub async fn update_organization(
         }
         organization = Some(ctx.identity.set_sso_only(org, sso_only).await?);
         tracing::info!(organization_id = %org, by = %actor.id, sso_only, "organization settings changed");
+    }
+    if let Some(enabled) = changes.access_tokens_enabled {
+        organization = Some(ctx.identity.set_access_tokens_enabled(org, enabled).await?);
+        if !enabled {
+            crate::auth::disconnect_people_tokens(ctx, org).await?;
+        }
+        tracing::info!(organization_id = %org, by = %actor.id, access_tokens_enabled = enabled, "organization settings changed");
     }
     match organization {
         Some(organization) => Ok(organization),

@@ -20,6 +20,9 @@ pub struct Organization {
     /// Members sign in through the organization's identity provider only (admins keep their
     /// password).
     pub sso_only: bool,
+    /// Whether its people may make and use personal access tokens (bots' tokens work either
+    /// way).
+    pub access_tokens_enabled: bool,
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
 }

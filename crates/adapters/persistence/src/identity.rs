@@ -301,6 +301,19 @@ impl IdentityRepository for SeaIdentityRepository {
         self.organization(organization_id).await
     }
 
+    async fn set_access_tokens_enabled(
+        &self,
+        organization_id: OrganizationId,
+        enabled: bool,
+    ) -> Result<Organization, PortError> {
+        self.execute(
+            "UPDATE organizations SET access_tokens_enabled = ? WHERE id = ?",
+            vec![enabled.into(), organization_id.get().into()],
+        )
+        .await?;
+        self.organization(organization_id).await
+    }
+
     async fn create_invitation(
         &self,
         invitation: NewInvitation,

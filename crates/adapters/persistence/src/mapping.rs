@@ -43,6 +43,7 @@ pub(crate) fn organization_from_row(row: organization::Model) -> Result<Organiza
             row.two_factor_policy.parse::<TwoFactorPolicy>(),
         )?,
         sso_only: row.sso_only,
+        access_tokens_enabled: row.access_tokens_enabled,
         created_at: row.created_at,
         is_active: row.is_active,
     })
@@ -90,6 +91,7 @@ pub(crate) fn new_organization_row(org: NewOrganization) -> organization::Active
         self_signup: Set(org.self_signup),
         two_factor_policy: Set(TwoFactorPolicy::default().as_str().to_owned()),
         sso_only: Set(false),
+        access_tokens_enabled: Set(true),
         created_at: Set(org.created_at),
         is_active: Set(true),
     }

@@ -8,7 +8,9 @@ use super::session::{hash_refresh_token, random_secret};
 use crate::AuthContext;
 use crate::ports::{NewAccessToken, PortError};
 use chrono::{DateTime, Duration, Utc};
-use tandem_domain::{AccessToken, AccessTokenId, Role, TokenName, TokenScope, User, UserId};
+use tandem_domain::{
+    AccessToken, AccessTokenId, OrganizationId, Role, TokenName, TokenScope, User, UserId,
+};
 
 /// What every personal access token starts with: it tells them from session tokens (JWTs),
 /// and secret scanners from random strings.
@@ -27,6 +29,8 @@ const CONNECTION_LIFE: Duration = Duration::days(1);
 pub enum AccessTokenError {
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("your organization's admins turned personal access tokens off")]
+    Disabled,
     #[error("no such token")]
     NotFound,
     #[error("{field}: {message}")]
@@ -65,6 +69,9 @@ pub async fn create_access_token(
     request: CreateAccessToken,
 ) -> Result<IssuedToken, AccessTokenError> {
     signed_in(caller)?;
+    if !tokens_enabled(ctx, caller.user.organization_id).await? {
+        return Err(AccessTokenError::Disabled);
+    }
     let mut scopes = request.scopes;
     scopes.sort_unstable();
     scopes.dedup();
@@ -216,6 +223,42 @@ pub(super) async fn revoke_all_of(ctx: &AuthContext, user: &User) -> Result<(), 
     Ok(())
 }
 
+async fn tokens_enabled(
+    ctx: &AuthContext,
+    organization_id: OrganizationId,
+) -> Result<bool, PortError> {
+    Ok(ctx
+        .organizations
+        .find_by_id(organization_id)
+        .await?
+        .is_some_and(|org| org.access_tokens_enabled))
+}
+
+/// Closes the live connections of every person's token in the organization (its admins just
+/// turned tokens off); bots' go on.
+pub(crate) async fn disconnect_people_tokens(
+    ctx: &AuthContext,
+    organization_id: OrganizationId,
+) -> Result<(), PortError> {
+    for token in ctx
+        .access_tokens
+        .list_for_organization(organization_id)
+        .await?
+    {
+        let bot = ctx
+            .users
+            .find_by_id(token.user_id)
+            .await?
+            .is_some_and(|user| user.is_bot);
+        if !bot {
+            ctx.announcer
+                .sessions_ended(token.user_id, Some(&connection_key(token.id)))
+                .await;
+        }
+    }
+    Ok(())
+}
+
 fn signed_in(caller: &Authenticated) -> Result<(), AccessTokenError> {
     if caller.scopes.is_some() {
         return Err(AccessTokenError::Forbidden(
@@ -280,6 +323,9 @@ pub(super) async fn authenticate(
         .ok_or(AuthError::Invalid)?;
     if !user.is_active {
         return Err(AuthError::AccountDisabled);
+    }
+    if !user.is_bot && !tokens_enabled(ctx, user.organization_id).await? {
+        return Err(AuthError::AccessTokensDisabled);
     }
     if token
         .last_used_at

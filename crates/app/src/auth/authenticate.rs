@@ -45,6 +45,9 @@ pub enum AuthError {
     Revoked,
     #[error("this account has been deactivated")]
     AccountDisabled,
+    /// A person's personal access token, while their organization has tokens turned off.
+    #[error("your organization's admins turned personal access tokens off")]
+    AccessTokensDisabled,
     /// Joined by email domain and has not opened the emailed confirmation link yet.
     #[error(
         "confirm your email address first: open the link we emailed you (or ask for a new one)"

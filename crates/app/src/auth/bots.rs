@@ -39,6 +39,7 @@ impl From<AccessTokenError> for BotError {
     fn from(error: AccessTokenError) -> Self {
         match error {
             AccessTokenError::Forbidden(message) => Self::Forbidden(message),
+            AccessTokenError::Disabled => Self::Forbidden("personal access tokens are off"),
             AccessTokenError::NotFound => Self::NotFound,
             AccessTokenError::Invalid {
                 field,

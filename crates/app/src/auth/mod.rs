@@ -21,6 +21,7 @@ mod two_factor;
 mod unlock;
 mod verification;
 
+pub(crate) use access_tokens::disconnect_people_tokens;
 pub use access_tokens::{
     AccessTokenError, CreateAccessToken, IssuedToken, create_access_token, my_access_tokens,
     organization_access_tokens, revoke_access_token, token_holder,

@@ -215,6 +215,14 @@ pub trait IdentityRepository: Send + Sync {
         sso_only: bool,
     ) -> Result<Organization, PortError>;
 
+    /// # Errors
+    /// `NotFound` for an unknown organization.
+    async fn set_access_tokens_enabled(
+        &self,
+        organization_id: OrganizationId,
+        enabled: bool,
+    ) -> Result<Organization, PortError>;
+
     /// Stores an invitation; a pending one to the same address in the same organization is
     /// revoked (inviting again sends a fresh link).
     ///

@@ -177,4 +177,12 @@ impl IdentityRepository for NoIdentity {
     async fn set_sso_only(&self, _: OrganizationId, _: bool) -> Result<Organization, PortError> {
         not_faked()
     }
+
+    async fn set_access_tokens_enabled(
+        &self,
+        _: OrganizationId,
+        _: bool,
+    ) -> Result<Organization, PortError> {
+        not_faked()
+    }
 }

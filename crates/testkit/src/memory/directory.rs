@@ -117,6 +117,7 @@ impl UserRepository for MemoryStore {
             self_signup: org.self_signup,
             two_factor_policy: tandem_domain::TwoFactorPolicy::default(),
             sso_only: false,
+            access_tokens_enabled: true,
             created_at: org.created_at,
             is_active: true,
         };

@@ -2222,7 +2222,7 @@ export interface components {
          *     branch on them. New codes may be added; existing ones keep their meaning.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "insufficient_scope" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
+        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "insufficient_scope" | "access_tokens_disabled" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
         /** @description A page of the log with the current state of every message it names. */
         EventPageResponse: {
             events: components["schemas"]["EventResponse"][];
@@ -2668,6 +2668,12 @@ export interface components {
         NotifyLevelDto: "default" | "all" | "mentions" | "nothing";
         OrganizationChanges: {
             /**
+             * @description Whether people may make and use personal access tokens (on by default). Off, none can
+             *     be made and those made answer `403 access_tokens_disabled` (their connections close)
+             *     until it is on again; bots' tokens work either way.
+             */
+            access_tokens_enabled?: boolean | null;
+            /**
              * @description Whether people with an address at the organization's domain may join by signing up
              *     (once they confirm the address). Invitations work either way.
              */
@@ -2687,6 +2693,8 @@ export interface components {
         };
         /** @description An organization (tenant). */
         OrganizationResponse: {
+            /** @description Whether people may make and use personal access tokens. */
+            access_tokens_enabled: boolean;
             /** Format: date-time */
             created_at: string;
             /**

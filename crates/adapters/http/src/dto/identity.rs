@@ -315,4 +315,8 @@ pub struct OrganizationChanges {
     /// Members sign in through the organization's identity provider only (`403 sso_required`
     /// for their passwords); admins keep their password. Needs a provider first.
     pub sso_only: Option<bool>,
+    /// Whether people may make and use personal access tokens (on by default). Off, none can
+    /// be made and those made answer `403 access_tokens_disabled` (their connections close)
+    /// until it is on again; bots' tokens work either way.
+    pub access_tokens_enabled: Option<bool>,
 }

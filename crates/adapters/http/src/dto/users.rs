@@ -127,6 +127,8 @@ pub struct OrganizationResponse {
     pub two_factor_policy: String,
     /// Members sign in through the organization's identity provider only.
     pub sso_only: bool,
+    /// Whether people may make and use personal access tokens.
+    pub access_tokens_enabled: bool,
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
 }
@@ -141,6 +143,7 @@ impl From<Organization> for OrganizationResponse {
             self_signup: org.self_signup,
             two_factor_policy: org.two_factor_policy.as_str().to_owned(),
             sso_only: org.sso_only,
+            access_tokens_enabled: org.access_tokens_enabled,
             created_at: org.created_at,
             is_active: org.is_active,
         }

@@ -60,6 +60,7 @@ pub async fn update(
         self_signup: body.self_signup,
         two_factor_policy,
         sso_only: body.sso_only,
+        access_tokens_enabled: body.access_tokens_enabled,
     };
     Ok(web::Json(
         organizations::update_organization(&ctx.auth, &caller.actor(), changes)

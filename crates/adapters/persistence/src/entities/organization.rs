@@ -14,6 +14,7 @@ pub struct Model {
     /// `optional`, `admins` or `everyone`.
     pub two_factor_policy: String,
     pub sso_only: bool,
+    pub access_tokens_enabled: bool,
     pub created_at: DateTimeUtc,
     pub is_active: bool,
 }
