@@ -13,6 +13,8 @@ export function user(id: number, username: string, extra: Partial<User> = {}): U
     created_at: '2026-11-01T10:00:00Z',
     is_active: true,
     email_verified: true,
+    is_bot: false,
+    bot_owner_id: null,
     ...extra,
   };
 }

@@ -3,6 +3,7 @@ import { tokenKeys } from '../../lib/accessTokens';
 import { call, client } from '../../lib/api';
 import { displayName, useEnsureUsers, useUserMap } from '../../lib/directory';
 import type { AccessToken } from '../../lib/types';
+import { BotBadge } from '../../lib/ui/BotBadge';
 import { NAME_COLUMN, SCOPES_COLUMN, TokenList } from '../../lib/ui/TokenList';
 
 /** Every personal access token of the organization, whoever made it, and revoking any. */
@@ -29,7 +30,24 @@ export function AccessTokensSection() {
         isPending={tokens.isPending}
         loadError={tokens.error}
         empty="Nobody has a token."
-        columns={[{ header: 'Owner', cell: (t) => <td>{owner(t)}</td> }, NAME_COLUMN, SCOPES_COLUMN]}
+        columns={[
+          {
+            header: 'Owner',
+            cell: (t) => (
+              <td>
+                {owner(t)}
+                {users.get(t.user_id)?.is_bot && (
+                  <>
+                    {' '}
+                    <BotBadge user={users.get(t.user_id)} />
+                  </>
+                )}
+              </td>
+            ),
+          },
+          NAME_COLUMN,
+          SCOPES_COLUMN,
+        ]}
         revokeToken={(token) =>
           call(client.DELETE('/api/v1/organizations/current/tokens/{token_id}', { params: { path: { token_id: token.id } } }))
         }

@@ -8,8 +8,10 @@ import { keys } from '../../lib/queryClient';
 import { getSession } from '../../lib/session';
 import type { Role, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
+import { BotBadge } from '../../lib/ui/BotBadge';
 import { Modal } from '../../lib/ui/Modal';
 import { AccessTokensSection } from './AccessTokens';
+import { BotsSection } from './Bots';
 import { InvitationsSection, ROLES } from './Invitations';
 import { SingleSignOnSection } from './SingleSignOn';
 import { TwoFactorPolicySection } from './TwoFactorPolicy';
@@ -111,6 +113,7 @@ export function AdminPage() {
         <TwoFactorPolicySection />
         <SingleSignOnSection />
         <AccessTokensSection />
+        <BotsSection />
         <section className="card">
           <h2>People</h2>
           {error && <p className="form-error" role="alert">{error}</p>}
@@ -133,6 +136,7 @@ export function AdminPage() {
                   <td>
                     <span className="person-cell">
                       <Avatar user={u} size={24} /> {displayName(u)} <span className="muted">@{u.username}</span>
+                      <BotBadge user={u} />
                     </span>
                   </td>
                   <td>{u.email}</td>

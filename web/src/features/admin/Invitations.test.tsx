@@ -38,6 +38,7 @@ function fakeServer(org: Partial<Organization> = {}) {
     self_signup: true,
     sso_only: false,
     two_factor_policy: 'optional',
+    access_tokens_enabled: true,
     created_at: '2026-11-01T10:00:00Z',
     is_active: true,
     ...org,

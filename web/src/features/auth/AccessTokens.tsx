@@ -8,6 +8,7 @@ import { formatFull, formatRelative } from '../../lib/format';
 import type { TokenScope } from '../../lib/types';
 import { NAME_COLUMN, SCOPES_COLUMN, TokenList as TokenListBody, type TokenColumn } from '../../lib/ui/TokenList';
 import { Field, capitalized } from '../../lib/ui/Field';
+import { ShownOnce } from '../../lib/ui/ShownOnce';
 
 /** The choices of a new token's life, in days (`never`: until revoked). */
 export const EXPIRIES = [
@@ -32,7 +33,19 @@ export function AccessTokensSection() {
       </p>
       {/* Revoked, the token just made is no longer worth copying. */}
       <TokenList onRevoked={(id) => setSecret((s) => (s?.id === id ? null : s))} />
-      {secret && <NewToken token={secret.token} name={secret.name} onDone={() => setSecret(null)} />}
+      {secret && (
+        <ShownOnce
+          id="newToken"
+          label="Your new token"
+          secret={secret.token}
+          title={
+            <>
+              <strong>{secret.name}</strong> is ready. Copy the token now: it will not be shown again.
+            </>
+          }
+          onDone={() => setSecret(null)}
+        />
+      )}
       <MakeTokenForm onMade={(id, token, name) => setSecret({ id, token, name })} onStart={() => setSecret(null)} />
     </section>
   );
@@ -62,42 +75,6 @@ const COLUMNS: TokenColumn[] = [
   SCOPES_COLUMN,
   { header: 'Created', cell: (t) => <td title={formatFull(t.created_at)}>{formatRelative(t.created_at)}</td> },
 ];
-
-/** The secret of the token just made: shown once, to copy. */
-function NewToken({ token, name, onDone }: { token: string; name: string; onDone: () => void }) {
-  const [copied, setCopied] = useState<string | null>(null);
-  const copy = async () => {
-    try {
-      if (!navigator.clipboard) throw new Error('no clipboard');
-      await navigator.clipboard.writeText(token);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      setCopied('Could not copy here: select the token and copy it yourself.');
-    }
-  };
-  return (
-    <div className="new-token" role="status" aria-labelledby="newTokenTitle">
-      <p id="newTokenTitle">
-        <strong>{name}</strong> is ready. Copy the token now: it will not be shown again.
-      </p>
-      <div className="field">
-        <label htmlFor="newToken">Your new token</label>
-        <div className="new-token-row">
-          <input id="newToken" className="secret-input" readOnly value={token} spellCheck={false} autoComplete="off" onFocus={(e) => e.target.select()} />
-          <button type="button" className="button" onClick={() => void copy()} id="copyNewToken">
-            Copy
-          </button>
-        </div>
-      </div>
-      {copied && <p className="hint">{copied}</p>}
-      <div>
-        <button type="button" className="button small" onClick={onDone}>
-          Done
-        </button>
-      </div>
-    </div>
-  );
-}
 
 interface Fields {
   name: string;

@@ -3,7 +3,7 @@ import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createQueryClient } from '../../lib/queryClient';
-import type { Channel, ChannelMember, ChannelRole, Role } from '../../lib/types';
+import type { Channel, ChannelMember, ChannelRole, Role, User } from '../../lib/types';
 import { channel as channelOf, member, user } from '../../test/fixtures';
 import { ChannelInfo } from './ChannelPanels';
 
@@ -20,10 +20,15 @@ const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
  * The details panel of #general for Ana (channel role `role`, organization role `org`), with
  * Ben a moderator and Cleo a member muted for an hour; the server answers role and mute changes.
  */
-function setup(role: ChannelRole, org: Role = 'member', extra: Partial<Channel> = {}) {
+function setup(role: ChannelRole, org: Role = 'member', extra: Partial<Channel> = {}, more: { members?: User[]; outsiders?: User[] } = {}) {
   const ana = user(1, 'ana', { display_name: 'Ana García', role: org });
-  const people = [ana, user(2, 'ben', { display_name: 'Ben Ortiz' }), user(3, 'cleo')];
-  let members: ChannelMember[] = [member(people[0]!, role), member(people[1]!, 'moderator'), member(people[2]!, 'member', { posting_muted_until: inAnHour() })];
+  const people = [ana, user(2, 'ben', { display_name: 'Ben Ortiz' }), user(3, 'cleo'), ...(more.members ?? []), ...(more.outsiders ?? [])];
+  let members: ChannelMember[] = [
+    member(people[0]!, role),
+    member(people[1]!, 'moderator'),
+    member(people[2]!, 'member', { posting_muted_until: inAnHour() }),
+    ...(more.members ?? []).map((u) => member(u)),
+  ];
   const asked: { method: string; path: string; body?: unknown }[] = [];
   vi.stubGlobal(
     'fetch',
@@ -66,6 +71,17 @@ describe('the members of a channel', () => {
     expect(screen.queryByRole('button', { name: /^Manage / })).toBeNull();
     // Any member adds people.
     expect(screen.getByRole('combobox', { name: 'Person to add' })).toBeTruthy();
+  });
+
+  it('mark bots with their badge, in the list and among the people to add', async () => {
+    const bot = user(8, 'deploy-bot', { display_name: 'Deploy bot', is_bot: true, bot_owner_id: 1 });
+    const outsider = user(9, 'ci-bot', { is_bot: true, bot_owner_id: 1 });
+    setup('member', 'member', {}, { members: [bot], outsiders: [outsider, user(10, 'dan')] });
+    expect(within(await row('Deploy bot')).getByText('Bot').classList.contains('bot-tag')).toBe(true);
+    expect((await row('Ben Ortiz')).querySelector('.bot-tag')).toBeNull();
+    const add = screen.getByRole<HTMLSelectElement>('combobox', { name: 'Person to add' });
+    await vi.waitFor(() => expect(add.options).toHaveLength(3));
+    expect([...add.options].map((o) => o.textContent)).toEqual(['Add someone…', 'ci-bot (@ci-bot) · bot', 'dan (@dan)']);
   });
 
   it('in an archived channel, offer giving roles only: no adding, no muting', async () => {

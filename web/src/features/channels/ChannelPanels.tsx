@@ -8,7 +8,9 @@ import { errorMessage } from '../../lib/errors';
 import { formatFull } from '../../lib/format';
 import { keys } from '../../lib/queryClient';
 import type { Channel, ChannelMember, User } from '../../lib/types';
+import { botSuffix } from '../../lib/ui/BotBadge';
 import { Panel } from '../../lib/ui/Panel';
+import { IncomingWebhooksSection } from './IncomingWebhooks';
 import { MemberRow } from './MemberRow';
 
 export function ChannelInfo({ channel, title, me, onClose, pinned }: { channel: Channel; title: string; me: User; onClose: () => void; pinned: ReactNode }) {
@@ -67,7 +69,7 @@ export function ChannelInfo({ channel, title, me, onClose, pinned }: { channel: 
                 .filter((u) => u.is_active && !members.data?.members.some((m) => m.user.id === u.id))
                 .map((u) => (
                   <option key={u.id} value={u.id}>
-                    {displayName(u)} (@{u.username})
+                    {displayName(u)} (@{u.username}){botSuffix(u)}
                   </option>
                 ))}
             </select>
@@ -171,6 +173,7 @@ export function ChannelSettings({ channel, me, onClose }: { channel: Channel; me
           </label>
         </section>
       )}
+      {manager && <IncomingWebhooksSection channel={channel} />}
       <section className="panel-section">
         {manager && (
           <button type="button" className="button" onClick={() => void update({ is_archived: !channel.is_archived })}>

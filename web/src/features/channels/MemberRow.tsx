@@ -5,6 +5,7 @@ import { errorMessage } from '../../lib/errors';
 import { formatUntil } from '../../lib/format';
 import type { Channel, ChannelMember, ChannelRole, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
+import { BotBadge } from '../../lib/ui/BotBadge';
 import { Icon } from '../../lib/ui/Icon';
 import { useMenu } from '../../lib/ui/menu';
 
@@ -42,6 +43,7 @@ export function MemberRow({ channel, me, member, online, onChanged, onError }: P
       <Avatar user={user} size={24} online={online} />
       <span className="member-who">
         <span>{name}</span> <span className="muted">@{user.username}</span>
+        <BotBadge user={user} />
         {role !== 'member' && <span className={`status-tag role-tag ${role}`}>{role === 'admin' ? 'Admin' : 'Moderator'}</span>}
         {until && (
           <span className="member-muted" title={until.toLocaleString()}>

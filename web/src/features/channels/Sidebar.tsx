@@ -3,6 +3,7 @@ import { NavLink } from 'react-router';
 import { directName, displayName, useEnsureUsers, useOnline, useUserMap, useUsers } from '../../lib/directory';
 import type { ChannelListItem, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
+import { BotBadge } from '../../lib/ui/BotBadge';
 import { Icon } from '../../lib/ui/Icon';
 import { BrowseChannels, CreateChannel, NewDirectMessage } from './dialogs';
 import { useChannels, useUnreadUpdates } from './useChannels';
@@ -82,6 +83,7 @@ export function Sidebar({ me, openChannelId, top, bottom, onNavigate }: Props) {
                   {displayName(u)}
                   {u.id === me.id && <span className="muted"> (you)</span>}
                 </span>
+                <BotBadge user={u} />
                 {online.get(u.id) !== 'online' && <span className={`status-tag ${online.get(u.id)}`}>{online.get(u.id)}</span>}
               </li>
             ))}
@@ -120,6 +122,7 @@ function ChannelLink(props: {
       >
         {icon ? <Icon name={icon} size={15} /> : <Avatar user={avatar} size={18} online={online} />}
         <span className="channel-link-name">{label}</span>
+        <BotBadge user={avatar} />
         {c.muted && <Icon name="bellOff" size={14} title="Muted" />}
         {mentions > 0 ? (
           <span className="badge high" aria-label={`${mentions} mentions`}>

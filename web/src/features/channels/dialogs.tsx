@@ -7,6 +7,7 @@ import { errorMessage } from '../../lib/errors';
 import { keys } from '../../lib/queryClient';
 import type { ChannelListItem, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
+import { BotBadge } from '../../lib/ui/BotBadge';
 import { Modal } from '../../lib/ui/Modal';
 import { useJoin } from './useChannels';
 
@@ -151,6 +152,12 @@ export function NewDirectMessage({ me, people, onClose }: { me: User; people: Us
               <Avatar user={u} size={28} />
               <span>
                 <strong>{displayName(u)}</strong> <span className="muted">@{u.username}</span>
+                {u.is_bot && (
+                  <>
+                    {' '}
+                    <BotBadge user={u} />
+                  </>
+                )}
               </span>
             </button>
           </li>

@@ -46,6 +46,15 @@ describe('the composer', () => {
     expect(screen.queryByRole('listbox')).toBeNull();
   });
 
+  it('marks bots among the people to mention', async () => {
+    const bot = user(9, 'deploy-bot', { display_name: 'Deploy bot', is_bot: true, bot_owner_id: 2 });
+    render(<Composer draftKey="channel.2" placeholder="Message #deploys" users={[...people, bot]} onSend={vi.fn()} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message #deploys' }), '@');
+    const options = screen.getAllByRole('option');
+    expect(options.map((o) => o.querySelector('.bot-tag')?.textContent ?? null)).toEqual([null, null, null, 'Bot', null, null]);
+    expect(options[3]!.textContent).toBe('@deploy-bot Deploy bot Bot');
+  });
+
   it('does not send blank messages', () => {
     const { input, onSend } = setup();
     fireEvent.change(input, { target: { value: '   ' } });

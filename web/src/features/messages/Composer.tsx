@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { displayName } from '../../lib/directory';
 import type { User } from '../../lib/types';
+import { BotBadge } from '../../lib/ui/BotBadge';
 import { Icon } from '../../lib/ui/Icon';
 import { loadDraft, saveDraft } from './drafts';
 import { EmojiPicker } from './EmojiPicker';
@@ -135,6 +136,12 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
               }}
             >
               <strong>@{u.username}</strong> <span className="muted">{u.id > 0 ? displayName(u) : u.display_name}</span>
+              {u.is_bot && (
+                <>
+                  {' '}
+                  <BotBadge user={u} />
+                </>
+              )}
             </li>
           ))}
         </ul>

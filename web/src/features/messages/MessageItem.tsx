@@ -5,6 +5,7 @@ import { formatFull, formatTime } from '../../lib/format';
 import { useAttachmentRenderer } from '../../lib/slots';
 import type { Message, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
+import { BotBadge } from '../../lib/ui/BotBadge';
 import { Icon } from '../../lib/ui/Icon';
 import { Modal } from '../../lib/ui/Modal';
 import type { MessageActions } from './actions';
@@ -50,7 +51,13 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
           <span className="system-dot" aria-hidden />
         </div>
         <div className="message-main">
-          <strong>{displayName(author, `user ${message.user_id}`)}</strong> {message.content}{' '}
+          <strong>{displayName(author, `user ${message.user_id}`)}</strong>{' '}
+          {author?.is_bot && (
+            <>
+              <BotBadge user={author} />{' '}
+            </>
+          )}
+          {message.content}{' '}
           <time className="timestamp" dateTime={message.created_at} title={formatFull(message.created_at)}>
             {formatTime(message.created_at)}
           </time>
@@ -68,6 +75,7 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
         {!grouped && (
           <div className="message-header">
             <span className="username">{displayName(author, `user ${message.user_id}`)}</span>
+            <BotBadge user={author} />
             <time className="timestamp" dateTime={message.created_at} title={formatFull(message.created_at)}>
               {formatTime(message.created_at)}
             </time>

@@ -19,6 +19,7 @@ const me = user(1, 'ana');
 const users = new Map([
   [1, me],
   [2, user(2, 'ben', { display_name: 'Ben Ortiz' })],
+  [3, user(3, 'deploy-bot', { display_name: 'Deploy bot', is_bot: true, bot_owner_id: 1 })],
 ]);
 const stub = <T,>() => new Proxy({}, { get: () => vi.fn() }) as T;
 
@@ -64,5 +65,38 @@ describe('the message list', () => {
     expect(rows).toEqual(['top', 'day', 'message', 'day', 'message', 'new', 'message', 'grouped', 'pending']);
     expect(container.querySelector('.pending [role="alert"]')!.textContent).toContain('Retry');
     expect(container.querySelectorAll('.username')[0]!.textContent).toBe('Ben Ortiz');
+  });
+
+  it('marks a bot’s messages with its badge, beside its name', () => {
+    const timeline = {
+      ...emptyTimeline(3),
+      messages: [
+        message(1, { user_id: 2, content: 'shipping now', ...at('2026-11-20T12:00:00Z') }),
+        message(2, { user_id: 3, content: 'deployed', ...at('2026-11-20T12:01:00Z') }),
+        message(3, { user_id: 3, content: 'joined the channel', message_type: 'system', ...at('2026-11-20T12:02:00Z') }),
+      ],
+    };
+    const { container } = render(
+      <MessageList
+        timeline={timeline}
+        users={users}
+        me={me}
+        ctx={{ usernames: new Set(['ana', 'ben', 'deploy-bot']), me: 'ana' }}
+        actions={stub<MessageActions>()}
+        sender={stub<Sender>()}
+        canModerate={false}
+        readSeq={3}
+        loadOlder={async () => false}
+        loadingOlder={false}
+        onOpenThread={() => {}}
+        empty={<p>start</p>}
+      />,
+    );
+    const [person, bot, system] = [...container.querySelectorAll<HTMLElement>('#messagesContainer .message')];
+    expect(person!.querySelector('.bot-tag')).toBeNull();
+    const header = bot!.querySelector('.message-header')!;
+    expect(header.querySelector('.username')!.textContent).toBe('Deploy bot');
+    expect(header.querySelector('.username + .bot-tag')!.textContent).toBe('Bot');
+    expect(system!.querySelector('.message-main')!.textContent).toMatch(/^Deploy bot Bot joined the channel/);
   });
 });

@@ -4,6 +4,7 @@ import { displayName, useUserMap } from '../../lib/directory';
 import { formatFull } from '../../lib/format';
 import { keys } from '../../lib/queryClient';
 import type { User } from '../../lib/types';
+import { BotBadge } from '../../lib/ui/BotBadge';
 import { Markdown } from './markdown';
 import { useMarkdownContext } from './Conversation';
 
@@ -23,7 +24,14 @@ export function PinnedMessages({ channelId, me, onOpen }: { channelId: number; m
         <li key={m.id}>
           <button type="button" className="pinned-item" onClick={() => onOpen(m.id, m.seq)}>
             <span className="pinned-meta">
-              <strong>{displayName(users.get(m.user_id))}</strong> · {formatFull(m.created_at)}
+              <strong>{displayName(users.get(m.user_id))}</strong>
+              {users.get(m.user_id)?.is_bot && (
+                <>
+                  {' '}
+                  <BotBadge user={users.get(m.user_id)} />
+                </>
+              )}{' '}
+              · {formatFull(m.created_at)}
             </span>
             <Markdown text={m.content} ctx={ctx} />
           </button>

@@ -7,6 +7,7 @@ import { formatFull } from '../../lib/format';
 import { keys } from '../../lib/queryClient';
 import type { Message } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
+import { BotBadge, botSuffix } from '../../lib/ui/BotBadge';
 import { Panel } from '../../lib/ui/Panel';
 import { highlightSnippet } from './highlight';
 
@@ -86,6 +87,7 @@ export function SearchPanel({ initialChannelId, onOpen, onClose }: { initialChan
               {people.map((u) => (
                 <option key={u.id} value={u.id}>
                   {displayName(u)}
+                  {botSuffix(u)}
                 </option>
               ))}
             </select>
@@ -114,7 +116,14 @@ export function SearchPanel({ initialChannelId, onOpen, onClose }: { initialChan
                 <Avatar user={users.get(r.message.user_id)} size={28} />
                 <span className="search-result-body">
                   <span className="search-result-meta">
-                    <strong>{displayName(users.get(r.message.user_id))}</strong> in {channelName(r.message.channel_id)} · {formatFull(r.message.created_at)}
+                    <strong>{displayName(users.get(r.message.user_id))}</strong>
+                    {users.get(r.message.user_id)?.is_bot && (
+                      <>
+                        {' '}
+                        <BotBadge user={users.get(r.message.user_id)} />
+                      </>
+                    )}{' '}
+                    in {channelName(r.message.channel_id)} · {formatFull(r.message.created_at)}
                     {r.message.reply_to_id != null && <span className="muted"> · in a thread</span>}
                   </span>
                   <span className="snippet">{highlightSnippet(r.snippet, r.highlights)}</span>
