@@ -1,10 +1,10 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createQueryClient } from '../../lib/queryClient';
 import { endSession, startSession } from '../../lib/session';
-import type { AccessToken } from '../../lib/types';
+import type { AccessToken, Organization } from '../../lib/types';
 import { user } from '../../test/fixtures';
 import { AccessTokensSection } from './AccessTokens';
 
@@ -24,15 +24,43 @@ const token = (id: number, name: string, userId: number, extra: Partial<AccessTo
 
 const people = [user(1, 'ana', { role: 'admin', display_name: 'Ana García' }), user(2, 'ben')];
 
-/** Everyone's tokens; the people of the organization (user 42 is not among them); what was sent. */
-function fakeServer(initial: AccessToken[]) {
+const acme = (accessTokensEnabled: boolean): Organization => ({
+  id: 1,
+  name: 'Acme',
+  domain: 'acme.io',
+  subscription_plan: 'free',
+  self_signup: true,
+  sso_only: false,
+  two_factor_policy: 'optional',
+  access_tokens_enabled: accessTokensEnabled,
+  created_at: '2026-11-01T10:00:00Z',
+  is_active: true,
+});
+
+/** The server's side of changing the organization: `gate` holds its answer back; `refuse` answers 403. */
+const organizationServer = { enabled: true, gate: null as Promise<void> | null, refuse: false };
+
+/**
+ * Everyone's tokens; the people of the organization (user 42 is not among them); the organization
+ * (its tokens on unless `enabled` is false); what was sent.
+ */
+function fakeServer(initial: AccessToken[], enabled = true) {
   let tokens = [...initial];
+  organizationServer.enabled = enabled;
   const sent: string[] = [];
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: Request) => {
       const what = `${input.method} ${new URL(input.url).pathname}`;
-      if (input.method !== 'GET') sent.push(what);
+      if (input.method === 'PATCH') sent.push(`${what} ${await input.text()}`);
+      else if (input.method !== 'GET') sent.push(what);
+      if (what === 'GET /api/v1/organizations/current') return json(acme(organizationServer.enabled));
+      if (what === 'PATCH /api/v1/organizations/current') {
+        await organizationServer.gate;
+        if (organizationServer.refuse) return json({ code: 'forbidden', message: 'Only admins change the organization.' }, 403);
+        organizationServer.enabled = !organizationServer.enabled;
+        return json(acme(organizationServer.enabled));
+      }
       if (what === 'GET /api/v1/organizations/current/tokens') return json({ tokens });
       if (what === 'GET /api/v1/users') return json({ users: people, next_cursor: null });
       const revoked = /^DELETE \/api\/v1\/organizations\/current\/tokens\/(\d+)$/.exec(what);
@@ -46,8 +74,8 @@ function fakeServer(initial: AccessToken[]) {
   return sent;
 }
 
-function setup(initial: AccessToken[]) {
-  const sent = fakeServer(initial);
+function setup(initial: AccessToken[], enabled = true) {
+  const sent = fakeServer(initial, enabled);
   render(
     <QueryClientProvider client={createQueryClient()}>
       <AccessTokensSection />
@@ -58,6 +86,8 @@ function setup(initial: AccessToken[]) {
 
 beforeEach(() => startSession({ access_token: 'a', refresh_token: 'r', token_type: 'bearer', expires_in: 900, user: people[0]! }));
 afterEach(() => {
+  organizationServer.gate = null;
+  organizationServer.refuse = false;
   cleanup();
   endSession('signed_out');
   vi.unstubAllGlobals();
@@ -99,5 +129,60 @@ describe('personal access tokens on the admin page', () => {
     await vi.waitFor(() => expect(rows()).toHaveLength(2));
     expect(within(section()).queryByRole('button', { name: 'Revoke deploy notifier' })).toBeNull();
     expect(sent).toEqual(['DELETE /api/v1/organizations/current/tokens/3']);
+  });
+
+  describe('allowing them', () => {
+    const toggle = () => within(section()).getByRole<HTMLInputElement>('checkbox', { name: 'Allow personal access tokens' });
+    /** The box once the organization is read (it waits for it, disabled). */
+    const ready = async () => {
+      await vi.waitFor(() => expect(toggle().disabled).toBe(false));
+      return toggle();
+    };
+
+    it('shows whether people may make tokens, and what turning them off does', async () => {
+      setup([], false);
+      const box = await ready();
+      expect(box.checked).toBe(false);
+      expect(document.getElementById(box.getAttribute('aria-describedby')!)!.textContent).toMatch(/nobody can make one.*stop working.*bots’ tokens work either way/);
+    });
+
+    it('turns them off, the box following the click at once while the server answers', async () => {
+      const sent = setup(all);
+      const box = await ready();
+      expect(box.checked).toBe(true);
+      let answer!: () => void;
+      organizationServer.gate = new Promise((resolve) => (answer = resolve));
+      // The box shows the choice at once, and keeps it (disabled) while the server answers.
+      fireEvent.click(box);
+      expect(box.checked).toBe(false);
+      expect(box.disabled).toBe(true);
+      await act(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      });
+      expect(box.checked).toBe(false);
+      expect(box.disabled).toBe(true);
+
+      answer();
+      await vi.waitFor(() => expect(toggle().disabled).toBe(false));
+      expect(toggle().checked).toBe(false);
+      expect(sent).toEqual(['PATCH /api/v1/organizations/current {"access_tokens_enabled":false}']);
+      // The tokens made are still listed, to revoke.
+      expect(within(section()).getByRole('button', { name: 'Revoke deploy notifier' })).toBeTruthy();
+
+      await userEvent.click(toggle());
+      await vi.waitFor(() => expect(toggle().disabled).toBe(false));
+      expect(toggle().checked).toBe(true);
+      expect(sent[1]).toBe('PATCH /api/v1/organizations/current {"access_tokens_enabled":true}');
+    });
+
+    it('shows the server’s refusal, and the setting as it stands', async () => {
+      setup([]);
+      const box = await ready();
+      organizationServer.refuse = true;
+      await userEvent.click(box);
+      expect((await within(section()).findByRole('alert')).textContent).toBe('Only admins change the organization.');
+      await vi.waitFor(() => expect(toggle().disabled).toBe(false));
+      expect(toggle().checked).toBe(true);
+    });
   });
 });

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createQueryClient } from '../../lib/queryClient';
 import { endSession, startSession } from '../../lib/session';
-import type { AccessToken, Role } from '../../lib/types';
+import type { AccessToken, Organization, Role } from '../../lib/types';
 import { user } from '../../test/fixtures';
 import { AccessTokensSection } from './AccessTokens';
 
@@ -32,8 +32,26 @@ const backup: AccessToken = {
 
 const SECRET = 'tdm_pat_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h';
 
-/** The caller's tokens: made (newest first) unless the name or scopes are refused; what was sent. */
-function fakeServer(initial: AccessToken[]) {
+const DISABLED = "The organization's admins turned personal access tokens off: none can be made, and those made answer this until they turn them on again (bots' tokens work either way).";
+
+const acme = (accessTokensEnabled: boolean): Organization => ({
+  id: 1,
+  name: 'Acme',
+  domain: 'acme.io',
+  subscription_plan: 'free',
+  self_signup: true,
+  sso_only: false,
+  two_factor_policy: 'optional',
+  access_tokens_enabled: accessTokensEnabled,
+  created_at: '2026-11-01T10:00:00Z',
+  is_active: true,
+});
+
+/**
+ * The caller's tokens: made (newest first) unless the name or scopes are refused, or the admins
+ * turned tokens off since the page was read (the name "too late"); the organization; what was sent.
+ */
+function fakeServer(initial: AccessToken[], enabled = true) {
   let tokens = [...initial];
   const sent: [string, unknown][] = [];
   vi.stubGlobal(
@@ -42,8 +60,10 @@ function fakeServer(initial: AccessToken[]) {
       const what = `${input.method} ${new URL(input.url).pathname}`;
       const body = input.method === 'POST' ? ((await input.json()) as Record<string, unknown>) : undefined;
       if (input.method !== 'GET') sent.push([what, body]);
+      if (what === 'GET /api/v1/organizations/current') return json(acme(enabled));
       if (what === 'GET /api/v1/users/me/tokens') return json({ tokens });
       if (what === 'POST /api/v1/users/me/tokens') {
+        if (!enabled || body!.name === 'too late') return json({ code: 'access_tokens_disabled', message: DISABLED }, 403);
         if (body!.name === 'one too many') {
           return json(
             {
@@ -87,9 +107,9 @@ function fakeServer(initial: AccessToken[]) {
   return sent;
 }
 
-function setup(initial: AccessToken[] = [deploy, backup], role: Role = 'member') {
+function setup(initial: AccessToken[] = [deploy, backup], role: Role = 'member', enabled = true) {
   startSession({ access_token: 'a', refresh_token: 'r', token_type: 'bearer', expires_in: 900, user: user(1, 'ana', { role }) });
-  const sent = fakeServer(initial);
+  const sent = fakeServer(initial, enabled);
   render(
     <QueryClientProvider client={createQueryClient()}>
       <AccessTokensSection />
@@ -275,5 +295,30 @@ describe('personal access tokens on the profile', () => {
     setup([], 'admin');
     await within(section()).findByText('You have no token.');
     expect(within(form()).getByRole('checkbox', { name: 'Admin' })).toBeTruthy();
+  });
+
+  it('says so when the organization’s admins turned tokens off, offering no form but still revoking yours', async () => {
+    const sent = setup([deploy, backup], 'member', false);
+    expect((await within(section()).findByText(/Your organization’s admins turned personal access tokens off/)).textContent).toMatch(
+      /you cannot make one.*can still revoke them/,
+    );
+    expect(screen.queryByRole('form', { name: 'Make a token' })).toBeNull();
+    expect(within(section()).queryByRole('button', { name: 'Make token' })).toBeNull();
+
+    await userEvent.click(await within(section()).findByRole('button', { name: 'Revoke nightly backup' }));
+    await userEvent.click(within(screen.getByRole('dialog', { name: 'Revoke a token' })).getByRole('button', { name: 'Revoke token' }));
+    expect((await within(section()).findByRole('status')).textContent).toBe('nightly backup was revoked: it no longer works.');
+    expect(sent).toEqual([['DELETE /api/v1/users/me/tokens/5', undefined]]);
+  });
+
+  it('shows the server’s message when the admins turned tokens off since the page was read', async () => {
+    const sent = setup([]);
+    await within(section()).findByText('You have no token.');
+    await userEvent.type(within(form()).getByRole('textbox', { name: 'Name' }), 'too late');
+    await userEvent.click(within(form()).getByRole('button', { name: 'Make token' }));
+    expect((await within(form()).findByRole('alert')).textContent).toBe(DISABLED);
+    expect(within(form()).getByRole('textbox', { name: 'Name' }).getAttribute('aria-invalid')).toBeNull();
+    expect(within(section()).queryByRole('textbox', { name: 'Your new token' })).toBeNull();
+    expect(sent).toEqual([['POST /api/v1/users/me/tokens', { name: 'too late', scopes: ['read'], expires_in_days: 90 }]]);
   });
 });

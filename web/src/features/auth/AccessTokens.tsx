@@ -5,6 +5,7 @@ import { call, client } from '../../lib/api';
 import { useMe } from '../../lib/directory';
 import { ApiError, errorMessage } from '../../lib/errors';
 import { formatFull, formatRelative } from '../../lib/format';
+import { keys } from '../../lib/queryClient';
 import type { TokenScope } from '../../lib/types';
 import { NAME_COLUMN, SCOPES_COLUMN, TokenList as TokenListBody, type TokenColumn } from '../../lib/ui/TokenList';
 import { Field, capitalized } from '../../lib/ui/Field';
@@ -20,10 +21,13 @@ export const EXPIRIES = [
 
 /**
  * Your personal access tokens, on the profile: the list, revoking one, and making one, whose
- * secret is shown this once.
+ * secret is shown this once. While the organization's admins have them off, there is no making one
+ * (those made can still be revoked).
  */
 export function AccessTokensSection() {
   const [secret, setSecret] = useState<{ id: number; token: string; name: string } | null>(null);
+  const organization = useQuery({ queryKey: keys.organization, queryFn: () => call(client.GET('/api/v1/organizations/current')) });
+  const off = organization.data?.access_tokens_enabled === false;
   return (
     <section className="card access-tokens" aria-labelledby="accessTokensTitle">
       <h2 id="accessTokensTitle">Personal access tokens</h2>
@@ -46,7 +50,14 @@ export function AccessTokensSection() {
           onDone={() => setSecret(null)}
         />
       )}
-      <MakeTokenForm onMade={(id, token, name) => setSecret({ id, token, name })} onStart={() => setSecret(null)} />
+      {off ? (
+        <p className="notice" id="accessTokensOff">
+          Your organization’s admins turned personal access tokens off: you cannot make one, and yours do not work until they turn them on again. You
+          can still revoke them.
+        </p>
+      ) : (
+        <MakeTokenForm onMade={(id, token, name) => setSecret({ id, token, name })} onStart={() => setSecret(null)} />
+      )}
     </section>
   );
 }
@@ -101,6 +112,8 @@ function MakeTokenForm({ onMade, onStart }: { onMade: (id: number, token: string
     const found = make.error instanceof ApiError ? make.error.details?.find((d) => d.field === name) : undefined;
     return found ? capitalized(found.message) : undefined;
   };
+  // Any other refusal (`access_tokens_disabled`, once the admins turned tokens off since the page
+  // was read, among them) is shown in the server's words.
   const byField = FIELDS.some((name) => fieldError(name));
   const scopes = SCOPES.filter((s) => s.value !== 'admin' || me.role === 'admin');
   const toggle = (scope: TokenScope, on: boolean) =>
