@@ -38,6 +38,7 @@ const ADAPTERS: &[&str] = &[
     "tandem-crypto",
     "tandem-mail",
     "tandem-oidc",
+    "tandem-outbound",
 ];
 
 struct Graph {

@@ -21,6 +21,7 @@ mod m20261204_000013_sso_only;
 mod m20261205_000014_access_tokens;
 mod m20261205_000015_bots_and_hooks;
 mod m20261205_000016_token_switch;
+mod m20261205_000017_outgoing_webhooks;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_access_tokens::Migration),
             Box::new(m20261205_000015_bots_and_hooks::Migration),
             Box::new(m20261205_000016_token_switch::Migration),
+            Box::new(m20261205_000017_outgoing_webhooks::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ mod limits;
 mod messages;
 mod notifications;
 mod operations;
+mod outgoing_webhooks;
 mod realtime;
 mod refresh_cookie;
 mod search;

@@ -510,6 +510,23 @@ impl From<tandem_app::auth::BotError> for ApiError {
     }
 }
 
+impl From<tandem_app::integrations::OutgoingError> for ApiError {
+    fn from(error: tandem_app::integrations::OutgoingError) -> Self {
+        use tandem_app::integrations::OutgoingError;
+        let message = error.to_string();
+        match error {
+            OutgoingError::Forbidden(_) => Self::forbidden(message),
+            OutgoingError::NotFound => Self::not_found(),
+            OutgoingError::Invalid {
+                field,
+                code,
+                message,
+            } => Self::field(field, code, message),
+            OutgoingError::Port(port) => port.into(),
+        }
+    }
+}
+
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
         let message = error.to_string();

@@ -3,6 +3,7 @@
 //! use. The server builds them all at once from one set of [`Ports`] ([`AppContext::new`]);
 //! an adapter hands each use case its area's context (`&ctx.chat`, `&ctx.auth`, ...).
 
+use crate::integrations::{DeliveryPolicy, EventSubscriptions};
 use crate::ports::{
     AccessTokenRepository, BlobStore, ChannelRepository, Clock, EventBus, FileRepository,
     FrameEncoder, IdentityRepository, ImageProcessor, IncomingWebhookRepository, JobQueue,
@@ -11,6 +12,7 @@ use crate::ports::{
     RealtimeStats, SecretBox, SessionRepository, SsoRepository, TokenDenylist, TokenService,
     UserRepository,
 };
+use crate::ports::{OutboundHttp, OutgoingWebhookRepository};
 use crate::realtime::Announcer;
 use std::sync::Arc;
 use std::time::Duration;
@@ -217,6 +219,9 @@ pub struct Ports {
     pub access_tokens: Arc<dyn AccessTokenRepository>,
     /// Incoming webhooks.
     pub webhooks: Arc<dyn IncomingWebhookRepository>,
+    /// Outgoing webhooks and their deliveries.
+    pub outgoing: Arc<dyn OutgoingWebhookRepository>,
+    pub outbound: Arc<dyn OutboundHttp>,
     pub organizations: Arc<dyn OrganizationRepository>,
     pub sessions: Arc<dyn SessionRepository>,
     pub channels: Arc<dyn ChannelRepository>,
@@ -269,6 +274,7 @@ pub struct Policies {
     pub jobs: JobPolicy,
     pub files: FilesPolicy,
     pub notifications: NotificationPolicy,
+    pub delivery: DeliveryPolicy,
 }
 
 /// Accounts: registering, logging in and out, sessions, passwords, organizations, and turning
@@ -312,6 +318,12 @@ pub struct IntegrationsContext {
     /// A hook posts as any member does.
     pub chat: Arc<ChatContext>,
     pub webhooks: Arc<dyn IncomingWebhookRepository>,
+    pub outgoing: Arc<dyn OutgoingWebhookRepository>,
+    /// Deliveries go out through it, to addresses that may be reached only.
+    pub outbound: Arc<dyn OutboundHttp>,
+    /// What the announcer offers changes to; forgotten when hooks change.
+    pub subscriptions: Arc<EventSubscriptions>,
+    pub delivery: DeliveryPolicy,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -429,7 +441,13 @@ pub struct AppContext {
 impl AppContext {
     /// Hands each area the ports it uses.
     pub fn new(ports: Ports, policies: Policies) -> Self {
-        let announcer = Announcer::new(ports.bus.clone(), ports.frames.clone());
+        let subscriptions = Arc::new(EventSubscriptions::new(
+            ports.outgoing.clone(),
+            ports.jobs.clone(),
+            ports.clock.clone(),
+        ));
+        let announcer = Announcer::new(ports.bus.clone(), ports.frames.clone())
+            .with_subscriptions(subscriptions.clone());
         let chat = Arc::new(ChatContext {
             users: ports.users.clone(),
             channels: ports.channels.clone(),
@@ -469,6 +487,10 @@ impl AppContext {
             auth: auth.clone(),
             chat: chat.clone(),
             webhooks: ports.webhooks,
+            outgoing: ports.outgoing,
+            outbound: ports.outbound,
+            subscriptions,
+            delivery: policies.delivery,
             clock: ports.clock.clone(),
         });
         let people = Arc::new(PeopleContext {

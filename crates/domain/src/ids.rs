@@ -64,3 +64,11 @@ id_type!(
     /// Identifies an incoming webhook.
     IncomingWebhookId
 );
+id_type!(
+    /// Identifies an outgoing webhook (an event subscription).
+    OutgoingWebhookId
+);
+id_type!(
+    /// Identifies one delivery of an event to an outgoing webhook.
+    DeliveryId
+);

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod message;
 pub mod notification;
 pub mod organization;
+pub mod outgoing;
 pub mod password;
 pub mod permissions;
 pub mod sso;
@@ -31,8 +32,8 @@ pub use file::{
     sniff,
 };
 pub use ids::{
-    AccessTokenId, ChannelId, FileId, IncomingWebhookId, MessageId, OrganizationId, ReportId,
-    SsoProviderId, UserId,
+    AccessTokenId, ChannelId, DeliveryId, FileId, IncomingWebhookId, MessageId, OrganizationId,
+    OutgoingWebhookId, ReportId, SsoProviderId, UserId,
 };
 pub use message::{
     ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
@@ -45,6 +46,7 @@ pub use notification::{
 pub use organization::{
     EmailDomain, Organization, OrganizationName, SubscriptionPlan, TwoFactorPolicy,
 };
+pub use outgoing::{Delivery, DeliveryStatus, EndpointUrl, OutgoingWebhook, trigger_word};
 pub use password::{Password, PasswordError};
 pub use permissions::{Actor, Denied};
 pub use sso::{ClientId, IssuerUrl, ProviderLabel, SsoProvider};

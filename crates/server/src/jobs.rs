@@ -30,6 +30,7 @@ pub fn handler(ctx: &AppContext) -> Arc<dyn JobHandler> {
     Arc::new(Areas {
         files: tandem_app::files::FileJobs::new(ctx.files.clone()),
         notifications: NotificationJobs::new(ctx.notifications.clone()),
+        integrations: ctx.integrations.clone(),
     })
 }
 
@@ -37,11 +38,16 @@ pub fn handler(ctx: &AppContext) -> Arc<dyn JobHandler> {
 struct Areas {
     files: tandem_app::files::FileJobs,
     notifications: NotificationJobs,
+    integrations: Arc<tandem_app::IntegrationsContext>,
 }
 
 #[async_trait]
 impl JobHandler for Areas {
     async fn run(&self, job: &Job) -> JobOutcome {
+        if let Job::DeliverWebhook { delivery_id } = job {
+            let id = tandem_domain::DeliveryId::new(*delivery_id);
+            return tandem_app::integrations::deliver(&self.integrations, id).await;
+        }
         if NotificationJobs::handles(job) {
             self.notifications.run(job).await
         } else {

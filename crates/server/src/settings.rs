@@ -39,6 +39,7 @@ pub struct Settings {
     pub files: FilesSettings,
     pub mail: MailSettings,
     pub notifications: NotificationsSettings,
+    pub integrations: IntegrationsSettings,
     /// Where file contents live: `backend = "local"` (default: `data_dir/files`), `"s3"` (with
     /// `bucket`, `endpoint`, `region`, `access_key_id`, `secret_access_key`, `allow_http`,
     /// `virtual_hosted`) or `"memory"`.
@@ -272,6 +273,23 @@ pub struct NotificationsSettings {
     pub retention_days: u64,
 }
 
+/// Outgoing webhooks: where deliveries may go, and how hard they are tried.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrationsSettings {
+    /// Hosts deliveries may reach even at a loopback, private or link-local address: `host`
+    /// (any port) or `host:port`. Empty by default: only public addresses.
+    pub allowed_hosts: Vec<String>,
+    /// How long one delivery may take, connecting to the last byte read, in seconds.
+    pub delivery_timeout_secs: u64,
+    /// How much of an endpoint's answer is read, in bytes.
+    pub max_response_bytes: usize,
+    /// Tries per delivery, the first included, with the job queue's backoff between them.
+    pub max_delivery_attempts: u32,
+    /// Failed deliveries in a row that turn a webhook off (an admin turns it on again).
+    pub disable_after_failures: u32,
+}
+
 /// The defaults, as a document figment can layer the file and environment over.
 #[derive(Serialize)]
 struct Defaults {
@@ -289,6 +307,7 @@ struct Defaults {
     files: FilesSettings,
     mail: MailDefaults,
     notifications: NotificationsSettings,
+    integrations: IntegrationsSettings,
 }
 
 #[derive(Serialize)]
@@ -405,6 +424,13 @@ fn defaults() -> Defaults {
             base_url: "http://127.0.0.1:8080".to_owned(),
             email_sweep_interval_ms: 30_000,
             retention_days: 90,
+        },
+        integrations: IntegrationsSettings {
+            allowed_hosts: Vec::new(),
+            delivery_timeout_secs: 10,
+            max_response_bytes: 64 * 1024,
+            max_delivery_attempts: 5,
+            disable_after_failures: 10,
         },
     }
 }
@@ -537,6 +563,17 @@ impl Settings {
                     "http.cors_allowed_origins takes origins like https://tools.example.com, without a path (got {origin:?})"
                 )));
             }
+        }
+        let integrations = &self.integrations;
+        if integrations.delivery_timeout_secs == 0
+            || integrations.max_delivery_attempts == 0
+            || integrations.disable_after_failures == 0
+        {
+            return Err(SettingsError::Invalid(
+                "integrations.delivery_timeout_secs, max_delivery_attempts and \
+                 disable_after_failures must be at least 1"
+                    .to_owned(),
+            ));
         }
         if self.http.json_limit_bytes < 1024 {
             return Err(SettingsError::Invalid(

@@ -291,6 +291,14 @@ pub async fn build_context_with_clock(
         users: database.users(),
         access_tokens: database.access_tokens(),
         webhooks: database.webhooks(),
+        outgoing: database.outgoing_webhooks(),
+        outbound: Arc::new(tandem_outbound::HttpOutbound::new(
+            tandem_outbound::OutboundSettings {
+                allowed_hosts: settings.integrations.allowed_hosts.clone(),
+                timeout: Duration::from_secs(settings.integrations.delivery_timeout_secs),
+                max_response_bytes: settings.integrations.max_response_bytes,
+            },
+        )),
         organizations: database.organizations(),
         sessions: database.sessions(),
         channels: database.channels(),
@@ -371,6 +379,10 @@ pub async fn build_context_with_clock(
             base_url: settings.notifications.base_url.clone(),
             max_mail_attempts: settings.jobs.max_attempts,
             ..NotificationPolicy::default()
+        },
+        delivery: tandem_app::integrations::DeliveryPolicy {
+            max_attempts: settings.integrations.max_delivery_attempts,
+            disable_after_failures: settings.integrations.disable_after_failures,
         },
     };
     Ok(Wired {

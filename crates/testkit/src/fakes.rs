@@ -106,6 +106,8 @@ impl TestContext {
             users: store.clone(),
             access_tokens: Arc::new(no_access_tokens::NoAccessTokens),
             webhooks: Arc::new(no_webhooks::NoWebhooks),
+            outgoing: Arc::new(no_webhooks::NoOutgoingWebhooks),
+            outbound: Arc::new(no_webhooks::NoOutbound),
             organizations: store.clone(),
             sessions: sessions.clone(),
             channels: store.clone(),

@@ -109,6 +109,7 @@ shared_mapping!(
     tandem_app::auth::SsoError,
     tandem_app::auth::AccessTokenError,
     tandem_app::auth::BotError,
+    tandem_app::integrations::OutgoingError,
     tandem_api_types::bearer::TwoTokens,
     tandem_app::organizations::SettingsError,
 );

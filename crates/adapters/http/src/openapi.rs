@@ -38,6 +38,7 @@ use utoipa::{Modify, OpenApi};
         (name = "invitations", description = "Inviting people by email (admins); accepting is under `/auth`"),
         (name = "bots", description = "Bot accounts: members run by a program through a token of their own, made and owned by admins"),
         (name = "hooks", description = "Incoming webhooks: secret addresses through which other systems post into a channel, as a bot"),
+        (name = "outgoing-webhooks", description = "Outgoing webhooks: another system's endpoint subscribed to channel events, delivered signed (HMAC-SHA256) with retries and a delivery log"),
         (name = "tokens", description = "Personal access tokens: lasting, scoped credentials for scripts and other systems (`Authorization: Bearer tdm_pat_…`)"),
         (name = "notifications", description = "Your notification centre and notification preferences"),
         (name = "channels", description = "Channels, direct conversations, membership and read markers"),

@@ -29,6 +29,7 @@ pub fn required(method: &Method, pattern: &str) -> Need {
         || path.starts_with("/users/me/tokens")
         || path.starts_with("/organizations/current/tokens")
         || path.starts_with("/bots")
+        || path.starts_with("/outgoing-webhooks")
         || path.starts_with("/channels/{channel_id}/hooks")
         || path == "/users/me/email"
     {
@@ -174,6 +175,7 @@ mod tests {
                 let own_account = path.starts_with("/api/v1/auth/")
                     || path.contains("/tokens")
                     || path.starts_with("/api/v1/bots")
+                    || path.starts_with("/api/v1/outgoing-webhooks")
                     || path.contains("/hooks")
                     || path == "/api/v1/users/me/email";
                 if !own_account {

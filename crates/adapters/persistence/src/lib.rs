@@ -181,6 +181,12 @@ impl Database {
         })
     }
 
+    pub fn outgoing_webhooks(&self) -> Arc<dyn tandem_app::ports::OutgoingWebhookRepository> {
+        Arc::new(webhooks::SeaOutgoingRepository {
+            db: self.db.clone(),
+        })
+    }
+
     pub fn sso(&self) -> Arc<dyn tandem_app::ports::SsoRepository> {
         Arc::new(sso::SeaSsoRepository {
             db: self.db.clone(),

@@ -1,15 +1,20 @@
-//! Incoming webhooks over the `incoming_webhooks` table, in plain SQL written once for both
-//! backends.
+//! Webhooks over `incoming_webhooks`, `outgoing_webhooks` and `webhook_deliveries`, in plain
+//! SQL written once for both backends.
 
 use crate::error::{is_foreign_key_violation, port_error};
 use crate::guarded::Guarded;
 use crate::sql::statement;
+use crate::transaction::begin_write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
-use tandem_app::ports::{IncomingWebhookRepository, NewIncomingWebhook, PortError};
+use tandem_app::ports::{
+    Attempt, IncomingWebhookRepository, NewDelivery, NewIncomingWebhook, NewOutgoingWebhook,
+    OutgoingWebhookRepository, PendingDelivery, PortError, Subscribers,
+};
 use tandem_domain::{
-    ChannelId, HookName, IncomingWebhook, IncomingWebhookId, OrganizationId, UserId,
+    ChannelEventKind, ChannelId, Delivery, DeliveryId, DeliveryStatus, EndpointUrl, HookName,
+    IncomingWebhook, IncomingWebhookId, OrganizationId, OutgoingWebhook, OutgoingWebhookId, UserId,
 };
 
 pub(crate) struct SeaWebhookRepository {
@@ -134,4 +139,409 @@ impl IncomingWebhookRepository for SeaWebhookRepository {
             .map_err(port_error)?;
         Ok(())
     }
+}
+
+/// Outgoing webhooks over `outgoing_webhooks` and `webhook_deliveries`.
+pub(crate) struct SeaOutgoingRepository {
+    pub(crate) db: Guarded,
+}
+
+const HOOK_COLUMNS: &str = "h.id, h.organization_id, h.name, h.url, h.events, h.channel_ids, \
+     h.trigger_words, h.is_active, h.consecutive_failures, h.disabled_reason, h.created_by, \
+     h.created_at";
+const DELIVERY_COLUMNS: &str = "d.id, d.hook_id, d.event, d.status, d.attempts, \
+     d.response_code, d.latency_ms, d.error, d.created_at, d.last_attempt_at";
+
+#[derive(Debug, FromQueryResult)]
+struct OutgoingRow {
+    id: i64,
+    organization_id: i64,
+    name: String,
+    url: String,
+    events: String,
+    channel_ids: String,
+    trigger_words: String,
+    is_active: bool,
+    consecutive_failures: i32,
+    disabled_reason: Option<String>,
+    created_by: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl From<OutgoingRow> for OutgoingWebhook {
+    fn from(row: OutgoingRow) -> Self {
+        Self {
+            id: OutgoingWebhookId::new(row.id),
+            organization_id: OrganizationId::new(row.organization_id),
+            name: HookName::from_trusted(row.name),
+            url: EndpointUrl::from_trusted(row.url),
+            // Written by this adapter; a word it does not know is a newer version's.
+            events: row
+                .events
+                .split_whitespace()
+                .filter_map(|kind| kind.parse::<ChannelEventKind>().ok())
+                .collect(),
+            channel_ids: row
+                .channel_ids
+                .split_whitespace()
+                .filter_map(|id| id.parse().ok().map(ChannelId::new))
+                .collect(),
+            trigger_words: row
+                .trigger_words
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            is_active: row.is_active,
+            consecutive_failures: u32::try_from(row.consecutive_failures).unwrap_or_default(),
+            disabled_reason: row.disabled_reason,
+            created_by: UserId::new(row.created_by),
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct DeliveryRow {
+    id: i64,
+    hook_id: i64,
+    event: String,
+    status: String,
+    attempts: i32,
+    response_code: Option<i32>,
+    latency_ms: Option<i64>,
+    error: Option<String>,
+    created_at: DateTime<Utc>,
+    last_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<DeliveryRow> for Delivery {
+    type Error = PortError;
+
+    fn try_from(row: DeliveryRow) -> Result<Self, PortError> {
+        Ok(Self {
+            id: DeliveryId::new(row.id),
+            hook_id: OutgoingWebhookId::new(row.hook_id),
+            event: row
+                .event
+                .parse()
+                .map_err(|_| PortError::unexpected("webhook_deliveries.event is unknown"))?,
+            status: DeliveryStatus::parse(&row.status)
+                .ok_or_else(|| PortError::unexpected("webhook_deliveries.status is unknown"))?,
+            attempts: u32::try_from(row.attempts).unwrap_or_default(),
+            response_code: row.response_code.and_then(|code| u16::try_from(code).ok()),
+            latency_ms: row.latency_ms,
+            error: row.error,
+            created_at: row.created_at,
+            last_attempt_at: row.last_attempt_at,
+        })
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct PendingRow {
+    body: String,
+    secret_sealed: String,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct SubscriberChannel {
+    organization_id: i64,
+    kind: String,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Failures {
+    consecutive_failures: i32,
+}
+
+fn words<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl SeaOutgoingRepository {
+    async fn hooks(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<OutgoingWebhook>, PortError> {
+        Ok(
+            OutgoingRow::find_by_statement(statement(&self.db, sql, values))
+                .all(&self.db)
+                .await
+                .map_err(port_error)?
+                .into_iter()
+                .map(OutgoingWebhook::from)
+                .collect(),
+        )
+    }
+
+    async fn one_hook(
+        &self,
+        organization_id: OrganizationId,
+        id: OutgoingWebhookId,
+    ) -> Result<Option<OutgoingWebhook>, PortError> {
+        let sql = format!(
+            "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks h WHERE h.id = ? AND h.organization_id = ?"
+        );
+        Ok(self
+            .hooks(&sql, vec![id.get().into(), organization_id.get().into()])
+            .await?
+            .pop())
+    }
+}
+
+#[async_trait]
+impl OutgoingWebhookRepository for SeaOutgoingRepository {
+    async fn create(&self, new: NewOutgoingWebhook) -> Result<OutgoingWebhook, PortError> {
+        let events: Vec<&str> = new.events.iter().map(|kind| kind.as_str()).collect();
+        let sql = "INSERT INTO outgoing_webhooks (organization_id, name, url, secret_sealed, \
+                   events, channel_ids, trigger_words, is_active, consecutive_failures, \
+                   created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id";
+        let values = vec![
+            new.organization_id.get().into(),
+            new.name.as_str().into(),
+            new.url.as_str().into(),
+            new.secret_sealed.into(),
+            events.join(" ").into(),
+            words(&new.channel_ids).into(),
+            new.trigger_words.join(" ").into(),
+            true.into(),
+            new.created_by.get().into(),
+            new.created_at.into(),
+        ];
+        let row = IdRow::find_by_statement(statement(&self.db, sql, values))
+            .one(&self.db)
+            .await
+            .map_err(missing_row_is_not_found)?
+            .ok_or_else(|| PortError::unexpected("INSERT … RETURNING returned no row"))?;
+        self.one_hook(new.organization_id, OutgoingWebhookId::new(row.id))
+            .await?
+            .ok_or_else(|| PortError::unexpected("a webhook just stored is missing"))
+    }
+
+    async fn list(
+        &self,
+        organization_id: OrganizationId,
+    ) -> Result<Vec<OutgoingWebhook>, PortError> {
+        let sql = format!(
+            "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks h WHERE h.organization_id = ? ORDER BY h.id"
+        );
+        self.hooks(&sql, vec![organization_id.get().into()]).await
+    }
+
+    async fn delete(
+        &self,
+        organization_id: OrganizationId,
+        id: OutgoingWebhookId,
+    ) -> Result<Option<OutgoingWebhook>, PortError> {
+        let Some(hook) = self.one_hook(organization_id, id).await? else {
+            return Ok(None);
+        };
+        let txn = begin_write(&self.db).await?;
+        for sql in [
+            "DELETE FROM webhook_deliveries WHERE hook_id = ?",
+            "DELETE FROM outgoing_webhooks WHERE id = ?",
+        ] {
+            txn.execute_raw(statement(&self.db, sql, vec![id.get().into()]))
+                .await
+                .map_err(port_error)?;
+        }
+        txn.commit().await.map_err(port_error)?;
+        Ok(Some(hook))
+    }
+
+    async fn set_active(
+        &self,
+        organization_id: OrganizationId,
+        id: OutgoingWebhookId,
+        active: bool,
+        reason: Option<String>,
+    ) -> Result<Option<OutgoingWebhook>, PortError> {
+        let sql = if active {
+            "UPDATE outgoing_webhooks SET is_active = ?, disabled_reason = ?, \
+             consecutive_failures = 0 WHERE id = ? AND organization_id = ?"
+        } else {
+            "UPDATE outgoing_webhooks SET is_active = ?, disabled_reason = ? \
+             WHERE id = ? AND organization_id = ?"
+        };
+        self.db
+            .execute_raw(statement(
+                &self.db,
+                sql,
+                vec![
+                    active.into(),
+                    reason.into(),
+                    id.get().into(),
+                    organization_id.get().into(),
+                ],
+            ))
+            .await
+            .map_err(port_error)?;
+        self.one_hook(organization_id, id).await
+    }
+
+    async fn subscribers(&self, channel_id: ChannelId) -> Result<Option<Subscribers>, PortError> {
+        let Some(channel) = SubscriberChannel::find_by_statement(statement(
+            &self.db,
+            "SELECT organization_id, kind FROM channels WHERE id = ?",
+            vec![channel_id.get().into()],
+        ))
+        .one(&self.db)
+        .await
+        .map_err(port_error)?
+        else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks h \
+             WHERE h.organization_id = ? AND h.is_active ORDER BY h.id"
+        );
+        let hooks = self
+            .hooks(&sql, vec![channel.organization_id.into()])
+            .await?;
+        Ok(Some(Subscribers {
+            private: channel.kind != "public",
+            hooks,
+        }))
+    }
+
+    async fn add_deliveries(&self, new: Vec<NewDelivery>) -> Result<Vec<DeliveryId>, PortError> {
+        let mut ids = Vec::with_capacity(new.len());
+        for delivery in new {
+            let row = IdRow::find_by_statement(statement(
+                &self.db,
+                "INSERT INTO webhook_deliveries (hook_id, event, body, status, attempts, \
+                 created_at) VALUES (?, ?, ?, ?, 0, ?) RETURNING id",
+                vec![
+                    delivery.hook_id.get().into(),
+                    delivery.event.as_str().into(),
+                    delivery.body.into(),
+                    DeliveryStatus::Pending.as_str().into(),
+                    delivery.created_at.into(),
+                ],
+            ))
+            .one(&self.db)
+            .await
+            .map_err(missing_row_is_not_found)?
+            .ok_or_else(|| PortError::unexpected("INSERT … RETURNING returned no row"))?;
+            ids.push(DeliveryId::new(row.id));
+        }
+        Ok(ids)
+    }
+
+    async fn pending(&self, id: DeliveryId) -> Result<Option<PendingDelivery>, PortError> {
+        let sql = format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE d.id = ?");
+        let Some(row) =
+            DeliveryRow::find_by_statement(statement(&self.db, &sql, vec![id.get().into()]))
+                .one(&self.db)
+                .await
+                .map_err(port_error)?
+        else {
+            return Ok(None);
+        };
+        let delivery = Delivery::try_from(row)?;
+        let sql = format!("SELECT {HOOK_COLUMNS} FROM outgoing_webhooks h WHERE h.id = ?");
+        let Some(hook) = self
+            .hooks(&sql, vec![delivery.hook_id.get().into()])
+            .await?
+            .pop()
+        else {
+            return Ok(None);
+        };
+        let Some(extra) = PendingRow::find_by_statement(statement(
+            &self.db,
+            "SELECT d.body, h.secret_sealed FROM webhook_deliveries d \
+             JOIN outgoing_webhooks h ON h.id = d.hook_id WHERE d.id = ?",
+            vec![id.get().into()],
+        ))
+        .one(&self.db)
+        .await
+        .map_err(port_error)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(PendingDelivery {
+            delivery,
+            hook,
+            secret_sealed: extra.secret_sealed,
+            body: extra.body,
+        }))
+    }
+
+    async fn record(&self, id: DeliveryId, attempt: Attempt) -> Result<u32, PortError> {
+        let txn = begin_write(&self.db).await?;
+        txn.execute_raw(statement(
+            &self.db,
+            "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, \
+             response_code = ?, latency_ms = ?, error = ?, last_attempt_at = ? WHERE id = ?",
+            vec![
+                attempt.status.as_str().into(),
+                attempt.response_code.map(i32::from).into(),
+                attempt.latency_ms.into(),
+                attempt.error.into(),
+                attempt.at.into(),
+                id.get().into(),
+            ],
+        ))
+        .await
+        .map_err(port_error)?;
+        let failures = if attempt.status == DeliveryStatus::Succeeded {
+            "0"
+        } else {
+            "consecutive_failures + 1"
+        };
+        let row = Failures::find_by_statement(statement(
+            &self.db,
+            &format!(
+                "UPDATE outgoing_webhooks SET consecutive_failures = {failures} \
+                 WHERE id = (SELECT hook_id FROM webhook_deliveries WHERE id = ?) \
+                 RETURNING consecutive_failures"
+            ),
+            vec![id.get().into()],
+        ))
+        .one(&txn)
+        .await
+        .map_err(port_error)?;
+        txn.commit().await.map_err(port_error)?;
+        Ok(row
+            .and_then(|row| u32::try_from(row.consecutive_failures).ok())
+            .unwrap_or_default())
+    }
+
+    async fn deliveries(
+        &self,
+        organization_id: OrganizationId,
+        hook_id: OutgoingWebhookId,
+        limit: u64,
+    ) -> Result<Vec<Delivery>, PortError> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d \
+             JOIN outgoing_webhooks h ON h.id = d.hook_id \
+             WHERE d.hook_id = ? AND h.organization_id = ? ORDER BY d.id DESC LIMIT ?"
+        );
+        DeliveryRow::find_by_statement(statement(
+            &self.db,
+            &sql,
+            vec![
+                hook_id.get().into(),
+                organization_id.get().into(),
+                i64::try_from(limit).unwrap_or(100).into(),
+            ],
+        ))
+        .all(&self.db)
+        .await
+        .map_err(port_error)?
+        .into_iter()
+        .map(Delivery::try_from)
+        .collect()
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct IdRow {
+    id: i64,
 }

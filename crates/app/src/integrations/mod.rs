@@ -1,10 +1,18 @@
 //! Integrations with other systems: incoming webhooks, through which they post into a
-//! channel. (Personal access tokens and bot accounts, the credentials integrations hold, are
+//! channel, and outgoing ones, which tell them what happened. (Personal access tokens and bot accounts, the credentials integrations hold, are
 //! in [`crate::auth`].)
 
 mod hooks;
+mod outgoing;
+mod signature;
 
 pub use hooks::{
     CreateHook, CreatedHook, HOOK_PREFIX, HookPost, MAX_HOOKS_PER_CHANNEL, create_hook,
     delete_hook, list_hooks, post_to_hook,
 };
+pub use outgoing::{
+    CreateOutgoing, CreatedOutgoing, DeliveryPolicy, EventSubscriptions, OutgoingError,
+    SECRET_PREFIX, create_outgoing, delete_outgoing, deliver, list_outgoing, outgoing_deliveries,
+    set_outgoing_active,
+};
+pub use signature::{hmac_sha256, sign};

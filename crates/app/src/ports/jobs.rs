@@ -29,6 +29,8 @@ pub enum Job {
     NotifyReport { message_id: i64, reported_by: i64 },
     /// Hand a stored email to the mail server.
     SendMail { mail_id: i64 },
+    /// Deliver one event to an outgoing webhook.
+    DeliverWebhook { delivery_id: i64 },
 }
 
 impl Job {
@@ -41,6 +43,7 @@ impl Job {
             Self::NotifyInvite { .. } => "notify_invite",
             Self::NotifyReport { .. } => "notify_report",
             Self::SendMail { .. } => "send_mail",
+            Self::DeliverWebhook { .. } => "deliver_webhook",
         }
     }
 }

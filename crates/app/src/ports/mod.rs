@@ -60,7 +60,11 @@ pub use sso::{
 pub use system::{
     Admission, Clock, Quota, RateLimiter, ReadinessProbe, RequestThrottle, SystemClock, WindowCount,
 };
-pub use webhooks::{IncomingWebhookRepository, NewIncomingWebhook};
+pub use webhooks::{
+    Attempt, IncomingWebhookRepository, NewDelivery, NewIncomingWebhook, NewOutgoingWebhook,
+    OutboundError, OutboundHttp, OutboundReply, OutboundRequest, OutgoingWebhookRepository,
+    PendingDelivery, Subscribers,
+};
 
 /// An error from any port. Adapters map their native errors into exactly these kinds.
 #[derive(Debug, thiserror::Error)]

@@ -7,28 +7,53 @@
 //! never returned: there is nothing a use case could do about them.
 
 use super::Envelope;
+use crate::integrations::EventSubscriptions;
 use crate::ports::{ChannelChange, EventBus, FrameEncoder, Notification, Topic};
 use std::sync::Arc;
 use std::time::Duration;
-use tandem_domain::{ChannelEventKind, ChannelId, User, UserId};
+use tandem_domain::{ChannelEventKind, ChannelId, MessageType, User, UserId};
 
 /// Publishes what the use cases and real-time connections announce.
 #[derive(Clone)]
 pub struct Announcer {
     bus: Arc<dyn EventBus>,
     frames: Arc<dyn FrameEncoder>,
+    /// Outgoing webhooks hear of every stored channel change too.
+    subscriptions: Option<Arc<EventSubscriptions>>,
 }
 
 impl Announcer {
     pub fn new(bus: Arc<dyn EventBus>, frames: Arc<dyn FrameEncoder>) -> Self {
-        Self { bus, frames }
+        Self {
+            bus,
+            frames,
+            subscriptions: None,
+        }
     }
 
-    /// A stored change, to the channel's listeners, with its `seq` and time.
+    /// Offers every stored channel change to the organization's outgoing webhooks as well.
+    #[must_use]
+    pub fn with_subscriptions(mut self, subscriptions: Arc<EventSubscriptions>) -> Self {
+        self.subscriptions = Some(subscriptions);
+        self
+    }
+
+    /// A stored change, to the channel's listeners, with its `seq` and time, and to the
+    /// outgoing webhooks that want it.
     pub async fn channel_changed(&self, change: ChannelChange) {
-        let event = &change.event;
+        let event = change.event.clone();
         let (channel_id, seq, kind, at) =
             (event.channel_id, event.seq, event.kind, event.created_at);
+        // Tandem's own lines (joins, renames) reach webhooks as the events they tell of.
+        let system = change
+            .message
+            .as_ref()
+            .is_some_and(|message| message.message_type == MessageType::System);
+        let words = self
+            .subscriptions
+            .as_ref()
+            .and(change.message.as_ref())
+            .map(|message| message.content.clone());
         let Some(text) = self.frames.channel_change(change) else {
             tracing::error!(%channel_id, seq, kind = kind.as_str(), "a channel change lacks what its frame needs");
             return;
@@ -41,6 +66,11 @@ impl Announcer {
         {
             // Stored already: listeners catch up by seq when the bus is back.
             tracing::warn!(%channel_id, seq, %error, "could not publish a channel change");
+        }
+        if let Some(subscriptions) = &self.subscriptions
+            && !system
+        {
+            subscriptions.offer(&event, words.as_deref(), &text).await;
         }
     }
 

@@ -4,8 +4,15 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tandem_app::ports::{IncomingWebhookRepository, NewIncomingWebhook, PortError};
-use tandem_domain::{ChannelId, IncomingWebhook, IncomingWebhookId};
+use tandem_app::ports::{
+    Attempt, IncomingWebhookRepository, NewDelivery, NewIncomingWebhook, NewOutgoingWebhook,
+    OutboundError, OutboundHttp, OutboundReply, OutboundRequest, OutgoingWebhookRepository,
+    PendingDelivery, PortError, Subscribers,
+};
+use tandem_domain::{
+    ChannelId, Delivery, DeliveryId, IncomingWebhook, IncomingWebhookId, OrganizationId,
+    OutgoingWebhook, OutgoingWebhookId,
+};
 
 pub struct NoWebhooks;
 
@@ -35,5 +42,87 @@ impl IncomingWebhookRepository for NoWebhooks {
 
     async fn touch(&self, _: IncomingWebhookId, _: DateTime<Utc>) -> Result<(), PortError> {
         Ok(())
+    }
+}
+
+/// Outgoing webhooks that nobody has made: no channel has subscribers, and anything else is a
+/// test failure with a clear message. Tested black-box in `tests/api/outgoing_webhooks.rs`.
+pub struct NoOutgoingWebhooks;
+
+fn not_faked<T>() -> Result<T, PortError> {
+    Err(PortError::unexpected(
+        "outgoing webhooks are not faked in these tests",
+    ))
+}
+
+#[async_trait]
+impl OutgoingWebhookRepository for NoOutgoingWebhooks {
+    async fn create(&self, _: NewOutgoingWebhook) -> Result<OutgoingWebhook, PortError> {
+        not_faked()
+    }
+
+    async fn list(&self, _: OrganizationId) -> Result<Vec<OutgoingWebhook>, PortError> {
+        Ok(Vec::new())
+    }
+
+    async fn delete(
+        &self,
+        _: OrganizationId,
+        _: OutgoingWebhookId,
+    ) -> Result<Option<OutgoingWebhook>, PortError> {
+        Ok(None)
+    }
+
+    async fn set_active(
+        &self,
+        _: OrganizationId,
+        _: OutgoingWebhookId,
+        _: bool,
+        _: Option<String>,
+    ) -> Result<Option<OutgoingWebhook>, PortError> {
+        Ok(None)
+    }
+
+    async fn subscribers(&self, _: ChannelId) -> Result<Option<Subscribers>, PortError> {
+        Ok(None)
+    }
+
+    async fn add_deliveries(&self, _: Vec<NewDelivery>) -> Result<Vec<DeliveryId>, PortError> {
+        not_faked()
+    }
+
+    async fn pending(&self, _: DeliveryId) -> Result<Option<PendingDelivery>, PortError> {
+        Ok(None)
+    }
+
+    async fn record(&self, _: DeliveryId, _: Attempt) -> Result<u32, PortError> {
+        not_faked()
+    }
+
+    async fn deliveries(
+        &self,
+        _: OrganizationId,
+        _: OutgoingWebhookId,
+        _: u64,
+    ) -> Result<Vec<Delivery>, PortError> {
+        Ok(Vec::new())
+    }
+}
+
+/// An HTTP client that reaches nothing: use-case tests never send traffic anywhere.
+pub struct NoOutbound;
+
+#[async_trait]
+impl OutboundHttp for NoOutbound {
+    async fn check(&self, _: &str) -> Result<(), OutboundError> {
+        Err(OutboundError::Refused(
+            "no outbound requests in these tests".to_owned(),
+        ))
+    }
+
+    async fn post(&self, _: OutboundRequest) -> Result<OutboundReply, OutboundError> {
+        Err(OutboundError::Refused(
+            "no outbound requests in these tests".to_owned(),
+        ))
     }
 }

@@ -1315,6 +1315,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/outgoing-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organization's outgoing webhooks, oldest first (admins). */
+        get: operations["outgoing-webhooks_list"];
+        put?: never;
+        /**
+         * Subscribe an endpoint to channel events (admins). Each event is `POST`ed as JSON
+         *     (`{"hook_id", "event", "channel_id", "data"}`, `data` being the WebSocket's event frame),
+         *     signed: `X-Tandem-Signature: v1=<hex HMAC-SHA256 of "{X-Tandem-Timestamp}.{body}">` with
+         *     the secret in this answer, shown once. A failed delivery is tried again with backoff; the
+         *     webhook is turned off after too many failures in a row. The address must be a public one
+         *     (loopback, private and link-local addresses are refused, unless the operator allowed the
+         *     host).
+         */
+        post: operations["outgoing-webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook and its delivery log (admins). */
+        delete: operations["outgoing-webhooks_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Turn a webhook off, or on again after it was turned off (admins); on again, its failures
+         *     in a row start from 0.
+         */
+        patch: operations["outgoing-webhooks_update"];
+        trace?: never;
+    };
+    "/api/v1/outgoing-webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's latest deliveries, newest first, with each one's status, tries, the endpoint's
+         *     answer and how long it took (admins).
+         */
+        get: operations["deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sse/activity/{channel_id}": {
         parameters: {
             query?: never;
@@ -2108,6 +2175,16 @@ export interface components {
              */
             url: string;
         };
+        /** @description A new webhook with its signing secret: shown this once, never again. */
+        CreatedOutgoingResponse: {
+            /**
+             * @description Checks `X-Tandem-Signature`: `v1=` and the hex HMAC-SHA256, with this secret, of
+             *     `"{X-Tandem-Timestamp}.{body}"`.
+             * @example whsec_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h
+             */
+            secret: string;
+            webhook: components["schemas"]["OutgoingWebhookResponse"];
+        };
         /** @description A new token, with its secret: shown this once, never again. */
         CreatedTokenResponse: {
             access_token: components["schemas"]["AccessTokenResponse"];
@@ -2131,6 +2208,32 @@ export interface components {
              * @example deploy-alerts
              */
             username?: string | null;
+        };
+        /** @description An endpoint to subscribe. */
+        CreateOutgoingRequest: {
+            /** @description Only these channels (private ones only when named); every public channel when left out. */
+            channel_ids?: number[];
+            /** @description At least one. */
+            events: components["schemas"]["EventKindDto"][];
+            /**
+             * @description What it is for: 1–80 characters, no control characters.
+             * @example CI notifier
+             */
+            name: string;
+            /**
+             * @description Only new messages whose first word is one of these (case-insensitive), e.g. `!deploy`;
+             *     other events are not affected.
+             * @example [
+             *       "!deploy"
+             *     ]
+             */
+            trigger_words?: string[];
+            /**
+             * @description Where deliveries go: `https://` (or `http://`), at a public address unless the operator
+             *     allowed the host (`integrations.allowed_hosts`).
+             * @example https://ci.example.com/tandem-events
+             */
+            url: string;
         };
         /** @description A token to make. */
         CreateTokenRequest: {
@@ -2185,6 +2288,39 @@ export interface components {
             organization_id: number;
             server: components["schemas"]["ServerLoadResponse"];
         };
+        DeliveryList: {
+            /** @description Newest first. */
+            deliveries: components["schemas"]["DeliveryResponse"][];
+        };
+        /** @description One delivery, with what its last try got. */
+        DeliveryResponse: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Why the last try failed, when it did. */
+            error: string | null;
+            event: components["schemas"]["EventKindDto"];
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            last_attempt_at: string | null;
+            /**
+             * Format: int64
+             * @description How long the last try took, in milliseconds.
+             */
+            latency_ms: number | null;
+            /**
+             * Format: int32
+             * @description The endpoint's HTTP status, when it answered.
+             */
+            response_code: number | null;
+            /**
+             * @description `pending` (queued, or waiting for another try), `succeeded` or `failed`.
+             * @example succeeded
+             */
+            status: string;
+        };
         DisableTwoFactorRequest: {
             /** @description Six digits from the authenticator app, or a recovery code. */
             code: string;
@@ -2223,6 +2359,11 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "insufficient_scope" | "access_tokens_disabled" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
+        /**
+         * @description A channel event a webhook can receive (as the WebSocket names it).
+         * @enum {string}
+         */
+        EventKindDto: "message_created" | "message_edited" | "message_deleted" | "reaction_added" | "reaction_removed" | "message_pinned" | "message_unpinned" | "member_joined" | "member_left" | "channel_updated" | "member_updated";
         /** @description A page of the log with the current state of every message it names. */
         EventPageResponse: {
             events: components["schemas"]["EventResponse"][];
@@ -2718,6 +2859,33 @@ export interface components {
              */
             two_factor_policy: string;
         };
+        OutgoingWebhookList: {
+            /** @description Oldest first. */
+            webhooks: components["schemas"]["OutgoingWebhookResponse"][];
+        };
+        /** @description A webhook as admins see it: never its secret. */
+        OutgoingWebhookResponse: {
+            /** @description Empty: every public channel. */
+            channel_ids: number[];
+            /**
+             * Format: int32
+             * @description Failed deliveries since the last one that succeeded.
+             */
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            created_by: number;
+            /** @description Why it is off, when it is. */
+            disabled_reason: string | null;
+            events: components["schemas"]["EventKindDto"][];
+            /** Format: int64 */
+            id: number;
+            is_active: boolean;
+            name: string;
+            trigger_words: string[];
+            url: string;
+        };
         PasswordRequest: {
             /**
              * Format: password
@@ -3190,6 +3358,10 @@ export interface components {
             language?: components["schemas"]["LanguageDto"] | null;
             /** @description An IANA time zone, like `Europe/Madrid`. */
             time_zone?: string | null;
+        };
+        /** @description Turning a webhook on again (after it was turned off, by an admin or by failing) or off. */
+        UpdateOutgoingRequest: {
+            is_active: boolean;
         };
         /** @description Fields to change; absent fields stay as they are, `null` clears a nullable one. */
         UpdateUserRequest: {
@@ -10064,6 +10236,418 @@ export interface operations {
                 };
             };
             /** @description No such token in your organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "outgoing-webhooks_list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingWebhookList"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "outgoing-webhooks_create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOutgoingRequest"];
+            };
+        };
+        responses: {
+            /** @description Subscribed: the secret is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedOutgoingResponse"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad name, address or trigger word; no event; `invalid_channel`; `address_not_allowed` (the address may not be reached); `unreachable` (the name does not resolve); `too_many_webhooks` (50) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "outgoing-webhooks_remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such webhook in your organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "outgoing-webhooks_update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOutgoingRequest"];
+            };
+        };
+        responses: {
+            /** @description The webhook as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingWebhookResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such webhook in your organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, unknown or invalid (`validation_failed`, with `details`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deliveries: {
+        parameters: {
+            query?: {
+                /** @description 1–100; 50 when left out. */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such webhook in your organization */
             404: {
                 headers: {
                     [name: string]: unknown;

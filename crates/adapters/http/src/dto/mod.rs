@@ -8,6 +8,7 @@ pub mod checks;
 pub mod hooks;
 pub mod identity;
 pub mod notifications;
+pub mod outgoing;
 pub mod sso;
 pub mod tokens;
 pub mod two_factor;

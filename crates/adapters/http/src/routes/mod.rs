@@ -10,6 +10,7 @@ pub mod hooks;
 pub mod messages;
 pub mod notifications;
 pub mod organizations;
+pub mod outgoing;
 pub mod sso;
 pub mod tokens;
 pub mod two_factor;

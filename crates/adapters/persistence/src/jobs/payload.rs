@@ -30,6 +30,9 @@ enum Payload {
     SendMail {
         mail_id: i64,
     },
+    DeliverWebhook {
+        delivery_id: i64,
+    },
 }
 
 /// The job as the `payload` column holds it.
@@ -55,6 +58,7 @@ pub(super) fn encode(job: &Job) -> Result<String, serde_json::Error> {
             reported_by,
         },
         Job::SendMail { mail_id } => Payload::SendMail { mail_id },
+        Job::DeliverWebhook { delivery_id } => Payload::DeliverWebhook { delivery_id },
     };
     serde_json::to_string(&payload)
 }
@@ -82,6 +86,7 @@ pub(super) fn decode(payload: &str) -> Result<Job, serde_json::Error> {
             reported_by,
         },
         Payload::SendMail { mail_id } => Job::SendMail { mail_id },
+        Payload::DeliverWebhook { delivery_id } => Job::DeliverWebhook { delivery_id },
     })
 }
 
@@ -126,6 +131,10 @@ mod tests {
             (
                 Job::SendMail { mail_id: 9 },
                 r#"{"kind":"send_mail","mail_id":9}"#,
+            ),
+            (
+                Job::DeliverWebhook { delivery_id: 10 },
+                r#"{"kind":"deliver_webhook","delivery_id":10}"#,
             ),
         ];
         for (job, json) in cases {
