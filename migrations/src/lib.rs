@@ -22,6 +22,7 @@ mod m20261205_000014_access_tokens;
 mod m20261205_000015_bots_and_hooks;
 mod m20261205_000016_token_switch;
 mod m20261205_000017_outgoing_webhooks;
+mod m20261205_000018_slash_commands;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_bots_and_hooks::Migration),
             Box::new(m20261205_000016_token_switch::Migration),
             Box::new(m20261205_000017_outgoing_webhooks::Migration),
+            Box::new(m20261205_000018_slash_commands::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ mod outgoing_webhooks;
 mod realtime;
 mod refresh_cookie;
 mod search;
+mod slash_commands;
 mod spa;
 mod sse;
 mod sso;

@@ -4,13 +4,11 @@
 //! and the hook turned off after too many failures in a row; addresses that may not be reached
 //! refused before any connection is made.
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use hmac::{Hmac, KeyInit, Mac};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tandem_tests::receiver::Receiver;
 use tandem_tests::{
     Backend, TestApp, assert_error, on_every_backend_by_value, spawn_app_with, status_and_json,
 };
@@ -22,109 +20,6 @@ on_every_backend_by_value!(
     addresses_that_may_not_be_reached_are_refused_before_any_request,
     only_signed_in_admins_manage_outgoing_webhooks_and_bad_requests_are_refused,
 );
-
-/// One request the receiver got.
-#[derive(Debug, Clone)]
-struct Received {
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap()
-    }
-}
-
-#[derive(Default)]
-struct Inbox {
-    received: Mutex<Vec<Received>>,
-    /// Statuses to answer, in order; 200 once they run out.
-    answers: Mutex<VecDeque<u16>>,
-}
-
-/// An HTTP endpoint on loopback recording what it receives.
-struct Receiver {
-    port: u16,
-    inbox: Arc<Inbox>,
-    server: actix_web::dev::ServerHandle,
-}
-
-impl Receiver {
-    async fn start() -> Self {
-        let inbox = Arc::new(Inbox::default());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let state = web::Data::from(inbox.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .default_service(web::to(receive))
-        })
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-        let handle = server.handle();
-        tokio::spawn(server);
-        Self {
-            port,
-            inbox,
-            server: handle,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/events", self.port)
-    }
-
-    fn answer(&self, statuses: &[u16]) {
-        self.inbox.answers.lock().unwrap().extend(statuses);
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.inbox.received.lock().unwrap().clone()
-    }
-
-    /// Waits (up to 20 s) until `count` requests arrived.
-    async fn wait_for(&self, count: usize) -> Vec<Received> {
-        for _ in 0..400 {
-            let received = self.received();
-            if received.len() >= count {
-                return received;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("expected {count} requests, got {:?}", self.received());
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        drop(self.server.stop(false));
-    }
-}
-
-async fn receive(req: HttpRequest, body: web::Bytes, inbox: web::Data<Inbox>) -> HttpResponse {
-    let headers = req
-        .headers()
-        .iter()
-        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    inbox.received.lock().unwrap().push(Received {
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    });
-    let status = inbox.answers.lock().unwrap().pop_front().unwrap_or(200);
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).body("ok")
-}
 
 /// A server whose operator allowed the receiver's loopback address.
 async fn app_for(backend: Backend, receiver: &Receiver, integrations: Value) -> TestApp {

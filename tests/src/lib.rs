@@ -9,6 +9,7 @@
 
 pub mod clock;
 pub mod files;
+pub mod receiver;
 pub mod s3;
 pub mod smtp;
 pub mod sse;

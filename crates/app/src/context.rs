@@ -12,7 +12,7 @@ use crate::ports::{
     RealtimeStats, SecretBox, SessionRepository, SsoRepository, TokenDenylist, TokenService,
     UserRepository,
 };
-use crate::ports::{OutboundHttp, OutgoingWebhookRepository};
+use crate::ports::{OutboundHttp, OutgoingWebhookRepository, SlashCommandRepository};
 use crate::realtime::Announcer;
 use std::sync::Arc;
 use std::time::Duration;
@@ -222,6 +222,8 @@ pub struct Ports {
     /// Outgoing webhooks and their deliveries.
     pub outgoing: Arc<dyn OutgoingWebhookRepository>,
     pub outbound: Arc<dyn OutboundHttp>,
+    /// Custom slash commands.
+    pub commands: Arc<dyn SlashCommandRepository>,
     pub organizations: Arc<dyn OrganizationRepository>,
     pub sessions: Arc<dyn SessionRepository>,
     pub channels: Arc<dyn ChannelRepository>,
@@ -321,6 +323,9 @@ pub struct IntegrationsContext {
     pub outgoing: Arc<dyn OutgoingWebhookRepository>,
     /// Deliveries go out through it, to addresses that may be reached only.
     pub outbound: Arc<dyn OutboundHttp>,
+    pub commands: Arc<dyn SlashCommandRepository>,
+    /// `/mute` and `/unmute` set the caller's channel preferences.
+    pub notifications: Arc<NotificationsContext>,
     /// What the announcer offers changes to; forgotten when hooks change.
     pub subscriptions: Arc<EventSubscriptions>,
     pub delivery: DeliveryPolicy,
@@ -483,16 +488,6 @@ impl AppContext {
             chat: chat.clone(),
             policy: policies.auth,
         });
-        let integrations = Arc::new(IntegrationsContext {
-            auth: auth.clone(),
-            chat: chat.clone(),
-            webhooks: ports.webhooks,
-            outgoing: ports.outgoing,
-            outbound: ports.outbound,
-            subscriptions,
-            delivery: policies.delivery,
-            clock: ports.clock.clone(),
-        });
         let people = Arc::new(PeopleContext {
             auth: auth.clone(),
             users: ports.users.clone(),
@@ -511,6 +506,18 @@ impl AppContext {
             clock: ports.clock.clone(),
             announcer: announcer.clone(),
             policy: policies.notifications,
+        });
+        let integrations = Arc::new(IntegrationsContext {
+            auth: auth.clone(),
+            chat: chat.clone(),
+            webhooks: ports.webhooks,
+            outgoing: ports.outgoing,
+            outbound: ports.outbound,
+            commands: ports.commands,
+            notifications: notifications.clone(),
+            subscriptions,
+            delivery: policies.delivery,
+            clock: ports.clock.clone(),
         });
         let files = Arc::new(FilesContext {
             chat: chat.clone(),

@@ -72,3 +72,7 @@ id_type!(
     /// Identifies one delivery of an event to an outgoing webhook.
     DeliveryId
 );
+id_type!(
+    /// Identifies a custom slash command.
+    SlashCommandId
+);

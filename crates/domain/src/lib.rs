@@ -15,6 +15,7 @@ pub mod organization;
 pub mod outgoing;
 pub mod password;
 pub mod permissions;
+pub mod slash;
 pub mod sso;
 pub mod text;
 pub mod user;
@@ -33,7 +34,7 @@ pub use file::{
 };
 pub use ids::{
     AccessTokenId, ChannelId, DeliveryId, FileId, IncomingWebhookId, MessageId, OrganizationId,
-    OutgoingWebhookId, ReportId, SsoProviderId, UserId,
+    OutgoingWebhookId, ReportId, SlashCommandId, SsoProviderId, UserId,
 };
 pub use message::{
     ClientMsgId, Emoji, Mention, MentionTargets, Message, MessageBody, MessageReport, MessageType,
@@ -49,6 +50,7 @@ pub use organization::{
 pub use outgoing::{Delivery, DeliveryStatus, EndpointUrl, OutgoingWebhook, trigger_word};
 pub use password::{Password, PasswordError};
 pub use permissions::{Actor, Denied};
+pub use slash::{BUILT_IN_COMMANDS, CommandTrigger, SlashCommand, invocation};
 pub use sso::{ClientId, IssuerUrl, ProviderLabel, SsoProvider};
 pub use user::{DisplayName, Email, ProfilePicture, Role, User, UserStatus, Username};
 pub use webhook::{HookAttachment, HookField, HookName, IncomingWebhook, hook_message};

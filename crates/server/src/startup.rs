@@ -292,6 +292,7 @@ pub async fn build_context_with_clock(
         access_tokens: database.access_tokens(),
         webhooks: database.webhooks(),
         outgoing: database.outgoing_webhooks(),
+        commands: database.slash_commands(),
         outbound: Arc::new(tandem_outbound::HttpOutbound::new(
             tandem_outbound::OutboundSettings {
                 allowed_hosts: settings.integrations.allowed_hosts.clone(),

@@ -108,6 +108,7 @@ impl TestContext {
             webhooks: Arc::new(no_webhooks::NoWebhooks),
             outgoing: Arc::new(no_webhooks::NoOutgoingWebhooks),
             outbound: Arc::new(no_webhooks::NoOutbound),
+            commands: Arc::new(no_webhooks::NoSlashCommands),
             organizations: store.clone(),
             sessions: sessions.clone(),
             channels: store.clone(),

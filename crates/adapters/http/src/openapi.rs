@@ -37,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         (name = "organizations", description = "Your organization"),
         (name = "invitations", description = "Inviting people by email (admins); accepting is under `/auth`"),
         (name = "bots", description = "Bot accounts: members run by a program through a token of their own, made and owned by admins"),
+        (name = "commands", description = "Slash commands: Tandem's own and an organization's, answered by its endpoints"),
         (name = "hooks", description = "Incoming webhooks: secret addresses through which other systems post into a channel, as a bot"),
         (name = "outgoing-webhooks", description = "Outgoing webhooks: another system's endpoint subscribed to channel events, delivered signed (HMAC-SHA256) with retries and a delivery log"),
         (name = "tokens", description = "Personal access tokens: lasting, scoped credentials for scripts and other systems (`Authorization: Bearer tdm_pat_…`)"),

@@ -30,6 +30,7 @@ pub fn required(method: &Method, pattern: &str) -> Need {
         || path.starts_with("/organizations/current/tokens")
         || path.starts_with("/bots")
         || path.starts_with("/outgoing-webhooks")
+        || path.starts_with("/slash-commands")
         || path.starts_with("/channels/{channel_id}/hooks")
         || path == "/users/me/email"
     {
@@ -50,6 +51,7 @@ pub fn required(method: &Method, pattern: &str) -> Need {
             "/channels/{channel_id}/files",
             "/channels/{channel_id}/read",
             "/channels/{channel_id}/notification-settings",
+            "/channels/{channel_id}/commands",
         ]
         .contains(&path)
     {
@@ -176,6 +178,7 @@ mod tests {
                     || path.contains("/tokens")
                     || path.starts_with("/api/v1/bots")
                     || path.starts_with("/api/v1/outgoing-webhooks")
+                    || path.starts_with("/api/v1/slash-commands")
                     || path.contains("/hooks")
                     || path == "/api/v1/users/me/email";
                 if !own_account {

@@ -128,10 +128,14 @@ impl OutboundHttp for HttpOutbound {
             .await
             .map_err(|error| OutboundError::Failed(describe(error)))?;
         let status = response.status().as_u16();
-        let mut read = 0_usize;
-        while read < self.settings.max_response_bytes {
+        let cap = self.settings.max_response_bytes;
+        let mut body = Vec::new();
+        while body.len() < cap {
             match response.chunk().await {
-                Ok(Some(chunk)) => read += chunk.len(),
+                Ok(Some(chunk)) => {
+                    let room = cap - body.len();
+                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
                 Ok(None) => break,
                 Err(error) => return Err(OutboundError::Failed(describe(error))),
             }
@@ -139,6 +143,7 @@ impl OutboundHttp for HttpOutbound {
         Ok(OutboundReply {
             status,
             latency: started.elapsed(),
+            body,
         })
     }
 }

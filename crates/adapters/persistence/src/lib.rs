@@ -187,6 +187,12 @@ impl Database {
         })
     }
 
+    pub fn slash_commands(&self) -> Arc<dyn tandem_app::ports::SlashCommandRepository> {
+        Arc::new(webhooks::SeaSlashCommandRepository {
+            db: self.db.clone(),
+        })
+    }
+
     pub fn sso(&self) -> Arc<dyn tandem_app::ports::SsoRepository> {
         Arc::new(sso::SeaSsoRepository {
             db: self.db.clone(),

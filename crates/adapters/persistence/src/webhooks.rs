@@ -10,11 +10,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use tandem_app::ports::{
     Attempt, IncomingWebhookRepository, NewDelivery, NewIncomingWebhook, NewOutgoingWebhook,
-    OutgoingWebhookRepository, PendingDelivery, PortError, Subscribers,
+    NewSlashCommand, OutgoingWebhookRepository, PendingDelivery, PortError, SlashCommandRepository,
+    Subscribers,
 };
 use tandem_domain::{
-    ChannelEventKind, ChannelId, Delivery, DeliveryId, DeliveryStatus, EndpointUrl, HookName,
-    IncomingWebhook, IncomingWebhookId, OrganizationId, OutgoingWebhook, OutgoingWebhookId, UserId,
+    ChannelEventKind, ChannelId, CommandTrigger, Delivery, DeliveryId, DeliveryStatus, EndpointUrl,
+    HookName, IncomingWebhook, IncomingWebhookId, OrganizationId, OutgoingWebhook,
+    OutgoingWebhookId, SlashCommand, SlashCommandId, UserId,
 };
 
 pub(crate) struct SeaWebhookRepository {
@@ -544,4 +546,119 @@ impl OutgoingWebhookRepository for SeaOutgoingRepository {
 #[derive(Debug, FromQueryResult)]
 struct IdRow {
     id: i64,
+}
+
+/// Custom slash commands over `slash_commands`.
+pub(crate) struct SeaSlashCommandRepository {
+    pub(crate) db: Guarded,
+}
+
+const COMMAND_COLUMNS: &str =
+    "id, organization_id, trigger, url, secret_sealed, description, created_by, created_at";
+
+#[derive(Debug, FromQueryResult)]
+struct CommandRow {
+    id: i64,
+    organization_id: i64,
+    trigger: String,
+    url: String,
+    secret_sealed: String,
+    description: String,
+    created_by: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl CommandRow {
+    fn into_parts(self) -> (SlashCommand, String) {
+        (
+            SlashCommand {
+                id: SlashCommandId::new(self.id),
+                organization_id: OrganizationId::new(self.organization_id),
+                trigger: CommandTrigger::from_trusted(self.trigger),
+                url: EndpointUrl::from_trusted(self.url),
+                description: self.description,
+                created_by: UserId::new(self.created_by),
+                created_at: self.created_at,
+            },
+            self.secret_sealed,
+        )
+    }
+}
+
+impl SeaSlashCommandRepository {
+    async fn commands(&self, sql: &str, values: Vec<Value>) -> Result<Vec<CommandRow>, PortError> {
+        CommandRow::find_by_statement(statement(&self.db, sql, values))
+            .all(&self.db)
+            .await
+            .map_err(port_error)
+    }
+}
+
+#[async_trait]
+impl SlashCommandRepository for SeaSlashCommandRepository {
+    async fn create(&self, new: NewSlashCommand) -> Result<SlashCommand, PortError> {
+        let sql = format!(
+            "INSERT INTO slash_commands (organization_id, trigger, url, secret_sealed, \
+             description, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             RETURNING {COMMAND_COLUMNS}"
+        );
+        let values = vec![
+            new.organization_id.get().into(),
+            new.trigger.as_str().into(),
+            new.url.as_str().into(),
+            new.secret_sealed.into(),
+            new.description.into(),
+            new.created_by.get().into(),
+            new.created_at.into(),
+        ];
+        let row = CommandRow::find_by_statement(statement(&self.db, &sql, values))
+            .one(&self.db)
+            .await
+            .map_err(missing_row_is_not_found)?
+            .ok_or_else(|| PortError::unexpected("INSERT … RETURNING returned no row"))?;
+        Ok(row.into_parts().0)
+    }
+
+    async fn list(&self, organization_id: OrganizationId) -> Result<Vec<SlashCommand>, PortError> {
+        let sql = format!(
+            "SELECT {COMMAND_COLUMNS} FROM slash_commands WHERE organization_id = ? ORDER BY trigger"
+        );
+        Ok(self
+            .commands(&sql, vec![organization_id.get().into()])
+            .await?
+            .into_iter()
+            .map(|row| row.into_parts().0)
+            .collect())
+    }
+
+    async fn find(
+        &self,
+        organization_id: OrganizationId,
+        trigger: &str,
+    ) -> Result<Option<(SlashCommand, String)>, PortError> {
+        let sql = format!(
+            "SELECT {COMMAND_COLUMNS} FROM slash_commands WHERE organization_id = ? AND trigger = ?"
+        );
+        Ok(self
+            .commands(&sql, vec![organization_id.get().into(), trigger.into()])
+            .await?
+            .pop()
+            .map(CommandRow::into_parts))
+    }
+
+    async fn delete(
+        &self,
+        organization_id: OrganizationId,
+        id: SlashCommandId,
+    ) -> Result<Option<SlashCommand>, PortError> {
+        let sql = format!(
+            "DELETE FROM slash_commands WHERE id = ? AND organization_id = ? \
+             RETURNING {COMMAND_COLUMNS}"
+        );
+        Ok(self
+            .commands(&sql, vec![id.get().into(), organization_id.get().into()])
+            .await?
+            .pop()
+            .map(|row| row.into_parts().0))
+    }
 }

@@ -1,11 +1,16 @@
 //! Integrations with other systems: incoming webhooks, through which they post into a
-//! channel, and outgoing ones, which tell them what happened. (Personal access tokens and bot accounts, the credentials integrations hold, are
+//! channel; outgoing ones, which tell them what happened; and slash commands. (Personal access tokens and bot accounts, the credentials integrations hold, are
 //! in [`crate::auth`].)
 
+mod commands;
 mod hooks;
 mod outgoing;
 mod signature;
 
+pub use commands::{
+    CommandInfo, CommandOutcome, CreateCommand, CreatedCommand, MAX_COMMANDS, MAX_DESCRIPTION,
+    available_commands, create_command, delete_command, list_commands, run_command,
+};
 pub use hooks::{
     CreateHook, CreatedHook, HOOK_PREFIX, HookPost, MAX_HOOKS_PER_CHANNEL, create_hook,
     delete_hook, list_hooks, post_to_hook,

@@ -62,8 +62,8 @@ pub use system::{
 };
 pub use webhooks::{
     Attempt, IncomingWebhookRepository, NewDelivery, NewIncomingWebhook, NewOutgoingWebhook,
-    OutboundError, OutboundHttp, OutboundReply, OutboundRequest, OutgoingWebhookRepository,
-    PendingDelivery, Subscribers,
+    NewSlashCommand, OutboundError, OutboundHttp, OutboundReply, OutboundRequest,
+    OutgoingWebhookRepository, PendingDelivery, SlashCommandRepository, Subscribers,
 };
 
 /// An error from any port. Adapters map their native errors into exactly these kinds.

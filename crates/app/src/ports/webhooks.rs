@@ -1,12 +1,13 @@
 //! Webhooks: incoming ones, stored by the digest of their secret; outgoing ones with their
-//! delivery log; and the HTTP client deliveries go through.
+//! delivery log; custom slash commands; and the HTTP client that reaches other systems.
 
 use super::PortError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_domain::{
-    ChannelEventKind, ChannelId, Delivery, DeliveryId, DeliveryStatus, EndpointUrl, HookName,
-    IncomingWebhook, IncomingWebhookId, OrganizationId, OutgoingWebhook, OutgoingWebhookId, UserId,
+    ChannelEventKind, ChannelId, CommandTrigger, Delivery, DeliveryId, DeliveryStatus, EndpointUrl,
+    HookName, IncomingWebhook, IncomingWebhookId, OrganizationId, OutgoingWebhook,
+    OutgoingWebhookId, SlashCommand, SlashCommandId, UserId,
 };
 
 #[derive(Debug, Clone)]
@@ -187,6 +188,52 @@ pub trait OutgoingWebhookRepository: Send + Sync {
     ) -> Result<Vec<Delivery>, PortError>;
 }
 
+/// A slash command to store.
+#[derive(Debug, Clone)]
+pub struct NewSlashCommand {
+    pub organization_id: OrganizationId,
+    pub trigger: CommandTrigger,
+    pub url: EndpointUrl,
+    pub secret_sealed: String,
+    pub description: String,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait SlashCommandRepository: Send + Sync {
+    /// # Errors
+    /// `NotFound` when the organization or maker no longer exists; `Unavailable`; an error
+    /// when the organization has a command of this name already (a unique index holds).
+    async fn create(&self, new: NewSlashCommand) -> Result<SlashCommand, PortError>;
+
+    /// The organization's commands, by name.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn list(&self, organization_id: OrganizationId) -> Result<Vec<SlashCommand>, PortError>;
+
+    /// The command of this name, with its sealed secret.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn find(
+        &self,
+        organization_id: OrganizationId,
+        trigger: &str,
+    ) -> Result<Option<(SlashCommand, String)>, PortError>;
+
+    /// Deletes the command; returns it, or `None` when there is none.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn delete(
+        &self,
+        organization_id: OrganizationId,
+        id: SlashCommandId,
+    ) -> Result<Option<SlashCommand>, PortError>;
+}
+
 /// A request to another system's endpoint.
 #[derive(Debug, Clone)]
 pub struct OutboundRequest {
@@ -196,10 +243,12 @@ pub struct OutboundRequest {
 }
 
 /// What the endpoint answered (its body is read up to a cap, then dropped).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct OutboundReply {
     pub status: u16,
     pub latency: std::time::Duration,
+    /// The answer's first bytes, up to the cap.
+    pub body: Vec<u8>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -6,12 +6,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_app::ports::{
     Attempt, IncomingWebhookRepository, NewDelivery, NewIncomingWebhook, NewOutgoingWebhook,
-    OutboundError, OutboundHttp, OutboundReply, OutboundRequest, OutgoingWebhookRepository,
-    PendingDelivery, PortError, Subscribers,
+    NewSlashCommand, OutboundError, OutboundHttp, OutboundReply, OutboundRequest,
+    OutgoingWebhookRepository, PendingDelivery, PortError, SlashCommandRepository, Subscribers,
 };
 use tandem_domain::{
     ChannelId, Delivery, DeliveryId, IncomingWebhook, IncomingWebhookId, OrganizationId,
-    OutgoingWebhook, OutgoingWebhookId,
+    OutgoingWebhook, OutgoingWebhookId, SlashCommand, SlashCommandId,
 };
 
 pub struct NoWebhooks;
@@ -124,5 +124,35 @@ impl OutboundHttp for NoOutbound {
         Err(OutboundError::Refused(
             "no outbound requests in these tests".to_owned(),
         ))
+    }
+}
+
+/// Slash commands that nobody has made. Tested black-box in `tests/api/slash_commands.rs`.
+pub struct NoSlashCommands;
+
+#[async_trait]
+impl SlashCommandRepository for NoSlashCommands {
+    async fn create(&self, _: NewSlashCommand) -> Result<SlashCommand, PortError> {
+        not_faked()
+    }
+
+    async fn list(&self, _: OrganizationId) -> Result<Vec<SlashCommand>, PortError> {
+        Ok(Vec::new())
+    }
+
+    async fn find(
+        &self,
+        _: OrganizationId,
+        _: &str,
+    ) -> Result<Option<(SlashCommand, String)>, PortError> {
+        Ok(None)
+    }
+
+    async fn delete(
+        &self,
+        _: OrganizationId,
+        _: SlashCommandId,
+    ) -> Result<Option<SlashCommand>, PortError> {
+        Ok(None)
     }
 }

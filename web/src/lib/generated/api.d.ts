@@ -628,6 +628,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{channel_id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a slash command in a channel, as typed (`/shrug`, `/invite @bo`, `/deploy api`).
+         *     Tandem's own: `/me`, `/shrug`, `/invite`, `/leave`, `/topic`, `/mute`, `/unmute`, `/help`.
+         *     Your organization's call their endpoint, whose answer is posted in the channel as you
+         *     (`in_channel`) or shown to you only (`ephemeral`).
+         */
+        post: operations["run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{channel_id}/events": {
         parameters: {
             query?: never;
@@ -907,6 +929,23 @@ export interface paths {
         put?: never;
         /** Unarchive. */
         post: operations["unarchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The commands you can run: Tandem's own, then your organization's. */
+        get: operations["available"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1377,6 +1416,47 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/slash-commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organization's own commands (admins). */
+        get: operations["commands_list"];
+        put?: never;
+        /**
+         * Register a command answered by your endpoint (admins). Running it `POST`s JSON
+         *     (`command`, `text`, `channel_id`, `channel_name`, `user_id`, `username`,
+         *     `organization_id`), signed as outgoing webhooks are, with the secret in this answer (shown
+         *     once); the endpoint answers `{"text": "…", "response_type": "ephemeral" | "in_channel"}`
+         *     within `integrations.delivery_timeout_secs`.
+         */
+        post: operations["commands_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/slash-commands/{command_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of your organization's commands (admins). */
+        delete: operations["commands_remove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2125,6 +2205,33 @@ export interface components {
              */
             code: string;
         };
+        /** @description A command you can run. */
+        CommandInfoResponse: {
+            /** @description One of Tandem's own, or your organization's. */
+            built_in: boolean;
+            description: string;
+            /**
+             * @description Typed after `/`.
+             * @example shrug
+             */
+            name: string;
+            /** @example /shrug [message] */
+            usage: string;
+        };
+        CommandList: {
+            /** @description Tandem's own first, then your organization's by name. */
+            commands: components["schemas"]["CommandInfoResponse"][];
+        };
+        /**
+         * @description What running a command did: a message posted in the channel (`in_channel`, with
+         *     `message`), or words for you only (`ephemeral`, with `text`, possibly empty), which
+         *     nobody else sees and nothing stores.
+         */
+        CommandResponse: {
+            message: components["schemas"]["MessageResponse"] | null;
+            response_type: components["schemas"]["ResponseType"];
+            text: string | null;
+        };
         /** @description A bot to make. */
         CreateBotRequest: {
             /** @example Deploy bot */
@@ -2159,6 +2266,35 @@ export interface components {
             read_only?: boolean;
             /** @description Defaults to `public`. */
             type?: components["schemas"]["ChannelType"];
+        };
+        /** @description A custom command to register. */
+        CreateCommandRequest: {
+            /**
+             * @description What it does, shown by `/help` (at most 200 characters).
+             * @example Deploy a service: /deploy <service>
+             */
+            description?: string;
+            /**
+             * @description What is typed after `/`: 1–32 lower-case letters, digits, `-` or `_`, not one of
+             *     Tandem's own.
+             * @example deploy
+             */
+            trigger: string;
+            /**
+             * @description The endpoint that answers it (`POST`, JSON, signed as outgoing webhooks are).
+             * @example https://ci.example.com/tandem-command
+             */
+            url: string;
+        };
+        /** @description A new command with its signing secret: shown this once, never again. */
+        CreatedCommandResponse: {
+            command: components["schemas"]["SlashCommandResponse"];
+            /**
+             * @description Checks `X-Tandem-Signature` on the requests the command makes, as for outgoing
+             *     webhooks.
+             * @example whsec_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h
+             */
+            secret: string;
         };
         /** @description A new hook, with its address: shown this once, never again. */
         CreatedHookResponse: {
@@ -3019,10 +3155,20 @@ export interface components {
             status: string;
         };
         /**
+         * @description Whether the answer was posted in the channel or is for the caller only.
+         * @enum {string}
+         */
+        ResponseType: "in_channel" | "ephemeral";
+        /**
          * @description A role in the organization.
          * @enum {string}
          */
         Role: "admin" | "moderator" | "member";
+        /** @description A command to run, as typed in the composer. */
+        RunCommandRequest: {
+            /** @example /shrug it works on my machine */
+            text: string;
+        };
         SearchResponse: {
             /**
              * Format: int64
@@ -3229,6 +3375,21 @@ export interface components {
         };
         SetStatusRequest: {
             status: components["schemas"]["UserStatus"];
+        };
+        SlashCommandList: {
+            commands: components["schemas"]["SlashCommandResponse"][];
+        };
+        /** @description A custom command as admins see it: never its secret. */
+        SlashCommandResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            created_by: number;
+            description: string;
+            /** Format: int64 */
+            id: number;
+            trigger: string;
+            url: string;
         };
         /** @description A sign-in button: what the sign-in page shows for an address. */
         SsoButton: {
@@ -6261,6 +6422,113 @@ export interface operations {
             };
         };
     };
+    run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunCommandRequest"];
+            };
+        };
+        responses: {
+            /** @description What the command did */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandResponse"];
+                };
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`); or The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description What the command does, you may not do here (post, add people, change the topic), or `insufficient_scope`; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel for you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_a_command`, `unknown_command`, `missing_arguments`, `unknown_person`, or `command_failed` (a custom command's endpoint failed or answered something unreadable) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Posting too fast */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     events: {
         parameters: {
             query: {
@@ -7976,6 +8244,62 @@ export interface operations {
             };
             /** @description No such resource for you (or it belongs to another organization): `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    available: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The commands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandList"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10648,6 +10972,232 @@ export interface operations {
                 };
             };
             /** @description No such webhook in your organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    commands_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The commands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlashCommandList"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    commands_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCommandRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered: the secret is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedCommandResponse"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_trigger`, `reserved_trigger`, `trigger_taken`, `invalid_url`, `address_not_allowed`, `unreachable`, `invalid_description`, `too_many_commands` (50) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's request budget is spent (`rate_limited`): wait the `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database or Redis is unreachable (`service_unavailable`), or this node is shutting down (`shutting_down`): retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    commands_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                command_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter has the wrong form (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token: missing (`unauthenticated`), forged (`invalid_token`), expired (`token_expired`) or revoked (`token_revoked`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such command in your organization */
             404: {
                 headers: {
                     [name: string]: unknown;

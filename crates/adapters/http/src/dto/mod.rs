@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bots;
 pub mod chat;
 pub mod checks;
+pub mod commands;
 pub mod hooks;
 pub mod identity;
 pub mod notifications;

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod bots;
 pub mod channels;
+pub mod commands;
 pub mod files;
 pub mod health;
 pub mod hooks;
