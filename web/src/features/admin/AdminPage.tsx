@@ -5,6 +5,7 @@ import { getSession } from '../../lib/session';
 import { AccessTokensSection } from './AccessTokens';
 import { BotsSection } from './Bots';
 import { InvitationsSection } from './Invitations';
+import { OutgoingWebhooksSection } from './OutgoingWebhooks';
 import { PeopleSection } from './People';
 import { SingleSignOnSection } from './SingleSignOn';
 import { TwoFactorPolicySection } from './TwoFactorPolicy';
@@ -59,6 +60,7 @@ export function AdminPage() {
         <SingleSignOnSection />
         <AccessTokensSection />
         <BotsSection />
+        <OutgoingWebhooksSection />
         <PeopleSection />
       </div>
     </div>
