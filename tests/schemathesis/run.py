@@ -134,6 +134,8 @@ def run(backend: str, server_binary: Path, schemathesis: str, extra: list[str]) 
             # The fuzzer signs up a new admin whenever one of its tokens stops working.
             "TANDEM_AUTH__MAX_REGISTRATIONS_PER_ADDRESS_PER_HOUR": "100000",
             "TANDEM_AUTH__BCRYPT_COST": "4",
+            # Webhooks and commands the fuzzer makes must reach nothing: no host is allowed.
+            "TANDEM_INTEGRATIONS__ALLOW_PUBLIC_ADDRESSES": "false",
             # Budgets the run never spends: the limiter's own answers are tested in
             # tests/api/limits.rs; here every request should reach the handler it fuzzes.
             "TANDEM_LIMITS__REQUESTS_PER_MINUTE": "1000000",

@@ -77,6 +77,9 @@ pub async fn spawn_app_with(backend: Backend, overrides: Value) -> TestApp {
             "invitations_per_hour": 1_000_000,
         },
         "realtime": { "typing_ttl_ms": 1000 },
+        // Webhooks and commands reach only the loopback receivers a test allows: a suite sends
+        // nothing anywhere else.
+        "integrations": { "allow_public_addresses": false },
     });
     let mut postgres = None;
     if backend == Backend::Postgres {

@@ -62,6 +62,8 @@ export class Server {
         TANDEM_HTTP__WEB_DIR: webDist,
         TANDEM_HTTP__SHUTDOWN_TIMEOUT_SECS: '1',
         TANDEM_LOG__LEVEL: 'warn',
+        // Webhooks and commands reach only the receivers a test allows, nothing else.
+        TANDEM_INTEGRATIONS__ALLOW_PUBLIC_ADDRESSES: 'false',
         ...this.settings,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -280,6 +280,9 @@ pub struct IntegrationsSettings {
     /// Hosts deliveries may reach even at a loopback, private or link-local address: `host`
     /// (any port) or `host:port`. Empty by default: only public addresses.
     pub allowed_hosts: Vec<String>,
+    /// Whether public addresses may be reached at all; off, only `allowed_hosts` are (a closed
+    /// network).
+    pub allow_public_addresses: bool,
     /// How long one delivery may take, connecting to the last byte read, in seconds.
     pub delivery_timeout_secs: u64,
     /// How much of an endpoint's answer is read, in bytes.
@@ -427,6 +430,7 @@ fn defaults() -> Defaults {
         },
         integrations: IntegrationsSettings {
             allowed_hosts: Vec::new(),
+            allow_public_addresses: true,
             delivery_timeout_secs: 10,
             max_response_bytes: 64 * 1024,
             max_delivery_attempts: 5,

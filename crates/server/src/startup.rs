@@ -296,6 +296,7 @@ pub async fn build_context_with_clock(
         outbound: Arc::new(tandem_outbound::HttpOutbound::new(
             tandem_outbound::OutboundSettings {
                 allowed_hosts: settings.integrations.allowed_hosts.clone(),
+                allow_public_addresses: settings.integrations.allow_public_addresses,
                 timeout: Duration::from_secs(settings.integrations.delivery_timeout_secs),
                 max_response_bytes: settings.integrations.max_response_bytes,
             },

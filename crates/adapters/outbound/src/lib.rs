@@ -17,6 +17,9 @@ pub struct OutboundSettings {
     /// Hosts reached even at a private address: `host` (any port) or `host:port`, compared
     /// without case.
     pub allowed_hosts: Vec<String>,
+    /// Off: only the allowed hosts are reached, public addresses included (a closed network,
+    /// or a test suite that must send nothing anywhere else).
+    pub allow_public_addresses: bool,
     /// The whole request, connecting to the last byte read.
     pub timeout: Duration,
     /// How much of an answer is read before it is dropped.
@@ -27,6 +30,7 @@ impl Default for OutboundSettings {
     fn default() -> Self {
         Self {
             allowed_hosts: Vec::new(),
+            allow_public_addresses: true,
             timeout: Duration::from_secs(10),
             max_response_bytes: 64 * 1024,
         }
@@ -87,7 +91,14 @@ impl HttpOutbound {
                 "the name {host} does not resolve"
             )));
         }
-        if !self.allowed(&host, port)
+        let allowed = self.allowed(&host, port);
+        if !allowed && !self.settings.allow_public_addresses {
+            return Err(OutboundError::Refused(format!(
+                "{host} is not among the hosts webhooks may reach here \
+                 (integrations.allowed_hosts)"
+            )));
+        }
+        if !allowed
             && let Some(reserved) = addresses.iter().find(|address| !is_public(address.ip()))
         {
             return Err(OutboundError::Refused(format!(
@@ -294,6 +305,16 @@ mod tests {
                 matches!(none.check(url).await, Err(OutboundError::Refused(_))),
                 "{url}"
             );
+        }
+        let closed = HttpOutbound::new(OutboundSettings {
+            allowed_hosts: vec!["127.0.0.1:9".to_owned()],
+            allow_public_addresses: false,
+            ..OutboundSettings::default()
+        });
+        closed.check("http://127.0.0.1:9/").await.unwrap();
+        match closed.check("http://93.184.216.34/").await {
+            Err(OutboundError::Refused(why)) => assert!(why.contains("allowed_hosts"), "{why}"),
+            other => panic!("a public address on a closed network: {other:?}"),
         }
         let allowed = client(&["127.0.0.1:9", "LOCALHOST"]);
         allowed.check("http://127.0.0.1:9/hook").await.unwrap();
