@@ -36,6 +36,7 @@ fmt: ## Format the code
 openapi: ## Regenerate the committed OpenAPI document, real-time schemas and permissions table after changing them
 	cargo run -q -p tandem-server -- openapi > openapi/openapi.json
 	cargo run -q -p tandem-server -- openapi --realtime > openapi/realtime.json
+	cargo run -q -p tandem-server -- openapi --asyncapi > openapi/asyncapi.json
 	TANDEM_BLESS=1 cargo test -q -p tandem-domain permissions_doc
 	@if [ -d web/node_modules ]; then cd web && npm run -s gen:types; else echo "web/node_modules missing: run make web, then make openapi again, to regenerate the web app's API types"; fi
 

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 pub mod clock;
+pub mod conformance;
 pub mod files;
 pub mod receiver;
 pub mod s3;

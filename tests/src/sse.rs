@@ -51,6 +51,9 @@ pub struct EventStream {
     /// `retry:` values and comment lines seen so far.
     pub retry: Option<u64>,
     pub comments: Vec<String>,
+    /// The schema of the stream's event data in `openapi/asyncapi.json`, every event is
+    /// checked against (see [`crate::conformance`]).
+    schema: Option<&'static str>,
 }
 
 impl TestApp {
@@ -101,7 +104,18 @@ impl TestApp {
             content_type.starts_with("text/event-stream"),
             "GET {path_and_query}: content type {content_type:?}"
         );
-        EventStream::new(response)
+        let mut stream = EventStream::new(response);
+        let path = path_and_query.split('?').next().unwrap_or_default();
+        stream.schema = if path.starts_with("/api/v1/sse/activity/") {
+            Some("ActivityEvent")
+        } else if path == "/api/v1/sse/notifications" {
+            Some("NotificationsEvent")
+        } else if path == "/api/v1/sse/dashboard" {
+            Some("DashboardEvent")
+        } else {
+            None
+        };
+        stream
     }
 }
 
@@ -119,6 +133,7 @@ impl EventStream {
             data: Vec::new(),
             retry: None,
             comments: Vec::new(),
+            schema: None,
         }
     }
 
@@ -209,11 +224,15 @@ impl EventStream {
             if self.data.is_empty() {
                 return None;
             }
-            return Some(Event {
+            let event = Event {
                 event: event.unwrap_or_else(|| "message".to_owned()),
                 id,
                 data: std::mem::take(&mut self.data).join("\n"),
-            });
+            };
+            if let Some(schema) = self.schema {
+                crate::conformance::check(schema, &event.json());
+            }
+            return Some(event);
         }
         if let Some(comment) = line.strip_prefix(':') {
             self.comments.push(comment.trim_start().to_owned());

@@ -108,7 +108,9 @@ impl Socket {
                 .ok()??;
             match next {
                 Ok(Message::Text(text)) => {
-                    return Some(serde_json::from_str(&text).expect("frames are JSON"));
+                    let frame: Value = serde_json::from_str(&text).expect("frames are JSON");
+                    crate::conformance::check("ServerFrame", &frame);
+                    return Some(frame);
                 }
                 Ok(Message::Ping(_) | Message::Pong(_)) => {}
                 Ok(_) | Err(_) => return None,

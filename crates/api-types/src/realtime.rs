@@ -314,7 +314,35 @@ pub fn schema_document() -> utoipa::openapi::OpenApi {
 
     let mut document = Realtime::openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    channel_frames_as_sent(&mut document);
     document
+}
+
+/// `ServerFrame::Channel` is untagged: on the wire a channel change is the `ChannelFrame`
+/// itself, without the `type: "channel"` tag the derived schema gives that variant. The
+/// variant is described as what is sent, in every document that holds the schema.
+pub fn channel_frames_as_sent(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr, Schema};
+    let Some(RefOr::T(Schema::OneOf(one_of))) = document
+        .components
+        .as_mut()
+        .and_then(|components| components.schemas.get_mut("ServerFrame"))
+    else {
+        return;
+    };
+    for variant in &mut one_of.items {
+        let untagged_channel = matches!(variant, RefOr::T(Schema::AllOf(all_of))
+            if all_of.items.iter().any(|item| matches!(item,
+                RefOr::Ref(reference) if reference.ref_location.ends_with("/ChannelFrame"))));
+        if untagged_channel {
+            let mut reference = Ref::from_schema_name("ChannelFrame");
+            reference.description = "A stored change of the channel (`chat_message`, \
+                `message_edited`, ... `channel_updated`), each with its `seq`: the shapes of \
+                `ChannelFrame`, shared with the event streams."
+                .to_owned();
+            *variant = RefOr::Ref(reference);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -42,10 +42,13 @@ enum Command {
         #[arg(long)]
         username: Option<String>,
     },
-    /// Print the OpenAPI document (or, with --realtime, the WebSocket frame schemas).
+    /// Print the OpenAPI document (or, with --realtime, the WebSocket frame schemas; with
+    /// --asyncapi, the real-time API as an AsyncAPI 3 document).
     Openapi {
         #[arg(long)]
         realtime: bool,
+        #[arg(long, conflicts_with = "realtime")]
+        asyncapi: bool,
     },
 }
 
@@ -53,7 +56,13 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve { addr: None });
-    if let Command::Openapi { realtime } = command {
+    if let Command::Openapi { realtime, asyncapi } = command {
+        if asyncapi {
+            let document = serde_json::to_string_pretty(&tandem_realtime::asyncapi::document())
+                .context("rendering the AsyncAPI document")?;
+            writeln!(std::io::stdout(), "{document}")?;
+            return Ok(());
+        }
         let document = if realtime {
             tandem_api_types::realtime::schema_document()
         } else {

@@ -310,3 +310,32 @@ fn the_realtime_schemas_match_the_committed_document() {
         assert!(schemas.get(name).is_some(), "{name} is documented");
     }
 }
+
+#[test]
+fn the_asyncapi_document_matches_the_committed_one() {
+    let output = Command::new(BIN)
+        .args(["openapi", "--asyncapi"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let committed: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/asyncapi.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        printed == committed,
+        "openapi/asyncapi.json is stale: run `make openapi`"
+    );
+    assert_eq!(printed["asyncapi"], "3.0.0");
+    for channel in ["chat", "notifications", "activityStream"] {
+        assert!(
+            printed["channels"].get(channel).is_some(),
+            "{channel} is described"
+        );
+    }
+}

@@ -12,6 +12,7 @@
 //! Authentication: `Authorization: Bearer <token>`, or for browsers (which cannot set headers
 //! on a WebSocket or an `EventSource`) a `token` query parameter, which is never logged.
 
+pub mod asyncapi;
 mod caller;
 mod drain;
 mod error;
@@ -134,5 +135,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     )]
     struct EventStreams;
 
-    EventStreams::openapi()
+    let mut document = EventStreams::openapi();
+    tandem_api_types::realtime::channel_frames_as_sent(&mut document);
+    document
 }

@@ -3312,10 +3312,7 @@ export interface components {
         } | {
             /** @enum {string} */
             type: "pong";
-        } | (components["schemas"]["ChannelFrame"] & {
-            /** @enum {string} */
-            type: "channel";
-        });
+        } | components["schemas"]["ChannelFrame"];
         /**
          * @description The serving process's load; `null` where the platform does not say (read from `/proc` on
          *     Linux).

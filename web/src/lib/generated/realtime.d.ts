@@ -466,10 +466,7 @@ export interface components {
         } | {
             /** @enum {string} */
             type: "pong";
-        } | (components["schemas"]["ChannelFrame"] & {
-            /** @enum {string} */
-            type: "channel";
-        });
+        } | components["schemas"]["ChannelFrame"];
         /** @enum {string} */
         TypingState: "start" | "stop";
         /** @description A user as every API answer shows it. Never carries password data. */
