@@ -283,13 +283,15 @@ async fn addresses_that_may_not_be_reached_are_refused_before_any_request(backen
                 &json!({ "name": "sneaky", "url": url, "events": ["message_created"] }),
             )
             .await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            StatusCode::FORBIDDEN,
+            "address_not_allowed",
         )
         .await;
-        assert_eq!(refused["details"][0]["field"], "url", "{url}: {refused}");
-        assert_eq!(
-            refused["details"][0]["code"], "address_not_allowed",
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("allowed_hosts"),
             "{url}: {refused}"
         );
     }
@@ -356,11 +358,6 @@ async fn only_signed_in_admins_manage_outgoing_webhooks_and_bad_requests_are_ref
             "invalid_hook_name",
         ),
         (
-            json!({ "name": "x", "url": receiver.url(), "events": ["message_created"], "channel_ids": [eves_channel] }),
-            "channel_ids",
-            "invalid_channel",
-        ),
-        (
             json!({ "name": "x", "url": receiver.url(), "events": ["message_created"], "trigger_words": ["two words"] }),
             "trigger_words",
             "invalid_trigger_word",
@@ -390,6 +387,18 @@ async fn only_signed_in_admins_manage_outgoing_webhooks_and_bad_requests_are_ref
         .await;
     }
 
+    // Another organization's channel is not there for Ana.
+    assert_error(
+        app.post_json(
+            "/api/v1/outgoing-webhooks",
+            Some(&ana.access_token),
+            &json!({ "name": "x", "url": receiver.url(), "events": ["message_created"], "channel_ids": [eves_channel] }),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     // Another organization's webhook is not there for Eve.
     let hook = subscribe(&app, &ana.access_token, &good).await["webhook"]["id"]
         .as_i64()

@@ -53,6 +53,7 @@ error_codes! {
     Forbidden => (403, "forbidden", "The caller may not do this."),
     InsufficientScope => (403, "insufficient_scope", "The personal access token lacks the scope this request needs (`read`, `write`, `channels` or `admin`), or the request is one only a signed-in session may make (managing the account and its tokens)."),
     AccessTokensDisabled => (403, "access_tokens_disabled", "The organization's admins turned personal access tokens off: none can be made, and those made answer this until they turn them on again (bots' tokens work either way)."),
+    AddressNotAllowed => (403, "address_not_allowed", "Webhooks and commands may not reach this address: it is (or its name resolves to) a loopback, private, link-local or otherwise reserved one, or, with `integrations.allow_public_addresses` off, not among `integrations.allowed_hosts`."),
     SignupDisabled => (403, "signup_disabled", "The organization owning this email domain does not accept sign-ups."),
     EmailUnverified => (403, "email_unverified", "Confirm your email address first (the emailed link); until then only your own account's endpoints answer."),
     TwoFactorSetupRequired => (403, "two_factor_setup_required", "Your organization requires two-factor sign-in: turn it on (`POST /auth/two-factor/enrol`, then `/confirm`) and refresh your token; until then only your own account's endpoints answer."),
@@ -70,6 +71,7 @@ error_codes! {
     DomainTaken => (409, "domain_taken", "Another organization claimed this email domain."),
     ChannelNameTaken => (409, "channel_name_taken", "The organization already has a channel of this name."),
     AlreadyReported => (409, "already_reported", "You already have a pending report on this message."),
+    TriggerTaken => (409, "trigger_taken", "The organization has a slash command of this name."),
     LastAdmin => (409, "last_admin", "The change would leave the organization without an active admin."),
     TwoFactorEnabled => (409, "two_factor_enabled", "Two-factor sign-in is already on; turn it off before enrolling again."),
     TwoFactorNotPending => (409, "two_factor_not_pending", "No two-factor enrolment waits for a code; start one first."),
@@ -517,6 +519,8 @@ impl From<tandem_app::integrations::OutgoingError> for ApiError {
         match error {
             OutgoingError::Forbidden(_) => Self::forbidden(message),
             OutgoingError::NotFound => Self::not_found(),
+            OutgoingError::AddressNotAllowed(_) => Self::new(ErrorCode::AddressNotAllowed, message),
+            OutgoingError::TriggerTaken(_) => Self::new(ErrorCode::TriggerTaken, message),
             OutgoingError::Invalid {
                 field,
                 code,

@@ -15,7 +15,7 @@ pub const BUILT_IN_COMMANDS: [(&str, &str, &str); 8] = [
     (
         "shrug",
         "/shrug [message]",
-        "Post a message followed by ¯\\_(ツ)_/¯",
+        "Post a message followed by a shrug",
     ),
     (
         "invite",

@@ -74,8 +74,9 @@ pub struct IssuedBot {
 /// Makes a bot and its token (scopes [`BOT_SCOPES`], no expiry).
 ///
 /// # Errors
-/// `Forbidden` (not an admin, or asked with a token), `Invalid` (an owner who is not an active
-/// person of the organization, or [`MAX_PER_ORGANIZATION`] bots already),
+/// `Forbidden` (not an admin, or asked with a token), `NotFound` (an owner who is not in the
+/// organization), `Invalid` (an owner who is deactivated or a bot, or [`MAX_PER_ORGANIZATION`]
+/// bots already),
 /// `Port(Conflict(Username))`, `Port`.
 pub async fn create_bot(
     ctx: &AuthContext,
@@ -87,18 +88,20 @@ pub async fn create_bot(
     let owner_id = match request.owner_id {
         None => caller.user.id,
         Some(id) => {
-            ctx.users
+            let owner = ctx
+                .users
                 .find_by_id(id)
                 .await?
-                .filter(|owner| {
-                    owner.organization_id == organization_id && owner.is_active && !owner.is_bot
-                })
-                .ok_or_else(|| BotError::Invalid {
+                .filter(|owner| owner.organization_id == organization_id)
+                .ok_or(BotError::NotFound)?;
+            if !owner.is_active || owner.is_bot {
+                return Err(BotError::Invalid {
                     field: "owner_id",
                     code: "invalid_owner",
-                    message: "the owner must be an active person of your organization".to_owned(),
-                })?
-                .id
+                    message: "the owner must be an active person, not a bot".to_owned(),
+                });
+            }
+            owner.id
         }
     };
     let bot = new_bot(

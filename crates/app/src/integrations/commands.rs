@@ -4,6 +4,7 @@
 //! signed as outgoing webhooks are, and the endpoint's answer is either shown to the caller
 //! only (`ephemeral`, the default) or posted in the channel as the caller (`in_channel`).
 
+use super::outgoing::OutgoingError;
 use super::signature::sign;
 use crate::IntegrationsContext;
 use crate::auth::Authenticated;
@@ -11,7 +12,7 @@ use crate::auth::session::random_secret;
 use crate::channels::{ChatError, add_member, get_channel, leave_channel, update_channel};
 use crate::messages::{SendMessage, send_message};
 use crate::notifications::set_channel_preferences;
-use crate::ports::{ChannelChanges, NewSlashCommand, OutboundError, OutboundRequest, PortError};
+use crate::ports::{ChannelChanges, NewSlashCommand, OutboundRequest, PortError};
 use tandem_domain::{
     Actor, BUILT_IN_COMMANDS, ChannelDescription, ChannelId, CommandTrigger, EndpointUrl, Message,
     Role, SlashCommand, SlashCommandId, TokenScope, Username, invocation,
@@ -58,48 +59,38 @@ pub struct CommandInfo {
 /// Registers a custom command (admins, signed in).
 ///
 /// # Errors
-/// `Forbidden`; `Invalid` (a name the organization uses already, a description over
-/// [`MAX_DESCRIPTION`], an address that may not be reached, [`MAX_COMMANDS`] already); `Port`.
+/// `Forbidden`; `TriggerTaken`; `Invalid` (a description over [`MAX_DESCRIPTION`],
+/// [`MAX_COMMANDS`] already); `AddressNotAllowed`; `Port`.
 pub async fn create_command(
     ctx: &IntegrationsContext,
     caller: &Authenticated,
     request: CreateCommand,
-) -> Result<CreatedCommand, ChatError> {
-    admin(caller)?;
+) -> Result<CreatedCommand, OutgoingError> {
+    admin(caller).map_err(as_outgoing)?;
     let organization_id = caller.user.organization_id;
     let description = request.description.trim().to_owned();
     if description.chars().count() > MAX_DESCRIPTION || description.chars().any(char::is_control) {
-        return Err(ChatError::invalid(
-            "description",
-            "invalid_description",
-            format!("at most {MAX_DESCRIPTION} characters on one line"),
-        ));
+        return Err(OutgoingError::Invalid {
+            field: "description",
+            code: "invalid_description",
+            message: format!("at most {MAX_DESCRIPTION} characters on one line"),
+        });
     }
     let existing = ctx.commands.list(organization_id).await?;
     if existing.iter().any(|c| c.trigger == request.trigger) {
-        return Err(ChatError::invalid(
-            "trigger",
-            "trigger_taken",
-            format!(
-                "your organization has a /{} command already",
-                request.trigger.as_str()
-            ),
-        ));
+        return Err(OutgoingError::TriggerTaken(format!(
+            "your organization has a /{} command already",
+            request.trigger.as_str()
+        )));
     }
     if existing.len() >= MAX_COMMANDS {
-        return Err(ChatError::invalid(
-            "trigger",
-            "too_many_commands",
-            format!("your organization has {MAX_COMMANDS} commands already"),
-        ));
+        return Err(OutgoingError::Invalid {
+            field: "trigger",
+            code: "too_many_commands",
+            message: format!("your organization has {MAX_COMMANDS} commands already"),
+        });
     }
-    ctx.outbound
-        .check(request.url.as_str())
-        .await
-        .map_err(|error| match error {
-            OutboundError::Refused(why) => ChatError::invalid("url", "address_not_allowed", why),
-            OutboundError::Failed(why) => ChatError::invalid("url", "unreachable", why),
-        })?;
+    super::outgoing::check_address(ctx, &request.url).await?;
     let secret = format!("{}{}", super::SECRET_PREFIX, random_secret());
     let command = ctx
         .commands
@@ -124,8 +115,8 @@ pub async fn create_command(
 pub async fn list_commands(
     ctx: &IntegrationsContext,
     caller: &Authenticated,
-) -> Result<Vec<SlashCommand>, ChatError> {
-    admin(caller)?;
+) -> Result<Vec<SlashCommand>, OutgoingError> {
+    admin(caller).map_err(as_outgoing)?;
     Ok(ctx.commands.list(caller.user.organization_id).await?)
 }
 
@@ -137,12 +128,12 @@ pub async fn delete_command(
     ctx: &IntegrationsContext,
     caller: &Authenticated,
     id: SlashCommandId,
-) -> Result<(), ChatError> {
-    admin(caller)?;
+) -> Result<(), OutgoingError> {
+    admin(caller).map_err(as_outgoing)?;
     ctx.commands
         .delete(caller.user.organization_id, id)
         .await?
-        .ok_or(ChatError::NotFound("command"))?;
+        .ok_or(OutgoingError::NotFound)?;
     tracing::info!(user_id = %caller.user.id, command_id = %id, "slash command deleted");
     Ok(())
 }
@@ -478,6 +469,16 @@ fn required<'a>(args: &'a str, usage: &str) -> Result<&'a str, ChatError> {
         ));
     }
     Ok(args)
+}
+
+fn as_outgoing(error: ChatError) -> OutgoingError {
+    match error {
+        ChatError::Forbidden(_) => OutgoingError::Forbidden(
+            "only admins, signed in, manage slash commands (not with a token)",
+        ),
+        ChatError::Port(port) => OutgoingError::Port(port),
+        other => OutgoingError::Port(PortError::unexpected(other.to_string())),
+    }
 }
 
 /// Custom commands are managed by admins, signed in (no token makes credentials).

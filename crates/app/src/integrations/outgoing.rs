@@ -55,6 +55,12 @@ pub enum OutgoingError {
     Forbidden(&'static str),
     #[error("no such webhook")]
     NotFound,
+    /// The address may not be reached from here.
+    #[error("{0}")]
+    AddressNotAllowed(String),
+    /// The organization has a slash command of this name.
+    #[error("{0}")]
+    TriggerTaken(String),
     #[error("{field}: {message}")]
     Invalid {
         field: &'static str,
@@ -191,8 +197,8 @@ impl EventSubscriptions {
 /// that may be reached) and again on every delivery.
 ///
 /// # Errors
-/// `Forbidden`, `Invalid` (no event, a channel not in the organization or a direct
-/// conversation, an address that may not be reached, [`MAX_PER_ORGANIZATION`] already), `Port`.
+/// `Forbidden`, `NotFound` (a channel not in the organization), `Invalid` (no event, a direct
+/// conversation, [`MAX_PER_ORGANIZATION`] already), `AddressNotAllowed`, `Port`.
 pub async fn create_outgoing(
     ctx: &IntegrationsContext,
     caller: &Authenticated,
@@ -210,14 +216,18 @@ pub async fn create_outgoing(
     channel_ids.sort_unstable();
     channel_ids.dedup();
     for id in &channel_ids {
-        let channel = ctx.chat.channels.find_by_id(*id).await?;
-        if !channel
-            .is_some_and(|c| c.organization_id == organization_id && c.kind != ChannelKind::Direct)
-        {
+        let channel = ctx
+            .chat
+            .channels
+            .find_by_id(*id)
+            .await?
+            .filter(|c| c.organization_id == organization_id)
+            .ok_or(OutgoingError::NotFound)?;
+        if channel.kind == ChannelKind::Direct {
             return Err(invalid(
                 "channel_ids",
                 "invalid_channel",
-                format!("channel {id} is not a channel of your organization"),
+                format!("channel {id} is a direct conversation, which webhooks do not hear"),
             ));
         }
     }
@@ -228,13 +238,7 @@ pub async fn create_outgoing(
             format!("your organization has {MAX_PER_ORGANIZATION} outgoing webhooks already"),
         ));
     }
-    ctx.outbound
-        .check(request.url.as_str())
-        .await
-        .map_err(|error| match error {
-            OutboundError::Refused(why) => invalid("url", "address_not_allowed", why),
-            OutboundError::Failed(why) => invalid("url", "unreachable", why),
-        })?;
+    check_address(ctx, &request.url).await?;
     let secret = format!("{SECRET_PREFIX}{}", random_secret());
     let hook = ctx
         .outgoing
@@ -454,6 +458,22 @@ async fn try_delivery(ctx: &IntegrationsContext, id: DeliveryId) -> Result<JobOu
     } else {
         JobOutcome::Retry(why)
     })
+}
+
+/// Refuses an address that may not be reached; one whose name does not resolve now is taken
+/// (deliveries to it fail, and say so in the log, until it does).
+pub(super) async fn check_address(
+    ctx: &IntegrationsContext,
+    url: &EndpointUrl,
+) -> Result<(), OutgoingError> {
+    match ctx.outbound.check(url.as_str()).await {
+        Ok(()) => Ok(()),
+        Err(OutboundError::Refused(why)) => Err(OutgoingError::AddressNotAllowed(why)),
+        Err(OutboundError::Failed(why)) => {
+            tracing::info!(%why, "a webhook address does not resolve yet");
+            Ok(())
+        }
+    }
 }
 
 fn failed(

@@ -75,8 +75,8 @@ function fakeServer(initial: Webhook[], deliveries: Record<number, Delivery[]> =
       if (what === 'POST /api/v1/outgoing-webhooks') {
         if (String(body!.url).includes('127.0.0.1')) {
           return json(
-            { code: 'validation_failed', message: `url: ${REFUSED}`, details: [{ field: 'url', code: 'address_not_allowed', message: REFUSED }] },
-            422,
+            { code: 'address_not_allowed', message: REFUSED },
+            403,
           );
         }
         const made = webhook(30, body!.name as string, {

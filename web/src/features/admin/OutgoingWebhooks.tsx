@@ -405,12 +405,13 @@ function MakeWebhookForm({
   const fieldError = (name: FieldName): string | undefined => {
     if (name === 'events' && noEvent) return 'Choose at least one event.';
     if (!(make.error instanceof ApiError)) return undefined;
+    // The address may not be reached from here: say so plainly, then the server's why (which
+    // address, who may allow it).
+    if (name === 'url' && make.error.code === 'address_not_allowed') {
+      return `Webhooks may not send to this address. ${capitalized(make.error.message)}`;
+    }
     const found = make.error.details?.find((d) => d.field === name && d.code !== 'too_many_webhooks');
-    if (!found) return undefined;
-    // The address is a private one: say so plainly, then the server's why (which address, who may allow it).
-    if (found.code === 'address_not_allowed') return `Webhooks may not send to this address. ${capitalized(found.message)}`;
-    if (found.code === 'unreachable') return `This address cannot be reached. ${capitalized(found.message)}`;
-    return capitalized(found.message);
+    return found ? capitalized(found.message) : undefined;
   };
   const byField = FIELDS.some((name) => fieldError(name));
   const tooMany = make.error instanceof ApiError ? make.error.detail('too_many_webhooks') : undefined;

@@ -2234,7 +2234,11 @@ export interface components {
         };
         /** @description A bot to make. */
         CreateBotRequest: {
-            /** @example Deploy bot */
+            /**
+             * @description Shown beside its username: at most 64 characters, without control or invisible
+             *     characters.
+             * @example Deploy bot
+             */
             display_name?: string | null;
             /**
              * Format: int64
@@ -2494,7 +2498,7 @@ export interface components {
          *     branch on them. New codes may be added; existing ones keep their meaning.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "insufficient_scope" | "access_tokens_disabled" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
+        ErrorCode: "malformed_json" | "invalid_parameter" | "unauthenticated" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "insufficient_scope" | "access_tokens_disabled" | "address_not_allowed" | "signup_disabled" | "email_unverified" | "two_factor_setup_required" | "sso_required" | "sso_email_unverified" | "sso_domain_not_allowed" | "sso_provider_error" | "account_in_other_organization" | "already_member" | "not_found" | "route_not_found" | "method_not_allowed" | "email_taken" | "username_taken" | "domain_taken" | "channel_name_taken" | "already_reported" | "trigger_taken" | "last_admin" | "two_factor_enabled" | "two_factor_not_pending" | "two_factor_disabled" | "malformed_multipart" | "payload_too_large" | "file_too_large" | "storage_quota_exceeded" | "unsupported_media_type" | "file_type_refused" | "range_not_satisfiable" | "validation_failed" | "rate_limited" | "too_many_connections" | "service_unavailable" | "shutting_down" | "internal_error";
         /**
          * @description A channel event a webhook can receive (as the WebSocket names it).
          * @enum {string}
@@ -2577,6 +2581,7 @@ export interface components {
         };
         /**
          * @description What another system posts, in the shape Slack's and Mattermost's incoming webhooks take.
+         *     Its words may hold line breaks and tabs but no other control characters.
          *     Fields Tandem does not use (`username`, `icon_url`, `channel`, `blocks`…) are accepted and
          *     ignored, so existing senders work unchanged; the message's author is always the hook's bot.
          */
@@ -5692,6 +5697,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `owner_id` names no one in your organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `username_taken` */
             409: {
                 headers: {
@@ -5719,7 +5733,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A bad username or display name, `invalid_owner`, or `too_many_bots` (100) */
+            /** @description A bad username or display name, `invalid_owner` (deactivated, or a bot), or `too_many_bots` (100) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10681,8 +10695,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            /** @description Not an admin, `insufficient_scope` (asked with a token), or `address_not_allowed`: the address may not be reached from here (a name that does not resolve yet is taken); or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A channel of `channel_ids` is not one of your organization's */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10708,7 +10731,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A bad name, address or trigger word; no event; `invalid_channel`; `address_not_allowed` (the address may not be reached); `unreachable` (the name does not resolve); `too_many_webhooks` (50) */
+            /** @description A bad name, address or trigger word; no event; `invalid_channel` (a direct conversation); `too_many_webhooks` (50) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11093,8 +11116,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an admin, or `insufficient_scope`: asked with a token; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
+            /** @description Not an admin, `insufficient_scope` (asked with a token), or `address_not_allowed`: the address may not be reached from here; or The caller may not see the organization yet: their address is not confirmed (`email_unverified`), or the organization requires two-factor sign-in and they have not turned it on (`two_factor_setup_required`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `trigger_taken`: your organization has a command of this name */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11120,7 +11152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_trigger`, `reserved_trigger`, `trigger_taken`, `invalid_url`, `address_not_allowed`, `unreachable`, `invalid_description`, `too_many_commands` (50) */
+            /** @description `invalid_trigger`, `reserved_trigger`, `invalid_url`, `invalid_description`, `too_many_commands` (50) */
             422: {
                 headers: {
                     [name: string]: unknown;

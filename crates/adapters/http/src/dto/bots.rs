@@ -22,8 +22,10 @@ pub struct CreateBotRequest {
         pattern = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]{1,31}\s*$"
     )]
     pub username: String,
+    /// Shown beside its username: at most 64 characters, without control or invisible
+    /// characters.
     #[validate(custom(function = "checks::display_name"))]
-    #[schema(example = "Deploy bot")]
+    #[schema(example = "Deploy bot", min_length = 1, max_length = 64)]
     pub display_name: Option<String>,
     /// The person answerable for it (an active member of your organization); you, when left
     /// out.

@@ -103,12 +103,16 @@ pub struct CreatedHookResponse {
 }
 
 /// What another system posts, in the shape Slack's and Mattermost's incoming webhooks take.
+/// Its words may hold line breaks and tabs but no other control characters.
 /// Fields Tandem does not use (`username`, `icon_url`, `channel`, `blocks`…) are accepted and
 /// ignored, so existing senders work unchanged; the message's author is always the hook's bot.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct HookPayload {
     /// The message, in Markdown; `@username` mentions notify as usual.
-    #[schema(example = "Deploy of **api** finished :rocket: cc @ana")]
+    #[schema(
+        example = "Deploy of **api** finished :rocket: cc @ana",
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub text: Option<String>,
     /// Shown as Markdown under the text. At most 20.
     #[serde(default)]
@@ -120,24 +124,33 @@ pub struct HookPayload {
 /// shown).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct HookAttachmentPayload {
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub fallback: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub pretext: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub author_name: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub title: Option<String>,
     /// Makes the title a link (`http` and `https` only).
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub title_link: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub text: Option<String>,
     #[serde(default)]
     #[schema(max_items = 50)]
     pub fields: Vec<HookFieldPayload>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub footer: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct HookFieldPayload {
     #[serde(default)]
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub title: String,
     #[serde(default)]
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub value: String,
 }
 

@@ -28,8 +28,9 @@ pub async fn list(
 #[utoipa::path(tag = "bots", request_body = CreateBotRequest, responses(
     (status = 201, description = "Made: the token is in this answer only", body = BotWithToken),
     (status = 403, description = "Not an admin, or `insufficient_scope`: asked with a token", body = ErrorBody),
+    (status = 404, description = "`owner_id` names no one in your organization", body = ErrorBody),
     (status = 409, description = "`username_taken`", body = ErrorBody),
-    (status = 422, description = "A bad username or display name, `invalid_owner`, or `too_many_bots` (100)", body = ErrorBody),
+    (status = 422, description = "A bad username or display name, `invalid_owner` (deactivated, or a bot), or `too_many_bots` (100)", body = ErrorBody),
 ), security(("bearer" = [])))]
 #[post("/bots")]
 pub async fn create(

@@ -78,8 +78,9 @@ pub async fn list(
 /// within `integrations.delivery_timeout_secs`.
 #[utoipa::path(tag = "commands", request_body = CreateCommandRequest, responses(
     (status = 201, description = "Registered: the secret is in this answer only", body = CreatedCommandResponse),
-    (status = 403, description = "Not an admin, or `insufficient_scope`: asked with a token", body = ErrorBody),
-    (status = 422, description = "`invalid_trigger`, `reserved_trigger`, `trigger_taken`, `invalid_url`, `address_not_allowed`, `unreachable`, `invalid_description`, `too_many_commands` (50)", body = ErrorBody),
+    (status = 403, description = "Not an admin, `insufficient_scope` (asked with a token), or `address_not_allowed`: the address may not be reached from here", body = ErrorBody),
+    (status = 409, description = "`trigger_taken`: your organization has a command of this name", body = ErrorBody),
+    (status = 422, description = "`invalid_trigger`, `reserved_trigger`, `invalid_url`, `invalid_description`, `too_many_commands` (50)", body = ErrorBody),
 ), security(("bearer" = [])))]
 #[post("/slash-commands")]
 pub async fn create(

@@ -36,8 +36,9 @@ pub async fn list(
 /// host).
 #[utoipa::path(tag = "outgoing-webhooks", request_body = CreateOutgoingRequest, responses(
     (status = 201, description = "Subscribed: the secret is in this answer only", body = CreatedOutgoingResponse),
-    (status = 403, description = "Not an admin, or `insufficient_scope`: asked with a token", body = ErrorBody),
-    (status = 422, description = "A bad name, address or trigger word; no event; `invalid_channel`; `address_not_allowed` (the address may not be reached); `unreachable` (the name does not resolve); `too_many_webhooks` (50)", body = ErrorBody),
+    (status = 403, description = "Not an admin, `insufficient_scope` (asked with a token), or `address_not_allowed`: the address may not be reached from here (a name that does not resolve yet is taken)", body = ErrorBody),
+    (status = 404, description = "A channel of `channel_ids` is not one of your organization's", body = ErrorBody),
+    (status = 422, description = "A bad name, address or trigger word; no event; `invalid_channel` (a direct conversation); `too_many_webhooks` (50)", body = ErrorBody),
 ), security(("bearer" = [])))]
 #[post("/outgoing-webhooks")]
 pub async fn create(
