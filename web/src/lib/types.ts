@@ -35,12 +35,8 @@ type R = rt['schemas'];
 export type ClientFrame = R['ClientFrame'];
 /** A stored change of a channel, each with its `seq`. */
 export type ChannelFrame = R['ChannelFrame'];
-/**
- * What the server sends. The schema describes channel changes as an `allOf` with a
- * `type: "channel"` tag that is never sent (serde's untagged variant): on the wire they are
- * the `ChannelFrame` shapes themselves, so that variant is replaced by `ChannelFrame`.
- */
-export type ServerFrame = Exclude<R['ServerFrame'], { type: 'channel' }> | ChannelFrame;
+/** What the server sends: channel changes are `ChannelFrame`s, as the schema says. */
+export type ServerFrame = R['ServerFrame'];
 export type Who = R['Who'];
 
 // Every stored change, by its `type`: the compiler asks for each new one the schema adds, so
