@@ -95,6 +95,7 @@ export function ChannelPage() {
           focus={focus}
           composerExtra={filesEnabled ? <AttachButton onFiles={uploads.start} /> : undefined}
           aboveComposer={filesEnabled ? <UploadList uploads={uploads.uploads} onRetry={uploads.retry} onDismiss={uploads.dismiss} /> : undefined}
+          onLeft={() => navigate('/')}
         />
         </Droppable>
       </section>

@@ -29,4 +29,8 @@ export const keys = {
   pins: (id: number) => ['pins', id] as const,
   members: (id: number) => ['members', id] as const,
   message: (id: number) => ['message', id] as const,
+  /** The slash commands members may run (the composer's suggestions; admins add to them). */
+  commands: ['commands'] as const,
+  /** A channel's answers of commands for the caller only: client state, until dismissed or the channel is left. */
+  commandNotices: (id: number) => ['commandNotices', id] as const,
 };

@@ -8,6 +8,7 @@ import { InvitationsSection } from './Invitations';
 import { OutgoingWebhooksSection } from './OutgoingWebhooks';
 import { PeopleSection } from './People';
 import { SingleSignOnSection } from './SingleSignOn';
+import { SlashCommandsSection } from './SlashCommands';
 import { TwoFactorPolicySection } from './TwoFactorPolicy';
 
 type Metrics = components['schemas']['DashboardMetricsEvent'];
@@ -61,6 +62,7 @@ export function AdminPage() {
         <AccessTokensSection />
         <BotsSection />
         <OutgoingWebhooksSection />
+        <SlashCommandsSection />
         <PeopleSection />
       </div>
     </div>

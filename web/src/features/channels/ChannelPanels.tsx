@@ -124,6 +124,8 @@ export function ChannelSettings({ channel, me, onClose }: { channel: Channel; me
   const leave = async () => {
     try {
       await call(client.POST('/api/v1/channels/{channel_id}/leave', { params: { path: { channel_id: channel.id } } }));
+      // What commands answered the caller alone here goes with the channel.
+      queryClient.removeQueries({ queryKey: keys.commandNotices(channel.id), exact: true });
       await refresh();
       navigate('/');
     } catch (err) {

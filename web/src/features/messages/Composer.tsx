@@ -3,6 +3,7 @@ import { displayName } from '../../lib/directory';
 import type { User } from '../../lib/types';
 import { BotBadge } from '../../lib/ui/BotBadge';
 import { Icon } from '../../lib/ui/Icon';
+import { commandError, commandQuery, isCommand, matchCommands, unescapeSlash, type CommandInfo } from './commands';
 import { loadDraft, saveDraft } from './drafts';
 import { EmojiPicker } from './EmojiPicker';
 
@@ -18,6 +19,13 @@ interface Props {
   ids?: boolean;
   /** Extra buttons (the files feature's, once it is there). */
   extra?: ReactNode;
+  /**
+   * Runs a slash command (`/shrug hi`), as typed; rejects with the server's refusal. Given, text
+   * starting with `/name` runs instead of being posted, `//` posts the rest (`//etc/hosts` is
+   * `/etc/hosts`), and typing `/` suggests `commands`.
+   */
+  onCommand?: (text: string) => Promise<void>;
+  commands?: readonly CommandInfo[];
 }
 
 /** The `@word` being typed before the caret, if any. */
@@ -26,16 +34,28 @@ export function mentionQuery(text: string, caret: number): { start: number; quer
   return m ? { start: caret - m[2]!.length - 1, query: m[2]!.toLowerCase() } : null;
 }
 
-export function Composer({ draftKey, placeholder, users, onSend, onTyping, disabled, ids, extra }: Props) {
+const NO_COMMANDS: readonly CommandInfo[] = [];
+
+export function Composer({ draftKey, placeholder, users, onSend, onTyping, disabled, ids, extra, onCommand, commands = NO_COMMANDS }: Props) {
   const [text, setText] = useState(() => loadDraft(draftKey));
   const [picker, setPicker] = useState(false);
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
+  const [slash, setSlash] = useState<{ query: string } | null>(null);
   const [active, setActive] = useState(0);
+  // A command on its way (its text stays until it worked), and why the last one did not.
+  const [running, setRunning] = useState(false);
+  const [commandFailure, setCommandFailure] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
+  // The text now, for a command's answer (which comes after it was typed).
+  const current = useRef(text);
+  useEffect(() => {
+    current.current = text;
+  }, [text]);
 
   useEffect(() => {
     setText(loadDraft(draftKey));
+    setCommandFailure(null);
     lastTyping.current = 0;
   }, [draftKey]);
 
@@ -46,18 +66,22 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
     el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
   }, [text]);
 
+  const commandSuggestions = onCommand && slash ? matchCommands(commands, slash.query).slice(0, 10) : [];
   const suggestions = mention
     ? [
         ...users.filter((u) => u.username.startsWith(mention.query) || (u.display_name ?? '').toLowerCase().startsWith(mention.query)),
         ...(['channel', 'here'].filter((s) => s.startsWith(mention.query)).map((s) => ({ id: -1, username: s, display_name: `Notify everyone (${s})` })) as User[]),
       ].slice(0, 8)
     : [];
+  const count = commandSuggestions.length || suggestions.length;
 
   const change = (value: string, caret: number) => {
     setText(value);
     saveDraft(draftKey, value);
     setMention(mentionQuery(value, caret));
+    setSlash(commandQuery(value, caret));
     setActive(0);
+    if (!value.trim()) setCommandFailure(null);
     if (!onTyping) return;
     if (!value.trim()) {
       if (lastTyping.current) onTyping('stop');
@@ -72,6 +96,7 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
     const next = text.slice(0, start) + value + text.slice(end);
     change(next, start + value.length);
     setMention(null);
+    setSlash(null);
     requestAnimationFrame(() => {
       const el = input.current;
       if (!el) return;
@@ -85,32 +110,66 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
     if (mention) insert(mention.start, caret, `@${user.username} `);
   };
 
-  const send = () => {
-    const content = text.trim();
-    if (!content || disabled) return;
+  const pickCommand = (command: CommandInfo) => {
+    const caret = input.current?.selectionStart ?? text.length;
+    insert(0, caret, `/${command.name} `);
+  };
+
+  const clear = () => {
     setText('');
     saveDraft(draftKey, '');
+  };
+
+  const send = () => {
+    const content = text.trim();
+    if (!content || disabled || running) return;
     setMention(null);
+    setSlash(null);
+    setCommandFailure(null);
     if (lastTyping.current && onTyping) onTyping('stop');
     lastTyping.current = 0;
-    void onSend(content);
+    if (onCommand && isCommand(content)) {
+      // Kept until it worked: a mistake is fixed where it was typed.
+      setRunning(true);
+      onCommand(content)
+        .then(
+          () => {
+            if (current.current.trim() === content) clear();
+          },
+          (error: unknown) => setCommandFailure(commandError(error)),
+        )
+        .finally(() => setRunning(false));
+      return;
+    }
+    clear();
+    void onSend(onCommand ? unescapeSlash(content) : content);
   };
 
   const onKeyDown = (e: React.KeyboardEvent<HTMLTextAreaElement>) => {
-    if (suggestions.length) {
+    if (count) {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
-        setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+        setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : count - 1)) % count);
         return;
       }
       if (e.key === 'Enter' || e.key === 'Tab') {
-        e.preventDefault();
-        pickMention(suggestions[active]!);
-        return;
+        const chosen = commandSuggestions[active];
+        if (!chosen) {
+          e.preventDefault();
+          pickMention(suggestions[active]!);
+          return;
+        }
+        // Tab, or Enter on part of a name, completes the command; Enter on a whole name runs it.
+        if (e.key === 'Tab' || chosen.name !== slash?.query) {
+          e.preventDefault();
+          pickCommand(chosen);
+          return;
+        }
       }
       if (e.key === 'Escape') {
         e.stopPropagation();
         setMention(null);
+        setSlash(null);
         return;
       }
     }
@@ -120,8 +179,27 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
     }
   };
 
+  const failureId = ids ? 'commandError' : `${draftKey.replace(/\W/g, '-')}-commandError`;
   return (
     <div className="composer">
+      {commandSuggestions.length > 0 && (
+        <ul className="mention-list command-list" role="listbox" aria-label="Commands">
+          {commandSuggestions.map((c, i) => (
+            <li
+              key={c.name}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'active' : ''}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pickCommand(c);
+              }}
+            >
+              <code className="command-usage">{c.usage}</code> <span className="muted command-description">{c.description}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {suggestions.length > 0 && (
         <ul className="mention-list" role="listbox" aria-label="People to mention">
           {suggestions.map((u, i) => (
@@ -146,7 +224,12 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
           ))}
         </ul>
       )}
-      <div className="composer-box">
+      {commandFailure && (
+        <p className="form-error composer-error" role="alert" id={failureId}>
+          {commandFailure}
+        </p>
+      )}
+      <div className="composer-box" aria-busy={running || undefined}>
         <textarea
           id={ids ? 'messageInput' : undefined}
           ref={input}
@@ -154,6 +237,7 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
           value={text}
           placeholder={placeholder}
           aria-label={placeholder}
+          aria-describedby={commandFailure ? failureId : undefined}
           disabled={disabled}
           onChange={(e) => change(e.target.value, e.target.selectionStart)}
           onKeyDown={onKeyDown}
@@ -192,7 +276,7 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
             className="send-button"
             aria-label="Send"
             title="Send (Enter)"
-            disabled={!text.trim() || disabled}
+            disabled={!text.trim() || disabled || running}
             onClick={send}
           >
             <Icon name="send" />
@@ -201,6 +285,12 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
       </div>
       <div className="composer-hint muted">
         <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line · <code>**bold**</code> <code>_italic_</code> <code>`code`</code>
+        {onCommand && (
+          <>
+            {' '}
+            · <code>/</code> for commands
+          </>
+        )}
       </div>
     </div>
   );

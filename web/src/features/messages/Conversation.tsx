@@ -8,6 +8,7 @@ import { formatUntil } from '../../lib/format';
 import { keys } from '../../lib/queryClient';
 import type { Channel, ChannelListItem, User } from '../../lib/types';
 import { useMessageActions } from './actions';
+import { commandName, forgetNotices, runCommand, useCommandNotices, useCommands } from './commands';
 import type { Timeline } from './timeline';
 import { Composer } from './Composer';
 import type { MarkdownContext } from './markdown';
@@ -63,15 +64,19 @@ interface Props {
   composerExtra?: ReactNode;
   /** Shown just above the composer (uploads in progress). */
   aboveComposer?: ReactNode;
+  /** The caller left the channel (`/leave`): go elsewhere. */
+  onLeft?: () => void;
 }
 
-export function Conversation({ channel, title, me, onOpenThread, focus, composerExtra, aboveComposer }: Props) {
+export function Conversation({ channel, title, me, onOpenThread, focus, composerExtra, aboveComposer, onLeft }: Props) {
   const queryClient = useQueryClient();
   const users = useUserMap();
   const ctx = useMarkdownContext(me);
   const actions = useMessageActions(me.id);
   const convo = useConversation(channel.id, me.id);
   const allowed = useMessagePermissions(channel, me);
+  const commands = useCommands();
+  const notices = useCommandNotices(channel.id);
   // Where "new" starts: what this tab already showed of the channel, else the read marker.
   const readSeq = useRef<{ channel: number; seq: number | null } | null>(null);
   if (readSeq.current?.channel !== channel.id) {
@@ -120,6 +125,31 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
 
   const userList = useMemo(() => [...users.values()].filter((u) => u.id !== me.id), [users, me.id]);
 
+  // Answers for the caller only are about being in the channel: they go when the channel is left.
+  useEffect(() => {
+    if (!channel.is_member) forgetNotices(queryClient, channel.id);
+  }, [channel.id, channel.is_member, queryClient]);
+
+  /** Runs a command typed in the composer; throws the server's refusal for the composer to show. */
+  const command = async (text: string) => {
+    const answer = await runCommand(channel.id, text);
+    if (commandName(text) === 'leave') {
+      forgetNotices(queryClient, channel.id);
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: keys.channel(channel.id) }),
+        queryClient.invalidateQueries({ queryKey: keys.channels }),
+      ]);
+      onLeft?.();
+      return;
+    }
+    // Posted: shown now (the socket brings the same message again, which replaces it).
+    if (answer.response_type === 'in_channel') {
+      if (answer.message) convo.upsert(answer.message);
+    } else if (answer.text?.trim()) {
+      notices.add(text, answer.text, queryClient.getQueryData<Timeline>(keys.timeline(channel.id))?.lastSeq ?? 0);
+    }
+  };
+
   if (convo.timeline.error) return <div className="conversation-error">{errorMessage(convo.timeline.error)}</div>;
   return (
     <div className="conversation">
@@ -140,6 +170,8 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
           loadingOlder={convo.loadingOlder}
           onOpenThread={(m) => onOpenThread(m.id)}
           focusId={focus?.id}
+          notices={notices.notices}
+          onDismissNotice={notices.dismiss}
           empty={
             <div className="channel-intro">
               <h2>{title}</h2>
@@ -165,6 +197,8 @@ export function Conversation({ channel, title, me, onOpenThread, focus, composer
           onSend={(text) => convo.sender.send(text)}
           onTyping={convo.sendTyping}
           extra={composerExtra}
+          onCommand={command}
+          commands={commands}
         />
       )}
     </div>

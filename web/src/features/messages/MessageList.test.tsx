@@ -99,4 +99,47 @@ describe('the message list', () => {
     expect(header.querySelector('.username + .bot-tag')!.textContent).toBe('Bot');
     expect(system!.querySelector('.message-main')!.textContent).toMatch(/^Deploy bot Bot joined the channel/);
   });
+
+  it('shows notices for the caller alone where they were answered, and dismisses them', () => {
+    const onDismiss = vi.fn();
+    const timeline = {
+      ...emptyTimeline(3),
+      messages: [
+        message(1, { user_id: 2, content: 'one', ...at('2026-11-20T12:00:00Z') }),
+        message(2, { user_id: 2, content: 'two', ...at('2026-11-20T12:00:30Z') }),
+        message(5, { user_id: 2, content: 'three', ...at('2026-11-20T12:01:00Z') }),
+      ],
+    };
+    const notice = (id: string, afterSeq: number) => ({ id, command: `/${id}`, text: `answer to **${id}**`, createdAt: '', afterSeq });
+    const { container, getAllByRole } = render(
+      <MessageList
+        timeline={timeline}
+        users={users}
+        me={me}
+        ctx={{ usernames: new Set(['ana', 'ben']), me: 'ana' }}
+        actions={stub<MessageActions>()}
+        sender={stub<Sender>()}
+        canModerate={false}
+        readSeq={5}
+        loadOlder={async () => false}
+        loadingOlder={false}
+        onOpenThread={() => {}}
+        empty={<p>start</p>}
+        notices={[notice('help', 1), notice('mute', 4), notice('topic', 7)]}
+        onDismissNotice={onDismiss}
+      />,
+    );
+    const rows = [...container.querySelector('#messagesContainer')!.children]
+      .filter((el) => !el.classList.contains('history-top') && !el.classList.contains('date-separator'))
+      .map((el) => (el.classList.contains('command-notice') ? el.querySelector('.timestamp')!.textContent : el.querySelector('.message-content')!.textContent));
+    expect(rows).toEqual(['one', '/help', 'two', '/mute', 'three', '/topic']);
+    // The message after a notice has its author again.
+    expect(container.querySelectorAll('.message.grouped')).toHaveLength(0);
+    const first = container.querySelector('.command-notice')!;
+    expect(first.textContent).toContain('Only you can see this');
+    expect(first.querySelector('.message-content strong')!.textContent).toBe('help');
+    getAllByRole('button', { name: 'Dismiss' })[1]!.click();
+    expect(onDismiss).toHaveBeenCalledWith('mute');
+  });
 });
+

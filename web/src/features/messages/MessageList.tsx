@@ -4,6 +4,7 @@ import type { Message, User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
 import { Icon } from '../../lib/ui/Icon';
 import type { MessageActions } from './actions';
+import type { CommandNotice } from './commands';
 import type { MarkdownContext } from './markdown';
 import { Markdown } from './markdown';
 import { MessageItem } from './MessageItem';
@@ -11,6 +12,7 @@ import type { Sender } from './send';
 import type { Pending, Timeline } from './timeline';
 
 const GROUP_MS = 5 * 60_000;
+const NO_NOTICES: readonly CommandNotice[] = [];
 
 /** Whether `m` continues `prev`'s group: same author, same day, within five minutes. */
 export function continues(prev: Message | undefined, m: Message): boolean {
@@ -37,10 +39,23 @@ interface Props {
   onOpenThread: (root: Message) => void;
   focusId?: number;
   empty: React.ReactNode;
+  /** Answers of commands for the caller only, after the messages, until dismissed. */
+  notices?: readonly CommandNotice[];
+  onDismissNotice?: (id: string) => void;
 }
 
 export function MessageList(props: Props) {
   const { timeline, users, me, ctx, actions, sender, readSeq, loadOlder, loadingOlder, onOpenThread, focusId, canModerate, canReact, canPin } = props;
+  const notices = props.notices ?? NO_NOTICES;
+  /** The notices that show after the message at `index` (-1: before the first), in the order they came. */
+  const noticesAt = (index: number) =>
+    notices.filter((n) => {
+      const after = messages[index];
+      const next = messages[index + 1];
+      if (!after) return index === -1 && (!next || n.afterSeq < next.seq);
+      return n.afterSeq >= after.seq && (!next || n.afterSeq < next.seq);
+    });
+  const notice = (n: CommandNotice) => <NoticeItem key={n.id} notice={n} ctx={ctx} onDismiss={() => props.onDismissNotice?.(n.id)} />;
   const ref = useRef<HTMLDivElement>(null);
   const topRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -61,7 +76,7 @@ export function MessageList(props: Props) {
     }
     prevFirst.current = first;
     prevHeight.current = el.scrollHeight;
-  }, [messages, pending, focusId]);
+  }, [messages, pending, notices, focusId]);
 
   useEffect(() => {
     if (focusId === undefined) return;
@@ -107,9 +122,13 @@ export function MessageList(props: Props) {
       <div ref={topRef} className="history-top">
         {timeline.hasOlder ? (loadingOlder ? 'Loading earlier messages…' : '') : props.empty}
       </div>
+      {/* Notices from before the first message shown (the channel was empty, or older messages are not loaded). */}
+      {noticesAt(-1).map(notice)}
       {messages.map((m, i) => {
         const prev = messages[i - 1];
         const newDay = !prev || !sameDay(prev.created_at, m.created_at);
+        // After a notice, a message starts a group again.
+        const afterNotice = i > 0 && noticesAt(i - 1).length > 0;
         return (
           <Fragment key={m.id}>
             {newDay && (
@@ -125,7 +144,7 @@ export function MessageList(props: Props) {
             <MessageItem
               message={m}
               author={users.get(m.user_id)}
-              grouped={!newDay && m.id !== firstNew && continues(prev, m)}
+              grouped={!newDay && !afterNotice && m.id !== firstNew && continues(prev, m)}
               me={me}
               ctx={ctx}
               actions={actions}
@@ -135,6 +154,7 @@ export function MessageList(props: Props) {
               onOpenThread={onOpenThread}
               highlighted={m.id === focusId}
             />
+            {noticesAt(i).map(notice)}
           </Fragment>
         );
       })}
@@ -142,6 +162,34 @@ export function MessageList(props: Props) {
         <PendingItem key={p.clientMsgId} pending={p} me={me} ctx={ctx} sender={sender} />
       ))}
     </div>
+  );
+}
+
+/** A command's answer for the caller only: never stored, gone once dismissed. */
+function NoticeItem({ notice, ctx, onDismiss }: { notice: CommandNotice; ctx: MarkdownContext; onDismiss: () => void }) {
+  const headerId = `notice-${notice.id}`;
+  return (
+    <article className="command-notice" aria-labelledby={headerId} data-notice-id={notice.id}>
+      <div className="message-gutter" aria-hidden>
+        <span className="command-notice-icon">
+          <Icon name="info" size={18} />
+        </span>
+      </div>
+      <div className="message-main">
+        <div className="message-header" id={headerId}>
+          <span className="command-notice-tag">Only you can see this</span>
+          <span className="timestamp">
+            <code>{notice.command.split('\n')[0]}</code>
+          </span>
+        </div>
+        <div className="message-content">
+          <Markdown text={notice.text} ctx={ctx} />
+        </div>
+      </div>
+      <button type="button" className="icon-button command-notice-dismiss" aria-label="Dismiss" title="Dismiss" onClick={onDismiss}>
+        <Icon name="close" size={16} />
+      </button>
+    </article>
   );
 }
 

@@ -55,6 +55,14 @@ describe('message rendering', () => {
     expect(container.querySelector('b')).toBeNull();
   });
 
+  it('takes punctuation after a backslash literally, outside code (a /shrug)', () => {
+    const { container } = render(<Markdown text={'it works ¯\\\\\\_(ツ)\\_/¯ \\*plain\\* \\@ana `a\\_b` C:\\Users'} ctx={ctx} />);
+    expect(container.textContent).toBe('it works ¯\\_(ツ)_/¯ *plain* @ana a\\_b C:\\Users');
+    expect(container.querySelector('em')).toBeNull();
+    expect(container.querySelector('.mention')).toBeNull();
+    expect(container.querySelector('code')!.textContent).toBe('a\\_b');
+  });
+
   it('highlights mentions of me and of known people only', () => {
     const { container } = render(<Markdown text={'hi @ana and @ben, not @nobody; @here'} ctx={ctx} />);
     const mentions = [...container.querySelectorAll('.mention')].map((m) => [m.textContent, m.classList.contains('mention-me')]);

@@ -8,8 +8,9 @@ export interface MarkdownContext {
   me: string;
 }
 
+// A backslash before ASCII punctuation makes it literal (`¯\\\_(ツ)\_/¯`, `\*not italic\*`), as in CommonMark; not inside code.
 const INLINE =
-  /(`[^`\n]+`)|\[([^\]\n]+)\]\(([^)\s]+)\)|(\bhttps?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])|(\*\*[^*\n]+\*\*)|(~~[^~\n]+~~)|(\*[^*\n]+\*|\b_[^_\n]+_\b)|(^|[^\w@])@([a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9])/gi;
+  /(`[^`\n]+`)|\\([!-/:-@[-`{-~])|\[([^\]\n]+)\]\(([^)\s]+)\)|(\bhttps?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])|(\*\*[^*\n]+\*\*)|(~~[^~\n]+~~)|(\*[^*\n]+\*|\b_[^_\n]+_\b)|(^|[^\w@])@([a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9])/gi;
 
 export function safeHref(url: string): string | null {
   try {
@@ -29,10 +30,11 @@ export function renderInline(text: string, ctx: MarkdownContext, key = 'i'): Rea
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const k = `${key}.${n++}`;
     let start = m.index;
-    const [whole, code, linkText, linkUrl, bare, bold, strike, italic, mentionLead, mention] = m;
+    const [whole, code, escaped, linkText, linkUrl, bare, bold, strike, italic, mentionLead, mention] = m;
     if (mention !== undefined) start += mentionLead!.length;
     if (start > last) out.push(text.slice(last, start));
     if (code) out.push(<code key={k}>{code.slice(1, -1)}</code>);
+    else if (escaped) out.push(escaped);
     else if (linkText !== undefined) {
       const href = safeHref(linkUrl!);
       out.push(href ? <a key={k} href={href} target="_blank" rel="noopener noreferrer nofollow">{renderInline(linkText, ctx, k)}</a> : whole);
