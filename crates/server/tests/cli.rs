@@ -266,45 +266,32 @@ fn migrate_prepares_a_fresh_database_and_is_idempotent() {
     assert!(scratch.0.join("store/tandem.db").exists());
 }
 
-#[test]
-fn the_openapi_command_prints_the_committed_document() {
-    let output = Command::new(BIN).arg("openapi").output().unwrap();
-    assert!(output.status.success());
+/// What `tandem openapi <args>` prints, which must be the committed `openapi/<file>`.
+fn printed_as_committed(args: &[&str], file: &str) -> Value {
+    let output = Command::new(BIN)
+        .arg("openapi")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../openapi/openapi.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let path = format!("{}/../../openapi/{file}", env!("CARGO_MANIFEST_DIR"));
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert!(
         printed == committed,
-        "openapi/openapi.json is stale: run `make openapi`"
+        "openapi/{file} is stale: run `make openapi`"
     );
+    printed
+}
+
+#[test]
+fn the_openapi_command_prints_the_committed_document() {
+    printed_as_committed(&[], "openapi.json");
 }
 
 #[test]
 fn the_realtime_schemas_match_the_committed_document() {
-    let output = Command::new(BIN)
-        .args(["openapi", "--realtime"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../openapi/realtime.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    assert!(
-        printed == committed,
-        "openapi/realtime.json is stale: run `make openapi`"
-    );
+    let printed = printed_as_committed(&["--realtime"], "realtime.json");
     let schemas = &printed["components"]["schemas"];
     for name in ["ClientFrame", "ServerFrame"] {
         assert!(schemas.get(name).is_some(), "{name} is documented");
@@ -313,24 +300,7 @@ fn the_realtime_schemas_match_the_committed_document() {
 
 #[test]
 fn the_asyncapi_document_matches_the_committed_one() {
-    let output = Command::new(BIN)
-        .args(["openapi", "--asyncapi"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../openapi/asyncapi.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    assert!(
-        printed == committed,
-        "openapi/asyncapi.json is stale: run `make openapi`"
-    );
+    let printed = printed_as_committed(&["--asyncapi"], "asyncapi.json");
     assert_eq!(printed["asyncapi"], "3.0.0");
     for channel in ["chat", "notifications", "activityStream"] {
         assert!(

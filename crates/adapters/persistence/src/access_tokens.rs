@@ -1,12 +1,12 @@
 //! Personal access tokens over the `access_tokens` table, in plain SQL written once for both
 //! backends.
 
-use crate::error::{is_foreign_key_violation, port_error};
+use crate::error::{missing_row_is_not_found, port_error};
 use crate::guarded::Guarded;
 use crate::sql::statement;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use tandem_app::ports::{AccessTokenRepository, NewAccessToken, PortError};
 use tandem_domain::{AccessToken, AccessTokenId, OrganizationId, TokenName, TokenScope, UserId};
 
@@ -47,14 +47,6 @@ impl From<TokenRow> for AccessToken {
             expires_at: row.expires_at,
             last_used_at: row.last_used_at,
         }
-    }
-}
-
-fn missing_row_is_not_found(err: DbErr) -> PortError {
-    if is_foreign_key_violation(&err) {
-        PortError::NotFound
-    } else {
-        port_error(err)
     }
 }
 

@@ -55,6 +55,15 @@ pub(crate) fn is_foreign_key_violation(err: &DbErr) -> bool {
     )
 }
 
+/// A write that names a row which is gone (a foreign key points nowhere) is `NotFound`.
+pub(crate) fn missing_row_is_not_found(err: DbErr) -> PortError {
+    if is_foreign_key_violation(&err) {
+        PortError::NotFound
+    } else {
+        port_error(err)
+    }
+}
+
 pub(crate) fn unavailable(err: impl Into<tandem_app::ports::BoxError>) -> PortError {
     PortError::Unavailable {
         what: "database",

@@ -1,12 +1,12 @@
 //! Single sign-on over the `sso_providers`, `sso_identities` and `sso_attempts` tables, in plain
 //! SQL written once for both backends.
 
-use crate::error::{is_foreign_key_violation, port_error};
+use crate::error::{missing_row_is_not_found, port_error};
 use crate::guarded::Guarded;
 use crate::sql::statement;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use tandem_app::ports::{NewSsoProvider, PortError, SsoAttempt, SsoRepository};
 use tandem_domain::{
     ClientId, EmailDomain, IssuerUrl, OrganizationId, ProviderLabel, SsoProvider, SsoProviderId,
@@ -64,14 +64,6 @@ struct AttemptRow {
 #[derive(Debug, FromQueryResult)]
 struct UserIdRow {
     user_id: i64,
-}
-
-fn missing_row_is_not_found(err: DbErr) -> PortError {
-    if is_foreign_key_violation(&err) {
-        PortError::NotFound
-    } else {
-        port_error(err)
-    }
 }
 
 impl SeaSsoRepository {

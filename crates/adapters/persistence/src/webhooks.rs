@@ -1,13 +1,13 @@
 //! Webhooks over `incoming_webhooks`, `outgoing_webhooks` and `webhook_deliveries`, in plain
 //! SQL written once for both backends.
 
-use crate::error::{is_foreign_key_violation, port_error};
+use crate::error::{missing_row_is_not_found, port_error};
 use crate::guarded::Guarded;
 use crate::sql::statement;
 use crate::transaction::begin_write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use tandem_app::ports::{
     Attempt, IncomingWebhookRepository, NewDelivery, NewIncomingWebhook, NewOutgoingWebhook,
     NewSlashCommand, OutgoingWebhookRepository, PendingDelivery, PortError, SlashCommandRepository,
@@ -50,14 +50,6 @@ impl From<HookRow> for IncomingWebhook {
             created_at: row.created_at,
             last_used_at: row.last_used_at,
         }
-    }
-}
-
-fn missing_row_is_not_found(err: DbErr) -> PortError {
-    if is_foreign_key_violation(&err) {
-        PortError::NotFound
-    } else {
-        port_error(err)
     }
 }
 
