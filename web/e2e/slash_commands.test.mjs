@@ -182,6 +182,7 @@ describe('slash commands', () => {
     await option.first().waitFor(WAIT);
     assert.match(await option.first().innerText(), /^\/deploy \[text\]\s+Deploy a service$/);
     await page.keyboard.press('Tab');
+    assert.equal(await input.inputValue(), '/deploy ');
     await input.pressSequentially('api');
     await page.keyboard.press('Enter');
 

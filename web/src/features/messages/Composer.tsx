@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { displayName } from '../../lib/directory';
 import type { User } from '../../lib/types';
 import { BotBadge } from '../../lib/ui/BotBadge';
@@ -92,17 +92,24 @@ export function Composer({ draftKey, placeholder, users, onSend, onTyping, disab
     }
   };
 
+  const caretAfterRender = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const caret = caretAfterRender.current;
+    const el = input.current;
+    if (caret === null || !el) return;
+    caretAfterRender.current = null;
+    el.focus();
+    el.setSelectionRange(caret, caret);
+  });
+
   const insert = (start: number, end: number, value: string) => {
     const next = text.slice(0, start) + value + text.slice(end);
     change(next, start + value.length);
     setMention(null);
     setSlash(null);
-    requestAnimationFrame(() => {
-      const el = input.current;
-      if (!el) return;
-      el.focus();
-      el.setSelectionRange(start + value.length, start + value.length);
-    });
+    // Placed once the new text is rendered, before the next key is read (see the layout
+    // effect below): a fast typist's next letters land after what was inserted.
+    caretAfterRender.current = start + value.length;
   };
 
   const pickMention = (user: User) => {
