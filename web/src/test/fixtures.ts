@@ -1,5 +1,5 @@
 import type { Notification } from '../features/notifications/api';
-import type { Channel, ChannelFrame, ChannelMember, Message, User } from '../lib/types';
+import type { Channel, ChannelFrame, ChannelMember, Message, Organization, User } from '../lib/types';
 
 export function user(id: number, username: string, extra: Partial<User> = {}): User {
   return {
@@ -85,4 +85,21 @@ export function channel(id: number, extra: Partial<Channel> = {}): Channel {
 /** A member of a channel as its members list gives them. */
 export function member(u: User, role: ChannelMember['role'] = 'member', extra: Partial<ChannelMember> = {}): ChannelMember {
   return { user: u, role, joined_at: '2026-11-01T10:00:00Z', posting_muted_until: null, ...extra };
+}
+
+/** Acme, the organization of the tests: its personal access tokens on unless said otherwise. */
+export function organization(extra: Partial<Organization> = {}): Organization {
+  return {
+    id: 1,
+    name: 'Acme',
+    domain: 'acme.io',
+    subscription_plan: 'free',
+    self_signup: true,
+    sso_only: false,
+    two_factor_policy: 'optional',
+    access_tokens_enabled: true,
+    created_at: '2026-11-01T10:00:00Z',
+    is_active: true,
+    ...extra,
+  };
 }

@@ -5,11 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createQueryClient } from '../../lib/queryClient';
 import { endSession, startSession } from '../../lib/session';
 import type { AccessToken, Organization } from '../../lib/types';
-import { user } from '../../test/fixtures';
+import { organization, user } from '../../test/fixtures';
+import { json } from '../../test/server';
 import { AccessTokensSection } from './AccessTokens';
-
-const json = (body: unknown, status = 200) =>
-  new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const token = (id: number, name: string, userId: number, extra: Partial<AccessToken> = {}): AccessToken => ({
   id,
@@ -24,18 +22,7 @@ const token = (id: number, name: string, userId: number, extra: Partial<AccessTo
 
 const people = [user(1, 'ana', { role: 'admin', display_name: 'Ana García' }), user(2, 'ben')];
 
-const acme = (accessTokensEnabled: boolean): Organization => ({
-  id: 1,
-  name: 'Acme',
-  domain: 'acme.io',
-  subscription_plan: 'free',
-  self_signup: true,
-  sso_only: false,
-  two_factor_policy: 'optional',
-  access_tokens_enabled: accessTokensEnabled,
-  created_at: '2026-11-01T10:00:00Z',
-  is_active: true,
-});
+const acme = (accessTokensEnabled: boolean): Organization => organization({ access_tokens_enabled: accessTokensEnabled });
 
 /** The server's side of changing the organization: `gate` holds its answer back; `refuse` answers 403. */
 const organizationServer = { enabled: true, gate: null as Promise<void> | null, refuse: false };

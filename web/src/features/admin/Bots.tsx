@@ -10,7 +10,8 @@ import type { User } from '../../lib/types';
 import { Avatar } from '../../lib/ui/Avatar';
 import { BotBadge } from '../../lib/ui/BotBadge';
 import { Field, capitalized } from '../../lib/ui/Field';
-import { Modal } from '../../lib/ui/Modal';
+import { ConfirmDialog } from '../../lib/ui/ConfirmDialog';
+import { FormFooter, ListFeedback } from '../../lib/ui/Feedback';
 import { ShownOnce } from '../../lib/ui/ShownOnce';
 
 const BOTS = ['admin', 'bots'] as const;
@@ -109,16 +110,7 @@ function BotList({ onToken, onDeactivated }: { onToken: (secret: Secret) => void
 
   return (
     <div className="token-list">
-      {error && (
-        <p className="form-error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <ListFeedback error={error} notice={notice} />
       {bots.isPending ? (
         <p className="muted">Loading…</p>
       ) : list.length === 0 ? (
@@ -178,37 +170,30 @@ function BotList({ onToken, onDeactivated }: { onToken: (secret: Secret) => void
         </table>
       )}
       {confirming?.action === 'token' && (
-        <Modal title="Give a bot a new token" onClose={close}>
-          <p>
-            <strong>{displayName(confirming.bot)}</strong>’s current token stops working at once: whatever uses it is refused from now on, until it is
-            given the new one, which is shown once.
-            {!confirming.bot.is_active && ' The bot is active again.'}
-          </p>
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={close}>
-              Cancel
-            </button>
-            <button type="button" className="button primary" id="confirmBotToken" onClick={() => act.mutate(confirming)}>
-              Make a new token
-            </button>
-          </div>
-        </Modal>
+        <ConfirmDialog
+          title="Give a bot a new token"
+          onClose={close}
+          confirmId="confirmBotToken"
+          confirmLabel="Make a new token"
+          primary
+          onConfirm={() => act.mutate(confirming)}
+        >
+          <strong>{displayName(confirming.bot)}</strong>’s current token stops working at once: whatever uses it is refused from now on, until it is
+          given the new one, which is shown once.
+          {!confirming.bot.is_active && ' The bot is active again.'}
+        </ConfirmDialog>
       )}
       {confirming?.action === 'deactivate' && (
-        <Modal title="Deactivate a bot" onClose={close}>
-          <p>
-            <strong>{displayName(confirming.bot)}</strong>’s token stops working at once and its connections close; its messages stay. A new token
-            brings it back.
-          </p>
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={close}>
-              Cancel
-            </button>
-            <button type="button" className="button danger" id="confirmDeactivateBot" onClick={() => act.mutate(confirming)}>
-              Deactivate bot
-            </button>
-          </div>
-        </Modal>
+        <ConfirmDialog
+          title="Deactivate a bot"
+          onClose={close}
+          confirmId="confirmDeactivateBot"
+          confirmLabel="Deactivate bot"
+          onConfirm={() => act.mutate(confirming)}
+        >
+          <strong>{displayName(confirming.bot)}</strong>’s token stops working at once and its connections close; its messages stay. A new token brings
+          it back.
+        </ConfirmDialog>
       )}
     </div>
   );
@@ -295,16 +280,13 @@ function MakeBotForm({ onMade, onStart }: { onMade: (bot: User, token: string) =
           </select>
         )}
       </Field>
-      {make.error && (
-        <p className="form-error" role="alert">
-          {byField ? 'The bot was not made: see the fields marked above.' : errorMessage(make.error)}
-        </p>
-      )}
-      <div>
-        <button className="button primary" disabled={make.isPending} id="makeBot">
-          {make.isPending ? 'Making it…' : 'Make bot'}
-        </button>
-      </div>
+      <FormFooter
+        error={make.error && (byField ? 'The bot was not made: see the fields marked above.' : errorMessage(make.error))}
+        id="makeBot"
+        pending={make.isPending}
+        label="Make bot"
+        busyLabel="Making it…"
+      />
     </form>
   );
 }

@@ -9,8 +9,10 @@ import { keys } from '../../lib/queryClient';
 import type { ChannelListItem } from '../../lib/types';
 import { Field, capitalized } from '../../lib/ui/Field';
 import { Icon } from '../../lib/ui/Icon';
-import { Modal } from '../../lib/ui/Modal';
+import { ConfirmDialog } from '../../lib/ui/ConfirmDialog';
+import { FormFooter, ListFeedback } from '../../lib/ui/Feedback';
 import { ShownOnce } from '../../lib/ui/ShownOnce';
+import { SignatureNote } from '../../lib/ui/SignatureNote';
 
 type Webhook = components['schemas']['OutgoingWebhookResponse'];
 type Delivery = components['schemas']['DeliveryResponse'];
@@ -99,16 +101,16 @@ export function OutgoingWebhooksSection() {
 /** How the receiving end checks that a delivery comes from Tandem. */
 function VerifyNote() {
   return (
-    <div className="field">
-      <p className="hint">
-        Every delivery is signed with it. The endpoint checks, over the raw body, before reading it (in constant time), and refuses a timestamp more
-        than five minutes old:
-      </p>
-      <pre className="curl-example">
-        <code>{'X-Tandem-Signature: v1=hex(HMAC-SHA256(secret, "{X-Tandem-Timestamp}.{body}"))'}</code>
-      </pre>
+    <SignatureNote
+      intro={
+        <>
+          Every delivery is signed with it. The endpoint checks, over the raw body, before reading it (in constant time), and refuses a timestamp more
+          than five minutes old:
+        </>
+      }
+    >
       <p className="hint">Examples in Python, JavaScript and Go: docs/integrations.md, “Outgoing webhooks”.</p>
-    </div>
+    </SignatureNote>
   );
 }
 
@@ -165,16 +167,7 @@ function WebhookList({ channels, onDeleted }: { channels: ChannelListItem[]; onD
 
   return (
     <div className="token-list">
-      {error && (
-        <p className="form-error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <ListFeedback error={error} notice={notice} />
       {webhooks.isPending ? (
         <p className="muted">Loading…</p>
       ) : list.length === 0 ? (
@@ -271,20 +264,16 @@ function WebhookList({ channels, onDeleted }: { channels: ChannelListItem[]; onD
         </table>
       )}
       {confirming && (
-        <Modal title="Delete an outgoing webhook" onClose={close}>
-          <p>
-            Nothing more is sent to <strong>{confirming.name}</strong> ({confirming.url}), deliveries waiting for another try are
-            dropped, and its delivery log is deleted with it. This cannot be undone.
-          </p>
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={close}>
-              Cancel
-            </button>
-            <button type="button" className="button danger" id="confirmDeleteOutgoingWebhook" onClick={() => remove.mutate(confirming)}>
-              Delete webhook
-            </button>
-          </div>
-        </Modal>
+        <ConfirmDialog
+          title="Delete an outgoing webhook"
+          onClose={close}
+          confirmId="confirmDeleteOutgoingWebhook"
+          confirmLabel="Delete webhook"
+          onConfirm={() => remove.mutate(confirming)}
+        >
+          Nothing more is sent to <strong>{confirming.name}</strong> ({confirming.url}), deliveries waiting for another try are dropped, and its
+          delivery log is deleted with it. This cannot be undone.
+        </ConfirmDialog>
       )}
     </div>
   );
@@ -553,16 +542,16 @@ function MakeWebhookForm({
           />
         )}
       </Field>
-      {(make.error || noEvent) && (
-        <p className="form-error" role="alert">
-          {byField ? 'The webhook was not added: see the fields marked above.' : tooMany ? capitalized(tooMany.message) : errorMessage(make.error)}
-        </p>
-      )}
-      <div>
-        <button className="button primary" disabled={make.isPending} id="addOutgoingWebhook">
-          {make.isPending ? 'Adding it…' : 'Add webhook'}
-        </button>
-      </div>
+      <FormFooter
+        error={
+          (make.error || noEvent) &&
+          (byField ? 'The webhook was not added: see the fields marked above.' : tooMany ? capitalized(tooMany.message) : errorMessage(make.error))
+        }
+        id="addOutgoingWebhook"
+        pending={make.isPending}
+        label="Add webhook"
+        busyLabel="Adding it…"
+      />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { ApiError, errorMessage } from '../../lib/errors';
 import { formatFull, formatRelative } from '../../lib/format';
 import type { components } from '../../lib/generated/api';
 import { keys } from '../../lib/queryClient';
+import { FormFooter } from '../../lib/ui/Feedback';
 import { Field, capitalized } from '../../lib/ui/Field';
 
 type Provider = components['schemas']['SsoProviderResponse'];
@@ -272,21 +273,19 @@ function AddProviderForm() {
           />
         )}
       </Field>
-      {add.error && (
-        <p className="form-error" role="alert">
-          {byField ? 'The provider was not added: see the fields marked above.' : errorMessage(add.error)}
-        </p>
-      )}
-      {added && (
-        <p className="notice" role="status">
-          {added} was added. People at your organization’s domain now see “Sign in with {added}” on the login page.
-        </p>
-      )}
-      <div>
-        <button className="button primary" disabled={add.isPending} id="addSsoProvider">
-          {add.isPending ? 'Checking the provider…' : 'Add provider'}
-        </button>
-      </div>
+      <FormFooter
+        error={add.error && (byField ? 'The provider was not added: see the fields marked above.' : errorMessage(add.error))}
+        id="addSsoProvider"
+        pending={add.isPending}
+        label="Add provider"
+        busyLabel="Checking the provider…"
+      >
+        {added && (
+          <p className="notice" role="status">
+            {added} was added. People at your organization’s domain now see “Sign in with {added}” on the login page.
+          </p>
+        )}
+      </FormFooter>
     </form>
   );
 }

@@ -1,17 +1,14 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { components } from '../../lib/generated/api';
 import { createQueryClient, keys } from '../../lib/queryClient';
-import { endSession, startSession } from '../../lib/session';
 import { user } from '../../test/fixtures';
+import { json, signedInEachTest } from '../../test/server';
 import { SlashCommandsSection, triggerOf } from './SlashCommands';
 
 type SlashCommand = components['schemas']['SlashCommandResponse'];
-
-const json = (body: unknown, status = 200) =>
-  new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const SECRET = 'whsec_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h';
 const REFUSED =
@@ -81,12 +78,7 @@ function setup(initial: SlashCommand[] = []) {
   return server;
 }
 
-beforeEach(() => startSession({ access_token: 'a', refresh_token: 'r', token_type: 'bearer', expires_in: 900, user: people[0]! }));
-afterEach(() => {
-  cleanup();
-  endSession('signed_out');
-  vi.unstubAllGlobals();
-});
+signedInEachTest(() => people[0]!);
 
 const section = () => screen.getByRole('region', { name: 'Slash commands' });
 const form = () => within(screen.getByRole('form', { name: 'Add a slash command' }));

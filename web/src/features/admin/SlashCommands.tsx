@@ -7,8 +7,10 @@ import { formatFull, formatRelative } from '../../lib/format';
 import type { components } from '../../lib/generated/api';
 import { keys } from '../../lib/queryClient';
 import { Field, capitalized } from '../../lib/ui/Field';
-import { Modal } from '../../lib/ui/Modal';
+import { ConfirmDialog } from '../../lib/ui/ConfirmDialog';
+import { FormFooter, ListFeedback } from '../../lib/ui/Feedback';
 import { ShownOnce } from '../../lib/ui/ShownOnce';
+import { SignatureNote } from '../../lib/ui/SignatureNote';
 
 type SlashCommand = components['schemas']['SlashCommandResponse'];
 
@@ -61,20 +63,20 @@ export function SlashCommandsSection() {
 /** How the endpoint checks that a command comes from Tandem, and what it answers. */
 function VerifyNote() {
   return (
-    <div className="field">
-      <p className="hint">
-        Every request of the command is signed with it, as outgoing webhooks are. The endpoint checks, over the raw body, before reading it (in
-        constant time), and refuses a timestamp more than five minutes old:
-      </p>
-      <pre className="curl-example">
-        <code>{'X-Tandem-Signature: v1=hex(HMAC-SHA256(secret, "{X-Tandem-Timestamp}.{body}"))'}</code>
-      </pre>
+    <SignatureNote
+      intro={
+        <>
+          Every request of the command is signed with it, as outgoing webhooks are. The endpoint checks, over the raw body, before reading it (in
+          constant time), and refuses a timestamp more than five minutes old:
+        </>
+      }
+    >
       <p className="hint">
         It answers <code>{'{"text": "…"}'}</code> for the person who typed the command only, or{' '}
         <code>{'{"response_type": "in_channel", "text": "…"}'}</code> to post it in the channel. An example in JavaScript: docs/integrations.md,
         “Slash commands”.
       </p>
-    </div>
+    </SignatureNote>
   );
 }
 
@@ -114,16 +116,7 @@ function CommandList({ onDeleted }: { onDeleted: (command: SlashCommand) => void
 
   return (
     <div className="token-list">
-      {error && (
-        <p className="form-error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <ListFeedback error={error} notice={notice} />
       {commands.isPending ? (
         <p className="muted">Loading…</p>
       ) : list.length === 0 ? (
@@ -170,20 +163,16 @@ function CommandList({ onDeleted }: { onDeleted: (command: SlashCommand) => void
         </table>
       )}
       {confirming && (
-        <Modal title="Delete a slash command" onClose={close}>
-          <p>
-            Typing <strong>/{confirming.trigger}</strong> will no longer reach {confirming.url}, and its signing secret stops being used. This cannot be
-            undone: to have it back, add it again (with a new secret).
-          </p>
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={close}>
-              Cancel
-            </button>
-            <button type="button" className="button danger" id="confirmDeleteSlashCommand" onClick={() => remove.mutate(confirming)}>
-              Delete command
-            </button>
-          </div>
-        </Modal>
+        <ConfirmDialog
+          title="Delete a slash command"
+          onClose={close}
+          confirmId="confirmDeleteSlashCommand"
+          confirmLabel="Delete command"
+          onConfirm={() => remove.mutate(confirming)}
+        >
+          Typing <strong>/{confirming.trigger}</strong> will no longer reach {confirming.url}, and its signing secret stops being used. This cannot be
+          undone: to have it back, add it again (with a new secret).
+        </ConfirmDialog>
       )}
     </div>
   );
@@ -285,16 +274,16 @@ function MakeCommandForm({ onMade, onStart }: { onMade: (command: SlashCommand, 
           />
         )}
       </Field>
-      {make.error && (
-        <p className="form-error" role="alert">
-          {byField ? 'The command was not added: see the fields marked above.' : tooMany ? capitalized(tooMany.message) : errorMessage(make.error)}
-        </p>
-      )}
-      <div>
-        <button className="button primary" disabled={make.isPending} id="addSlashCommand">
-          {make.isPending ? 'Adding it…' : 'Add command'}
-        </button>
-      </div>
+      <FormFooter
+        error={
+          make.error &&
+          (byField ? 'The command was not added: see the fields marked above.' : tooMany ? capitalized(tooMany.message) : errorMessage(make.error))
+        }
+        id="addSlashCommand"
+        pending={make.isPending}
+        label="Add command"
+        busyLabel="Adding it…"
+      />
     </form>
   );
 }

@@ -5,11 +5,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createQueryClient } from '../../lib/queryClient';
 import { endSession, startSession } from '../../lib/session';
 import type { AccessToken, Organization, Role } from '../../lib/types';
-import { user } from '../../test/fixtures';
+import { organization, user } from '../../test/fixtures';
+import { json } from '../../test/server';
 import { AccessTokensSection } from './AccessTokens';
-
-const json = (body: unknown, status = 200) =>
-  new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const deploy: AccessToken = {
   id: 7,
@@ -34,18 +32,7 @@ const SECRET = 'tdm_pat_8Jt6vJ0aV8lX3Q2nB5cK1mZ7wR4yE9uH0oP6sD2fG3h';
 
 const DISABLED = "The organization's admins turned personal access tokens off: none can be made, and those made answer this until they turn them on again (bots' tokens work either way).";
 
-const acme = (accessTokensEnabled: boolean): Organization => ({
-  id: 1,
-  name: 'Acme',
-  domain: 'acme.io',
-  subscription_plan: 'free',
-  self_signup: true,
-  sso_only: false,
-  two_factor_policy: 'optional',
-  access_tokens_enabled: accessTokensEnabled,
-  created_at: '2026-11-01T10:00:00Z',
-  is_active: true,
-});
+const acme = (accessTokensEnabled: boolean): Organization => organization({ access_tokens_enabled: accessTokensEnabled });
 
 /**
  * The caller's tokens: made (newest first) unless the name or scopes are refused, or the admins

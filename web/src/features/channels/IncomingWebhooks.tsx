@@ -8,7 +8,8 @@ import { keys } from '../../lib/queryClient';
 import type { Channel } from '../../lib/types';
 import { BotBadge } from '../../lib/ui/BotBadge';
 import { Field, capitalized } from '../../lib/ui/Field';
-import { Modal } from '../../lib/ui/Modal';
+import { ConfirmDialog } from '../../lib/ui/ConfirmDialog';
+import { FormFooter, ListFeedback } from '../../lib/ui/Feedback';
 import { ShownOnce, useCopy } from '../../lib/ui/ShownOnce';
 
 type Hook = components['schemas']['HookResponse'];
@@ -118,16 +119,7 @@ function HookList({ channelId, onDeleted }: { channelId: number; onDeleted: (hoo
 
   return (
     <>
-      {error && (
-        <p className="form-error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
-      {deleted && (
-        <p className="notice" role="status">
-          {deleted}
-        </p>
-      )}
+      <ListFeedback error={error} notice={deleted} />
       {hooks.isPending ? (
         <p className="muted">Loading…</p>
       ) : list.length === 0 ? (
@@ -162,20 +154,10 @@ function HookList({ channelId, onDeleted }: { channelId: number; onDeleted: (hoo
         </ul>
       )}
       {confirming && (
-        <Modal title="Delete a webhook" onClose={close}>
-          <p>
-            The address of <strong>{confirming.name}</strong> stops working at once: whatever posts to it is refused from now on. What it posted stays.
-            This cannot be undone.
-          </p>
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={close}>
-              Cancel
-            </button>
-            <button type="button" className="button danger" id="confirmDeleteHook" onClick={() => remove.mutate(confirming)}>
-              Delete webhook
-            </button>
-          </div>
-        </Modal>
+        <ConfirmDialog title="Delete a webhook" onClose={close} confirmId="confirmDeleteHook" confirmLabel="Delete webhook" onConfirm={() => remove.mutate(confirming)}>
+          The address of <strong>{confirming.name}</strong> stops working at once: whatever posts to it is refused from now on. What it posted stays.
+          This cannot be undone.
+        </ConfirmDialog>
       )}
     </>
   );
@@ -232,16 +214,13 @@ function MakeHookForm({ channelId, onMade, onStart }: { channelId: number; onMad
           />
         )}
       </Field>
-      {make.error && (
-        <p className="form-error" role="alert">
-          {byField ? 'The webhook was not made: see the fields marked above.' : errorMessage(make.error)}
-        </p>
-      )}
-      <div>
-        <button className="button primary" disabled={make.isPending} id="makeHook">
-          {make.isPending ? 'Making it…' : 'Make webhook'}
-        </button>
-      </div>
+      <FormFooter
+        error={make.error && (byField ? 'The webhook was not made: see the fields marked above.' : errorMessage(make.error))}
+        id="makeHook"
+        pending={make.isPending}
+        label="Make webhook"
+        busyLabel="Making it…"
+      />
     </form>
   );
 }

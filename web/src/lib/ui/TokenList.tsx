@@ -3,10 +3,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useCallback, useState, type ReactNode } from 'react';
 import { isExpired, scopeNames, tokenKeys } from '../accessTokens';
-import { errorMessage } from '../errors';
 import { formatFull, formatRelative } from '../format';
 import type { AccessToken } from '../types';
-import { Modal } from './Modal';
+import { ConfirmDialog } from './ConfirmDialog';
+import { ListFeedback } from './Feedback';
 
 /** A column before the shared ones: its header, and its cell (a whole `<td>`) for a token. */
 export interface TokenColumn {
@@ -70,16 +70,7 @@ export function TokenList({
 
   return (
     <>
-      {error && (
-        <p className="form-error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
-      {revoked && (
-        <p className="notice" role="status">
-          {revoked}
-        </p>
-      )}
+      <ListFeedback error={error} notice={revoked} />
       {isPending ? (
         <p className="muted">Loading…</p>
       ) : tokens.length === 0 ? (
@@ -129,20 +120,10 @@ export function TokenList({
         </table>
       )}
       {confirming && (
-        <Modal title="Revoke a token" onClose={close}>
-          <p>
-            {owner && <>{owner(confirming)}’s token </>}
-            <strong>{confirming.name}</strong> stops working at once: whatever uses it is refused from now on. This cannot be undone.
-          </p>
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={close}>
-              Cancel
-            </button>
-            <button type="button" className="button danger" id="confirmRevokeToken" onClick={() => revoke.mutate(confirming)}>
-              Revoke token
-            </button>
-          </div>
-        </Modal>
+        <ConfirmDialog title="Revoke a token" onClose={close} confirmId="confirmRevokeToken" confirmLabel="Revoke token" onConfirm={() => revoke.mutate(confirming)}>
+          {owner && <>{owner(confirming)}’s token </>}
+          <strong>{confirming.name}</strong> stops working at once: whatever uses it is refused from now on. This cannot be undone.
+        </ConfirmDialog>
       )}
     </>
   );
