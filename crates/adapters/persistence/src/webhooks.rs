@@ -232,12 +232,6 @@ impl TryFrom<DeliveryRow> for Delivery {
 }
 
 #[derive(Debug, FromQueryResult)]
-struct PendingRow {
-    body: String,
-    secret_sealed: String,
-}
-
-#[derive(Debug, FromQueryResult)]
 struct SubscriberChannel {
     organization_id: i64,
     kind: String,
@@ -428,41 +422,41 @@ impl OutgoingWebhookRepository for SeaOutgoingRepository {
     }
 
     async fn pending(&self, id: DeliveryId) -> Result<Option<PendingDelivery>, PortError> {
-        let sql = format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE d.id = ?");
-        let Some(row) =
-            DeliveryRow::find_by_statement(statement(&self.db, &sql, vec![id.get().into()]))
-                .one(&self.db)
-                .await
-                .map_err(port_error)?
+        let sql =
+            format!("SELECT {DELIVERY_COLUMNS}, d.body FROM webhook_deliveries d WHERE d.id = ?");
+        let Some(found) = self
+            .db
+            .query_one_raw(statement(&self.db, &sql, vec![id.get().into()]))
+            .await
+            .map_err(port_error)?
         else {
             return Ok(None);
         };
-        let delivery = Delivery::try_from(row)?;
-        let sql = format!("SELECT {HOOK_COLUMNS} FROM outgoing_webhooks h WHERE h.id = ?");
-        let Some(hook) = self
-            .hooks(&sql, vec![delivery.hook_id.get().into()])
-            .await?
-            .pop()
-        else {
-            return Ok(None);
-        };
-        let Some(extra) = PendingRow::find_by_statement(statement(
-            &self.db,
-            "SELECT d.body, h.secret_sealed FROM webhook_deliveries d \
-             JOIN outgoing_webhooks h ON h.id = d.hook_id WHERE d.id = ?",
-            vec![id.get().into()],
-        ))
-        .one(&self.db)
-        .await
-        .map_err(port_error)?
+        let delivery =
+            Delivery::try_from(DeliveryRow::from_query_result(&found, "").map_err(port_error)?)?;
+        let body: String = found.try_get("", "body").map_err(port_error)?;
+        let sql = format!(
+            "SELECT {HOOK_COLUMNS}, h.secret_sealed FROM outgoing_webhooks h WHERE h.id = ?"
+        );
+        let Some(found) = self
+            .db
+            .query_one_raw(statement(
+                &self.db,
+                &sql,
+                vec![delivery.hook_id.get().into()],
+            ))
+            .await
+            .map_err(port_error)?
         else {
             return Ok(None);
         };
         Ok(Some(PendingDelivery {
             delivery,
-            hook,
-            secret_sealed: extra.secret_sealed,
-            body: extra.body,
+            hook: OutgoingRow::from_query_result(&found, "")
+                .map_err(port_error)?
+                .into(),
+            secret_sealed: found.try_get("", "secret_sealed").map_err(port_error)?,
+            body,
         }))
     }
 
