@@ -24,7 +24,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'src/lib/generated'] },
+  { ignores: ['dist', 'node_modules', 'packages/*/dist', 'packages/*/src/generated'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -47,7 +47,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', '*.js'],
+    files: ['scripts/**/*.mjs', 'packages/*/scripts/**/*.mjs', 'packages/*/examples/**/*.mjs', '*.js'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -165,3 +165,13 @@ if (typeof window !== 'undefined') {
 export function awaitsConfirmation(user: User): boolean {
   return user.email_verified === false && user.role !== 'admin';
 }
+
+/**
+ * What the client package's REST client and sockets need of the session: where Tandem is (the
+ * page's own origin), the current access token, and how to renew it after a 401 or a 4401 close.
+ */
+export const sessionCredentials = {
+  baseUrl: '',
+  token: () => current?.accessToken,
+  renew: async () => Boolean(await refresh()),
+};

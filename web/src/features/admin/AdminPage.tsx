@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useMe } from '../../lib/directory';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 import { getSession } from '../../lib/session';
 import { AccessTokensSection } from './AccessTokens';
 import { BotsSection } from './Bots';

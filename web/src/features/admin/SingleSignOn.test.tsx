@@ -2,7 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 import { createQueryClient } from '../../lib/queryClient';
 import { endSession, startSession } from '../../lib/session';
 import { user } from '../../test/fixtures';

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { call, client } from '../../lib/api';
 import { ApiError, errorMessage } from '../../lib/errors';
 import { formatFull, formatRelative } from '../../lib/format';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 import { keys } from '../../lib/queryClient';
 import { FormFooter } from '../../lib/ui/Feedback';
 import { Field, capitalized } from '../../lib/ui/Field';

@@ -2,7 +2,7 @@ import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 import { createQueryClient, keys } from '../../lib/queryClient';
 import { user } from '../../test/fixtures';
 import { json, signedInEachTest } from '../../test/server';

@@ -4,7 +4,7 @@ import { call, client } from '../../lib/api';
 import { displayName, useEnsureUsers, useUserMap } from '../../lib/directory';
 import { ApiError, errorMessage } from '../../lib/errors';
 import { formatFull, formatRelative } from '../../lib/format';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 import { keys } from '../../lib/queryClient';
 import { Field, capitalized } from '../../lib/ui/Field';
 import { ConfirmDialog } from '../../lib/ui/ConfirmDialog';

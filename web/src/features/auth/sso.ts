@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { call, client } from '../../lib/api';
 import { startSession } from '../../lib/session';
 import type { AuthResponse } from '../../lib/types';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 
 export type SsoButton = components['schemas']['SsoButton'];
 

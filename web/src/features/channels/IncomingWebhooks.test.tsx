@@ -3,7 +3,7 @@ import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 import { createQueryClient } from '../../lib/queryClient';
 import type { Channel, ChannelRole, Role } from '../../lib/types';
 import { channel as channelOf, user } from '../../test/fixtures';

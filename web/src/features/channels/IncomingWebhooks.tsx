@@ -3,7 +3,7 @@ import { useCallback, useState, type FormEvent } from 'react';
 import { call, client } from '../../lib/api';
 import { ApiError, errorMessage } from '../../lib/errors';
 import { formatFull, formatRelative } from '../../lib/format';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 import { keys } from '../../lib/queryClient';
 import type { Channel } from '../../lib/types';
 import { BotBadge } from '../../lib/ui/BotBadge';

@@ -6,7 +6,7 @@ import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-quer
 import { useCallback, useMemo } from 'react';
 import { call, client } from '../../lib/api';
 import { ApiError, errorMessage, waitMessage } from '../../lib/errors';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 import { newId } from '../../lib/format';
 import { keys } from '../../lib/queryClient';
 import { capitalized } from '../../lib/ui/Field';

@@ -3,8 +3,8 @@
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { call, client } from '../../lib/api';
-import { ChannelSocket } from '../../lib/realtime/channel';
-import type { ConnectionState } from '../../lib/realtime/socket';
+import type { ChannelSocket, ConnectionState } from '@tandem/client';
+import { openChannelSocket } from '../../lib/realtime/channel';
 import { keys } from '../../lib/queryClient';
 import type { ChannelFrame, Message, ServerFrame } from '../../lib/types';
 import { createSender, type Sender } from './send';
@@ -72,7 +72,7 @@ export function useConversation(channelId: number, me: number) {
         return [...others, { userId: frame.user.user_id, username: frame.user.username, until: Date.now() + frame.expires_in_ms }];
       });
     };
-    const socket = new ChannelSocket(channelId, start.lastSeq, {
+    const socket = openChannelSocket(channelId, start.lastSeq, {
       onChange: (frame) => {
         applyToCaches(queryClient, channelId, me, frame);
         if (frame.type === 'chat_message') {

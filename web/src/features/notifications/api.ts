@@ -1,7 +1,7 @@
 // The notifications API: the stored notifications, their unread counts, and the person's
 // notification settings. Types come from the generated OpenAPI types.
 import { call, client } from '../../lib/api';
-import type { components } from '../../lib/generated/api';
+import type { components } from '@tandem/client';
 
 type S = components['schemas'];
 export type Notification = S['NotificationResponse'];

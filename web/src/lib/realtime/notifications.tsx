@@ -1,9 +1,9 @@
 // The notifications socket of the signed-in person, opened once for the whole app. Features
 // subscribe to its frames (mentions, direct messages, invitations, unread changes, presence).
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import { getSession } from '../session';
+import { ReconnectingSocket, currentToken, realtimeUrl, type ConnectionState } from '@tandem/client';
+import { sessionCredentials } from '../session';
 import type { ServerFrame } from '../types';
-import { ReconnectingSocket, wsUrl, type ConnectionState } from './socket';
 
 type Listener = (frame: ServerFrame) => void;
 
@@ -22,9 +22,10 @@ export function NotificationsProvider({ userId, children }: { userId: number; ch
   useEffect(() => {
     const socket = new ReconnectingSocket({
       url: () => {
-        const token = getSession()?.accessToken;
-        return token ? wsUrl(`/api/v1/ws/notifications/${userId}`, { token }) : null;
+        const token = currentToken(sessionCredentials.token);
+        return token ? realtimeUrl(sessionCredentials.baseUrl, 'notifications', { user_id: userId }, { token }) : null;
       },
+      renew: sessionCredentials.renew,
       onFrame: (frame) => listeners.current.forEach((l) => l(frame)),
       onState: setState,
     });

@@ -1,9 +1,7 @@
+// The channel socket against a scripted WebSocket: resuming after the last applied seq, exactly
+// once across reconnections and gaps, requests answered by their ack, renewal after a 4401.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startSession } from '../session';
-import type { ChannelFrame } from '../types';
-import { ChannelSocket } from './channel';
-import { SeqTracker } from './seq';
-import { message, user } from '../../test/fixtures';
+import { ChannelSocket, CLOSE, SeqTracker, type ChannelFrame, type ChannelSocketOptions, type Message } from '../src/index.js';
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -27,13 +25,39 @@ class FakeSocket {
   receive(frame: object) {
     this.onmessage?.({ data: JSON.stringify(frame) });
   }
-  drop(code = 1006) {
+  drop(code = 1006, reason = '') {
     this.readyState = 3;
-    this.onclose?.({ code, reason: '' });
+    this.onclose?.({ code, reason });
   }
 }
 
-const frame = (seq: number): ChannelFrame => ({ type: 'chat_message', seq, message: message(seq, { id: seq }) });
+const message = (seq: number): Message => ({
+  id: seq,
+  content: `message ${seq}`,
+  channel_id: 7,
+  user_id: 2,
+  message_type: 'text',
+  created_at: new Date(Date.UTC(2026, 10, 20, 9, 0, seq)).toISOString(),
+  is_deleted: false,
+  seq,
+  mentions: [],
+  reactions: [],
+  reply_count: 0,
+  attachments: [],
+});
+const frame = (seq: number): ChannelFrame => ({ type: 'chat_message', seq, message: message(seq) });
+
+/** A channel socket of channel 7 on the scripted WebSocket, after `afterSeq`. */
+const open = (afterSeq: number, extra: Partial<ChannelSocketOptions> = {}) =>
+  new ChannelSocket({
+    baseUrl: 'https://chat.example.com',
+    token: 'tok',
+    channelId: 7,
+    afterSeq,
+    onChange: () => {},
+    WebSocket: FakeSocket as unknown as ChannelSocketOptions['WebSocket'],
+    ...extra,
+  });
 
 describe('SeqTracker', () => {
   it('applies in order, drops duplicates, reports every gap', () => {
@@ -51,23 +75,16 @@ describe('SeqTracker', () => {
 describe('ChannelSocket resume', () => {
   beforeEach(() => {
     FakeSocket.all = [];
-    vi.stubGlobal('WebSocket', FakeSocket);
     vi.useFakeTimers();
-    startSession({ access_token: 'tok', refresh_token: 'r', token_type: 'bearer', expires_in: 900, user: user(1, 'ana') });
   });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllGlobals();
-  });
+  afterEach(() => vi.useRealTimers());
 
   it('resumes after the last applied seq on reconnect: no gap, no duplicate', async () => {
     const applied: number[] = [];
-    const socket = new ChannelSocket(7, 10, { onChange: (f) => applied.push(f.seq) });
+    const socket = open(10, { onChange: (f) => applied.push(f.seq) });
     socket.start();
     const first = FakeSocket.all[0]!;
-    expect(first.url).toContain('/api/v1/ws/chat/7?');
-    expect(first.url).toContain('token=tok');
-    expect(first.url).toContain('after_seq=10');
+    expect(first.url).toBe('wss://chat.example.com/api/v1/ws/chat/7?token=tok&after_seq=10');
     first.open();
     first.receive({ type: 'ready', channel_id: 7, seq: 10, user_id: 1 });
     first.receive(frame(11));
@@ -89,7 +106,7 @@ describe('ChannelSocket resume', () => {
 
   it('reconnects after the last applied seq on a gap and applies the replay in order', () => {
     const applied: number[] = [];
-    const socket = new ChannelSocket(7, 10, { onChange: (f) => applied.push(f.seq) });
+    const socket = open(10, { onChange: (f) => applied.push(f.seq) });
     socket.start();
     const ws = FakeSocket.all[0]!;
     ws.open();
@@ -109,7 +126,7 @@ describe('ChannelSocket resume', () => {
   });
 
   it('answers requests with their ack, and fails them when the connection drops', async () => {
-    const socket = new ChannelSocket(7, 0, { onChange: () => {} });
+    const socket = open(0);
     socket.start();
     const ws = FakeSocket.all[0]!;
     ws.open();
@@ -127,5 +144,40 @@ describe('ChannelSocket resume', () => {
     ws.drop();
     await expect(lost).rejects.toMatchObject({ code: 'network_error' });
     socket.stop();
+  });
+
+  it('renews the token after a 4401 close and connects again with the new one; stays closed on 4403', async () => {
+    let token = 'old';
+    const states: string[] = [];
+    const renew = vi.fn(async () => {
+      token = 'new';
+      return true;
+    });
+    const socket = open(3, { token: () => token, renew, onState: (s, detail) => states.push(detail ? `${s}: ${detail}` : s) });
+    socket.start();
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop(CLOSE.unauthenticated);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(renew).toHaveBeenCalledTimes(1);
+    const again = FakeSocket.all[1]!;
+    expect(again.url).toContain('token=new');
+    expect(again.url).toContain('after_seq=3');
+    again.open();
+    again.drop(CLOSE.forbidden, 'you left this channel');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(states.at(-1)).toBe('closed: you left this channel');
+    socket.stop();
+  });
+
+  it('without a way to renew, a 4401 close stays closed', async () => {
+    const states: string[] = [];
+    const socket = open(0, { onState: (s) => states.push(s) });
+    socket.start();
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop(CLOSE.unauthenticated);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(states.at(-1)).toBe('closed');
   });
 });

@@ -1,28 +1,73 @@
 // A WebSocket that reconnects with backoff, pings, and reports its state. What it resumes from
 // is up to the caller's `url()`, asked again at every connection.
-import { refresh } from '../session';
-import type { ClientFrame, ServerFrame } from '../types';
+import { channels, type ChannelName } from './generated/channels.js';
+import type { ClientFrame, ServerFrame } from './types.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/** Close codes of the protocol (4000–4999 are Tandem's; crates/adapters/realtime/src/ws.rs). */
+export const CLOSE = {
+  /** No token, or one that expired or was revoked: renew it, then connect again. */
+  unauthenticated: 4401,
+  /** Not allowed here (not a member, deactivated, tokens switched off): do not retry. */
+  forbidden: 4403,
+  /** No such channel or person: do not retry. */
+  notFound: 4404,
+  /** The client read too slowly and fell behind: reconnect and resume. */
+  slowConsumer: 4408,
+  /** The client stopped answering pings: reconnect and resume. */
+  heartbeatTimeout: 4410,
+  /** Too many sockets for this person or address: retry later. */
+  tooManyConnections: 4429,
+  /** The server is shutting down or overloaded: reconnect (to another node) and resume. */
+  unavailable: 4503,
+} as const;
+
+/** The WebSocket constructor to use: the global one (browsers, Node 22+) or e.g. the `ws` package's. */
+export type WebSocketConstructor = new (url: string) => WebSocket;
+
 export interface SocketOptions {
+  /** Where to connect now, or null to wait (no token yet). Asked again at every connection. */
   url: () => string | null;
   onFrame: (frame: ServerFrame) => void;
   onState?: (state: ConnectionState, detail?: string) => void;
   onOpen?: () => void;
+  /**
+   * Called when the server closed the socket because the token expired or was revoked: true
+   * when a new one is ready (the socket connects again), false to stay closed.
+   */
+  renew?: () => Promise<boolean>;
+  /** The WebSocket implementation; by default the global `WebSocket`. */
+  WebSocket?: WebSocketConstructor;
 }
-
-/** Close codes of the protocol (crates/adapters/realtime/src/session.rs). */
-export const CLOSE = { unauthenticated: 4401, forbidden: 4403, notFound: 4404 } as const;
 
 const PING_EVERY_MS = 20_000;
 const SILENCE_LIMIT_MS = 50_000;
+const OPEN = 1;
 
-export function wsUrl(path: string, params: Record<string, string | number | undefined>): string {
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) query.set(k, String(v));
-  return `${proto}//${location.host}${path}?${query}`;
+type Params<N extends ChannelName> = { [K in (typeof channels)[N]['parameters'][number]]: string | number };
+type Query<N extends ChannelName> = { [K in (typeof channels)[N]['query'][number]]?: string | number };
+
+/**
+ * The address of a real-time channel of openapi/asyncapi.json: `ws(s)://` for sockets,
+ * `http(s)://` for event streams, from the REST API's `baseUrl` (`''`: the page's origin).
+ *
+ * ```ts
+ * realtimeUrl('https://chat.example.com', 'chat', { channel_id: 12 }, { token, after_seq: 40 });
+ * // wss://chat.example.com/api/v1/ws/chat/12?token=…&after_seq=40
+ * ```
+ */
+export function realtimeUrl<N extends ChannelName>(baseUrl: string, name: N, params: Params<N>, query: Query<N> = {}): string {
+  const channel = channels[name];
+  const path = channel.address.replace(/\{(\w+)\}/g, (_, key: string) =>
+    encodeURIComponent(String((params as Record<string, string | number>)[key])),
+  );
+  const origin = baseUrl || globalThis.location?.origin;
+  if (!origin) throw new Error('realtimeUrl: give the server\'s address as baseUrl');
+  const url = new URL(path, origin);
+  if (channel.transport === 'websocket') url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+  return url.toString();
 }
 
 export class ReconnectingSocket {
@@ -41,13 +86,13 @@ export class ReconnectingSocket {
 
   start() {
     this.stopped = false;
-    window.addEventListener('online', this.online);
+    globalThis.addEventListener?.('online', this.online);
     this.connect();
   }
 
   stop() {
     this.stopped = true;
-    window.removeEventListener('online', this.online);
+    globalThis.removeEventListener?.('online', this.online);
     clearTimeout(this.retryTimer);
     clearInterval(this.pingTimer);
     this.ws?.close(1000, 'done');
@@ -55,7 +100,7 @@ export class ReconnectingSocket {
   }
 
   get isOpen(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
+    return this.ws?.readyState === OPEN;
   }
 
   send(frame: ClientFrame): boolean {
@@ -67,8 +112,12 @@ export class ReconnectingSocket {
   private connect() {
     const url = this.options.url();
     if (!url || this.stopped) return;
+    const Implementation = this.options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+    if (!Implementation) {
+      throw new Error('No WebSocket here: pass one as the `WebSocket` option (on Node 20, the `ws` package\'s).');
+    }
     this.options.onState?.(this.attempts ? 'reconnecting' : 'connecting');
-    const ws = new WebSocket(url);
+    const ws = new Implementation(url);
     this.ws = ws;
     ws.onopen = () => {
       this.attempts = 0;
@@ -100,8 +149,9 @@ export class ReconnectingSocket {
       }
       if (event.code === CLOSE.unauthenticated) {
         // The token expired while we were away: renew it, then connect again.
-        refresh()
-          .then((session) => (session ? this.scheduleRetry() : this.options.onState?.('closed', event.reason)))
+        const renew = this.options.renew ?? (() => Promise.resolve(false));
+        renew()
+          .then((renewed) => (renewed ? this.scheduleRetry() : this.options.onState?.('closed', event.reason)))
           .catch(() => this.scheduleRetry());
         return;
       }

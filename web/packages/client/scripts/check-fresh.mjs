@@ -1,21 +1,20 @@
-// Fails when src/lib/generated is not what the committed OpenAPI documents generate.
+// Fails when src/generated is not what the committed API documents generate.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate } from './gen-types.mjs';
+import { generate } from './generate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const committed = path.resolve(here, '../src/lib/generated');
+const committed = path.resolve(here, '../src/generated');
 const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-types-'));
 await generate(fresh);
 
-let stale = [];
-for (const name of fs.readdirSync(fresh)) {
-  const want = fs.readFileSync(path.join(fresh, name), 'utf8');
-  const file = path.join(committed, name);
-  const have = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
-  if (have !== want) stale.push(name);
+const names = new Set([...fs.readdirSync(fresh), ...fs.readdirSync(committed)]);
+const stale = [];
+for (const name of names) {
+  const read = (dir) => (fs.existsSync(path.join(dir, name)) ? fs.readFileSync(path.join(dir, name), 'utf8') : null);
+  if (read(fresh) !== read(committed)) stale.push(name);
 }
 fs.rmSync(fresh, { recursive: true, force: true });
 if (stale.length) {
