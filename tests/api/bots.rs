@@ -1,6 +1,7 @@
 //! Bot accounts: made by admins with a token of their own, members that join and post like
 //! people and spend a request budget of their own, never signed in to, and stopped at once
-//! (their sockets closed) when their token is replaced or they are deactivated.
+//! (their sockets closed) when their token is replaced or they are deactivated, or their owner
+//! is.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -13,6 +14,7 @@ on_every_backend!(
     an_admin_makes_a_bot_that_joins_and_posts_with_its_own_token,
     only_signed_in_admins_manage_bots_and_bad_requests_are_refused,
     a_new_token_ends_the_old_one_and_deactivating_stops_the_bot,
+    deactivating_an_owner_stops_their_bots_until_an_admin_brings_one_back,
 );
 
 on_every_backend_by_value!(
@@ -384,4 +386,116 @@ async fn a_bot_and_a_token_spend_their_own_budgets_and_made_up_tokens_the_addres
         StatusCode::TOO_MANY_REQUESTS,
         "the same address"
     );
+}
+
+async fn deactivating_an_owner_stops_their_bots_until_an_admin_brings_one_back(app: TestApp) {
+    let (ana, bo) = app.organization("acme.io", "Acme").await;
+    let general = app.channel(&ana.access_token, "general", "public").await;
+    // Ana makes a bot Bo owns, and one of her own.
+    let (status, owned) = status_and_json(
+        app.post_json(
+            "/api/v1/bots",
+            Some(&ana.access_token),
+            &json!({ "username": "bos-bot", "owner_id": bo.id }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{owned}");
+    let id = owned["bot"]["id"].as_i64().unwrap();
+    let bos_token = owned["token"].as_str().unwrap().to_owned();
+    let (anas, anas_token) = bot(&app, &ana.access_token, "anas-bot").await;
+    app.join(&bos_token, general).await;
+    let mut socket = app.socket(&bos_token, general, "").await;
+    socket.expect("ready").await;
+    // Bo makes an incoming webhook in a channel of his: its bot is owned by him too.
+    let deploys = app.channel(&bo.access_token, "deploys", "public").await;
+    let (status, hook) = status_and_json(
+        app.post_json(
+            &format!("/api/v1/channels/{deploys}/hooks"),
+            Some(&bo.access_token),
+            &json!({ "name": "CI" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    assert_eq!(hook["hook"]["bot"]["bot_owner_id"], bo.id, "{hook}");
+    let url = hook["url"].as_str().unwrap();
+    let hook_path = url[url.find("/api/v1/hooks/").unwrap()..].to_owned();
+
+    // Ana deactivates Bo: his bot's token stops at once and its socket closes.
+    let response = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/users/{}", bo.id),
+            Some(&ana.access_token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (code, reason) = socket.closed().await;
+    assert_eq!(code, 4401, "{reason}");
+    assert_error(
+        app.get("/api/v1/channels", Some(&bos_token)).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+    let is_active = |list: &Value, bot_id: i64| {
+        list["bots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["id"] == bot_id)
+            .map(|b| b["is_active"].clone())
+    };
+    let listed = app.get_ok("/api/v1/bots", &ana.access_token).await;
+    assert_eq!(is_active(&listed, id), Some(json!(false)), "{listed}");
+    // Ana's bot is hers, and goes on.
+    assert_eq!(
+        is_active(&listed, anas["id"].as_i64().unwrap()),
+        Some(json!(true)),
+        "{listed}"
+    );
+    app.get_ok("/api/v1/auth/me", &anas_token).await;
+    // The hook Bo made is its channel's: it goes on posting, as its bot.
+    let (status, posted) = status_and_json(
+        app.post_json(&hook_path, None, &json!({ "text": "build 43 is green" }))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{posted}");
+    assert_eq!(posted["user_id"], hook["hook"]["bot"]["id"]);
+
+    // Reactivating Bo does not bring his bot back.
+    let back = app
+        .send_ok(
+            Method::PUT,
+            &format!("/api/v1/users/{}", bo.id),
+            &ana.access_token,
+            &json!({ "is_active": true }),
+        )
+        .await;
+    assert_eq!(back["is_active"], true, "{back}");
+    assert_error(
+        app.get("/api/v1/channels", Some(&bos_token)).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+    let listed = app.get_ok("/api/v1/bots", &ana.access_token).await;
+    assert_eq!(is_active(&listed, id), Some(json!(false)), "{listed}");
+    // An admin does, with a new token.
+    let renewed = app
+        .post_ok(
+            &format!("/api/v1/bots/{id}/token"),
+            &ana.access_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(renewed["bot"]["is_active"], true);
+    app.say(renewed["token"].as_str().unwrap(), general, "back at work")
+        .await;
 }

@@ -335,8 +335,10 @@ pub struct IntegrationsContext {
 /// People: the directory, profiles, roles, statuses, who is online.
 #[derive(Clone)]
 pub struct PeopleContext {
-    /// Deactivating someone ends their sessions.
+    /// Deactivating someone ends their sessions and deactivates their bots.
     pub auth: Arc<AuthContext>,
+    /// Deactivating someone spares the bots of the hooks they made: those are their channels'.
+    pub webhooks: Arc<dyn IncomingWebhookRepository>,
     pub users: Arc<dyn UserRepository>,
     pub presence: Arc<dyn PresenceStore>,
     pub clock: Arc<dyn Clock>,
@@ -490,6 +492,7 @@ impl AppContext {
         });
         let people = Arc::new(PeopleContext {
             auth: auth.clone(),
+            webhooks: ports.webhooks.clone(),
             users: ports.users.clone(),
             presence: ports.presence.clone(),
             clock: ports.clock.clone(),

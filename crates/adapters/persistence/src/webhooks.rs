@@ -133,6 +133,26 @@ impl IncomingWebhookRepository for SeaWebhookRepository {
             .map_err(port_error)?;
         Ok(())
     }
+
+    async fn bot_ids(&self, organization_id: OrganizationId) -> Result<Vec<UserId>, PortError> {
+        #[derive(FromQueryResult)]
+        struct BotRow {
+            bot_id: i64,
+        }
+        // Read when someone is deactivated, not on a hot path: the organization's hooks are
+        // few (each has a bot, and an organization has at most 100).
+        Ok(BotRow::find_by_statement(statement(
+            &self.db,
+            "SELECT bot_id FROM incoming_webhooks WHERE organization_id = ?",
+            vec![organization_id.get().into()],
+        ))
+        .all(&self.db)
+        .await
+        .map_err(port_error)?
+        .into_iter()
+        .map(|row| UserId::new(row.bot_id))
+        .collect())
+    }
 }
 
 /// Outgoing webhooks over `outgoing_webhooks` and `webhook_deliveries`.

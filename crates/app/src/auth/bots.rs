@@ -3,12 +3,13 @@
 //! request budget of its own), but it is never signed in to: it works through its token, made
 //! with it and shown once, which an admin can replace. Its address is made up and undeliverable
 //! (`bot-….@bots.invalid`), so nothing is ever emailed to it and no one can sign in as it.
+//! Deactivating its owner deactivates it too (hooks' bots aside).
 
 use super::access_tokens::{self, AccessTokenError};
 use super::authenticate::Authenticated;
 use super::session::random_secret;
 use crate::AuthContext;
-use crate::ports::{NewUser, PortError, ProfileChanges, UserQuery};
+use crate::ports::{IncomingWebhookRepository, NewUser, PortError, ProfileChanges, UserQuery};
 use tandem_domain::{
     DisplayName, Email, OrganizationId, Password, Role, TokenScope, User, UserId, Username,
 };
@@ -247,6 +248,40 @@ pub(crate) async fn retire(ctx: &AuthContext, bot: &User) -> Result<(), PortErro
         )
         .await?;
     Ok(())
+}
+
+/// Deactivates the active bots `owner` answers for, as [`deactivate_bot`] does (their tokens
+/// revoked, their connections closed), now that `owner` is deactivated: a bot works on its
+/// owner's say, and a departed owner's programs stop with them. Reactivating the owner brings
+/// none back; an admin does, one by one, with a new token ([`replace_bot_token`]). The bots of
+/// incoming webhooks are spared: a hook is its channel's, kept by the channel's managers
+/// whoever made it, and goes on posting. Returns how many were deactivated.
+///
+/// # Errors
+/// `Port`; the bots deactivated before the failure stay so.
+pub(crate) async fn retire_bots_of(
+    ctx: &AuthContext,
+    hooks: &dyn IncomingWebhookRepository,
+    owner: &User,
+) -> Result<usize, PortError> {
+    let owned: Vec<User> = ctx
+        .users
+        .list(&bots_of(owner.organization_id, MAX_PER_ORGANIZATION))
+        .await?
+        .into_iter()
+        .filter(|bot| bot.is_active && bot.bot_owner_id == Some(owner.id))
+        .collect();
+    if owned.is_empty() {
+        return Ok(0);
+    }
+    let hook_bots = hooks.bot_ids(owner.organization_id).await?;
+    let mut retired = 0;
+    for bot in owned.iter().filter(|bot| !hook_bots.contains(&bot.id)) {
+        retire(ctx, bot).await?;
+        tracing::info!(bot_id = %bot.id, owner_id = %owner.id, "bot deactivated with its owner");
+        retired += 1;
+    }
+    Ok(retired)
 }
 
 async fn find_bot(

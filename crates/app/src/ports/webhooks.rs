@@ -58,6 +58,12 @@ pub trait IncomingWebhookRepository: Send + Sync {
     /// # Errors
     /// `Unavailable`.
     async fn touch(&self, id: IncomingWebhookId, at: DateTime<Utc>) -> Result<(), PortError>;
+
+    /// The bots the organization's hooks post as, in no order.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn bot_ids(&self, organization_id: OrganizationId) -> Result<Vec<UserId>, PortError>;
 }
 
 /// An outgoing webhook to store.

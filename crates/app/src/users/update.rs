@@ -1,7 +1,9 @@
-//! Editing a profile, changing a role, deactivating and reactivating accounts.
+//! Editing a profile, changing a role, deactivating and reactivating accounts. Deactivating
+//! someone deactivates the bots they own; reactivating them does not bring the bots back.
 
 use super::{UserError, load_visible};
 use crate::PeopleContext;
+use crate::auth::bots::retire_bots_of;
 use crate::auth::change_password::end_all_sessions;
 use crate::ports::ProfileChanges;
 use tandem_domain::{Actor, Role, User, UserId, permissions};
@@ -56,12 +58,14 @@ pub async fn update_user(
     };
     if deactivating {
         end_all_sessions(&ctx.auth, id).await?;
-        tracing::info!(user_id = %id, by = %actor.id, "user deactivated");
+        let bots = retire_bots_of(&ctx.auth, ctx.webhooks.as_ref(), &updated).await?;
+        tracing::info!(user_id = %id, by = %actor.id, bots, "user deactivated");
     }
     Ok(updated)
 }
 
-/// Deactivates an account (soft delete) and ends all its sessions.
+/// Deactivates an account (soft delete), ends all its sessions and deactivates the bots it
+/// owns (not its hooks' bots).
 ///
 /// # Errors
 /// As [`update_user`].

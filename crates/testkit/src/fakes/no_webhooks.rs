@@ -11,7 +11,7 @@ use tandem_app::ports::{
 };
 use tandem_domain::{
     ChannelId, Delivery, DeliveryId, IncomingWebhook, IncomingWebhookId, OrganizationId,
-    OutgoingWebhook, OutgoingWebhookId, SlashCommand, SlashCommandId,
+    OutgoingWebhook, OutgoingWebhookId, SlashCommand, SlashCommandId, UserId,
 };
 
 pub struct NoWebhooks;
@@ -42,6 +42,10 @@ impl IncomingWebhookRepository for NoWebhooks {
 
     async fn touch(&self, _: IncomingWebhookId, _: DateTime<Utc>) -> Result<(), PortError> {
         Ok(())
+    }
+
+    async fn bot_ids(&self, _: OrganizationId) -> Result<Vec<UserId>, PortError> {
+        Ok(Vec::new())
     }
 }
 

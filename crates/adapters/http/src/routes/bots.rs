@@ -44,7 +44,7 @@ pub async fn create(
 }
 
 /// Give a bot a new token (admins): the old one stops working at once and its connections
-/// close. A deactivated bot is active again.
+/// close. A deactivated bot is active again, one deactivated with its owner included.
 #[utoipa::path(tag = "bots", params(("bot_id" = i64, Path)), responses(
     (status = 200, description = "The new token, in this answer only", body = BotWithToken),
     (status = 403, description = "Not an admin, or `insufficient_scope`: asked with a token", body = ErrorBody),

@@ -93,7 +93,8 @@ pub async fn get_user(
 }
 
 /// Change a user. You edit your own profile; admins edit anyone's, change roles, and
-/// deactivate or reactivate accounts.
+/// deactivate or reactivate accounts. Deactivating someone deactivates the bots they own, as
+/// `DELETE` does; reactivating them does not bring those bots back.
 #[utoipa::path(
     tag = "users",
     params(("user_id" = i64, Path, description = "The user's id")),
@@ -128,8 +129,10 @@ pub async fn update_user(
     ))
 }
 
-/// Deactivate a user (a soft delete that ends all their sessions). Admins, or the user
-/// themselves.
+/// Deactivate a user (a soft delete that ends all their sessions). The bots they own are
+/// deactivated with them: their tokens stop and their sockets close, and only an admin brings
+/// one back (`POST /bots/{bot_id}/token`); the bots of incoming webhooks they made are their
+/// channels' and go on posting. Admins, or the user themselves.
 #[utoipa::path(
     tag = "users",
     params(("user_id" = i64, Path, description = "The user's id")),
