@@ -12,6 +12,7 @@ on_every_backend!(
     only_the_channels_managers_signed_in_manage_its_hooks,
     bad_posts_are_refused_and_the_hook_keeps_working,
     deleting_a_hook_stops_it_and_retires_its_bot,
+    slacks_form_encoded_payload_is_taken_like_json,
 );
 
 /// Makes a hook named `name` in `channel`; the answer (`hook`, `url`, `token`).
@@ -34,6 +35,40 @@ async fn post(app: &TestApp, created: &Value, body: &Value) -> reqwest::Response
     let url = created["url"].as_str().unwrap();
     let path = &url[url.find("/api/v1/hooks/").unwrap()..];
     app.post_json(path, None, body).await
+}
+
+/// `value` encoded as a form field's value is (`application/x-www-form-urlencoded`): spaces
+/// as `+`, everything but letters, digits and `-._~` as `%XX`, as `curl --data-urlencode`
+/// and HTML forms send it.
+fn form_value(value: &str) -> String {
+    let mut encoded = String::new();
+    for byte in value.bytes() {
+        match byte {
+            b' ' => encoded.push('+'),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                encoded.push(char::from(byte));
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
+
+/// Posts `body` to the hook's address as a form, with the given `Content-Type`.
+async fn post_form(
+    app: &TestApp,
+    created: &Value,
+    content_type: &str,
+    body: String,
+) -> reqwest::Response {
+    let url = created["url"].as_str().unwrap();
+    let path = &url[url.find("/api/v1/hooks/").unwrap()..];
+    app.request(Method::POST, path, None)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn a_channel_manager_makes_a_hook_that_posts_as_its_bot(app: TestApp) {
@@ -282,19 +317,29 @@ async fn bad_posts_are_refused_and_the_hook_keeps_working(app: TestApp) {
         )
         .await;
     }
-    let form = app
-        .request(Method::POST, path, None)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("payload=%7B%22text%22%3A%22hi%22%7D")
-        .send()
-        .await
-        .unwrap();
-    assert_error(
-        form,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    // Neither JSON nor a form (forms are `slacks_form_encoded_payload_is_taken_like_json`).
+    for content_type in [
+        Some("text/plain"),
+        Some("multipart/form-data; boundary=x"),
+        None,
+    ] {
+        let mut request = app
+            .request(Method::POST, path, None)
+            .body("{\"text\": \"hi\"}");
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let refused = assert_error(
+            request.send().await.unwrap(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
+        assert!(
+            refused["message"].as_str().unwrap().contains("payload"),
+            "{content_type:?}: {refused}"
+        );
+    }
     // Nothing to post, too long, too many attachments.
     for (body, field) in [
         (json!({}), "text"),
@@ -438,4 +483,147 @@ async fn deleting_a_hook_stops_it_and_retires_its_bot(app: TestApp) {
         )
         .await;
     assert_eq!(listed["hooks"], json!([]));
+}
+
+async fn slacks_form_encoded_payload_is_taken_like_json(app: TestApp) {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let ana = app.register("ana", "acme.io", Some("Acme")).await;
+    let general = app.channel(&ana.access_token, "general", "public").await;
+    let created = hook(&app, &ana.access_token, general, "Alerts").await;
+    let bot = created["hook"]["bot"]["id"].clone();
+
+    // Slack's shape: the JSON in `payload`, URL-encoded; other fields are ignored. The message
+    // is the one the same JSON makes.
+    let payload = json!({
+        "text": "Deploy of *api* finished: café ☕ & 100% green",
+        "attachments": [{ "title": "Build 42", "title_link": "https://ci.example.com/42" }],
+    });
+    let expected = "Deploy of *api* finished: café ☕ & 100% green\n\n\
+                    **[Build 42](https://ci.example.com/42)**";
+    for (content_type, body) in [
+        (
+            FORM,
+            format!("payload={}", form_value(&payload.to_string())),
+        ),
+        (
+            "application/x-www-form-urlencoded; charset=utf-8",
+            format!(
+                "channel=%23ignored&payload={}&username=ignored",
+                form_value(&payload.to_string())
+            ),
+        ),
+    ] {
+        let (status, message) =
+            status_and_json(post_form(&app, &created, content_type, body).await).await;
+        assert_eq!(status, StatusCode::OK, "{content_type}: {message}");
+        assert_eq!(message["user_id"], bot);
+        assert_eq!(message["channel_id"], general);
+        assert_eq!(message["content"], expected);
+    }
+    let (status, from_json) = status_and_json(post(&app, &created, &payload).await).await;
+    assert_eq!(status, StatusCode::OK, "{from_json}");
+    assert_eq!(from_json["content"], expected);
+
+    // No `payload` (or two), or one that is not JSON: `400 malformed_json`, as a body that is
+    // not JSON is, saying what is wrong.
+    for (body, says) in [
+        (format!("text={}", form_value("hi")), "`payload`"),
+        (String::new(), "`payload`"),
+        (
+            format!("Payload={}", form_value("{\"text\":\"hi\"}")),
+            "`payload`",
+        ),
+        (
+            format!("payload={0}&payload={0}", form_value("{\"text\":\"hi\"}")),
+            "exactly one `payload`",
+        ),
+        (
+            format!("payload={}", form_value("{\"text\": ")),
+            "`payload` is not valid JSON",
+        ),
+        (
+            "payload=text%3Dhi".to_owned(),
+            "`payload` is not valid JSON",
+        ),
+        ("payload=".to_owned(), "`payload` is not valid JSON"),
+    ] {
+        let refused = assert_error(
+            post_form(&app, &created, FORM, body.clone()).await,
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        )
+        .await;
+        assert!(
+            refused["message"].as_str().unwrap().contains(says),
+            "{body}: {refused}"
+        );
+    }
+    // JSON of the wrong shape, nothing to post, too much: `422`, the very answer the same
+    // JSON body gets.
+    for payload in [
+        json!({ "text": 5 }),
+        json!({ "attachments": "x" }),
+        json!([1, 2]),
+        json!({}),
+        json!({ "text": "x".repeat(4_001) }),
+        json!({ "text": "hi", "attachments": vec![json!({ "text": "a" }); 21] }),
+    ] {
+        let (status, as_form) = status_and_json(
+            post_form(
+                &app,
+                &created,
+                FORM,
+                format!("payload={}", form_value(&payload.to_string())),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{as_form}");
+        assert_eq!(as_form["code"], "validation_failed", "{as_form}");
+        let (json_status, as_json) = status_and_json(post(&app, &created, &payload).await).await;
+        assert_eq!((status, &as_form), (json_status, &as_json), "{payload}");
+    }
+    // Larger than any JSON body may be: `413`, as for JSON.
+    let huge = json!({ "text": "y".repeat(2 * 1024 * 1024) });
+    let refused = assert_error(
+        post_form(
+            &app,
+            &created,
+            FORM,
+            format!("payload={}", form_value(&huge.to_string())),
+        )
+        .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    assert!(
+        refused["message"].as_str().unwrap().contains("limit"),
+        "{refused}"
+    );
+    // A form for no hook is no hook's, as JSON is.
+    let wrong = app
+        .request(
+            Method::POST,
+            "/api/v1/hooks/tdm_hook_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            None,
+        )
+        .header("content-type", FORM)
+        .body(format!("payload={}", form_value("{\"text\":\"hi\"}")))
+        .send()
+        .await
+        .unwrap();
+    assert_error(wrong, StatusCode::NOT_FOUND, "not_found").await;
+    // After all of it, the hook works.
+    let (status, _) = status_and_json(
+        post_form(
+            &app,
+            &created,
+            FORM,
+            format!("payload={}", form_value("{\"text\":\"still here\"}")),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }

@@ -40,7 +40,7 @@ macro_rules! error_codes {
 }
 
 error_codes! {
-    MalformedJson => (400, "malformed_json", "The body is not well-formed JSON."),
+    MalformedJson => (400, "malformed_json", "The body is not well-formed JSON (or, for an incoming webhook's form, has no single `payload` of well-formed JSON)."),
     InvalidParameter => (400, "invalid_parameter", "A path or query parameter has the wrong form."),
     Unauthenticated => (401, "unauthenticated", "No bearer token was sent."),
     InvalidToken => (401, "invalid_token", "The access token is forged, tampered with, or malformed."),
@@ -80,7 +80,7 @@ error_codes! {
     PayloadTooLarge => (413, "payload_too_large", "The body is larger than the configured limit."),
     FileTooLarge => (413, "file_too_large", "A file is larger than the configured maximum (`files.max_file_bytes`)."),
     StorageQuotaExceeded => (413, "storage_quota_exceeded", "The upload would pass your storage quota (`files.user_quota_bytes`)."),
-    UnsupportedMediaType => (415, "unsupported_media_type", "The body's Content-Type is not the one this endpoint takes (JSON, or multipart/form-data for uploads)."),
+    UnsupportedMediaType => (415, "unsupported_media_type", "The body's Content-Type is not the one this endpoint takes (JSON; multipart/form-data for uploads; JSON or a form with `payload` for incoming webhooks)."),
     FileTypeRefused => (415, "file_type_refused", "The file's type, read from its content, is not accepted (executables, or outside `files.allowed_types`)."),
     RangeNotSatisfiable => (416, "range_not_satisfiable", "The requested byte range starts past the end of the file."),
     ValidationFailed => (422, "validation_failed", "One or more fields are invalid; see `details`."),

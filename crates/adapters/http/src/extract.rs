@@ -4,7 +4,9 @@
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::scopes::Need;
 use actix_web::dev::Payload;
-use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
+use actix_web::error::{
+    JsonPayloadError, PathError, PayloadError, QueryPayloadError, UrlencodedError,
+};
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
@@ -266,6 +268,107 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
     }
 }
 
+/// A body another system posts the ways Slack's incoming webhooks take it: JSON, or a form
+/// (`application/x-www-form-urlencoded`) whose one `payload` field is that JSON, as
+/// `curl --data-urlencode payload=…` sends it. Both are read alike: the size limit of JSON
+/// bodies (counted on the body as sent), and the same errors for the same faults; a form
+/// without one `payload`, or whose `payload` is not JSON, is `400 malformed_json`. Any other
+/// content type is `415`.
+pub struct JsonOrPayloadForm<T>(pub T);
+
+impl<T> JsonOrPayloadForm<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for JsonOrPayloadForm<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use actix_web::HttpMessage;
+        use actix_web::mime;
+
+        let essence = req.mime_type().ok().flatten();
+        let form = essence.as_ref().is_some_and(|m| {
+            m.type_() == mime::APPLICATION && m.subtype() == mime::WWW_FORM_URLENCODED
+        });
+        let json = essence
+            .as_ref()
+            .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
+        if json {
+            let body = Json::<T>::from_request(req, payload);
+            return Box::pin(async move { Ok(Self(body.await?.into_inner())) });
+        }
+        if !form {
+            return Box::pin(async {
+                Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "send the body as JSON (`Content-Type: application/json`), or as a form \
+                     whose `payload` field is the JSON (`application/x-www-form-urlencoded`)",
+                )
+                .into())
+            });
+        }
+        let Some(limit) = req
+            .app_data::<web::Data<crate::HttpSettings>>()
+            .map(|settings| settings.json_limit_bytes)
+        else {
+            return Box::pin(async {
+                Err(ApiError::new(ErrorCode::InternalError, "application state missing").into())
+            });
+        };
+        let fields =
+            actix_web::dev::UrlEncoded::<Vec<(String, String)>>::new(req, payload).limit(limit);
+        Box::pin(async move {
+            let fields = fields.await.map_err(|error| form_error(&error, limit))?;
+            Ok(Self(read(payload_json(fields)?)?))
+        })
+    }
+}
+
+/// The JSON in a form's one `payload` field.
+fn payload_json(fields: Vec<(String, String)>) -> Result<serde_json::Value, ApiError> {
+    let mut payloads = fields.into_iter().filter(|(name, _)| name == "payload");
+    let (Some((_, text)), None) = (payloads.next(), payloads.next()) else {
+        return Err(ApiError::new(
+            ErrorCode::MalformedJson,
+            "the form needs exactly one `payload` field, holding the JSON: \
+             `payload=<URL-encoded JSON>`",
+        ));
+    };
+    serde_json::from_str(&text).map_err(|error| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the form's `payload` is not valid JSON: {error}"),
+        )
+    })
+}
+
+fn form_error(error: &UrlencodedError, limit_bytes: usize) -> ApiError {
+    match error {
+        UrlencodedError::Overflow { .. } | UrlencodedError::Payload(PayloadError::Overflow) => {
+            too_large(limit_bytes)
+        }
+        UrlencodedError::ContentType => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the form's charset is not one Tandem reads: send it in UTF-8",
+        ),
+        other => ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the body could not be read: {other}"),
+        ),
+    }
+}
+
+fn too_large(limit_bytes: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the body is larger than the limit of {limit_bytes} bytes"),
+    )
+}
+
 /// JSON bodies: size limit, content type, syntax and shape errors in the API's error shape.
 pub fn json_config(limit_bytes: usize) -> web::JsonConfig {
     web::JsonConfig::default()
@@ -273,14 +376,8 @@ pub fn json_config(limit_bytes: usize) -> web::JsonConfig {
         .error_handler(move |error, _req| {
             let api = match &error {
                 JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!("the body is larger than the limit of {limit_bytes} bytes"),
-                ),
-                JsonPayloadError::Payload(PayloadError::Overflow) => ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!("the body is larger than the limit of {limit_bytes} bytes"),
-                ),
+                | JsonPayloadError::OverflowKnownLength { .. }
+                | JsonPayloadError::Payload(PayloadError::Overflow) => too_large(limit_bytes),
                 JsonPayloadError::ContentType => ApiError::new(
                     ErrorCode::UnsupportedMediaType,
                     "send the body as JSON with `Content-Type: application/json`",

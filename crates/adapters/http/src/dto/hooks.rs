@@ -120,6 +120,30 @@ pub struct HookPayload {
     pub attachments: Vec<HookAttachmentPayload>,
 }
 
+/// What to post, as Slack's hooks also take it: a form (`application/x-www-form-urlencoded`)
+/// whose one field, `payload`, is a `HookPayload` as JSON text; other fields are ignored.
+// Only documents the form: `crate::extract::JsonOrPayloadForm` reads it.
+#[derive(Debug, ToSchema)]
+pub struct HookForm {
+    #[schema(schema_with = payload_text)]
+    pub payload: String,
+}
+
+/// A string whose content is the JSON of a [`HookPayload`].
+fn payload_text() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::Ref;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "The JSON of a `HookPayload` (URL-encoded, as any form field)",
+        ))
+        .content_media_type("application/json")
+        .content_schema(Some(Ref::from_schema_name("HookPayload")))
+        .examples([r#"{"text": "Deploy of **api** finished"}"#])
+        .build()
+}
+
 /// One attachment: its parts become lines of Markdown (colors, images and icons are not
 /// shown).
 #[derive(Debug, Default, Deserialize, ToSchema)]

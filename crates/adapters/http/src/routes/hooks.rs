@@ -2,10 +2,10 @@
 //! and `/hooks/{token}`, where other systems post.
 
 use crate::dto::hooks::{
-    CreateHookRequest, CreatedHookResponse, HookList, HookPayload, HookResponse,
+    CreateHookRequest, CreatedHookResponse, HookForm, HookList, HookPayload, HookResponse,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Caller, Json, validated};
+use crate::extract::{Caller, Json, JsonOrPayloadForm, validated};
 use actix_web::{HttpResponse, delete, get, post, web};
 use tandem_api_types::MessageResponse;
 use tandem_app::AppContext;
@@ -93,15 +93,19 @@ pub async fn remove(
 }
 
 /// Post into a channel through its incoming webhook: no other credential, the address is the
-/// secret. The body takes the shape of Slack's and Mattermost's hooks (`text`, `attachments`);
-/// the message is the hook bot's, with Markdown and mentions, within the message limits.
-#[utoipa::path(tag = "hooks", params(("token" = String, Path, description = "The secret part of the hook's address (`tdm_hook_…`)")), request_body = HookPayload, responses(
+/// secret. The body takes the shape of Slack's and Mattermost's hooks (`text`, `attachments`),
+/// as JSON or, as Slack's hooks also take it, as a form whose `payload` field is that JSON; the
+/// message is the hook bot's, with Markdown and mentions, within the message limits.
+#[utoipa::path(tag = "hooks", params(("token" = String, Path, description = "The secret part of the hook's address (`tdm_hook_…`)")), request_body(
+    description = "What to post: JSON, or the same JSON URL-encoded in a form's `payload` field (`curl --data-urlencode payload=…`); read alike, within the same size limit",
+    content((HookPayload = "application/json"), (HookForm = "application/x-www-form-urlencoded")),
+), responses(
     (status = 200, description = "Posted", body = MessageResponse),
-    (status = 400, description = "`malformed_json`", body = ErrorBody),
+    (status = 400, description = "`malformed_json`: the body is not JSON, or the form has no `payload` field (or more than one) or its `payload` is not JSON", body = ErrorBody),
     (status = 403, description = "The channel is archived or read-only", body = ErrorBody),
     (status = 404, description = "No such hook (or it was deleted)", body = ErrorBody),
-    (status = 413, description = "The body is too large", body = ErrorBody),
-    (status = 415, description = "Not `application/json` (form-encoded `payload=` is not taken)", body = ErrorBody),
+    (status = 413, description = "The body, as sent, is larger than the JSON body limit", body = ErrorBody),
+    (status = 415, description = "Neither `application/json` nor `application/x-www-form-urlencoded`", body = ErrorBody),
     (status = 422, description = "Not this shape, nothing to post, a message too long, or too many attachments", body = ErrorBody),
     (status = 429, description = "The hook posts too fast", body = ErrorBody),
 ), security(()))]
@@ -109,7 +113,7 @@ pub async fn remove(
 pub async fn post(
     ctx: web::Data<AppContext>,
     path: web::Path<String>,
-    body: Json<HookPayload>,
+    body: JsonOrPayloadForm<HookPayload>,
 ) -> Result<web::Json<MessageResponse>, ApiError> {
     let post = body.into_inner().into_post()?;
     let message = integrations::post_to_hook(&ctx.integrations, &path.into_inner(), post).await?;

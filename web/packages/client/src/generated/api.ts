@@ -561,7 +561,7 @@ export interface paths {
         put?: never;
         /**
          * Give a bot a new token (admins): the old one stops working at once and its connections
-         *     close. A deactivated bot is active again.
+         *     close. A deactivated bot is active again, one deactivated with its owner included.
          */
         post: operations["replace_token"];
         delete?: never;
@@ -1026,8 +1026,9 @@ export interface paths {
         put?: never;
         /**
          * Post into a channel through its incoming webhook: no other credential, the address is the
-         *     secret. The body takes the shape of Slack's and Mattermost's hooks (`text`, `attachments`);
-         *     the message is the hook bot's, with Markdown and mentions, within the message limits.
+         *     secret. The body takes the shape of Slack's and Mattermost's hooks (`text`, `attachments`),
+         *     as JSON or, as Slack's hooks also take it, as a form whose `payload` field is that JSON; the
+         *     message is the hook bot's, with Markdown and mentions, within the message limits.
          */
         post: operations["post"];
         delete?: never;
@@ -1576,13 +1577,16 @@ export interface paths {
         get: operations["get_user"];
         /**
          * Change a user. You edit your own profile; admins edit anyone's, change roles, and
-         *     deactivate or reactivate accounts.
+         *     deactivate or reactivate accounts. Deactivating someone deactivates the bots they own, as
+         *     `DELETE` does; reactivating them does not bring those bots back.
          */
         put: operations["update_user"];
         post?: never;
         /**
-         * Deactivate a user (a soft delete that ends all their sessions). Admins, or the user
-         *     themselves.
+         * Deactivate a user (a soft delete that ends all their sessions). The bots they own are
+         *     deactivated with them: their tokens stop and their sockets close, and only an admin brings
+         *     one back (`POST /bots/{bot_id}/token`); the bots of incoming webhooks they made are their
+         *     channels' and go on posting. Admins, or the user themselves.
          */
         delete: operations["delete_user"];
         options?: never;
@@ -2574,6 +2578,17 @@ export interface components {
         HookFieldPayload: {
             title?: string;
             value?: string;
+        };
+        /**
+         * @description What to post, as Slack's hooks also take it: a form (`application/x-www-form-urlencoded`)
+         *     whose one field, `payload`, is a `HookPayload` as JSON text; other fields are ignored.
+         */
+        HookForm: {
+            /**
+             * @description The JSON of a `HookPayload` (URL-encoded, as any form field)
+             * @example {"text": "Deploy of **api** finished"}
+             */
+            payload: string;
         };
         HookList: {
             /** @description Oldest first. */
@@ -8620,9 +8635,11 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description What to post: JSON, or the same JSON URL-encoded in a form's `payload` field (`curl --data-urlencode payload=…`); read alike, within the same size limit */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["HookPayload"];
+                "application/x-www-form-urlencoded": components["schemas"]["HookForm"];
             };
         };
         responses: {
@@ -8635,7 +8652,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
-            /** @description `malformed_json` */
+            /** @description `malformed_json`: the body is not JSON, or the form has no `payload` field (or more than one) or its `payload` is not JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8671,7 +8688,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is too large */
+            /** @description The body, as sent, is larger than the JSON body limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8680,7 +8697,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not `application/json` (form-encoded `payload=` is not taken) */
+            /** @description Neither `application/json` nor `application/x-www-form-urlencoded` */
             415: {
                 headers: {
                     [name: string]: unknown;
